@@ -1,0 +1,69 @@
+//! The application object every flow hangs off: storage, configuration, the password hasher and
+//! the key that protects codes at rest.
+
+use std::sync::Arc;
+
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use subtle::ConstantTimeEq;
+use tokio::sync::Notify;
+
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::password::Hasher;
+use crate::store::Store;
+
+/// Who is asking: recorded in events, used for per-IP limits. Never trusted for anything else.
+#[derive(Clone, Debug, Default)]
+pub struct Client {
+    pub ip: String,
+    pub user_agent: String,
+}
+
+#[derive(Clone)]
+pub struct Wangshang {
+    pub store: Arc<dyn Store>,
+    pub config: Arc<Config>,
+    pub hasher: Hasher,
+    code_key: Arc<Vec<u8>>,
+    /// Woken whenever a message is queued, so the delivery worker sends at once.
+    pub outbox_wake: Arc<Notify>,
+}
+
+impl Wangshang {
+    /// `code_key` is the server secret used for HMAC of codes at rest.
+    pub fn new(store: Arc<dyn Store>, config: Config, code_key: Vec<u8>) -> Result<Self> {
+        if code_key.len() < 16 {
+            return Err(Error::Internal(
+                "the secret key must be at least 16 bytes".into(),
+            ));
+        }
+        let hasher = Hasher::new(&config.password)?;
+        Ok(Self {
+            store,
+            config: Arc::new(config),
+            hasher,
+            code_key: Arc::new(code_key),
+            outbox_wake: Arc::new(Notify::new()),
+        })
+    }
+
+    /// HMAC-SHA256 of a code bound to the request it was issued for, hex.
+    pub(crate) fn code_hash(&self, scope: &str, code: &str) -> String {
+        // HMAC accepts keys of any length, so `new_from_slice` cannot fail here.
+        let mut mac = match Hmac::<Sha256>::new_from_slice(&self.code_key) {
+            Ok(m) => m,
+            Err(_) => return String::new(),
+        };
+        mac.update(scope.as_bytes());
+        mac.update(b":");
+        mac.update(code.as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    }
+
+    /// Constant-time comparison of a submitted code with a stored hash.
+    pub(crate) fn code_matches(&self, scope: &str, code: &str, stored_hash: &str) -> bool {
+        let candidate = self.code_hash(scope, code);
+        !stored_hash.is_empty() && bool::from(candidate.as_bytes().ct_eq(stored_hash.as_bytes()))
+    }
+}

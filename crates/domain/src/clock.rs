@@ -1,0 +1,27 @@
+//! Time as the database keeps it: milliseconds since the Unix epoch.
+
+use time::OffsetDateTime;
+
+/// Milliseconds since the Unix epoch, the unit of every timestamp column.
+pub type Millis = i64;
+
+pub fn now_ms() -> Millis {
+    (OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as Millis
+}
+
+/// Converts a stored timestamp to a UTC date-time; out-of-range values clamp to the epoch.
+pub fn to_datetime(ms: Millis) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+}
+
+/// Whole seconds from `now` until `later`, rounded up, never below 1.
+pub fn secs_until(now: Millis, later: Millis) -> u64 {
+    let ms = (later - now).max(0) as u64;
+    ms.div_ceil(1000).max(1)
+}
+
+pub const SECOND: Millis = 1000;
+pub const MINUTE: Millis = 60 * SECOND;
+pub const HOUR: Millis = 60 * MINUTE;
+pub const DAY: Millis = 24 * HOUR;

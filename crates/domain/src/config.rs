@@ -1,0 +1,210 @@
+//! The configuration: one plain struct, built once (defaults → TOML file → `WANGSHANG_*`
+//! environment variables) by the binary and passed in. Every number of SPEC.md lives here.
+
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+
+use crate::secret::Secret;
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Address the HTTP server listens on.
+    pub listen: String,
+    /// `sqlite://PATH` (embedded default) or `postgres://…`.
+    pub database_url: String,
+    /// Where the SQLite file and the generated secret key live.
+    pub data_dir: PathBuf,
+    /// The origin used in every link the server sends; never taken from the `Host` header.
+    pub public_url: String,
+    /// Dev mode: dev outbox page and API, messages logged.
+    pub dev: bool,
+    /// Key for HMAC of codes at rest (hex or any string). Generated into `data_dir/secret.key`
+    /// when unset.
+    pub secret_key: Option<Secret>,
+    /// Region used to read phone numbers written without a country code.
+    pub default_region: String,
+    /// Locale of messages when the account has none.
+    pub default_locale: String,
+    /// Take the client IP from the last `X-Forwarded-For` hop (only behind a trusted proxy).
+    pub behind_proxy: bool,
+    pub password: PasswordConfig,
+    pub codes: CodeConfig,
+    pub sessions: SessionConfig,
+    pub login: LoginConfig,
+    pub outbox: OutboxConfig,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:8080".into(),
+            database_url: "sqlite://./data/wangshang.db".into(),
+            data_dir: PathBuf::from("./data"),
+            public_url: "http://127.0.0.1:8080".into(),
+            dev: false,
+            secret_key: None,
+            default_region: "CN".into(),
+            default_locale: "zh-CN".into(),
+            behind_proxy: false,
+            password: PasswordConfig::default(),
+            codes: CodeConfig::default(),
+            sessions: SessionConfig::default(),
+            login: LoginConfig::default(),
+            outbox: OutboxConfig::default(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PasswordConfig {
+    /// Minimum length in Unicode code points after NFKC.
+    pub min_length: usize,
+    /// Maximum length in code points (at least 128).
+    pub max_length: usize,
+    /// Inputs longer than this many bytes are refused before any hashing.
+    pub max_bytes: usize,
+    /// Minimum zxcvbn score (0–4).
+    pub min_score: u8,
+    /// Opt-in composition rule: letters, digits and symbols.
+    pub require_composition: bool,
+    /// Argon2id memory in KiB, iterations and lanes.
+    pub argon2_memory_kib: u32,
+    pub argon2_iterations: u32,
+    pub argon2_parallelism: u32,
+    /// Optional server-side pepper (Argon2 secret input), kept outside the database.
+    pub pepper: Option<Secret>,
+    /// Age in days after which `GET /me` reports `password_reminder_due`.
+    pub reminder_days: i64,
+}
+
+impl Default for PasswordConfig {
+    fn default() -> Self {
+        Self {
+            min_length: 8,
+            max_length: 128,
+            max_bytes: 1024,
+            min_score: 3,
+            require_composition: false,
+            argon2_memory_kib: 19 * 1024,
+            argon2_iterations: 2,
+            argon2_parallelism: 1,
+            pepper: None,
+            reminder_days: 180,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CodeConfig {
+    /// Lifetime of a verification code (SPEC: 5–15 min).
+    pub ttl_secs: i64,
+    /// Wrong attempts after which a code is dead.
+    pub max_attempts: u32,
+    /// Minimum seconds between two sends to one destination.
+    pub resend_interval_secs: i64,
+    pub per_destination_hour: i64,
+    pub per_destination_day: i64,
+    pub per_ip_hour: i64,
+    pub per_ip_day: i64,
+    /// `Retry-After` floor once an hourly or daily limit is hit.
+    pub burst_retry_after_secs: u64,
+}
+
+impl Default for CodeConfig {
+    fn default() -> Self {
+        Self {
+            ttl_secs: 600,
+            max_attempts: 5,
+            resend_interval_secs: 60,
+            per_destination_hour: 5,
+            per_destination_day: 10,
+            per_ip_hour: 30,
+            per_ip_day: 100,
+            burst_retry_after_secs: 120,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SessionConfig {
+    /// A session unused this long ends.
+    pub idle_timeout_secs: i64,
+    /// A session ends this long after login, used or not.
+    pub absolute_timeout_secs: i64,
+    /// `last_seen_at` is written at most this often per session.
+    pub touch_interval_secs: i64,
+}
+
+impl Default for SessionConfig {
+    fn default() -> Self {
+        Self {
+            idle_timeout_secs: 7 * 24 * 3600,
+            absolute_timeout_secs: 30 * 24 * 3600,
+            touch_interval_secs: 60,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LoginConfig {
+    /// Consecutive failures on one identifier after which it is locked.
+    pub lock_after: u32,
+    pub lock_secs: i64,
+    /// Failures on one identifier after which each further attempt must wait a growing delay.
+    pub delay_after: u32,
+    /// The first delay; it doubles with each further failure up to `max_delay_secs`.
+    pub base_delay_ms: i64,
+    pub max_delay_secs: i64,
+    /// The same for one client IP, across identifiers.
+    pub ip_delay_after: u32,
+    pub ip_lock_after: u32,
+}
+
+impl Default for LoginConfig {
+    fn default() -> Self {
+        Self {
+            lock_after: 10,
+            lock_secs: 15 * 60,
+            delay_after: 3,
+            base_delay_ms: 1000,
+            max_delay_secs: 60,
+            ip_delay_after: 20,
+            ip_lock_after: 100,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OutboxConfig {
+    /// `dev` records messages for the dev outbox; `log` only writes them to the log. Unset: `dev`
+    /// in dev mode, else `log`.
+    pub driver: Option<String>,
+    /// Attempts before a message is marked failed.
+    pub max_attempts: u32,
+    /// First retry delay; doubles per attempt, with jitter, up to `max_backoff_secs`.
+    pub base_backoff_ms: i64,
+    pub max_backoff_secs: i64,
+    /// How often the worker looks for due rows written by other nodes.
+    pub poll_interval_ms: u64,
+    /// How long a claimed row stays claimed before another worker may take it.
+    pub lease_secs: i64,
+}
+
+impl Default for OutboxConfig {
+    fn default() -> Self {
+        Self {
+            driver: None,
+            max_attempts: 5,
+            base_backoff_ms: 2000,
+            max_backoff_secs: 300,
+            poll_interval_ms: 1000,
+            lease_secs: 60,
+        }
+    }
+}

@@ -1,0 +1,72 @@
+//! Security events: an append-only record of what happened to an account, shown to its owner as
+//! "security records" and exportable by operators.
+
+use crate::app::{Client, Wangshang};
+use crate::clock::Millis;
+use crate::error::Result;
+use crate::store::{NewSecurityEvent, SecurityEvent, Tx};
+
+pub mod kind {
+    pub const REGISTERED: &str = "registered";
+    pub const LOGIN: &str = "login";
+    pub const LOGIN_FAILED: &str = "login_failed";
+    pub const ACCOUNT_LOCKED: &str = "account_locked";
+    pub const LOGOUT: &str = "logout";
+    pub const SESSION_REVOKED: &str = "session_revoked";
+    pub const PASSWORD_CHANGED: &str = "password_changed";
+}
+
+/// Writes an event inside the caller's transaction.
+pub async fn record(
+    tx: &mut Box<dyn Tx>,
+    account_id: &str,
+    kind: &str,
+    client: &Client,
+    flags: &[&str],
+    at: Millis,
+) -> Result<()> {
+    tx.insert_event(&NewSecurityEvent {
+        account_id: account_id.to_owned(),
+        kind: kind.to_owned(),
+        at,
+        ip: client.ip.clone(),
+        user_agent: client.user_agent.clone(),
+        flags: flags.iter().map(|f| (*f).to_owned()).collect(),
+    })
+    .await?;
+    Ok(())
+}
+
+/// One page of an account's events, newest first, and the cursor of the next page.
+pub struct EventPage {
+    pub events: Vec<SecurityEvent>,
+    pub next: Option<i64>,
+}
+
+impl Wangshang {
+    pub async fn security_events(
+        &self,
+        account_id: &str,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<EventPage> {
+        let limit = limit.clamp(1, 100);
+        let mut tx = self.store.read().await?;
+        let events = tx.events(account_id, before, limit).await?;
+        tx.commit().await?;
+        let next = if events.len() as u32 == limit {
+            events.last().map(|e| e.id)
+        } else {
+            None
+        };
+        Ok(EventPage { events, next })
+    }
+
+    /// Every event after `after`, oldest first: the operators' JSON-lines export.
+    pub async fn export_events(&self, after: i64, limit: u32) -> Result<Vec<SecurityEvent>> {
+        let mut tx = self.store.read().await?;
+        let events = tx.all_events(after, limit).await?;
+        tx.commit().await?;
+        Ok(events)
+    }
+}

@@ -1,0 +1,23 @@
+//! Wangshang's rules: accounts, credentials, verification codes, sessions, brute-force protection,
+//! security events and the delivery outbox. No HTTP and no SQL: storage is reached through the
+//! [`store::Store`] trait, implemented for SQLite and PostgreSQL by the `wangshang-store` crate.
+
+pub mod accounts;
+pub mod app;
+pub mod clock;
+pub mod config;
+pub mod error;
+pub mod events;
+pub mod identifier;
+pub mod messages;
+pub mod outbox;
+pub mod password;
+pub mod random;
+pub mod secret;
+pub mod sessions;
+pub mod store;
+pub mod throttle;
+pub mod verification;
+
+pub use app::Wangshang;
+pub use error::{Error, Result};

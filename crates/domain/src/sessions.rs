@@ -1,0 +1,250 @@
+//! Login and sessions: opaque 256-bit bearer tokens stored as SHA-256 hashes, with idle and
+//! absolute expiry; listing and revoking; brute-force throttling on every password check.
+
+use crate::accounts::parse_device_id;
+use crate::app::{Client, Wangshang};
+use crate::clock::{Millis, SECOND, now_ms};
+use crate::error::{Error, Result};
+use crate::events::{self, kind};
+use crate::identifier::Destination;
+use crate::messages::template;
+use crate::outbox;
+use crate::password::Password;
+use crate::password::hashing::Verified;
+use crate::random;
+use crate::store::{Account, Session};
+use crate::throttle::{self, Limits};
+
+pub struct Login<'a> {
+    pub identifier: &'a str,
+    pub password: &'a str,
+    pub device_id: Option<&'a str>,
+    pub device_name: Option<&'a str>,
+}
+
+pub struct NewSession {
+    pub token: String,
+    pub session_id: String,
+    pub account_id: String,
+    pub device_id: String,
+    pub expires_at: Millis,
+}
+
+/// A request's verified session.
+#[derive(Clone, Debug)]
+pub struct Authenticated {
+    pub session_id: String,
+    pub account_id: String,
+}
+
+impl Wangshang {
+    /// `POST /sessions`. Wrong password, unknown account: the same `InvalidCredentials` after the
+    /// same Argon2 work; a locked identifier answers `Throttled` whether or not it has an account.
+    #[tracing::instrument(skip_all)]
+    pub async fn login(&self, l: Login<'_>, client: &Client) -> Result<NewSession> {
+        let dest = Destination::parse_identifier(l.identifier, &self.config.default_region)?;
+        let device_id = parse_device_id(l.device_id)?;
+        let device_name = l
+            .device_name
+            .map(|n| n.chars().take(64).collect::<String>());
+        let cfg = &self.config.login;
+        let id_key = throttle::identifier_key(dest.as_str());
+        let ip_key = throttle::ip_key(&client.ip);
+        let now = now_ms();
+        let account = {
+            let mut tx = self.store.read().await?;
+            let id_state = tx.throttle(&id_key).await?;
+            let ip_state = tx.throttle(&ip_key).await?;
+            throttle::check(id_state.as_ref(), cfg, Limits::identifier(cfg), now)?;
+            throttle::check(ip_state.as_ref(), cfg, Limits::ip(cfg), now)?;
+            let account = tx
+                .account_by_destination(dest.channel(), dest.as_str())
+                .await?;
+            tx.commit().await?;
+            account
+        };
+        let verified = match Password::new(l.password, &self.config.password) {
+            Ok(pw) => {
+                self.hasher
+                    .verify(&pw, account.as_ref().map(|a| a.password_hash.as_str()))
+                    .await?
+            }
+            Err(_) => Verified::No,
+        };
+        let account = match (account, verified) {
+            (Some(a), Verified::Yes) => (a, None),
+            (Some(a), Verified::YesRehash(h)) => (a, Some(h)),
+            (account, _) => {
+                self.login_failed(account.as_ref(), &id_key, &ip_key, client)
+                    .await?;
+                return Err(Error::InvalidCredentials);
+            }
+        };
+        self.open_session(
+            account.0,
+            account.1,
+            &id_key,
+            device_id,
+            device_name,
+            client,
+        )
+        .await
+    }
+
+    async fn login_failed(
+        &self,
+        account: Option<&Account>,
+        id_key: &str,
+        ip_key: &str,
+        client: &Client,
+    ) -> Result<()> {
+        let cfg = &self.config.login;
+        let now = now_ms();
+        let mut tx = self.store.write().await?;
+        let locked =
+            throttle::record_failure(&mut tx, id_key, cfg, Limits::identifier(cfg), now).await?;
+        throttle::record_failure(&mut tx, ip_key, cfg, Limits::ip(cfg), now).await?;
+        if let Some(a) = account {
+            events::record(&mut tx, &a.id, kind::LOGIN_FAILED, client, &["failed"], now).await?;
+            if locked {
+                events::record(&mut tx, &a.id, kind::ACCOUNT_LOCKED, client, &[], now).await?;
+                let mut params = Self::notice_params(client, now);
+                params["minutes"] = (cfg.lock_secs / 60).max(1).into();
+                outbox::notify_account(&mut tx, a, template::ACCOUNT_LOCKED, params).await?;
+            }
+        }
+        tx.commit().await?;
+        if locked {
+            self.outbox_wake.notify_one();
+        }
+        Ok(())
+    }
+
+    async fn open_session(
+        &self,
+        account: Account,
+        rehash: Option<String>,
+        id_key: &str,
+        device_id: String,
+        device_name: Option<String>,
+        client: &Client,
+    ) -> Result<NewSession> {
+        let now = now_ms();
+        let token = random::token();
+        let s = Session {
+            id: random::id(),
+            account_id: account.id.clone(),
+            token_hash: random::token_hash(&token),
+            device_id: device_id.clone(),
+            device_name,
+            user_agent: client.user_agent.clone(),
+            ip: client.ip.clone(),
+            created_at: now,
+            last_seen_at: now,
+            expires_at: now + self.config.sessions.absolute_timeout_secs * SECOND,
+            revoked_at: None,
+        };
+        let mut tx = self.store.write().await?;
+        if let Some(h) = rehash {
+            tx.set_password(&account.id, &h, None).await?;
+        }
+        tx.clear_throttle(id_key).await?;
+        let new_device = tx
+            .touch_device(&account.id, &device_id, &client.user_agent, now)
+            .await?;
+        tx.insert_session(&s).await?;
+        let flags: &[&str] = if new_device { &["new_device"] } else { &[] };
+        events::record(&mut tx, &account.id, kind::LOGIN, client, flags, now).await?;
+        tx.commit().await?;
+        Ok(NewSession {
+            token,
+            session_id: s.id,
+            account_id: account.id,
+            device_id,
+            expires_at: s.expires_at,
+        })
+    }
+
+    /// Resolves a bearer token to its live session, refreshing `last_seen_at` now and then.
+    pub async fn authenticate(&self, token: &str) -> Result<Authenticated> {
+        let now = now_ms();
+        let hash = random::token_hash(token);
+        let mut tx = self.store.read().await?;
+        let s = tx.session_by_token_hash(&hash).await?;
+        tx.commit().await?;
+        let s = s.ok_or(Error::Unauthenticated)?;
+        let cfg = &self.config.sessions;
+        let idle_end = s.last_seen_at + cfg.idle_timeout_secs * SECOND;
+        if s.revoked_at.is_some() || now >= s.expires_at || now >= idle_end {
+            return Err(Error::Unauthenticated);
+        }
+        if now - s.last_seen_at >= cfg.touch_interval_secs * SECOND {
+            let mut tx = self.store.write().await?;
+            tx.touch_session(&s.id, now).await?;
+            tx.commit().await?;
+        }
+        Ok(Authenticated {
+            session_id: s.id,
+            account_id: s.account_id,
+        })
+    }
+
+    /// The account's live sessions, newest first.
+    pub async fn sessions(&self, auth: &Authenticated) -> Result<Vec<Session>> {
+        let now = now_ms();
+        let idle = self.config.sessions.idle_timeout_secs * SECOND;
+        let mut tx = self.store.read().await?;
+        let mut list = tx.live_sessions(&auth.account_id, now).await?;
+        tx.commit().await?;
+        list.retain(|s| now < s.last_seen_at + idle);
+        Ok(list)
+    }
+
+    /// Ends one session of the account (`DELETE /sessions/{id}` and `/sessions/current`).
+    pub async fn revoke_session(
+        &self,
+        auth: &Authenticated,
+        session_id: &str,
+        client: &Client,
+    ) -> Result<()> {
+        let now = now_ms();
+        let mut tx = self.store.write().await?;
+        if !tx.revoke_session(&auth.account_id, session_id, now).await? {
+            return Err(Error::NotFound);
+        }
+        let k = if session_id == auth.session_id {
+            kind::LOGOUT
+        } else {
+            kind::SESSION_REVOKED
+        };
+        events::record(&mut tx, &auth.account_id, k, client, &[], now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// "Sign out everywhere else" (`DELETE /sessions`).
+    pub async fn revoke_other_sessions(
+        &self,
+        auth: &Authenticated,
+        client: &Client,
+    ) -> Result<u64> {
+        let now = now_ms();
+        let mut tx = self.store.write().await?;
+        let n = tx
+            .revoke_sessions(&auth.account_id, Some(&auth.session_id), now)
+            .await?;
+        if n > 0 {
+            events::record(
+                &mut tx,
+                &auth.account_id,
+                kind::SESSION_REVOKED,
+                client,
+                &[],
+                now,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(n)
+    }
+}

@@ -1,0 +1,47 @@
+//! The storage seam: the domain talks to the database only through these traits. Every flow opens
+//! a transaction ([`Store::write`] or [`Store::read`]), calls repository methods on it, and commits;
+//! so a flow is applied whole or not at all.
+
+mod records;
+mod repos;
+
+pub use records::*;
+pub use repos::*;
+
+use async_trait::async_trait;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A unique constraint was violated (the caller decides what that means).
+    #[error("unique constraint violated: {0}")]
+    Conflict(String),
+    #[error("database: {0}")]
+    Database(String),
+}
+
+pub type StoreResult<T> = std::result::Result<T, StoreError>;
+
+/// A database: SQLite or PostgreSQL, chosen from the URL scheme.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// A read-write transaction. On SQLite all writers share one connection, so writes queue
+    /// instead of failing with "database is locked".
+    async fn write(&self) -> StoreResult<Box<dyn Tx>>;
+    /// A read-only transaction (a separate pool on SQLite; writes through it fail).
+    async fn read(&self) -> StoreResult<Box<dyn Tx>>;
+    /// Whether the database answers.
+    async fn ping(&self) -> StoreResult<()>;
+    /// `sqlite` or `postgres`.
+    fn backend(&self) -> &'static str;
+}
+
+/// One transaction with every repository. Dropped without [`Tx::commit`], it rolls back.
+#[async_trait]
+pub trait Tx:
+    VerificationRepo + AccountRepo + SessionRepo + ThrottleRepo + EventRepo + OutboxRepo + Send
+{
+    async fn commit(self: Box<Self>) -> StoreResult<()>;
+    /// Serialises concurrent transactions on one key until this one ends (a PostgreSQL advisory
+    /// lock; SQLite's single writer already serialises).
+    async fn lock_key(&mut self, key: &str) -> StoreResult<()>;
+}

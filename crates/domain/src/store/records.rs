@@ -1,0 +1,127 @@
+//! Rows as the domain sees them. Timestamps are milliseconds since the epoch.
+
+use crate::clock::Millis;
+use crate::identifier::Channel;
+
+#[derive(Clone, Debug)]
+pub struct Verification {
+    pub id: String,
+    /// `register`, `support_contact`, …
+    pub purpose: String,
+    pub channel: Channel,
+    pub destination: String,
+    /// HMAC-SHA256 of the code, hex.
+    pub code_hash: String,
+    pub attempts: u32,
+    pub sends: u32,
+    pub created_at: Millis,
+    pub expires_at: Millis,
+    pub last_sent_at: Millis,
+    pub consumed_at: Option<Millis>,
+}
+
+/// How many messages went recently to one destination and from one client IP.
+#[derive(Clone, Debug, Default)]
+pub struct SendStats {
+    pub last_to_destination: Option<Millis>,
+    pub destination_hour: i64,
+    pub destination_day: i64,
+    pub oldest_destination_hour: Option<Millis>,
+    pub oldest_destination_day: Option<Millis>,
+    pub ip_hour: i64,
+    pub ip_day: i64,
+    pub oldest_ip_hour: Option<Millis>,
+    pub oldest_ip_day: Option<Millis>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Account {
+    pub id: String,
+    pub nickname: String,
+    /// E.164.
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub password_hash: String,
+    pub password_changed_at: Millis,
+    pub locale: String,
+    pub created_at: Millis,
+}
+
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub id: String,
+    pub account_id: String,
+    /// SHA-256 of the bearer token, hex.
+    pub token_hash: String,
+    pub device_id: String,
+    pub device_name: Option<String>,
+    pub user_agent: String,
+    pub ip: String,
+    pub created_at: Millis,
+    pub last_seen_at: Millis,
+    pub expires_at: Millis,
+    pub revoked_at: Option<Millis>,
+}
+
+/// Consecutive login failures on one key (a normalised identifier, or an IP).
+#[derive(Clone, Debug)]
+pub struct Throttle {
+    pub key: String,
+    pub failures: u32,
+    pub last_failure_at: Millis,
+    pub locked_until: Option<Millis>,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewSecurityEvent {
+    pub account_id: String,
+    pub kind: String,
+    pub at: Millis,
+    pub ip: String,
+    pub user_agent: String,
+    pub flags: Vec<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct SecurityEvent {
+    pub id: i64,
+    pub account_id: String,
+    pub kind: String,
+    pub at: Millis,
+    pub ip: String,
+    pub user_agent: String,
+    pub flags: Vec<String>,
+}
+
+/// A message waiting in, or gone from, the durable outbox.
+#[derive(Clone, Debug)]
+pub struct OutboxMessage {
+    pub id: String,
+    pub channel: Channel,
+    pub destination: String,
+    pub template: String,
+    pub locale: String,
+    pub params: serde_json::Value,
+    /// `pending`, `sending`, `sent`, `failed`, `expired`.
+    pub status: String,
+    pub attempts: u32,
+    pub next_attempt_at: Millis,
+    /// After this the message is useless (a code past its TTL) and is not sent.
+    pub expires_at: Option<Millis>,
+    pub provider: Option<String>,
+    pub provider_message_id: Option<String>,
+    pub last_error: Option<String>,
+    pub created_at: Millis,
+}
+
+/// A message the dev driver "sent", shown by the dev outbox.
+#[derive(Clone, Debug)]
+pub struct DevMessage {
+    pub id: String,
+    pub channel: Channel,
+    pub destination: String,
+    pub subject: Option<String>,
+    pub body: String,
+    pub code: Option<String>,
+    pub created_at: Millis,
+}

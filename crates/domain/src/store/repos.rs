@@ -1,0 +1,149 @@
+//! The repositories a transaction offers, one trait per table family.
+
+use async_trait::async_trait;
+
+use super::{StoreResult, records::*};
+use crate::clock::Millis;
+use crate::identifier::Channel;
+
+#[async_trait]
+pub trait VerificationRepo {
+    async fn send_stats(
+        &mut self,
+        destination: &str,
+        ip: &str,
+        now: Millis,
+    ) -> StoreResult<SendStats>;
+    async fn record_send(&mut self, destination: &str, ip: &str, now: Millis) -> StoreResult<()>;
+    async fn insert_verification(&mut self, v: &Verification) -> StoreResult<()>;
+    async fn verification(&mut self, id: &str) -> StoreResult<Option<Verification>>;
+    /// Replaces the code (the newest wins) and counts a send; attempts are kept.
+    async fn replace_code(
+        &mut self,
+        id: &str,
+        code_hash: &str,
+        now: Millis,
+        expires_at: Millis,
+    ) -> StoreResult<()>;
+    /// Counts one wrong attempt unless `max` is reached; returns the new count, or `None` when the
+    /// code was already dead.
+    async fn count_wrong_attempt(&mut self, id: &str, max: u32) -> StoreResult<Option<u32>>;
+    /// Marks the code used; `false` when it was used, expired or dead already (so of many
+    /// concurrent callers exactly one gets `true`).
+    async fn consume_verification(
+        &mut self,
+        id: &str,
+        now: Millis,
+        max_attempts: u32,
+    ) -> StoreResult<bool>;
+}
+
+#[async_trait]
+pub trait AccountRepo {
+    async fn account(&mut self, id: &str) -> StoreResult<Option<Account>>;
+    async fn account_by_destination(
+        &mut self,
+        channel: Channel,
+        destination: &str,
+    ) -> StoreResult<Option<Account>>;
+    /// Fails with [`super::StoreError::Conflict`] when the phone or e-mail is taken.
+    async fn insert_account(&mut self, a: &Account) -> StoreResult<()>;
+    async fn set_password(
+        &mut self,
+        account_id: &str,
+        hash: &str,
+        changed_at: Option<Millis>,
+    ) -> StoreResult<()>;
+    async fn add_nickname_history(
+        &mut self,
+        account_id: &str,
+        nickname: &str,
+        at: Millis,
+    ) -> StoreResult<()>;
+    /// Records that the account used a device; returns `true` when the device was new to it.
+    async fn touch_device(
+        &mut self,
+        account_id: &str,
+        device_id: &str,
+        user_agent: &str,
+        now: Millis,
+    ) -> StoreResult<bool>;
+}
+
+#[async_trait]
+pub trait SessionRepo {
+    async fn insert_session(&mut self, s: &Session) -> StoreResult<()>;
+    async fn session_by_token_hash(&mut self, token_hash: &str) -> StoreResult<Option<Session>>;
+    async fn touch_session(&mut self, id: &str, now: Millis) -> StoreResult<()>;
+    /// Sessions not revoked and not past their absolute expiry.
+    async fn live_sessions(&mut self, account_id: &str, now: Millis) -> StoreResult<Vec<Session>>;
+    async fn revoke_session(
+        &mut self,
+        account_id: &str,
+        id: &str,
+        now: Millis,
+    ) -> StoreResult<bool>;
+    /// Revokes every session of the account except `keep`; returns how many.
+    async fn revoke_sessions(
+        &mut self,
+        account_id: &str,
+        keep: Option<&str>,
+        now: Millis,
+    ) -> StoreResult<u64>;
+}
+
+#[async_trait]
+pub trait ThrottleRepo {
+    async fn throttle(&mut self, key: &str) -> StoreResult<Option<Throttle>>;
+    async fn save_throttle(&mut self, t: &Throttle) -> StoreResult<()>;
+    async fn clear_throttle(&mut self, key: &str) -> StoreResult<()>;
+}
+
+#[async_trait]
+pub trait EventRepo {
+    async fn insert_event(&mut self, e: &NewSecurityEvent) -> StoreResult<()>;
+    /// Newest first, ids below `before` when given.
+    async fn events(
+        &mut self,
+        account_id: &str,
+        before: Option<i64>,
+        limit: u32,
+    ) -> StoreResult<Vec<SecurityEvent>>;
+    /// Every event with an id above `after`, oldest first (the operators' export).
+    async fn all_events(&mut self, after: i64, limit: u32) -> StoreResult<Vec<SecurityEvent>>;
+}
+
+#[async_trait]
+pub trait OutboxRepo {
+    async fn enqueue(&mut self, m: &OutboxMessage) -> StoreResult<()>;
+    /// Claims up to `limit` due messages for `lease_until`; another node never gets the same row
+    /// while the lease holds.
+    async fn claim_due(
+        &mut self,
+        now: Millis,
+        lease_until: Millis,
+        limit: u32,
+    ) -> StoreResult<Vec<OutboxMessage>>;
+    async fn mark_sent(
+        &mut self,
+        id: &str,
+        provider: &str,
+        provider_message_id: Option<&str>,
+        now: Millis,
+    ) -> StoreResult<()>;
+    async fn mark_retry(
+        &mut self,
+        id: &str,
+        next_attempt_at: Millis,
+        error: &str,
+    ) -> StoreResult<()>;
+    /// Ends a message for good: `failed` or `expired`.
+    async fn mark_final(&mut self, id: &str, status: &str, error: &str) -> StoreResult<()>;
+    async fn insert_dev_message(&mut self, m: &DevMessage) -> StoreResult<()>;
+    /// Newest first.
+    async fn dev_messages(
+        &mut self,
+        destination: Option<&str>,
+        limit: u32,
+    ) -> StoreResult<Vec<DevMessage>>;
+}

@@ -1,0 +1,303 @@
+//! Verification codes (SPEC §2 points 2–3): 6 digits from the CSPRNG, a keyed hash at rest,
+//! single use, the newest code wins, dead after 5 wrong attempts, resend limits per destination
+//! and per IP. The answer never says whether the destination belongs to an account.
+
+use serde_json::json;
+
+use crate::app::{Client, Wangshang};
+use crate::clock::{DAY, HOUR, Millis, SECOND, now_ms, secs_until, to_datetime};
+use crate::config::CodeConfig;
+use crate::error::{Error, Result};
+use crate::identifier::{Channel, Destination};
+use crate::messages::template;
+use crate::outbox;
+use crate::random;
+use crate::store::{SendStats, Tx, Verification};
+
+pub const CODE_DIGITS: u32 = 6;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Purpose {
+    Register,
+    SupportContact,
+}
+
+impl Purpose {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "register" => Some(Purpose::Register),
+            "support_contact" => Some(Purpose::SupportContact),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Purpose::Register => "register",
+            Purpose::SupportContact => "support_contact",
+        }
+    }
+}
+
+/// What the requester is told after a code was (or was said to be) sent.
+#[derive(Clone, Debug)]
+pub struct CodeSent {
+    pub id: String,
+    pub channel: Channel,
+    pub masked_destination: String,
+    pub expires_in: i64,
+    pub resend_after: i64,
+}
+
+/// Decides whether another message may go to `destination` from `ip` now.
+pub fn send_allowed(stats: &SendStats, cfg: &CodeConfig, now: Millis) -> Result<()> {
+    let burst = |oldest: Option<Millis>, window: Millis| Error::Throttled {
+        retry_after: oldest
+            .map(|o| secs_until(now, o + window))
+            .unwrap_or(0)
+            .max(cfg.burst_retry_after_secs),
+    };
+    if stats.destination_day >= cfg.per_destination_day {
+        return Err(burst(stats.oldest_destination_day, DAY));
+    }
+    if stats.destination_hour >= cfg.per_destination_hour {
+        return Err(burst(stats.oldest_destination_hour, HOUR));
+    }
+    if stats.ip_day >= cfg.per_ip_day {
+        return Err(burst(stats.oldest_ip_day, DAY));
+    }
+    if stats.ip_hour >= cfg.per_ip_hour {
+        return Err(burst(stats.oldest_ip_hour, HOUR));
+    }
+    if let Some(last) = stats.last_to_destination {
+        let next = last + cfg.resend_interval_secs * SECOND;
+        if now < next {
+            return Err(Error::Throttled {
+                retry_after: secs_until(now, next),
+            });
+        }
+    }
+    Ok(())
+}
+
+impl Wangshang {
+    fn code_sent(&self, v: &Verification, masked: String, now: Millis) -> CodeSent {
+        CodeSent {
+            id: v.id.clone(),
+            channel: v.channel,
+            masked_destination: masked,
+            expires_in: (v.expires_at - now).max(0) / SECOND,
+            resend_after: self.config.codes.resend_interval_secs,
+        }
+    }
+
+    /// Checks the send limits and records a send, inside the caller's transaction.
+    pub(crate) async fn take_send_slot(
+        &self,
+        tx: &mut Box<dyn Tx>,
+        destination: &str,
+        client: &Client,
+        now: Millis,
+    ) -> Result<()> {
+        tx.lock_key(&format!("send:{destination}")).await?;
+        tx.lock_key(&format!("send-ip:{}", client.ip)).await?;
+        let stats = tx.send_stats(destination, &client.ip, now).await?;
+        send_allowed(&stats, &self.config.codes, now)?;
+        tx.record_send(destination, &client.ip, now).await?;
+        Ok(())
+    }
+
+    /// Queues the message of a verification: a code, or for a taken registration destination the
+    /// "someone tried to register" notice (whose code can never match).
+    async fn queue_code(
+        &self,
+        tx: &mut Box<dyn Tx>,
+        v: &Verification,
+        purpose: Purpose,
+        taken: bool,
+        code: &str,
+        client: &Client,
+        now: Millis,
+    ) -> Result<()> {
+        let locale = self.config.default_locale.clone();
+        let msg = if taken {
+            outbox::message(
+                v.channel,
+                &v.destination,
+                template::REGISTER_TAKEN,
+                &locale,
+                json!({"when": to_datetime(now).to_string(), "ip": client.ip}),
+                None,
+            )
+        } else {
+            let t = match purpose {
+                Purpose::Register => template::REGISTER_CODE,
+                Purpose::SupportContact => template::SUPPORT_CONTACT_CODE,
+            };
+            outbox::message(
+                v.channel,
+                &v.destination,
+                t,
+                &locale,
+                json!({"code": code, "minutes": self.config.codes.ttl_secs / 60}),
+                Some(v.expires_at),
+            )
+        };
+        tx.enqueue(&msg).await?;
+        Ok(())
+    }
+
+    /// The stored hash for a new code; for a taken registration destination a hash that no code
+    /// can match, so the flow cannot go on, yet looks the same from outside.
+    fn stored_hash(&self, taken: bool, id: &str, code: &str) -> String {
+        if taken {
+            format!("x{}", random::token())
+        } else {
+            self.code_hash(id, code)
+        }
+    }
+
+    /// Whether a registration code would go to a destination that already has an account.
+    async fn taken(
+        &self,
+        tx: &mut Box<dyn Tx>,
+        purpose: Purpose,
+        channel: Channel,
+        destination: &str,
+    ) -> Result<bool> {
+        Ok(purpose == Purpose::Register
+            && tx
+                .account_by_destination(channel, destination)
+                .await?
+                .is_some())
+    }
+
+    /// `POST /verifications`.
+    #[tracing::instrument(skip(self, destination, client))]
+    pub async fn start_verification(
+        &self,
+        purpose: Purpose,
+        channel: Channel,
+        destination: &str,
+        client: &Client,
+    ) -> Result<CodeSent> {
+        let dest = Destination::parse(channel, destination, &self.config.default_region)?;
+        let now = now_ms();
+        let id = random::id();
+        let code = random::digits(CODE_DIGITS);
+        let mut tx = self.store.write().await?;
+        self.take_send_slot(&mut tx, dest.as_str(), client, now)
+            .await?;
+        let taken = self.taken(&mut tx, purpose, channel, dest.as_str()).await?;
+        let v = Verification {
+            code_hash: self.stored_hash(taken, &id, &code),
+            id,
+            purpose: purpose.as_str().into(),
+            channel,
+            destination: dest.as_str().into(),
+            attempts: 0,
+            sends: 1,
+            created_at: now,
+            expires_at: now + self.config.codes.ttl_secs * SECOND,
+            last_sent_at: now,
+            consumed_at: None,
+        };
+        tx.insert_verification(&v).await?;
+        self.queue_code(&mut tx, &v, purpose, taken, &code, client, now)
+            .await?;
+        tx.commit().await?;
+        self.outbox_wake.notify_one();
+        Ok(self.code_sent(&v, dest.masked(), now))
+    }
+
+    /// `POST /verifications/{id}/resend`: a new code replaces the old one; wrong attempts are kept.
+    #[tracing::instrument(skip(self, client))]
+    pub async fn resend_verification(&self, id: &str, client: &Client) -> Result<CodeSent> {
+        let now = now_ms();
+        let mut tx = self.store.write().await?;
+        let mut v = tx.verification(id).await?.ok_or(Error::NotFound)?;
+        let purpose = Purpose::parse(&v.purpose).ok_or(Error::NotFound)?;
+        if v.consumed_at.is_some() || v.attempts >= self.config.codes.max_attempts {
+            return Err(Error::CodeExpired);
+        }
+        self.take_send_slot(&mut tx, &v.destination, client, now)
+            .await?;
+        let code = random::digits(CODE_DIGITS);
+        let taken = self
+            .taken(&mut tx, purpose, v.channel, &v.destination)
+            .await?;
+        v.code_hash = self.stored_hash(taken, &v.id, &code);
+        v.expires_at = now + self.config.codes.ttl_secs * SECOND;
+        tx.replace_code(&v.id, &v.code_hash, now, v.expires_at)
+            .await?;
+        self.queue_code(&mut tx, &v, purpose, taken, &code, client, now)
+            .await?;
+        tx.commit().await?;
+        self.outbox_wake.notify_one();
+        let masked = crate::identifier::mask_stored(v.channel, &v.destination);
+        Ok(self.code_sent(&v, masked, now))
+    }
+
+    /// Checks a code without using it up. A wrong code counts an attempt (committed at once);
+    /// the caller consumes a right one with [`crate::store::VerificationRepo::consume_verification`]
+    /// in the transaction that applies the change.
+    #[tracing::instrument(skip(self, code))]
+    pub(crate) async fn check_code(
+        &self,
+        id: &str,
+        purpose: Purpose,
+        code: &str,
+    ) -> Result<Verification> {
+        let now = now_ms();
+        let max = self.config.codes.max_attempts;
+        let mut tx = self.store.write().await?;
+        let v = tx
+            .verification(id)
+            .await?
+            .filter(|v| v.purpose == purpose.as_str())
+            .ok_or(Error::NotFound)?;
+        if v.consumed_at.is_some() || v.expires_at <= now || v.attempts >= max {
+            return Err(Error::CodeExpired);
+        }
+        if self.code_matches(&v.id, code.trim(), &v.code_hash) {
+            return Ok(v);
+        }
+        let counted = tx.count_wrong_attempt(&v.id, max).await?;
+        tx.commit().await?;
+        match counted {
+            Some(n) => Err(Error::InvalidCode {
+                attempts_left: max.saturating_sub(n),
+            }),
+            None => Err(Error::CodeExpired),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cooldown_then_bursts() {
+        let cfg = CodeConfig::default();
+        let now = 10 * DAY;
+        let mut s = SendStats::default();
+        assert!(send_allowed(&s, &cfg, now).is_ok());
+        s.last_to_destination = Some(now - 20 * SECOND);
+        match send_allowed(&s, &cfg, now) {
+            Err(Error::Throttled { retry_after }) => assert_eq!(retry_after, 40),
+            other => panic!("{other:?}"),
+        }
+        s.last_to_destination = Some(now - 61 * SECOND);
+        s.destination_hour = 5;
+        s.oldest_destination_hour = Some(now - 59 * 60 * SECOND);
+        match send_allowed(&s, &cfg, now) {
+            Err(Error::Throttled { retry_after }) => assert_eq!(retry_after, 120),
+            other => panic!("{other:?}"),
+        }
+        s.oldest_destination_hour = Some(now - 10 * 60 * SECOND);
+        match send_allowed(&s, &cfg, now) {
+            Err(Error::Throttled { retry_after }) => assert_eq!(retry_after, 50 * 60),
+            other => panic!("{other:?}"),
+        }
+    }
+}

@@ -1,0 +1,71 @@
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Register {
+    pub verification_id: String,
+    pub code: String,
+    pub nickname: String,
+    pub password: String,
+    pub device_id: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct Registered {
+    pub account_id: String,
+    pub nickname: String,
+    pub device_id: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct Mfa {
+    pub totp: bool,
+    pub webauthn: bool,
+    pub recovery_codes_left: u32,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct Me {
+    pub account_id: String,
+    pub nickname: String,
+    /// Masked, e.g. `138****5678`.
+    pub phone: Option<String>,
+    /// Masked, e.g. `z***@example.com`.
+    pub email: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub password_changed_at: OffsetDateTime,
+    /// The password is older than the configured reminder age (a reminder, never a forced change).
+    pub password_reminder_due: bool,
+    pub mfa: Mfa,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangePassword {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct SecurityEvent {
+    pub id: String,
+    /// `registered`, `login`, `login_failed`, `account_locked`, `logout`, `session_revoked`,
+    /// `password_changed`.
+    pub kind: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    pub ip: String,
+    pub device: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub place: Option<String>,
+    pub flags: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct SecurityEvents {
+    pub events: Vec<SecurityEvent>,
+    /// Pass as `before` to get the next (older) page; absent on the last page.
+    pub next: Option<String>,
+}

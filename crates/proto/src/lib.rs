@@ -1,0 +1,10 @@
+//! The wire types of the Wangshang JSON API (`/api/v1`), shared by the server, tests and clients.
+//! Requests reject unknown fields; timestamps are RFC 3339 UTC.
+
+pub mod accounts;
+pub mod dev;
+pub mod problem;
+pub mod sessions;
+pub mod verifications;
+
+pub use problem::Problem;

@@ -1,0 +1,128 @@
+//! Extractors: JSON bodies with problem-details rejections, the caller's session, the client.
+
+use std::net::SocketAddr;
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+
+use domain::app::Client;
+use domain::sessions::Authenticated;
+
+use crate::AppState;
+use crate::error::ApiError;
+
+/// A JSON body. Malformed JSON and unknown fields → `400 invalid_request`; a missing or wrong
+/// content type → `415`; over 64 KiB → `413`.
+pub struct ApiJson<T>(pub T);
+
+impl<S, T> FromRequest<S> for ApiJson<T>
+where
+    axum::Json<T>: FromRequest<S, Rejection = JsonRejection>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(ApiJson(v)),
+            Err(rejection) => Err(match rejection.status() {
+                StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "payload_too_large",
+                    "Body too large",
+                    "The request body may be at most 64 KiB.",
+                ),
+                StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::new(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "unsupported_media_type",
+                    "Unsupported media type",
+                    "Send the body as application/json.",
+                ),
+                _ => ApiError::invalid_request(rejection.body_text()),
+            }),
+        }
+    }
+}
+
+/// The client's IP and user agent. Behind a trusted proxy (`behind_proxy`), the IP is the last
+/// `X-Forwarded-For` hop.
+pub struct ClientInfo(pub Client);
+
+impl FromRequestParts<AppState> for ClientInfo {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip().to_string())
+            .unwrap_or_default();
+        let forwarded = state
+            .app
+            .config
+            .behind_proxy
+            .then(|| parts.headers.get("x-forwarded-for"))
+            .flatten()
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.rsplit(',').next())
+            .map(|v| v.trim().to_owned())
+            .filter(|v| v.parse::<std::net::IpAddr>().is_ok());
+        let user_agent = parts
+            .headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .chars()
+            .take(512)
+            .collect();
+        Ok(ClientInfo(Client {
+            ip: forwarded.unwrap_or(peer),
+            user_agent,
+        }))
+    }
+}
+
+/// The caller's live session, from `Authorization: Bearer`.
+pub struct Auth(pub Authenticated);
+
+impl FromRequestParts<AppState> for Auth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|t| !t.is_empty() && t.len() <= 256)
+            .ok_or(domain::Error::Unauthenticated)?;
+        Ok(Auth(state.app.authenticate(token).await?))
+    }
+}
+
+/// A query string; a malformed one → `400 invalid_request`.
+pub struct ApiQuery<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for ApiQuery<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|q| ApiQuery(q.0))
+            .map_err(|r| ApiError::invalid_request(r.body_text()))
+    }
+}

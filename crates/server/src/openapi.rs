@@ -1,0 +1,37 @@
+//! The OpenAPI 3 document of the JSON API, generated from the handlers' annotations.
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::routes::{accounts, dev, me, sessions, verifications};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Wangshang JSON API", description = "Accounts, recovery and chat of the Wangshang business IM server."),
+    paths(
+        verifications::start, verifications::resend,
+        accounts::register,
+        sessions::login, sessions::list, sessions::logout, sessions::revoke, sessions::revoke_others,
+        me::me, me::change_password, me::security_events,
+        dev::outbox,
+    ),
+    modifiers(&Bearer)
+)]
+struct ApiDoc;
+
+struct Bearer;
+
+impl Modify for Bearer {
+    fn modify(&self, api: &mut utoipa::openapi::OpenApi) {
+        if let Some(c) = api.components.as_mut() {
+            c.add_security_scheme(
+                "bearer",
+                SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+            );
+        }
+    }
+}
+
+pub fn document() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}

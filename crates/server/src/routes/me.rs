@@ -1,0 +1,100 @@
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{get, put};
+use axum::{Json, Router};
+use serde::Deserialize;
+
+use domain::clock::to_datetime;
+use proto::accounts::{ChangePassword, Me, Mfa, SecurityEvent, SecurityEvents};
+
+use crate::AppState;
+use crate::error::ApiError;
+use crate::extract::{ApiJson, ApiQuery, Auth, ClientInfo};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/me", get(me))
+        .route("/me/password", put(change_password))
+        .route("/me/security-events", get(security_events))
+}
+
+/// The signed-in account, with masked bindings.
+#[utoipa::path(get, path = "/api/v1/me", tag = "me", responses((status = 200, body = Me), (status = 401, body = proto::Problem)), security(("bearer" = [])))]
+pub async fn me(State(s): State<AppState>, Auth(auth): Auth) -> Result<Json<Me>, ApiError> {
+    let p = s.app.profile(&auth).await?;
+    Ok(Json(Me {
+        account_id: p.account.id,
+        nickname: p.account.nickname,
+        phone: p.masked_phone,
+        email: p.masked_email,
+        password_changed_at: to_datetime(p.account.password_changed_at),
+        password_reminder_due: p.password_reminder_due,
+        mfa: Mfa {
+            totp: false,
+            webauthn: false,
+            recovery_codes_left: 0,
+        },
+    }))
+}
+
+/// Changes the password; every other session is signed out.
+#[utoipa::path(put, path = "/api/v1/me/password", tag = "me", request_body = ChangePassword,
+    responses((status = 204), (status = 401, body = proto::Problem), (status = 422, body = proto::Problem)), security(("bearer" = [])))]
+pub async fn change_password(
+    State(s): State<AppState>,
+    ClientInfo(client): ClientInfo,
+    Auth(auth): Auth,
+    ApiJson(req): ApiJson<ChangePassword>,
+) -> Result<StatusCode, ApiError> {
+    s.app
+        .change_password(&auth, &req.current_password, &req.new_password, &client)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct Page {
+    /// The `next` of the previous page.
+    before: Option<String>,
+    /// 1–100, default 20.
+    limit: Option<u32>,
+}
+
+/// The account's security records, newest first.
+#[utoipa::path(get, path = "/api/v1/me/security-events", tag = "me", params(Page),
+    responses((status = 200, body = SecurityEvents), (status = 401, body = proto::Problem)), security(("bearer" = [])))]
+pub async fn security_events(
+    State(s): State<AppState>,
+    Auth(auth): Auth,
+    ApiQuery(page): ApiQuery<Page>,
+) -> Result<Json<SecurityEvents>, ApiError> {
+    let before = page
+        .before
+        .as_deref()
+        .map(|b| {
+            b.parse::<i64>()
+                .map_err(|_| ApiError::invalid_request("before must be a cursor from `next`"))
+        })
+        .transpose()?;
+    let p = s
+        .app
+        .security_events(&auth.account_id, before, page.limit.unwrap_or(20))
+        .await?;
+    Ok(Json(SecurityEvents {
+        events: p
+            .events
+            .into_iter()
+            .map(|e| SecurityEvent {
+                id: e.id.to_string(),
+                kind: e.kind,
+                at: to_datetime(e.at),
+                ip: e.ip,
+                device: e.user_agent,
+                place: None,
+                flags: e.flags,
+            })
+            .collect(),
+        next: p.next.map(|n| n.to_string()),
+    }))
+}

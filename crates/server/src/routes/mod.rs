@@ -1,0 +1,22 @@
+//! One `router()` per feature; [`api`] nests them under `/api/v1`.
+
+pub mod accounts;
+pub mod dev;
+pub mod me;
+pub mod ops;
+pub mod sessions;
+pub mod verifications;
+
+use axum::Router;
+
+use crate::AppState;
+
+/// Every `/api/v1` route.
+pub fn api() -> Router<AppState> {
+    Router::new()
+        .merge(verifications::router())
+        .merge(accounts::router())
+        .merge(sessions::router())
+        .merge(me::router())
+        .merge(dev::router())
+}

@@ -1,0 +1,165 @@
+//! Building the application from a configuration and serving it until shutdown.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderValue, header};
+use axum::response::IntoResponse;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use domain::Wangshang;
+use domain::config::Config;
+
+use crate::AppState;
+use crate::error::ApiError;
+use crate::metrics::Metrics;
+use crate::{delivery, routes};
+
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+/// The key that protects codes at rest: configured, or kept in `data_dir/secret.key` (made on
+/// first start with 256 random bits, readable by the owner only).
+pub fn load_secret_key(config: &Config) -> Result<Vec<u8>, String> {
+    if let Some(k) = &config.secret_key {
+        return Ok(k.expose().as_bytes().to_vec());
+    }
+    let path = config.data_dir.join("secret.key");
+    if let Ok(s) = std::fs::read_to_string(&path) {
+        return hex::decode(s.trim()).map_err(|e| format!("{} is not hex: {e}", path.display()));
+    }
+    std::fs::create_dir_all(&config.data_dir)
+        .map_err(|e| format!("creating {}: {e}", config.data_dir.display()))?;
+    let key: [u8; 32] = rand::random();
+    write_private(&path, &hex::encode(key))?;
+    tracing::info!(path = %path.display(), "generated a new secret key");
+    Ok(key.to_vec())
+}
+
+fn write_private(path: &Path, contents: &str) -> Result<(), String> {
+    use std::io::Write;
+    #[cfg(unix)]
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    opts.mode(0o600);
+    let mut f = opts
+        .open(path)
+        .map_err(|e| format!("creating {}: {e}", path.display()))?;
+    f.write_all(contents.as_bytes())
+        .map_err(|e| format!("writing {}: {e}", path.display()))
+}
+
+/// Connects to the database, migrates it, and builds the application.
+pub async fn build(config: Config) -> Result<Wangshang, String> {
+    let store = store::connect(&config.database_url)
+        .await
+        .map_err(|e| e.to_string())?;
+    store::migrate(&store).await.map_err(|e| e.to_string())?;
+    let key = load_secret_key(&config)?;
+    Wangshang::new(Arc::new(store), config, key).map_err(|e| e.to_string())
+}
+
+/// The whole HTTP application.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .nest("/api/v1", routes::api())
+        .merge(routes::ops::router())
+        .fallback(|| async { ApiError::not_found() })
+        .method_not_allowed_fallback(|| async {
+            ApiError::new(
+                axum::http::StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "Method not allowed",
+                "This address does not take this method.",
+            )
+        })
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::metrics::track,
+        ))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(CatchPanicLayer::custom(|_| {
+            tracing::error!("a handler panicked");
+            ApiError::from(domain::Error::Internal("handler panicked".into())).into_response()
+        }))
+        .with_state(state)
+}
+
+/// A running server.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub app: Wangshang,
+    shutdown: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Running {
+    /// Stops accepting requests, lets running ones finish, stops the worker.
+    pub async fn stop(self) {
+        let _ = self.shutdown.send(true);
+        for t in self.tasks {
+            let _ = t.await;
+        }
+    }
+
+    /// Resolves when a shutdown was requested.
+    pub fn shutdown_handle(&self) -> watch::Sender<bool> {
+        self.shutdown.clone()
+    }
+
+    /// Waits until the server and worker have ended.
+    pub async fn wait(self) {
+        for t in self.tasks {
+            let _ = t.await;
+        }
+    }
+}
+
+/// Builds the application and serves it on `listener`, with the delivery worker beside it.
+pub async fn start(config: Config, listener: TcpListener) -> Result<Running, String> {
+    let app = build(config).await?;
+    let driver = delivery::driver(&app)?;
+    let metrics = Arc::new(Metrics::default());
+    let state = AppState {
+        app: app.clone(),
+        metrics: metrics.clone(),
+    };
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let (tx, rx) = watch::channel(false);
+    let worker = tokio::spawn(delivery::run(app.clone(), driver, metrics, rx.clone()));
+    let mut server_rx = rx;
+    let service = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let server = tokio::spawn(async move {
+        let shutdown = async move {
+            let _ = server_rx.wait_for(|stop| *stop).await;
+        };
+        if let Err(e) = axum::serve(listener, service)
+            .with_graceful_shutdown(shutdown)
+            .await
+        {
+            tracing::error!(error = %e, "server stopped");
+        }
+    });
+    Ok(Running {
+        addr,
+        app,
+        shutdown: tx,
+        tasks: vec![server, worker],
+    })
+}

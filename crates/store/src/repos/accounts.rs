@@ -1,0 +1,141 @@
+use async_trait::async_trait;
+use sqlx::any::AnyRow;
+
+use domain::clock::Millis;
+use domain::identifier::Channel;
+use domain::store::{Account, AccountRepo, StoreResult};
+
+use super::col;
+use crate::tx::{SqlTx, db};
+
+fn account(row: &AnyRow) -> StoreResult<Account> {
+    Ok(Account {
+        id: col(row, "id")?,
+        nickname: col(row, "nickname")?,
+        phone: col(row, "phone")?,
+        email: col(row, "email")?,
+        password_hash: col(row, "password_hash")?,
+        password_changed_at: col(row, "password_changed_at")?,
+        locale: col(row, "locale")?,
+        created_at: col(row, "created_at")?,
+    })
+}
+
+const SELECT: &str = "SELECT id, nickname, phone, email, password_hash, password_changed_at, locale, created_at FROM accounts";
+
+#[async_trait]
+impl AccountRepo for SqlTx {
+    async fn account(&mut self, id: &str) -> StoreResult<Option<Account>> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} WHERE id = $1")))
+            .bind(id)
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(db)?;
+        row.as_ref().map(account).transpose()
+    }
+
+    async fn account_by_destination(
+        &mut self,
+        channel: Channel,
+        destination: &str,
+    ) -> StoreResult<Option<Account>> {
+        let column = match channel {
+            Channel::Sms => "phone",
+            Channel::Email => "email",
+        };
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} WHERE {column} = $1")))
+            .bind(destination)
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(db)?;
+        row.as_ref().map(account).transpose()
+    }
+
+    async fn insert_account(&mut self, a: &Account) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO accounts (id, nickname, phone, email, password_hash, password_changed_at, locale, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(&a.id)
+        .bind(&a.nickname)
+        .bind(&a.phone)
+        .bind(&a.email)
+        .bind(&a.password_hash)
+        .bind(a.password_changed_at)
+        .bind(&a.locale)
+        .bind(a.created_at)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db)?;
+        Ok(())
+    }
+
+    async fn set_password(
+        &mut self,
+        account_id: &str,
+        hash: &str,
+        changed_at: Option<Millis>,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE accounts SET password_hash = $2, \
+             password_changed_at = COALESCE($3, password_changed_at) WHERE id = $1",
+        )
+        .bind(account_id)
+        .bind(hash)
+        .bind(changed_at)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db)?;
+        Ok(())
+    }
+
+    async fn add_nickname_history(
+        &mut self,
+        account_id: &str,
+        nickname: &str,
+        at: Millis,
+    ) -> StoreResult<()> {
+        sqlx::query("INSERT INTO nickname_history (account_id, nickname, at) VALUES ($1, $2, $3)")
+            .bind(account_id)
+            .bind(nickname)
+            .bind(at)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    async fn touch_device(
+        &mut self,
+        account_id: &str,
+        device_id: &str,
+        user_agent: &str,
+        now: Millis,
+    ) -> StoreResult<bool> {
+        let updated = sqlx::query(
+            "UPDATE devices SET last_seen_at = $3, user_agent = $4 WHERE account_id = $1 AND device_id = $2",
+        )
+        .bind(account_id)
+        .bind(device_id)
+        .bind(now)
+        .bind(user_agent)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db)?;
+        if updated.rows_affected() > 0 {
+            return Ok(false);
+        }
+        sqlx::query(
+            "INSERT INTO devices (account_id, device_id, user_agent, first_seen_at, last_seen_at) \
+             VALUES ($1, $2, $3, $4, $4)",
+        )
+        .bind(account_id)
+        .bind(device_id)
+        .bind(user_agent)
+        .bind(now)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db)?;
+        Ok(true)
+    }
+}

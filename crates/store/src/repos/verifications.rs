@@ -1,0 +1,166 @@
+use async_trait::async_trait;
+use sqlx::any::AnyRow;
+
+use domain::clock::{DAY, HOUR, Millis};
+use domain::store::{SendStats, StoreResult, Verification, VerificationRepo};
+
+use super::{channel, col, count};
+use crate::tx::{SqlTx, db};
+
+const COLUMNS: &str = "id, purpose, channel, destination, code_hash, attempts, sends, created_at, \
+     expires_at, last_sent_at, consumed_at";
+
+fn verification(row: &AnyRow) -> StoreResult<Verification> {
+    Ok(Verification {
+        id: col(row, "id")?,
+        purpose: col(row, "purpose")?,
+        channel: channel(row, "channel")?,
+        destination: col(row, "destination")?,
+        code_hash: col(row, "code_hash")?,
+        attempts: count(row, "attempts")?,
+        sends: count(row, "sends")?,
+        created_at: col(row, "created_at")?,
+        expires_at: col(row, "expires_at")?,
+        last_sent_at: col(row, "last_sent_at")?,
+        consumed_at: col(row, "consumed_at")?,
+    })
+}
+
+#[async_trait]
+impl VerificationRepo for SqlTx {
+    async fn send_stats(
+        &mut self,
+        destination: &str,
+        ip: &str,
+        now: Millis,
+    ) -> StoreResult<SendStats> {
+        let row = sqlx::query(
+            "SELECT \
+               (SELECT MAX(at) FROM code_sends WHERE destination = $1) AS last_dest, \
+               (SELECT COUNT(*) FROM code_sends WHERE destination = $1 AND at > $3) AS dest_hour, \
+               (SELECT MIN(at) FROM code_sends WHERE destination = $1 AND at > $3) AS oldest_dest_hour, \
+               (SELECT COUNT(*) FROM code_sends WHERE destination = $1 AND at > $4) AS dest_day, \
+               (SELECT MIN(at) FROM code_sends WHERE destination = $1 AND at > $4) AS oldest_dest_day, \
+               (SELECT COUNT(*) FROM code_sends WHERE ip = $2 AND at > $3) AS ip_hour, \
+               (SELECT MIN(at) FROM code_sends WHERE ip = $2 AND at > $3) AS oldest_ip_hour, \
+               (SELECT COUNT(*) FROM code_sends WHERE ip = $2 AND at > $4) AS ip_day, \
+               (SELECT MIN(at) FROM code_sends WHERE ip = $2 AND at > $4) AS oldest_ip_day",
+        )
+        .bind(destination)
+        .bind(ip)
+        .bind(now - HOUR)
+        .bind(now - DAY)
+        .fetch_one(&mut *self.tx)
+        .await
+        .map_err(db)?;
+        Ok(SendStats {
+            last_to_destination: col(&row, "last_dest")?,
+            destination_hour: col(&row, "dest_hour")?,
+            destination_day: col(&row, "dest_day")?,
+            oldest_destination_hour: col(&row, "oldest_dest_hour")?,
+            oldest_destination_day: col(&row, "oldest_dest_day")?,
+            ip_hour: col(&row, "ip_hour")?,
+            ip_day: col(&row, "ip_day")?,
+            oldest_ip_hour: col(&row, "oldest_ip_hour")?,
+            oldest_ip_day: col(&row, "oldest_ip_day")?,
+        })
+    }
+
+    async fn record_send(&mut self, destination: &str, ip: &str, now: Millis) -> StoreResult<()> {
+        sqlx::query("INSERT INTO code_sends (destination, ip, at) VALUES ($1, $2, $3)")
+            .bind(destination)
+            .bind(ip)
+            .bind(now)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    async fn insert_verification(&mut self, v: &Verification) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO verifications (id, purpose, channel, destination, code_hash, attempts, sends, \
+             created_at, expires_at, last_sent_at, consumed_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(&v.id)
+        .bind(&v.purpose)
+        .bind(v.channel.as_str())
+        .bind(&v.destination)
+        .bind(&v.code_hash)
+        .bind(i64::from(v.attempts))
+        .bind(i64::from(v.sends))
+        .bind(v.created_at)
+        .bind(v.expires_at)
+        .bind(v.last_sent_at)
+        .bind(v.consumed_at)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db)?;
+        Ok(())
+    }
+
+    async fn verification(&mut self, id: &str) -> StoreResult<Option<Verification>> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM verifications WHERE id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(&mut *self.tx)
+        .await
+        .map_err(db)?;
+        row.as_ref().map(verification).transpose()
+    }
+
+    async fn replace_code(
+        &mut self,
+        id: &str,
+        code_hash: &str,
+        now: Millis,
+        expires_at: Millis,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE verifications SET code_hash = $2, sends = sends + 1, last_sent_at = $3, expires_at = $4 \
+             WHERE id = $1",
+        )
+        .bind(id)
+        .bind(code_hash)
+        .bind(now)
+        .bind(expires_at)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db)?;
+        Ok(())
+    }
+
+    async fn count_wrong_attempt(&mut self, id: &str, max: u32) -> StoreResult<Option<u32>> {
+        let row = sqlx::query(
+            "UPDATE verifications SET attempts = attempts + 1 \
+             WHERE id = $1 AND attempts < $2 AND consumed_at IS NULL RETURNING attempts",
+        )
+        .bind(id)
+        .bind(i64::from(max))
+        .fetch_optional(&mut *self.tx)
+        .await
+        .map_err(db)?;
+        row.as_ref().map(|r| count(r, "attempts")).transpose()
+    }
+
+    async fn consume_verification(
+        &mut self,
+        id: &str,
+        now: Millis,
+        max_attempts: u32,
+    ) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "UPDATE verifications SET consumed_at = $2 \
+             WHERE id = $1 AND consumed_at IS NULL AND expires_at > $2 AND attempts < $3",
+        )
+        .bind(id)
+        .bind(now)
+        .bind(i64::from(max_attempts))
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db)?;
+        Ok(done.rows_affected() == 1)
+    }
+}

@@ -1,0 +1,70 @@
+//! One transaction, with the dialect it runs on.
+
+use async_trait::async_trait;
+use sqlx::{Any, Transaction};
+
+use domain::store::{StoreError, StoreResult, Tx};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+impl Dialect {
+    pub fn from_url(url: &str) -> Option<Self> {
+        if url.starts_with("sqlite:") {
+            Some(Dialect::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Some(Dialect::Postgres)
+        } else {
+            None
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "sqlite",
+            Dialect::Postgres => "postgres",
+        }
+    }
+}
+
+pub struct SqlTx {
+    pub(crate) tx: Transaction<'static, Any>,
+    pub(crate) dialect: Dialect,
+}
+
+impl SqlTx {
+    pub fn new(tx: Transaction<'static, Any>, dialect: Dialect) -> Self {
+        Self { tx, dialect }
+    }
+}
+
+/// Maps a sqlx error, telling unique violations apart.
+pub(crate) fn db(e: sqlx::Error) -> StoreError {
+    match e.as_database_error() {
+        Some(d) if d.is_unique_violation() => StoreError::Conflict(d.message().to_owned()),
+        _ => StoreError::Database(e.to_string()),
+    }
+}
+
+#[async_trait]
+impl Tx for SqlTx {
+    async fn commit(self: Box<Self>) -> StoreResult<()> {
+        self.tx.commit().await.map_err(db)
+    }
+
+    async fn lock_key(&mut self, key: &str) -> StoreResult<()> {
+        if self.dialect == Dialect::Postgres {
+            sqlx::query(
+                "SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtextextended($1, 0))) AS l",
+            )
+            .bind(key)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db)?;
+        }
+        Ok(())
+    }
+}
