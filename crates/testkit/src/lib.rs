@@ -1,1 +1,307 @@
+//! Starts a real Wangshang server on port 0 with a fresh database (a SQLite file in a temporary
+//! directory, or a new PostgreSQL database) and talks HTTP to it, as users and apps do.
+//!
+//! PostgreSQL tests need `TEST_POSTGRES_URL` (e.g. `postgres://wangshang:wangshang@127.0.0.1:5432`,
+//! a role that may create databases); without it they fail, unless `TEST_SKIP_POSTGRES=1`.
 
+// A test harness: a failed setup step should fail the test loudly, hence `expect`.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+use std::time::Duration;
+
+use serde_json::Value;
+use sqlx::Executor;
+use sqlx::any::AnyPoolOptions;
+use tokio::net::TcpListener;
+
+pub use domain::config::Config;
+pub use reqwest::StatusCode;
+pub use serde_json::json;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs each named `async fn name(backend: Backend)` once per backend, as `sqlite::name` and
+/// `postgres::name`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+               async fn $name() { super::$name($crate::Backend::Sqlite).await } )*
+        }
+        mod postgres {
+            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+               async fn $name() {
+                   if $crate::skip_postgres() { return; }
+                   super::$name($crate::Backend::Postgres).await
+               } )*
+        }
+    };
+}
+
+/// Whether PostgreSQL tests were explicitly switched off.
+pub fn skip_postgres() -> bool {
+    std::env::var("TEST_SKIP_POSTGRES").is_ok_and(|v| v == "1")
+}
+
+/// A configuration for tests: cheap Argon2 (the policy is the same, only the cost differs),
+/// per-IP limits high enough for many requests from 127.0.0.1, a fast outbox poll.
+pub fn test_config() -> Config {
+    let mut c = Config::default();
+    c.dev = true;
+    c.password.argon2_memory_kib = 256;
+    c.password.argon2_iterations = 1;
+    c.codes.per_ip_hour = 10_000;
+    c.codes.per_ip_day = 10_000;
+    c.login.ip_delay_after = 10_000;
+    c.login.ip_lock_after = 10_000;
+    c.outbox.poll_interval_ms = 50;
+    c
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub backend: Backend,
+    pub database_url: String,
+    running: Option<server::Running>,
+    _dir: tempfile::TempDir,
+}
+
+/// An answer: status, headers and the JSON body (`Null` when empty or not JSON).
+#[derive(Debug)]
+pub struct Resp {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+}
+
+impl Resp {
+    pub fn code(&self) -> &str {
+        self.body["code"].as_str().unwrap_or("")
+    }
+    pub fn str(&self, key: &str) -> String {
+        self.body[key].as_str().unwrap_or_default().to_owned()
+    }
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> Self {
+        Self::spawn_with(backend, |_| {}).await
+    }
+
+    /// Starts a server whose test configuration `tweak` may change.
+    pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut config = test_config();
+        config.data_dir = dir.path().to_path_buf();
+        config.database_url = match backend {
+            Backend::Sqlite => format!("sqlite://{}", dir.path().join("wangshang.db").display()),
+            Backend::Postgres => fresh_postgres_database().await,
+        };
+        tweak(&mut config);
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        config.listen = listener.local_addr().expect("addr").to_string();
+        config.public_url = format!("http://{}", config.listen);
+        let database_url = config.database_url.clone();
+        let running = server::start(config, listener)
+            .await
+            .expect("server starts");
+        Self {
+            base: format!("http://{}", running.addr),
+            client: reqwest::Client::builder()
+                .user_agent("wangshang-tests/1.0")
+                .build()
+                .expect("client"),
+            backend,
+            database_url,
+            running: Some(running),
+            _dir: dir,
+        }
+    }
+
+    /// The application inside the server (for reading the database in assertions).
+    pub fn app(&self) -> &domain::Wangshang {
+        &self.running.as_ref().expect("running").app
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(r) = self.running.take() {
+            r.stop().await;
+        }
+    }
+
+    pub async fn request(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Resp {
+        let mut req = self
+            .client
+            .request(method, format!("{}{}", self.base, path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        Self::read(req.send().await.expect("request sent")).await
+    }
+
+    pub async fn read(res: reqwest::Response) -> Resp {
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = res.bytes().await.expect("body");
+        Resp {
+            status,
+            headers,
+            body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        }
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Resp {
+        self.request(reqwest::Method::POST, path, None, Some(body))
+            .await
+    }
+
+    pub async fn post_auth(&self, path: &str, token: &str, body: Value) -> Resp {
+        self.request(reqwest::Method::POST, path, Some(token), Some(body))
+            .await
+    }
+
+    pub async fn put_auth(&self, path: &str, token: &str, body: Value) -> Resp {
+        self.request(reqwest::Method::PUT, path, Some(token), Some(body))
+            .await
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Resp {
+        self.request(reqwest::Method::GET, path, token, None).await
+    }
+
+    pub async fn delete(&self, path: &str, token: &str) -> Resp {
+        self.request(reqwest::Method::DELETE, path, Some(token), None)
+            .await
+    }
+
+    /// The dev outbox's messages to `destination`, newest first.
+    pub async fn messages_to(&self, destination: &str) -> Vec<Value> {
+        let url = reqwest::Url::parse_with_params(
+            &format!("{}/api/v1/dev/outbox", self.base),
+            &[("destination", destination)],
+        )
+        .expect("url");
+        let res = Self::read(self.client.get(url).send().await.expect("outbox")).await;
+        res.body["messages"].as_array().cloned().unwrap_or_default()
+    }
+
+    /// Waits (up to 10 s) until `destination` has received `count` messages; returns them.
+    pub async fn wait_for_messages(&self, destination: &str, count: usize) -> Vec<Value> {
+        for _ in 0..200 {
+            let m = self.messages_to(destination).await;
+            if m.len() >= count {
+                return m;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("{destination} did not receive {count} messages");
+    }
+
+    /// The code in the newest message to `destination`, waiting for the `nth` (1-based) message.
+    pub async fn code_sent_to(&self, destination: &str, nth: usize) -> String {
+        let m = self.wait_for_messages(destination, nth).await;
+        m[0]["code"]
+            .as_str()
+            .expect("the newest message carries a code")
+            .to_owned()
+    }
+
+    /// Asks for a registration code; returns the verification id.
+    pub async fn start_registration(&self, channel: &str, destination: &str) -> String {
+        let r = self
+            .post(
+                "/api/v1/verifications",
+                json!({"purpose": "register", "channel": channel, "destination": destination}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::ACCEPTED, "{:?}", r.body);
+        r.str("verification_id")
+    }
+
+    /// Registers an account through the real flow; returns its id.
+    pub async fn register(
+        &self,
+        channel: &str,
+        destination: &str,
+        nickname: &str,
+        password: &str,
+    ) -> String {
+        let before = self.messages_to(destination).await.len();
+        let vid = self.start_registration(channel, destination).await;
+        let code = self.code_sent_to(destination, before + 1).await;
+        let r = self.post("/api/v1/accounts", json!({"verification_id": vid, "code": code, "nickname": nickname, "password": password})).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        r.str("account_id")
+    }
+
+    pub async fn login(&self, identifier: &str, password: &str) -> Resp {
+        self.post(
+            "/api/v1/sessions",
+            json!({"identifier": identifier, "password": password}),
+        )
+        .await
+    }
+
+    /// Logs in and returns the token, asserting success.
+    pub async fn token(&self, identifier: &str, password: &str) -> String {
+        let r = self.login(identifier, password).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        r.str("token")
+    }
+
+    /// Runs a scalar count query directly against the database (for "nothing half-written").
+    pub async fn count(&self, sql: &str) -> i64 {
+        sqlx::any::install_default_drivers();
+        let url = if self.backend == Backend::Sqlite {
+            format!("{}?mode=ro", self.database_url)
+        } else {
+            self.database_url.clone()
+        };
+        let pool = AnyPoolOptions::new()
+            .max_connections(1)
+            .connect(&url)
+            .await
+            .expect("connect");
+        let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned()))
+            .fetch_one(&pool)
+            .await
+            .expect("count");
+        pool.close().await;
+        n
+    }
+}
+
+/// Creates an empty database on the server of `TEST_POSTGRES_URL`; returns its URL.
+async fn fresh_postgres_database() -> String {
+    let base = std::env::var("TEST_POSTGRES_URL")
+        .expect("PostgreSQL tests need TEST_POSTGRES_URL (or TEST_SKIP_POSTGRES=1); see README");
+    let base = base.trim_end_matches('/').to_owned();
+    sqlx::any::install_default_drivers();
+    let admin = AnyPoolOptions::new()
+        .max_connections(1)
+        .connect(&format!("{base}/postgres"))
+        .await
+        .expect("connect to PostgreSQL");
+    let name = format!("wstest_{}", domain::random::id());
+    admin
+        .execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .await
+        .expect("create database");
+    admin.close().await;
+    format!("{base}/{name}")
+}

@@ -1,0 +1,189 @@
+//! Registration, password policy, profile, password change.
+
+use testkit::{Backend, StatusCode, TestApp, json, on_both_backends};
+
+const PW: &str = "blue lantern over quiet harbor";
+
+async fn register_by_phone_and_email_and_read_me(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let id = app.register("sms", "138 1234 5678", "王小明", PW).await;
+    let token = app.token("+8613812345678", PW).await;
+    let me = app.get("/api/v1/me", Some(&token)).await;
+    assert_eq!(me.status, StatusCode::OK);
+    assert_eq!(me.str("account_id"), id);
+    assert_eq!(me.str("nickname"), "王小明");
+    assert_eq!(me.str("phone"), "138****5678");
+    assert!(me.body["email"].is_null());
+    assert_eq!(me.body["password_reminder_due"], false);
+    assert_eq!(
+        me.body["mfa"],
+        json!({"totp": false, "webauthn": false, "recovery_codes_left": 0})
+    );
+    // Login by the national form and by e-mail with upper-case domain.
+    app.token("13812345678", PW).await;
+    app.register("email", "Zhang@Example.COM", "zhang", PW)
+        .await;
+    app.token("Zhang@example.com", PW).await;
+}
+
+async fn device_id_is_returned_or_issued(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let vid = app.start_registration("email", "dev@example.com").await;
+    let code = app.code_sent_to("dev@example.com", 1).await;
+    let r = app.post("/api/v1/accounts", json!({"verification_id": vid, "code": code, "nickname": "d", "password": PW, "device_id": "phone-install-0001"})).await;
+    assert_eq!(r.str("device_id"), "phone-install-0001");
+    let s = app
+        .post(
+            "/api/v1/sessions",
+            json!({"identifier": "dev@example.com", "password": PW}),
+        )
+        .await;
+    assert_eq!(s.str("device_id").len(), 32);
+    let bad = app
+        .post(
+            "/api/v1/sessions",
+            json!({"identifier": "dev@example.com", "password": PW, "device_id": "x"}),
+        )
+        .await;
+    assert_eq!(bad.code(), "invalid_request");
+}
+
+async fn weak_passwords_list_every_rule_and_keep_the_code(b: Backend) {
+    let app = TestApp::spawn_with(b, |c| c.password.require_composition = true).await;
+    let vid = app.start_registration("sms", "13612345678").await;
+    let code = app.code_sent_to("13612345678", 1).await;
+    let r = app.post("/api/v1/accounts", json!({"verification_id": vid, "code": code, "nickname": "xiaoming", "password": "xiaoming13612345678"})).await;
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "weak_password")
+    );
+    let codes: Vec<&str> = r.body["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["code"].as_str().unwrap())
+        .collect();
+    for c in ["contains_phone", "contains_nickname", "composition"] {
+        assert!(codes.contains(&c), "{c} missing from {codes:?}");
+    }
+    assert!(r.body["violations"][0]["message"].as_str().unwrap().len() > 10);
+    let short = app
+        .post(
+            "/api/v1/accounts",
+            json!({"verification_id": vid, "code": code, "nickname": "x", "password": "aB3$"}),
+        )
+        .await;
+    assert!(
+        short.body["violations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|v| v["code"] == "too_short")
+    );
+    let huge = app.post("/api/v1/accounts", json!({"verification_id": vid, "code": code, "nickname": "x", "password": "a".repeat(2000)})).await;
+    assert!(
+        huge.body["violations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|v| v["code"] == "too_long")
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM accounts").await, 0);
+    // The code was not used up by the refusals.
+    let ok = app.post("/api/v1/accounts", json!({"verification_id": vid, "code": code, "nickname": "x", "password": "blue lantern over quiet harbor #7"})).await;
+    assert_eq!(ok.status, StatusCode::CREATED, "{:?}", ok.body);
+}
+
+async fn password_change_revokes_other_sessions(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    app.register("email", "chg@example.com", "chg", PW).await;
+    let keep = app.token("chg@example.com", PW).await;
+    let other1 = app.token("chg@example.com", PW).await;
+    let other2 = app.token("chg@example.com", PW).await;
+    assert_eq!(
+        app.get("/api/v1/me", Some(&other1)).await.status,
+        StatusCode::OK
+    );
+    let wrong = app.put_auth("/api/v1/me/password", &keep, json!({"current_password": "not it at all", "new_password": "a new long passphrase here"})).await;
+    assert_eq!(
+        (wrong.status, wrong.code()),
+        (StatusCode::UNAUTHORIZED, "invalid_credentials")
+    );
+    let same = app
+        .put_auth(
+            "/api/v1/me/password",
+            &keep,
+            json!({"current_password": PW, "new_password": PW}),
+        )
+        .await;
+    assert!(
+        same.body["violations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|v| v["code"] == "same_as_current")
+    );
+    let r = app
+        .put_auth(
+            "/api/v1/me/password",
+            &keep,
+            json!({"current_password": PW, "new_password": "a new long passphrase here"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{:?}", r.body);
+    for t in [&other1, &other2] {
+        let r = app.get("/api/v1/me", Some(t)).await;
+        assert_eq!(
+            (r.status, r.code()),
+            (StatusCode::UNAUTHORIZED, "unauthenticated")
+        );
+    }
+    assert_eq!(
+        app.get("/api/v1/me", Some(&keep)).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.login("chg@example.com", PW).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    app.token("chg@example.com", "a new long passphrase here")
+        .await;
+    // The owner was told.
+    let msgs = app.wait_for_messages("chg@example.com", 2).await;
+    assert!(
+        msgs[0]["body"].as_str().unwrap().contains("密码已"),
+        "{msgs:?}"
+    );
+    let events = app.get("/api/v1/me/security-events", Some(&keep)).await;
+    assert!(
+        events.body["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["kind"] == "password_changed")
+    );
+}
+
+async fn password_reminder_after_the_configured_age(b: Backend) {
+    let app = TestApp::spawn_with(b, |c| c.password.reminder_days = 0).await;
+    app.register("email", "old@example.com", "old", PW).await;
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    let t = app.token("old@example.com", PW).await;
+    assert_eq!(
+        app.get("/api/v1/me", Some(&t)).await.body["password_reminder_due"],
+        true
+    );
+    // A reminder, never a forced change: the session works.
+    assert_eq!(
+        app.get("/api/v1/sessions", Some(&t)).await.status,
+        StatusCode::OK
+    );
+}
+
+on_both_backends!(
+    register_by_phone_and_email_and_read_me,
+    device_id_is_returned_or_issued,
+    weak_passwords_list_every_rule_and_keep_the_code,
+    password_change_revokes_other_sessions,
+    password_reminder_after_the_configured_age,
+);
