@@ -42,7 +42,13 @@ impl Phone {
         if input.is_empty() || input.len() > 32 {
             return Err(Error::InvalidPhone);
         }
-        let region: Option<phonenumber::country::Id> = region.parse().ok();
+        // A number with a country code is read without the default region (the crate refuses
+        // some international numbers when given a different default region).
+        let region: Option<phonenumber::country::Id> = if input.starts_with('+') {
+            None
+        } else {
+            region.parse().ok()
+        };
         let number = phonenumber::parse(region, input).map_err(|_| Error::InvalidPhone)?;
         if !phonenumber::is_valid(&number) {
             return Err(Error::InvalidPhone);

@@ -1,7 +1,6 @@
 //! Prometheus metrics, in a registry per server (no process-wide globals, so tests can run many
 //! servers in one process).
 
-use std::sync::Mutex;
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
@@ -34,7 +33,7 @@ pub struct DeliveryLabels {
 }
 
 pub struct Metrics {
-    registry: Mutex<Registry>,
+    registry: Registry,
     pub requests: Family<RequestLabels, Counter>,
     pub latency: Family<RouteLabels, Histogram>,
     pub deliveries: Family<DeliveryLabels, Counter>,
@@ -64,7 +63,7 @@ impl Default for Metrics {
             deliveries.clone(),
         );
         Self {
-            registry: Mutex::new(registry),
+            registry,
             requests,
             latency,
             deliveries,
@@ -75,10 +74,8 @@ impl Default for Metrics {
 impl Metrics {
     pub fn render(&self) -> String {
         let mut out = String::new();
-        if let Ok(r) = self.registry.lock() {
-            if let Err(e) = prometheus_client::encoding::text::encode(&mut out, &r) {
-                tracing::warn!(error = %e, "metrics encoding failed");
-            }
+        if let Err(e) = prometheus_client::encoding::text::encode(&mut out, &self.registry) {
+            tracing::warn!(error = %e, "metrics encoding failed");
         }
         out
     }

@@ -87,14 +87,12 @@ fn sqlite_url(url: &str) -> StoreResult<String> {
         .or_else(|| url.strip_prefix("sqlite:"))
         .unwrap_or(url);
     let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
-    if path != ":memory:" && !path.is_empty() {
-        if let Some(dir) = Path::new(path)
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-        {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| StoreError::Database(format!("creating {}: {e}", dir.display())))?;
-        }
+    let dir = Path::new(path)
+        .parent()
+        .filter(|d| path != ":memory:" && !d.as_os_str().is_empty());
+    if let Some(dir) = dir {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| StoreError::Database(format!("creating {}: {e}", dir.display())))?;
     }
     let mode = if query.contains("mode=") {
         ""

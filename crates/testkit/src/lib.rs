@@ -51,8 +51,10 @@ pub fn skip_postgres() -> bool {
 /// A configuration for tests: cheap Argon2 (the policy is the same, only the cost differs),
 /// per-IP limits high enough for many requests from 127.0.0.1, a fast outbox poll.
 pub fn test_config() -> Config {
-    let mut c = Config::default();
-    c.dev = true;
+    let mut c = Config {
+        dev: true,
+        ..Config::default()
+    };
     c.password.argon2_memory_kib = 256;
     c.password.argon2_iterations = 1;
     c.codes.per_ip_hour = 10_000;

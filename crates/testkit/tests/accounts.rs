@@ -1,5 +1,8 @@
 //! Registration, password policy, profile, password change.
 
+// Tests: a failed expectation should panic.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use testkit::{Backend, StatusCode, TestApp, json, on_both_backends};
 
 const PW: &str = "blue lantern over quiet harbor";

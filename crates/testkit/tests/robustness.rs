@@ -1,5 +1,8 @@
 //! Bad input gets a clear problem-details error and changes nothing; operations endpoints.
 
+// Tests: a failed expectation should panic.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use testkit::{Backend, StatusCode, TestApp, json, on_both_backends};
 
 fn assert_problem(r: &testkit::Resp, status: StatusCode, code: &str) {

@@ -1,5 +1,8 @@
 //! Login, brute force, sessions and security events.
 
+// Tests: a failed expectation should panic.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::time::Duration;
 
 use testkit::{Backend, StatusCode, TestApp, json, on_both_backends};

@@ -1,5 +1,8 @@
 //! Verification codes: enumeration, attempts, single use, newest wins, resend limits.
 
+// Tests: a failed expectation should panic.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use testkit::{Backend, StatusCode, TestApp, json, on_both_backends};
 
 fn shape(v: &serde_json::Value) -> Vec<(String, &'static str)> {

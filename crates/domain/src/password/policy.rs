@@ -112,28 +112,28 @@ pub fn check(password: &Password, ctx: &PolicyContext<'_>, cfg: &PasswordConfig)
         let w = word.to_lowercase();
         w.chars().count() >= MIN_CONTEXT_WORD && lower.contains(&w)
     };
-    if let Some((e164, national)) = ctx.phone {
-        if contains(national) || contains(e164.trim_start_matches('+')) {
-            out.push(Violation::new(
-                "contains_phone",
-                "The password must not contain your phone number.",
-            ));
-        }
-    }
-    if let Some(local) = ctx.email_local {
-        if contains(local) {
-            out.push(Violation::new(
-                "contains_email",
-                "The password must not contain your e-mail address.",
-            ));
-        }
-    }
-    if let Some(nick) = ctx.nickname {
-        if contains(nick) {
-            out.push(Violation::new(
-                "contains_nickname",
-                "The password must not contain your nickname.",
-            ));
+    let personal = [
+        (
+            ctx.phone.is_some_and(|(e164, national)| {
+                contains(national) || contains(e164.trim_start_matches('+'))
+            }),
+            "contains_phone",
+            "The password must not contain your phone number.",
+        ),
+        (
+            ctx.email_local.is_some_and(contains),
+            "contains_email",
+            "The password must not contain your e-mail address.",
+        ),
+        (
+            ctx.nickname.is_some_and(contains),
+            "contains_nickname",
+            "The password must not contain your nickname.",
+        ),
+    ];
+    for (hit, code, message) in personal {
+        if hit {
+            out.push(Violation::new(code, message));
         }
     }
     if cfg.require_composition {
