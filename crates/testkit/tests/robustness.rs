@@ -211,20 +211,26 @@ async fn operations_endpoints(b: Backend) {
     assert_eq!(r.status(), StatusCode::OK);
     app.start_registration("email", "m@example.com").await;
     app.wait_for_messages("m@example.com", 1).await;
-    let m = app
-        .client
-        .get(format!("{}/metrics", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    // The worker counts a delivery just after the dev outbox shows it: poll briefly.
+    let sent = "wangshang_outbox_deliveries_total{channel=\"email\",outcome=\"sent\"} 1";
+    let mut m = String::new();
+    for _ in 0..100 {
+        m = app
+            .client
+            .get(format!("{}/metrics", app.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        if m.contains(sent) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(m.contains(sent), "{m}");
     assert!(m.contains("wangshang_http_requests_total{method=\"POST\",route=\"/api/v1/verifications\",status=\"202\"} 1"), "{m}");
-    assert!(
-        m.contains("wangshang_outbox_deliveries_total{channel=\"email\",outcome=\"sent\"} 1"),
-        "{m}"
-    );
     let doc = app.get("/api/openapi.json", None).await;
     assert_eq!(doc.status, StatusCode::OK);
     for path in [
