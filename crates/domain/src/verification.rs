@@ -100,7 +100,18 @@ impl Wangshang {
     ) -> Result<()> {
         tx.lock_key(&format!("send:{destination}")).await?;
         tx.lock_key(&format!("send-ip:{}", client.ip)).await?;
-        let stats = tx.send_stats(destination, &client.ip, now).await?;
+        let c = &self.config.codes;
+        let cap = [
+            c.per_destination_hour,
+            c.per_destination_day,
+            c.per_ip_hour,
+            c.per_ip_day,
+        ]
+        .into_iter()
+        .max()
+        .unwrap_or(0)
+        .saturating_add(1);
+        let stats = tx.send_stats(destination, &client.ip, now, cap).await?;
         send_allowed(&stats, &self.config.codes, now)?;
         tx.record_send(destination, &client.ip, now).await?;
         Ok(())

@@ -8,11 +8,13 @@ use crate::identifier::Channel;
 
 #[async_trait]
 pub trait VerificationRepo {
+    /// Recent sends to `destination` and from `ip`; each count stops at `cap`.
     async fn send_stats(
         &mut self,
         destination: &str,
         ip: &str,
         now: Millis,
+        cap: i64,
     ) -> StoreResult<SendStats>;
     async fn record_send(&mut self, destination: &str, ip: &str, now: Millis) -> StoreResult<()>;
     async fn insert_verification(&mut self, v: &Verification) -> StoreResult<()>;

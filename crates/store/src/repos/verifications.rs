@@ -33,23 +33,27 @@ impl VerificationRepo for SqlTx {
         destination: &str,
         ip: &str,
         now: Millis,
+        cap: i64,
     ) -> StoreResult<SendStats> {
+        // Each count stops at `cap` rows (the largest configured limit + 1), so a busy IP or
+        // destination costs a bounded index range, not every send of the day.
         let row = sqlx::query(
             "SELECT \
                (SELECT MAX(at) FROM code_sends WHERE destination = $1) AS last_dest, \
-               (SELECT COUNT(*) FROM code_sends WHERE destination = $1 AND at > $3) AS dest_hour, \
-               (SELECT MIN(at) FROM code_sends WHERE destination = $1 AND at > $3) AS oldest_dest_hour, \
-               (SELECT COUNT(*) FROM code_sends WHERE destination = $1 AND at > $4) AS dest_day, \
-               (SELECT MIN(at) FROM code_sends WHERE destination = $1 AND at > $4) AS oldest_dest_day, \
-               (SELECT COUNT(*) FROM code_sends WHERE ip = $2 AND at > $3) AS ip_hour, \
-               (SELECT MIN(at) FROM code_sends WHERE ip = $2 AND at > $3) AS oldest_ip_hour, \
-               (SELECT COUNT(*) FROM code_sends WHERE ip = $2 AND at > $4) AS ip_day, \
-               (SELECT MIN(at) FROM code_sends WHERE ip = $2 AND at > $4) AS oldest_ip_day",
+               (SELECT COUNT(*) FROM (SELECT at FROM code_sends WHERE destination = $1 AND at > $3 ORDER BY at LIMIT $5) AS x) AS dest_hour, \
+               (SELECT MIN(at) FROM (SELECT at FROM code_sends WHERE destination = $1 AND at > $3 ORDER BY at LIMIT $5) AS x) AS oldest_dest_hour, \
+               (SELECT COUNT(*) FROM (SELECT at FROM code_sends WHERE destination = $1 AND at > $4 ORDER BY at LIMIT $5) AS x) AS dest_day, \
+               (SELECT MIN(at) FROM (SELECT at FROM code_sends WHERE destination = $1 AND at > $4 ORDER BY at LIMIT $5) AS x) AS oldest_dest_day, \
+               (SELECT COUNT(*) FROM (SELECT at FROM code_sends WHERE ip = $2 AND at > $3 ORDER BY at LIMIT $5) AS x) AS ip_hour, \
+               (SELECT MIN(at) FROM (SELECT at FROM code_sends WHERE ip = $2 AND at > $3 ORDER BY at LIMIT $5) AS x) AS oldest_ip_hour, \
+               (SELECT COUNT(*) FROM (SELECT at FROM code_sends WHERE ip = $2 AND at > $4 ORDER BY at LIMIT $5) AS x) AS ip_day, \
+               (SELECT MIN(at) FROM (SELECT at FROM code_sends WHERE ip = $2 AND at > $4 ORDER BY at LIMIT $5) AS x) AS oldest_ip_day",
         )
         .bind(destination)
         .bind(ip)
         .bind(now - HOUR)
         .bind(now - DAY)
+        .bind(cap)
         .fetch_one(&mut *self.tx)
         .await
         .map_err(db)?;
