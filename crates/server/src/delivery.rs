@@ -42,15 +42,24 @@ pub async fn run(
                 Vec::new()
             }
         };
+        let mut outcomes = Vec::with_capacity(claimed.len());
         for msg in &claimed {
-            let outcome = deliver(&app, driver.as_ref(), msg).await;
-            metrics
-                .deliveries
-                .get_or_create(&DeliveryLabels {
-                    channel: msg.channel.as_str().into(),
-                    outcome: outcome.into(),
-                })
-                .inc();
+            outcomes.push(deliver(&app, driver.as_ref(), msg).await);
+        }
+        // One transaction records the whole batch; if it fails, the lease hands the rows out again.
+        match record(&app, driver.as_ref(), &claimed, &outcomes).await {
+            Ok(()) => {
+                for (msg, outcome) in claimed.iter().zip(&outcomes) {
+                    let label = DeliveryLabels {
+                        channel: msg.channel.as_str().into(),
+                        outcome: outcome.label().into(),
+                    };
+                    metrics.deliveries.get_or_create(&label).inc();
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "recording delivery outcomes failed; the lease will retry them")
+            }
         }
         if claimed.len() as u32 == BATCH {
             continue;
@@ -83,49 +92,54 @@ enum Outcome {
     Final(&'static str, String),
 }
 
-/// Sends one claimed message and records the outcome; returns a metrics label.
-async fn deliver(app: &Wangshang, driver: &dyn Driver, msg: &OutboxMessage) -> &'static str {
+impl Outcome {
+    fn label(&self) -> &'static str {
+        match self {
+            Outcome::Sent(_) => "sent",
+            Outcome::Retry(..) => "retry",
+            Outcome::Final(status, _) => status,
+        }
+    }
+}
+
+/// Sends one claimed message, or gives it up when it is past its useful life.
+async fn deliver(app: &Wangshang, driver: &dyn Driver, msg: &OutboxMessage) -> Outcome {
     let cfg = &app.config.outbox;
     let now = now_ms();
-    let outcome = if msg.expires_at.is_some_and(|e| e <= now) {
-        Outcome::Final("expired", "past its useful life".into())
-    } else {
-        match driver.send(msg, &outbox::render(msg)).await {
-            Ok(pid) => Outcome::Sent(pid),
-            Err(SendError::Retry(e)) if msg.attempts < cfg.max_attempts => {
-                Outcome::Retry(outbox::next_attempt(cfg, msg.attempts, now_ms()), e)
-            }
-            Err(SendError::Retry(e) | SendError::Permanent(e)) => {
-                tracing::warn!(id = %msg.id, error = %e, "message failed for good");
-                Outcome::Final("failed", e)
-            }
-        }
-    };
-    let label = match &outcome {
-        Outcome::Sent(_) => "sent",
-        Outcome::Retry(..) => "retry",
-        Outcome::Final(status, _) => status,
-    };
-    if let Err(e) = record(app, driver, msg, outcome).await {
-        tracing::warn!(id = %msg.id, error = %e, "recording a delivery outcome failed; the lease will retry it");
+    if msg.expires_at.is_some_and(|e| e <= now) {
+        return Outcome::Final("expired", "past its useful life".into());
     }
-    label
+    match driver.send(msg, &outbox::render(msg)).await {
+        Ok(pid) => Outcome::Sent(pid),
+        Err(SendError::Retry(e)) if msg.attempts < cfg.max_attempts => {
+            Outcome::Retry(outbox::next_attempt(cfg, msg.attempts, now_ms()), e)
+        }
+        Err(SendError::Retry(e) | SendError::Permanent(e)) => {
+            tracing::warn!(id = %msg.id, error = %e, "message failed for good");
+            Outcome::Final("failed", e)
+        }
+    }
 }
 
 async fn record(
     app: &Wangshang,
     driver: &dyn Driver,
-    msg: &OutboxMessage,
-    outcome: Outcome,
+    msgs: &[OutboxMessage],
+    outcomes: &[Outcome],
 ) -> domain::Result<()> {
+    if msgs.is_empty() {
+        return Ok(());
+    }
     let mut tx = app.store.write().await?;
-    match outcome {
-        Outcome::Sent(pid) => {
-            tx.mark_sent(&msg.id, driver.name(), pid.as_deref(), now_ms())
-                .await?
+    for (msg, outcome) in msgs.iter().zip(outcomes) {
+        match outcome {
+            Outcome::Sent(pid) => {
+                tx.mark_sent(&msg.id, driver.name(), pid.as_deref(), now_ms())
+                    .await?
+            }
+            Outcome::Retry(next, e) => tx.mark_retry(&msg.id, *next, e).await?,
+            Outcome::Final(status, e) => tx.mark_final(&msg.id, status, e).await?,
         }
-        Outcome::Retry(next, e) => tx.mark_retry(&msg.id, next, &e).await?,
-        Outcome::Final(status, e) => tx.mark_final(&msg.id, status, &e).await?,
     }
     tx.commit().await?;
     Ok(())

@@ -37,26 +37,30 @@ impl VerificationRepo for SqlTx {
     ) -> StoreResult<SendStats> {
         // Each count stops at `cap` rows (the largest configured limit + 1), so a busy IP or
         // destination costs a bounded index range, not every send of the day.
-        let row = sqlx::query(
-            "SELECT \
-               (SELECT MAX(at) FROM code_sends WHERE destination = $1) AS last_dest, \
-               (SELECT COUNT(*) FROM (SELECT at FROM code_sends WHERE destination = $1 AND at > $3 ORDER BY at LIMIT $5) AS x) AS dest_hour, \
-               (SELECT MIN(at) FROM (SELECT at FROM code_sends WHERE destination = $1 AND at > $3 ORDER BY at LIMIT $5) AS x) AS oldest_dest_hour, \
-               (SELECT COUNT(*) FROM (SELECT at FROM code_sends WHERE destination = $1 AND at > $4 ORDER BY at LIMIT $5) AS x) AS dest_day, \
-               (SELECT MIN(at) FROM (SELECT at FROM code_sends WHERE destination = $1 AND at > $4 ORDER BY at LIMIT $5) AS x) AS oldest_dest_day, \
-               (SELECT COUNT(*) FROM (SELECT at FROM code_sends WHERE ip = $2 AND at > $3 ORDER BY at LIMIT $5) AS x) AS ip_hour, \
-               (SELECT MIN(at) FROM (SELECT at FROM code_sends WHERE ip = $2 AND at > $3 ORDER BY at LIMIT $5) AS x) AS oldest_ip_hour, \
-               (SELECT COUNT(*) FROM (SELECT at FROM code_sends WHERE ip = $2 AND at > $4 ORDER BY at LIMIT $5) AS x) AS ip_day, \
-               (SELECT MIN(at) FROM (SELECT at FROM code_sends WHERE ip = $2 AND at > $4 ORDER BY at LIMIT $5) AS x) AS oldest_ip_day",
-        )
-        .bind(destination)
-        .bind(ip)
-        .bind(now - HOUR)
-        .bind(now - DAY)
-        .bind(cap)
-        .fetch_one(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        let window = |who: &str, since: &str, name: &str| {
+            format!(
+                "(SELECT COUNT(*) AS {name}, MIN(at) AS oldest_{name} FROM \
+                 (SELECT at FROM code_sends WHERE {who} AND at > {since} ORDER BY at LIMIT $5) AS w) AS {name}"
+            )
+        };
+        let sql = format!(
+            "SELECT (SELECT MAX(at) FROM code_sends WHERE destination = $1) AS last_dest, \
+             dest_hour, oldest_dest_hour, dest_day, oldest_dest_day, ip_hour, oldest_ip_hour, ip_day, oldest_ip_day \
+             FROM {}, {}, {}, {}",
+            window("destination = $1", "$3", "dest_hour"),
+            window("destination = $1", "$4", "dest_day"),
+            window("ip = $2", "$3", "ip_hour"),
+            window("ip = $2", "$4", "ip_day"),
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(destination)
+            .bind(ip)
+            .bind(now - HOUR)
+            .bind(now - DAY)
+            .bind(cap)
+            .fetch_one(&mut *self.tx)
+            .await
+            .map_err(db)?;
         Ok(SendStats {
             last_to_destination: col(&row, "last_dest")?,
             destination_hour: col(&row, "dest_hour")?,
