@@ -179,3 +179,23 @@ impl Wangshang {
         Ok(list)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_with_jitter_and_is_capped() {
+        let cfg = OutboxConfig::default();
+        for attempts in 0..12 {
+            let exp = (2000i64 << attempts).min(300_000);
+            for _ in 0..50 {
+                let wait = next_attempt(&cfg, attempts, 0);
+                assert!(
+                    (exp / 2..=exp).contains(&wait),
+                    "attempt {attempts}: {wait}"
+                );
+            }
+        }
+    }
+}
