@@ -86,6 +86,17 @@ impl Resp {
     pub fn code(&self) -> &str {
         self.body["code"].as_str().unwrap_or("")
     }
+    /// The `Retry-After` header in seconds, checked against the body's `retry_after`.
+    pub fn retry_after(&self) -> u64 {
+        let header: u64 = self.headers["retry-after"]
+            .to_str()
+            .expect("ascii")
+            .parse()
+            .expect("seconds");
+        assert_eq!(self.body["retry_after"].as_u64(), Some(header));
+        header
+    }
+
     pub fn str(&self, key: &str) -> String {
         self.body[key].as_str().unwrap_or_default().to_owned()
     }
@@ -221,6 +232,15 @@ impl TestApp {
             .as_str()
             .expect("the newest message carries a code")
             .to_owned()
+    }
+
+    /// `POST /verifications/{id}/resend`.
+    pub async fn resend(&self, verification_id: &str) -> Resp {
+        self.post(
+            &format!("/api/v1/verifications/{verification_id}/resend"),
+            json!({}),
+        )
+        .await
     }
 
     /// Asks for a registration code; returns the verification id.

@@ -128,24 +128,15 @@ async fn the_newest_code_wins_and_resend_waits(b: Backend) {
     let vid = app.start_registration("email", "newest@example.com").await;
     let old = app.code_sent_to("newest@example.com", 1).await;
     // Too early: 429 with Retry-After.
-    let early = app
-        .post(&format!("/api/v1/verifications/{vid}/resend"), json!({}))
-        .await;
+    let early = app.resend(&vid).await;
     assert_eq!(
         (early.status, early.code()),
         (StatusCode::TOO_MANY_REQUESTS, "too_many_requests")
     );
-    let ra: u64 = early.headers["retry-after"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let ra = early.retry_after();
     assert!((1..=1).contains(&ra), "{ra}");
-    assert_eq!(early.body["retry_after"].as_u64(), Some(ra));
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
-    let r = app
-        .post(&format!("/api/v1/verifications/{vid}/resend"), json!({}))
-        .await;
+    let r = app.resend(&vid).await;
     assert_eq!(r.status, StatusCode::ACCEPTED, "{:?}", r.body);
     let new = app.code_sent_to("newest@example.com", 2).await;
     if new != old {
@@ -159,11 +150,9 @@ async fn the_newest_code_wins_and_resend_waits(b: Backend) {
 async fn resend_before_sixty_seconds_is_refused_by_default(b: Backend) {
     let app = TestApp::spawn(b).await;
     let vid = app.start_registration("sms", "13700000003").await;
-    let r = app
-        .post(&format!("/api/v1/verifications/{vid}/resend"), json!({}))
-        .await;
+    let r = app.resend(&vid).await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
-    let ra: u64 = r.headers["retry-after"].to_str().unwrap().parse().unwrap();
+    let ra = r.retry_after();
     assert!((55..=60).contains(&ra), "{ra}");
     // A new verification to the same destination is held to the same interval.
     let again = app
@@ -183,18 +172,11 @@ async fn hourly_and_ip_bursts_answer_at_least_two_minutes(b: Backend) {
     .await;
     let vid = app.start_registration("email", "burst@example.com").await;
     for _ in 0..4 {
-        assert_eq!(
-            app.post(&format!("/api/v1/verifications/{vid}/resend"), json!({}))
-                .await
-                .status,
-            StatusCode::ACCEPTED
-        );
+        assert_eq!(app.resend(&vid).await.status, StatusCode::ACCEPTED);
     }
-    let r = app
-        .post(&format!("/api/v1/verifications/{vid}/resend"), json!({}))
-        .await;
+    let r = app.resend(&vid).await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
-    let ra: u64 = r.headers["retry-after"].to_str().unwrap().parse().unwrap();
+    let ra = r.retry_after();
     assert!(ra >= 120, "{ra}");
     assert_eq!(app.wait_for_messages("burst@example.com", 5).await.len(), 5);
     // Per IP: 5 sent already from 127.0.0.1; 3 more destinations pass, the next is refused.
@@ -221,16 +203,9 @@ async fn daily_limit_per_destination(b: Backend) {
     .await;
     let vid = app.start_registration("email", "day@example.com").await;
     for _ in 0..2 {
-        assert_eq!(
-            app.post(&format!("/api/v1/verifications/{vid}/resend"), json!({}))
-                .await
-                .status,
-            StatusCode::ACCEPTED
-        );
+        assert_eq!(app.resend(&vid).await.status, StatusCode::ACCEPTED);
     }
-    let r = app
-        .post(&format!("/api/v1/verifications/{vid}/resend"), json!({}))
-        .await;
+    let r = app.resend(&vid).await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(r.body["retry_after"].as_u64().unwrap() > 3600);
 }
