@@ -121,6 +121,21 @@ struct HttpPhase {
 }
 
 impl HttpPhase {
+    /// Report notes on failed requests and on a phase cut short by its time limit.
+    fn notes(&self, what: &str, max_secs: u64) -> Vec<String> {
+        let mut notes = Vec::new();
+        if self.failed > 0 {
+            notes.push(format!(
+                "{} {what} failed, e.g. {:?}",
+                self.failed, self.failures
+            ));
+        }
+        if self.timed_out {
+            notes.push(format!("{what} phase stopped at the {max_secs} s limit"));
+        }
+        notes
+    }
+
     fn rate(&self) -> f64 {
         per_sec(self.ok, self.elapsed)
     }
@@ -468,18 +483,7 @@ async fn main() -> ExitCode {
         "",
         None,
     );
-    if logins.failed > 0 {
-        notes.push(format!(
-            "{} logins failed, e.g. {:?}",
-            logins.failed, logins.failures
-        ));
-    }
-    if logins.timed_out {
-        notes.push(format!(
-            "login phase stopped at the {} s limit",
-            args.max_secs
-        ));
-    }
+    notes.extend(logins.notes("login requests", args.max_secs));
 
     // 3. Verification requests to distinct destinations.
     let verify_url = format!("{}/api/v1/verifications", app.base);
@@ -540,18 +544,7 @@ async fn main() -> ExitCode {
         &format!("< {VERIFY_P99_TARGET_MS:.0}"),
         Some(verifies.ok > 0 && p99 < VERIFY_P99_TARGET_MS),
     );
-    if verifies.failed > 0 {
-        notes.push(format!(
-            "{} verification requests failed, e.g. {:?}",
-            verifies.failed, verifies.failures
-        ));
-    }
-    if verifies.timed_out {
-        notes.push(format!(
-            "verification phase stopped at the {} s limit",
-            args.max_secs
-        ));
-    }
+    notes.extend(verifies.notes("verification requests", args.max_secs));
 
     app.stop().await;
 

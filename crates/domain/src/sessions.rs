@@ -51,7 +51,7 @@ impl Wangshang {
         let id_key = throttle::identifier_key(dest.as_str());
         let ip_key = throttle::ip_key(&client.ip);
         let now = now_ms();
-        let account = {
+        let (account, had_failures) = {
             let mut tx = self.store.read().await?;
             let id_state = tx.throttle(&id_key).await?;
             let ip_state = tx.throttle(&ip_key).await?;
@@ -61,7 +61,7 @@ impl Wangshang {
                 .account_by_destination(dest.channel(), dest.as_str())
                 .await?;
             tx.commit().await?;
-            account
+            (account, id_state.is_some())
         };
         let verified = match Password::new(l.password, &self.config.password) {
             Ok(pw) => {
@@ -80,10 +80,12 @@ impl Wangshang {
                 return Err(Error::InvalidCredentials);
             }
         };
+        // A success clears the identifier's failures; with none recorded there is nothing to clear.
+        let clear_key = had_failures.then_some(id_key.as_str());
         self.open_session(
             account.0,
             account.1,
-            &id_key,
+            clear_key,
             device_id,
             device_name,
             client,
@@ -124,7 +126,7 @@ impl Wangshang {
         &self,
         account: Account,
         rehash: Option<String>,
-        id_key: &str,
+        clear_key: Option<&str>,
         device_id: String,
         device_name: Option<String>,
         client: &Client,
@@ -148,7 +150,9 @@ impl Wangshang {
         if let Some(h) = rehash {
             tx.set_password(&account.id, &h, None).await?;
         }
-        tx.clear_throttle(id_key).await?;
+        if let Some(key) = clear_key {
+            tx.clear_throttle(key).await?;
+        }
         let new_device = tx
             .touch_device(&account.id, &device_id, &client.user_agent, now)
             .await?;

@@ -117,18 +117,6 @@ impl Running {
             let _ = t.await;
         }
     }
-
-    /// Resolves when a shutdown was requested.
-    pub fn shutdown_handle(&self) -> watch::Sender<bool> {
-        self.shutdown.clone()
-    }
-
-    /// Waits until the server and worker have ended.
-    pub async fn wait(self) {
-        for t in self.tasks {
-            let _ = t.await;
-        }
-    }
 }
 
 /// Builds the application and serves it on `listener`, with the delivery worker beside it.

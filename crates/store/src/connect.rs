@@ -123,12 +123,6 @@ impl SqlStore {
     pub fn dialect(&self) -> Dialect {
         self.dialect
     }
-
-    /// Closes both pools (used by tests before dropping a database).
-    pub async fn close(&self) {
-        self.writer.close().await;
-        self.reader.close().await;
-    }
 }
 
 #[async_trait]

@@ -113,6 +113,15 @@ async fn failures_grow_a_delay(b: Backend) {
         app.login("slow@example.com", PW).await.status,
         StatusCode::CREATED
     );
+    // The success cleared the count: one more failure does not impose a wait.
+    assert_eq!(
+        app.login("slow@example.com", "nope nope nope").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.login("slow@example.com", PW).await.status,
+        StatusCode::CREATED
+    );
 }
 
 async fn per_ip_throttling_spans_identifiers(b: Backend) {
