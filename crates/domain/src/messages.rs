@@ -8,6 +8,8 @@ use serde_json::Value;
 pub struct Rendered {
     pub subject: String,
     pub text: String,
+    /// The HTML body for e-mail, when the template has one.
+    pub html: Option<String>,
     /// The code carried by the message, if any (the dev outbox shows it apart).
     pub code: Option<String>,
 }
@@ -108,6 +110,7 @@ pub fn render(template: &str, locale: &str, p: &Value) -> Rendered {
     Rendered {
         subject,
         text,
+        html: None,
         code,
     }
 }

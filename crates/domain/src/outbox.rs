@@ -74,13 +74,39 @@ pub async fn notify_account(
     Ok(())
 }
 
-/// What a provider said about one send.
+/// What a provider said about one send that did not succeed.
 #[derive(Debug)]
 pub enum SendError {
-    /// Worth another try later (timeouts, throttling, 5xx).
+    /// Not accepted; worth another try later or at a fallback provider (connection refused,
+    /// throttled by the provider, 5xx).
     Retry(String),
-    /// Will never succeed (invalid number, opted out).
-    Permanent(String),
+    /// The provider may have accepted it (a timeout after the request went out). A retry sends
+    /// the same message again, never a different code; if retries run out the outcome is
+    /// recorded as `unknown`.
+    Unknown(String),
+    /// Will never succeed for this destination.
+    Permanent(Permanent, String),
+}
+
+/// Why a send can never succeed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Permanent {
+    /// The number or address does not exist or is malformed.
+    InvalidDestination,
+    /// The recipient opted out or is blacklisted: the user should switch to e-mail.
+    OptedOut,
+    /// Any other refusal (bad template, account suspended at the provider).
+    Rejected,
+}
+
+impl Permanent {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Permanent::InvalidDestination => "invalid_destination",
+            Permanent::OptedOut => "opted_out",
+            Permanent::Rejected => "rejected",
+        }
+    }
 }
 
 /// A delivery channel's provider: the dev recorder, SMTP, an SMS API.

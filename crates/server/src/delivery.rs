@@ -111,12 +111,20 @@ async fn deliver(app: &Wangshang, driver: &dyn Driver, msg: &OutboxMessage) -> O
     }
     match driver.send(msg, &outbox::render(msg)).await {
         Ok(pid) => Outcome::Sent(pid),
-        Err(SendError::Retry(e)) if msg.attempts < cfg.max_attempts => {
+        Err(SendError::Retry(e) | SendError::Unknown(e)) if msg.attempts < cfg.max_attempts => {
             Outcome::Retry(outbox::next_attempt(cfg, msg.attempts, now_ms()), e)
         }
-        Err(SendError::Retry(e) | SendError::Permanent(e)) => {
+        Err(SendError::Retry(e)) => {
             tracing::warn!(id = %msg.id, error = %e, "message failed for good");
             Outcome::Final("failed", e)
+        }
+        Err(SendError::Unknown(e)) => {
+            tracing::warn!(id = %msg.id, error = %e, "message outcome unknown after the last attempt");
+            Outcome::Final("unknown", e)
+        }
+        Err(SendError::Permanent(why, e)) => {
+            tracing::warn!(id = %msg.id, reason = why.as_str(), error = %e, "message failed for good");
+            Outcome::Final("failed", format!("{}: {e}", why.as_str()))
         }
     }
 }
