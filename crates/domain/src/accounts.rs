@@ -3,18 +3,17 @@
 use serde_json::json;
 
 use crate::app::{Client, Wangshang};
+use crate::credentials::throttle_keys;
 use crate::clock::{DAY, Millis, now_ms, to_datetime};
 use crate::error::{Error, Result};
 use crate::events::{self, kind};
 use crate::identifier::{Channel, Email, Phone, mask_stored};
 use crate::messages::template;
 use crate::outbox;
-use crate::password::hashing::Verified;
-use crate::password::{Password, PolicyContext, policy};
+use crate::password::{PolicyContext, policy};
 use crate::random;
 use crate::sessions::Authenticated;
 use crate::store::{Account, StoreError};
-use crate::throttle::{self, Limits};
 use crate::verification::Purpose;
 
 pub const NICKNAME_MAX: usize = 32;
@@ -87,10 +86,6 @@ pub struct Profile {
 }
 
 impl Wangshang {
-    fn password(&self, raw: &str) -> Result<Password> {
-        Password::new(raw, &self.config.password).map_err(|v| Error::WeakPassword(vec![v]))
-    }
-
     /// `POST /accounts`: creates the account once the code is right and the password acceptable.
     /// A wrong code costs an attempt; a weak password costs nothing and leaves the code usable.
     #[tracing::instrument(skip_all)]
@@ -115,9 +110,13 @@ impl Wangshang {
         }
         let hash = self.hasher.hash(&password).await?;
         let now = now_ms();
+        let phone_proven = phone.as_ref().map(|_| now);
         let account = Account {
             id: random::id(),
             nickname: nickname.clone(),
+            phone_verified_at: phone_proven,
+            email_verified_at: email.as_ref().map(|_| now),
+            phone_used_at: phone_proven,
             phone: phone.map(|p| p.as_str().to_owned()),
             email: email.map(|e| e.as_str().to_owned()),
             password_hash: hash,
@@ -190,57 +189,16 @@ impl Wangshang {
         client: &Client,
     ) -> Result<()> {
         let account = self.load_account(&auth.account_id).await?;
-        let cfg = &self.config.login;
-        let key = throttle::identifier_key(
-            account
-                .phone
-                .as_deref()
-                .or(account.email.as_deref())
-                .unwrap_or(&account.id),
-        );
-        let now = now_ms();
-        {
-            let mut tx = self.store.read().await?;
-            let state = tx.throttle(&key).await?;
-            tx.commit().await?;
-            throttle::check(state.as_ref(), cfg, Limits::identifier(cfg), now)?;
-        }
-        let current_ok = match Password::new(current, &self.config.password) {
-            Ok(p) => self.hasher.verify(&p, Some(&account.password_hash)).await? != Verified::No,
-            Err(_) => false,
-        };
-        if !current_ok {
-            let mut tx = self.store.write().await?;
-            throttle::record_failure(&mut tx, &key, cfg, Limits::identifier(cfg), now).await?;
-            tx.commit().await?;
-            return Err(Error::InvalidCredentials);
-        }
-        let password = self.password(new)?;
-        let phone = account.phone.as_deref().map(Phone::from_e164).transpose()?;
-        let email = account.email.as_deref().map(Email::parse).transpose()?;
-        let mut violations = policy::check(
-            &password,
-            &policy_context(phone.as_ref(), email.as_ref(), &account.nickname),
-            &self.config.password,
-        );
-        if self
-            .hasher
-            .verify(&password, Some(&account.password_hash))
-            .await?
-            != Verified::No
-        {
-            violations.push(policy::Violation::same_as_current());
-        }
-        if !violations.is_empty() {
-            return Err(Error::WeakPassword(violations));
-        }
-        let hash = self.hasher.hash(&password).await?;
+        self.reauthenticate(&account, current).await?;
+        let hash = self.new_password_hash(&account, new).await?;
         let now = now_ms();
         let mut tx = self.store.write().await?;
         tx.set_password(&account.id, &hash, Some(now)).await?;
         tx.revoke_sessions(&account.id, Some(&auth.session_id), now)
             .await?;
-        tx.clear_throttle(&key).await?;
+        for key in throttle_keys(&account) {
+            tx.clear_throttle(&key).await?;
+        }
         events::record(
             &mut tx,
             &account.id,

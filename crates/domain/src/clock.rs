@@ -15,6 +15,13 @@ pub fn to_datetime(ms: Millis) -> OffsetDateTime {
         .unwrap_or(OffsetDateTime::UNIX_EPOCH)
 }
 
+/// A stored timestamp as RFC 3339 UTC, as the API and the messages show it.
+pub fn rfc3339(ms: Millis) -> String {
+    to_datetime(ms)
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
 /// Whole seconds from `now` until `later`, rounded up, never below 1.
 pub fn secs_until(now: Millis, later: Millis) -> u64 {
     let ms = (later - now).max(0) as u64;

@@ -33,6 +33,7 @@ pub struct Config {
     pub sessions: SessionConfig,
     pub login: LoginConfig,
     pub outbox: OutboxConfig,
+    pub recovery: RecoveryConfig,
 }
 
 impl Default for Config {
@@ -52,6 +53,7 @@ impl Default for Config {
             sessions: SessionConfig::default(),
             login: LoginConfig::default(),
             outbox: OutboxConfig::default(),
+            recovery: RecoveryConfig::default(),
         }
     }
 }
@@ -205,6 +207,33 @@ impl Default for OutboxConfig {
             max_backoff_secs: 300,
             poll_interval_ms: 1000,
             lease_secs: 60,
+        }
+    }
+}
+
+/// Self-service recovery and bindings (SPEC §2, §3).
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RecoveryConfig {
+    /// How long the reset-only token from a verified code lives.
+    pub reset_token_ttl_secs: i64,
+    /// How long a whole recovery may take from its first code.
+    pub flow_ttl_secs: i64,
+    /// After a binding change, recovery through the new destination waits this long unless the
+    /// change was confirmed from the old one; the cancel link in the notice lives as long.
+    pub binding_hold_hours: i64,
+    /// A phone unused for login and recovery this long may have been recycled by the carrier: an
+    /// SMS code alone no longer resets the password.
+    pub recycled_phone_after_days: i64,
+}
+
+impl Default for RecoveryConfig {
+    fn default() -> Self {
+        Self {
+            reset_token_ttl_secs: 900,
+            flow_ttl_secs: 3600,
+            binding_hold_hours: 72,
+            recycled_phone_after_days: 365,
         }
     }
 }

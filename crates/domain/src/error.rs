@@ -31,6 +31,22 @@ pub enum Error {
     Throttled { retry_after: u64 },
     #[error("not found")]
     NotFound,
+    #[error("the recovery has expired, was completed, or the reset token is wrong")]
+    ResetExpired,
+    #[error("a second factor is required")]
+    SecondFactorRequired { methods: Vec<String> },
+    #[error("this second-factor method is not available")]
+    InvalidMethod,
+    #[error("recovery through this recently bound channel is on hold")]
+    ChannelOnHold { until: crate::clock::Millis, alternatives: Vec<String> },
+    #[error("the support desk must verify this recovery")]
+    SupportRequired,
+    #[error("the last recovery channel cannot be removed")]
+    LastChannel,
+    #[error("this destination cannot be bound")]
+    DestinationUnavailable,
+    #[error("the link has expired or was used")]
+    LinkExpired,
     #[error("internal error: {0}")]
     Internal(String),
 }

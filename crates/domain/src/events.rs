@@ -14,6 +14,11 @@ pub mod kind {
     pub const LOGOUT: &str = "logout";
     pub const SESSION_REVOKED: &str = "session_revoked";
     pub const PASSWORD_CHANGED: &str = "password_changed";
+    pub const PASSWORD_RESET: &str = "password_reset";
+    pub const BINDING_CHANGED: &str = "binding_changed";
+    pub const BINDING_REMOVED: &str = "binding_removed";
+    pub const BINDING_CONFIRMED: &str = "binding_change_confirmed";
+    pub const BINDING_CANCELLED: &str = "binding_change_cancelled";
 }
 
 /// Writes an event inside the caller's transaction.

@@ -20,6 +20,13 @@ pub mod template {
     pub const SUPPORT_CONTACT_CODE: &str = "support_contact_code";
     pub const ACCOUNT_LOCKED: &str = "account_locked";
     pub const PASSWORD_CHANGED: &str = "password_changed";
+    pub const PASSWORD_RESET_CODE: &str = "password_reset_code";
+    pub const PASSWORD_RESET: &str = "password_reset";
+    pub const BIND_CODE: &str = "bind_code";
+    pub const BIND_TAKEN: &str = "bind_taken";
+    pub const BINDING_CHANGED: &str = "binding_changed";
+    pub const BINDING_ADDED: &str = "binding_added";
+    pub const BINDING_CANCELLED: &str = "binding_cancelled";
 }
 
 fn param<'a>(p: &'a Value, key: &str) -> &'a str {
@@ -36,6 +43,9 @@ pub fn render(template: &str, locale: &str, p: &Value) -> Rendered {
     let code = p.get("code").and_then(Value::as_str).map(str::to_owned);
     let minutes = p.get("minutes").and_then(Value::as_i64).unwrap_or(10);
     let (when, ip, device) = (param(p, "when"), param(p, "ip"), param(p, "device"));
+    let (old, new) = (param(p, "old"), param(p, "new"));
+    let (cancel_url, confirm_url) = (param(p, "cancel_url"), param(p, "confirm_url"));
+    let hours = p.get("hours").and_then(Value::as_i64).unwrap_or(72);
     let c = code.clone().unwrap_or_default();
     let (subject, text) = match (template, en) {
         (template::REGISTER_CODE, false) => (
@@ -96,6 +106,90 @@ pub fn render(template: &str, locale: &str, p: &Value) -> Rendered {
             "Your Wangshang password was changed".to_owned(),
             format!(
                 "[Wangshang] Your password was changed at {when} (IP {ip}, device {device}); your other devices were signed out. If this was not you, recover your account via \"Forgot password\" at once and contact support."
+            ),
+        ),
+        (template::PASSWORD_RESET_CODE, false) => (
+            "旺商聊找回密码验证码".to_owned(),
+            format!(
+                "【旺商聊】您正在找回密码，验证码是 {c}，{minutes} 分钟内有效。工作人员绝不会向您索要验证码，请勿告诉任何人；如果不是您本人操作，请忽略本消息，您的密码不会改变。"
+            ),
+        ),
+        (template::PASSWORD_RESET_CODE, true) => (
+            "Your Wangshang password reset code".to_owned(),
+            format!(
+                "[Wangshang] Your code to reset your password is {c}. It is valid for {minutes} minutes. Our staff will never ask for it; do not share it with anyone. If you did not ask for it, ignore this message: your password stays the same."
+            ),
+        ),
+        (template::PASSWORD_RESET, false) => (
+            "旺商聊密码已重置".to_owned(),
+            format!(
+                "【旺商聊】您的密码已于 {when} 通过找回流程重置（IP {ip}，设备 {device}），所有设备均已退出登录。如果不是您本人操作，请立即再次找回密码并联系客服。"
+            ),
+        ),
+        (template::PASSWORD_RESET, true) => (
+            "Your Wangshang password was reset".to_owned(),
+            format!(
+                "[Wangshang] Your password was reset at {when} (IP {ip}, device {device}); every device was signed out. If this was not you, recover your account again at once and contact support."
+            ),
+        ),
+        (template::BIND_CODE, false) => (
+            "旺商聊绑定验证码".to_owned(),
+            format!(
+                "【旺商聊】您正在把此号码/邮箱绑定到旺商聊账号，验证码是 {c}，{minutes} 分钟内有效。工作人员绝不会向您索要验证码，请勿告诉任何人。"
+            ),
+        ),
+        (template::BIND_CODE, true) => (
+            "Your Wangshang binding code".to_owned(),
+            format!(
+                "[Wangshang] Your code to bind this number/address to a Wangshang account is {c}. It is valid for {minutes} minutes. Our staff will never ask for it; do not share it with anyone."
+            ),
+        ),
+        (template::BIND_TAKEN, false) => (
+            "有人尝试绑定您的号码".to_owned(),
+            format!(
+                "【旺商聊】{when} 有人（IP {ip}）尝试把此号码/邮箱绑定到另一个账号。它已绑定您的账号，不会被转移。如果不是您，请忽略本消息。"
+            ),
+        ),
+        (template::BIND_TAKEN, true) => (
+            "Someone tried to bind your address".to_owned(),
+            format!(
+                "[Wangshang] At {when} someone (IP {ip}) tried to bind this number/address to another account. It stays with your account. If that was not you, ignore this message."
+            ),
+        ),
+        (template::BINDING_CHANGED, false) => (
+            "旺商聊账号绑定已变更".to_owned(),
+            format!(
+                "【旺商聊】{when}（IP {ip}，设备 {device}）您账号的绑定已变更：{old} → {new}。是您本人：{confirm_url} 。不是您本人：{hours} 小时内打开 {cancel_url} 撤销变更并让所有设备退出登录。"
+            ),
+        ),
+        (template::BINDING_CHANGED, true) => (
+            "Your Wangshang account's binding changed".to_owned(),
+            format!(
+                "[Wangshang] At {when} (IP {ip}, device {device}) your account's binding changed: {old} -> {new}. If it was you: {confirm_url} . If not, open {cancel_url} within {hours} hours to undo the change and sign out every device."
+            ),
+        ),
+        (template::BINDING_ADDED, false) => (
+            "已绑定旺商聊账号".to_owned(),
+            format!(
+                "【旺商聊】此号码/邮箱已于 {when} 绑定到您的旺商聊账号（IP {ip}，设备 {device}）。如果不是您本人操作，请联系客服。"
+            ),
+        ),
+        (template::BINDING_ADDED, true) => (
+            "Bound to your Wangshang account".to_owned(),
+            format!(
+                "[Wangshang] This number/address was bound to your Wangshang account at {when} (IP {ip}, device {device}). If this was not you, contact support."
+            ),
+        ),
+        (template::BINDING_CANCELLED, false) => (
+            "旺商聊绑定变更已撤销".to_owned(),
+            format!(
+                "【旺商聊】{when} 的绑定变更（{old} → {new}）已撤销，所有设备已退出登录。请尽快修改密码并开启两步验证。"
+            ),
+        ),
+        (template::BINDING_CANCELLED, true) => (
+            "A Wangshang binding change was undone".to_owned(),
+            format!(
+                "[Wangshang] The binding change of {when} ({old} -> {new}) was undone and every device was signed out. Change your password and turn on two-factor authentication."
             ),
         ),
         (other, false) => (

@@ -3,10 +3,10 @@
 
 use crate::accounts::parse_device_id;
 use crate::app::{Client, Wangshang};
-use crate::clock::{Millis, SECOND, now_ms};
+use crate::clock::{DAY, Millis, SECOND, now_ms};
 use crate::error::{Error, Result};
 use crate::events::{self, kind};
-use crate::identifier::Destination;
+use crate::identifier::{Channel, Destination};
 use crate::messages::template;
 use crate::outbox;
 use crate::password::Password;
@@ -86,6 +86,7 @@ impl Wangshang {
             account.0,
             account.1,
             clear_key,
+            dest.channel() == Channel::Sms,
             device_id,
             device_name,
             client,
@@ -127,6 +128,7 @@ impl Wangshang {
         account: Account,
         rehash: Option<String>,
         clear_key: Option<&str>,
+        phone_login: bool,
         device_id: String,
         device_name: Option<String>,
         client: &Client,
@@ -152,6 +154,10 @@ impl Wangshang {
         }
         if let Some(key) = clear_key {
             tx.clear_throttle(key).await?;
+        }
+        // The phone is in use (not recycled); written at most daily to keep logins cheap.
+        if phone_login && account.phone_used_at.is_none_or(|t| now - t > DAY) {
+            tx.touch_phone_used(&account.id, now).await?;
         }
         let new_device = tx
             .touch_device(&account.id, &device_id, &client.user_agent, now)

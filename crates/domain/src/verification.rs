@@ -5,7 +5,7 @@
 use serde_json::json;
 
 use crate::app::{Client, Wangshang};
-use crate::clock::{DAY, HOUR, Millis, SECOND, now_ms, secs_until, to_datetime};
+use crate::clock::{DAY, HOUR, Millis, SECOND, now_ms, rfc3339, secs_until};
 use crate::config::CodeConfig;
 use crate::error::{Error, Result};
 use crate::identifier::{Channel, Destination};
@@ -20,9 +20,12 @@ pub const CODE_DIGITS: u32 = 6;
 pub enum Purpose {
     Register,
     SupportContact,
+    PasswordReset,
+    Bind,
 }
 
 impl Purpose {
+    /// The purposes a client may ask for at `POST /verifications`.
     pub fn parse(s: &str) -> Option<Self> {
         match s {
             "register" => Some(Purpose::Register),
@@ -30,12 +33,53 @@ impl Purpose {
             _ => None,
         }
     }
+    fn from_stored(s: &str) -> Option<Self> {
+        match s {
+            "password_reset" => Some(Purpose::PasswordReset),
+            "bind" => Some(Purpose::Bind),
+            other => Self::parse(other),
+        }
+    }
     pub fn as_str(self) -> &'static str {
         match self {
             Purpose::Register => "register",
             Purpose::SupportContact => "support_contact",
+            Purpose::PasswordReset => "password_reset",
+            Purpose::Bind => "bind",
         }
     }
+    fn template(self) -> &'static str {
+        match self {
+            Purpose::Register => template::REGISTER_CODE,
+            Purpose::SupportContact => template::SUPPORT_CONTACT_CODE,
+            Purpose::PasswordReset => template::PASSWORD_RESET_CODE,
+            Purpose::Bind => template::BIND_CODE,
+        }
+    }
+}
+
+/// Prefix of the destination of a recovery code that goes nowhere: the identifier matched no
+/// account, or the account has no such channel. Limits still count it like a real one.
+pub(crate) const DECOY: &str = "decoy:";
+
+/// What a new code turns into at its destination.
+enum Delivery {
+    /// The code itself.
+    Code,
+    /// A notice instead of the code ("someone tried to register with this number"), and a
+    /// stored hash no code matches.
+    Notice(&'static str),
+    /// Nothing at all, and a stored hash no code matches.
+    Nothing,
+}
+
+/// A code to make: for what, to where, for which account.
+pub(crate) struct NewCode<'a> {
+    pub purpose: Purpose,
+    pub channel: Channel,
+    pub destination: &'a str,
+    pub account_id: Option<&'a str>,
+    pub attempts: u32,
 }
 
 /// What the requester is told after a code was (or was said to be) sent.
@@ -80,7 +124,7 @@ pub fn send_allowed(stats: &SendStats, cfg: &CodeConfig, now: Millis) -> Result<
 }
 
 impl Wangshang {
-    fn code_sent(&self, v: &Verification, masked: String, now: Millis) -> CodeSent {
+    pub(crate) fn code_sent(&self, v: &Verification, masked: String, now: Millis) -> CodeSent {
         CodeSent {
             id: v.id.clone(),
             channel: v.channel,
@@ -98,6 +142,8 @@ impl Wangshang {
         client: &Client,
         now: Millis,
     ) -> Result<()> {
+        // A decoy counts against the destination it stands for.
+        let destination = destination.strip_prefix(DECOY).unwrap_or(destination);
         tx.lock_key(&format!("send:{destination}")).await?;
         tx.lock_key(&format!("send-ip:{}", client.ip)).await?;
         let c = &self.config.codes;
@@ -117,70 +163,127 @@ impl Wangshang {
         Ok(())
     }
 
-    #[allow(clippy::too_many_arguments)] // one call site; a struct would only rename these
-    /// Queues the message of a verification: a code, or for a taken registration destination the
-    /// "someone tried to register" notice (whose code can never match).
-    async fn queue_code(
-        &self,
-        tx: &mut Box<dyn Tx>,
-        v: &Verification,
-        purpose: Purpose,
-        taken: bool,
-        code: &str,
-        client: &Client,
-        now: Millis,
-    ) -> Result<()> {
-        let locale = self.config.default_locale.clone();
-        let msg = if taken {
-            outbox::message(
-                v.channel,
-                &v.destination,
-                template::REGISTER_TAKEN,
-                &locale,
-                json!({"when": to_datetime(now).to_string(), "ip": client.ip}),
-                None,
-            )
-        } else {
-            let t = match purpose {
-                Purpose::Register => template::REGISTER_CODE,
-                Purpose::SupportContact => template::SUPPORT_CONTACT_CODE,
-            };
-            outbox::message(
-                v.channel,
-                &v.destination,
-                t,
-                &locale,
-                json!({"code": code, "minutes": self.config.codes.ttl_secs / 60}),
-                Some(v.expires_at),
-            )
-        };
-        tx.enqueue(&msg).await?;
-        Ok(())
-    }
-
-    /// The stored hash for a new code; for a taken registration destination a hash that no code
-    /// can match, so the flow cannot go on, yet looks the same from outside.
-    fn stored_hash(&self, taken: bool, id: &str, code: &str) -> String {
-        if taken {
-            format!("x{}", random::token())
-        } else {
-            self.code_hash(id, code)
-        }
-    }
-
-    /// Whether a registration code would go to a destination that already has an account.
-    async fn taken(
+    /// Decides what a code for this purpose and destination turns into: a taken destination
+    /// gets a notice, a decoy gets nothing.
+    async fn delivery(
         &self,
         tx: &mut Box<dyn Tx>,
         purpose: Purpose,
         channel: Channel,
         destination: &str,
-    ) -> Result<bool> {
-        Ok(purpose == Purpose::Register
-            && tx
-                .account_by_destination(channel, destination)
-                .await?
-                .is_some())
+    ) -> Result<Delivery> {
+        let notice = match purpose {
+            Purpose::Register => Some(template::REGISTER_TAKEN),
+            Purpose::Bind => Some(template::BIND_TAKEN),
+            Purpose::PasswordReset if destination.starts_with(DECOY) => {
+                return Ok(Delivery::Nothing);
+            }
+            _ => None,
+        };
+        Ok(match notice {
+            Some(t)
+                if tx
+                    .account_by_destination(channel, destination)
+                    .await?
+                    .is_some() =>
+            {
+                Delivery::Notice(t)
+            }
+            _ => Delivery::Code,
+        })
+    }
+
+    /// Makes a fresh code for `v` (a new verification or a resend), stores its hash in `v`, and
+    /// queues what goes to the destination.
+    async fn queue_code(
+        &self,
+        tx: &mut Box<dyn Tx>,
+        v: &mut Verification,
+        purpose: Purpose,
+        client: &Client,
+        now: Millis,
+    ) -> Result<()> {
+        let code = random::digits(CODE_DIGITS);
+        let delivery = self
+            .delivery(tx, purpose, v.channel, &v.destination)
+            .await?;
+        v.code_hash = match delivery {
+            Delivery::Code => self.code_hash(&v.id, &code),
+            Delivery::Notice(_) | Delivery::Nothing => format!("x{}", random::token()),
+        };
+        let locale = self.config.default_locale.clone();
+        let msg = match delivery {
+            Delivery::Nothing => return Ok(()),
+            Delivery::Notice(t) => outbox::message(
+                v.channel,
+                &v.destination,
+                t,
+                &locale,
+                json!({"when": rfc3339(now), "ip": client.ip}),
+                None,
+            ),
+            Delivery::Code => outbox::message(
+                v.channel,
+                &v.destination,
+                purpose.template(),
+                &locale,
+                json!({"code": code, "minutes": self.config.codes.ttl_secs / 60}),
+                Some(v.expires_at),
+            ),
+        };
+        tx.enqueue(&msg).await?;
+        Ok(())
+    }
+
+    /// Takes a send slot, writes a new verification and queues its message, inside the caller's
+    /// transaction. `attempts` carries wrong attempts over from an earlier code of the same flow.
+    pub(crate) async fn new_code(
+        &self,
+        tx: &mut Box<dyn Tx>,
+        code: NewCode<'_>,
+        client: &Client,
+        now: Millis,
+    ) -> Result<Verification> {
+        self.take_send_slot(tx, code.destination, client, now)
+            .await?;
+        let mut v = Verification {
+            id: random::id(),
+            purpose: code.purpose.as_str().into(),
+            channel: code.channel,
+            destination: code.destination.into(),
+            code_hash: String::new(),
+            attempts: code.attempts,
+            sends: 1,
+            created_at: now,
+            expires_at: now + self.config.codes.ttl_secs * SECOND,
+            last_sent_at: now,
+            consumed_at: None,
+            account_id: code.account_id.map(str::to_owned),
+        };
+        self.queue_code(tx, &mut v, code.purpose, client, now)
+            .await?;
+        tx.insert_verification(&v).await?;
+        Ok(v)
+    }
+
+    /// Sends a new code for an existing verification (the newest wins; attempts are kept).
+    pub(crate) async fn renew_code(
+        &self,
+        tx: &mut Box<dyn Tx>,
+        v: &mut Verification,
+        client: &Client,
+        now: Millis,
+    ) -> Result<()> {
+        let purpose = Purpose::from_stored(&v.purpose).ok_or(Error::NotFound)?;
+        if v.consumed_at.is_some() || v.attempts >= self.config.codes.max_attempts {
+            return Err(Error::CodeExpired);
+        }
+        self.take_send_slot(tx, &v.destination, client, now).await?;
+        v.expires_at = now + self.config.codes.ttl_secs * SECOND;
+        self.queue_code(tx, v, purpose, client, now).await?;
+        tx.replace_code(&v.id, &v.code_hash, now, v.expires_at)
+            .await?;
+        Ok(())
     }
 
     /// `POST /verifications`.
@@ -194,27 +297,20 @@ impl Wangshang {
     ) -> Result<CodeSent> {
         let dest = Destination::parse(channel, destination, &self.config.default_region)?;
         let now = now_ms();
-        let id = random::id();
-        let code = random::digits(CODE_DIGITS);
         let mut tx = self.store.write().await?;
-        self.take_send_slot(&mut tx, dest.as_str(), client, now)
-            .await?;
-        let taken = self.taken(&mut tx, purpose, channel, dest.as_str()).await?;
-        let v = Verification {
-            code_hash: self.stored_hash(taken, &id, &code),
-            id,
-            purpose: purpose.as_str().into(),
-            channel,
-            destination: dest.as_str().into(),
-            attempts: 0,
-            sends: 1,
-            created_at: now,
-            expires_at: now + self.config.codes.ttl_secs * SECOND,
-            last_sent_at: now,
-            consumed_at: None,
-        };
-        tx.insert_verification(&v).await?;
-        self.queue_code(&mut tx, &v, purpose, taken, &code, client, now)
+        let v = self
+            .new_code(
+                &mut tx,
+                NewCode {
+                    purpose,
+                    channel,
+                    destination: dest.as_str(),
+                    account_id: None,
+                    attempts: 0,
+                },
+                client,
+                now,
+            )
             .await?;
         tx.commit().await?;
         self.outbox_wake.notify_one();
@@ -227,22 +323,11 @@ impl Wangshang {
         let now = now_ms();
         let mut tx = self.store.write().await?;
         let mut v = tx.verification(id).await?.ok_or(Error::NotFound)?;
-        let purpose = Purpose::parse(&v.purpose).ok_or(Error::NotFound)?;
-        if v.consumed_at.is_some() || v.attempts >= self.config.codes.max_attempts {
-            return Err(Error::CodeExpired);
+        // Recovery codes are resent through their own flow.
+        if v.purpose == Purpose::PasswordReset.as_str() {
+            return Err(Error::NotFound);
         }
-        self.take_send_slot(&mut tx, &v.destination, client, now)
-            .await?;
-        let code = random::digits(CODE_DIGITS);
-        let taken = self
-            .taken(&mut tx, purpose, v.channel, &v.destination)
-            .await?;
-        v.code_hash = self.stored_hash(taken, &v.id, &code);
-        v.expires_at = now + self.config.codes.ttl_secs * SECOND;
-        tx.replace_code(&v.id, &v.code_hash, now, v.expires_at)
-            .await?;
-        self.queue_code(&mut tx, &v, purpose, taken, &code, client, now)
-            .await?;
+        self.renew_code(&mut tx, &mut v, client, now).await?;
         tx.commit().await?;
         self.outbox_wake.notify_one();
         let masked = crate::identifier::mask_stored(v.channel, &v.destination);

@@ -18,6 +18,9 @@ pub struct ApiError {
     attempts_left: Option<u32>,
     violations: Option<Vec<Violation>>,
     retry_after: Option<u64>,
+    methods: Option<Vec<String>>,
+    alternatives: Option<Vec<String>>,
+    until: Option<String>,
 }
 
 impl ApiError {
@@ -35,6 +38,9 @@ impl ApiError {
             attempts_left: None,
             violations: None,
             retry_after: None,
+            methods: None,
+            alternatives: None,
+            until: None,
         }
     }
 
@@ -143,6 +149,64 @@ impl From<Error> for ApiError {
                 )
             },
             Error::NotFound => Self::not_found(),
+            Error::ResetExpired => Self::new(
+                S::GONE,
+                "reset_expired",
+                "Recovery no longer valid",
+                "This password recovery has expired or was completed. Start again from \"Forgot password\".",
+            ),
+            Error::SecondFactorRequired { methods } => Self {
+                methods: Some(methods),
+                ..Self::new(
+                    S::FORBIDDEN,
+                    "second_factor_required",
+                    "Second factor required",
+                    "This account has two-factor authentication: confirm with a second factor first.",
+                )
+            },
+            Error::InvalidMethod => Self::new(
+                S::BAD_REQUEST,
+                "invalid_method",
+                "Method not available",
+                "This second-factor method is not set up for the account.",
+            ),
+            Error::ChannelOnHold {
+                until,
+                alternatives,
+            } => Self {
+                until: Some(domain::clock::rfc3339(until)),
+                alternatives: Some(alternatives),
+                ..Self::new(
+                    S::FORBIDDEN,
+                    "channel_on_hold",
+                    "Channel recently bound",
+                    "This phone/e-mail was bound to the account recently. To protect the account, it can be used for recovery only after the waiting period, or use the previously bound channel or the support desk.",
+                )
+            },
+            Error::SupportRequired => Self::new(
+                S::FORBIDDEN,
+                "support_required",
+                "Support desk needed",
+                "This phone number has not been used for a long time and may have changed owner. Verify the account's e-mail too, or contact the support desk.",
+            ),
+            Error::LastChannel => Self::new(
+                S::CONFLICT,
+                "last_channel",
+                "Last recovery channel",
+                "The last phone/e-mail of the account cannot be removed; bind another one first.",
+            ),
+            Error::DestinationUnavailable => Self::new(
+                S::CONFLICT,
+                "destination_unavailable",
+                "Cannot bind",
+                "This phone/e-mail cannot be bound to the account.",
+            ),
+            Error::LinkExpired => Self::new(
+                S::GONE,
+                "link_expired",
+                "Link no longer valid",
+                "This link has expired or was already used.",
+            ),
             Error::Internal(context) => {
                 tracing::error!(%context, "internal error");
                 Self::new(
@@ -167,6 +231,9 @@ impl IntoResponse for ApiError {
             attempts_left: self.attempts_left,
             violations: self.violations,
             retry_after: self.retry_after,
+            methods: self.methods,
+            alternatives: self.alternatives,
+            until: self.until,
         };
         let json = serde_json::to_vec(&body).unwrap_or_default();
         let mut res = (self.status, json).into_response();

@@ -38,7 +38,15 @@ pub trait Store: Send + Sync + 'static {
 /// One transaction with every repository. Dropped without [`Tx::commit`], it rolls back.
 #[async_trait]
 pub trait Tx:
-    VerificationRepo + AccountRepo + SessionRepo + ThrottleRepo + EventRepo + OutboxRepo + Send
+    VerificationRepo
+    + AccountRepo
+    + SessionRepo
+    + ThrottleRepo
+    + EventRepo
+    + OutboxRepo
+    + ResetRepo
+    + BindingRepo
+    + Send
 {
     async fn commit(self: Box<Self>) -> StoreResult<()>;
     /// Serialises concurrent transactions on one key until this one ends (a PostgreSQL advisory

@@ -18,6 +18,8 @@ pub struct Verification {
     pub expires_at: Millis,
     pub last_sent_at: Millis,
     pub consumed_at: Option<Millis>,
+    /// The account a binding code was asked for; `None` for other purposes.
+    pub account_id: Option<String>,
 }
 
 /// How many messages went recently to one destination and from one client IP.
@@ -45,6 +47,59 @@ pub struct Account {
     pub password_changed_at: Millis,
     pub locale: String,
     pub created_at: Millis,
+    pub phone_verified_at: Option<Millis>,
+    pub email_verified_at: Option<Millis>,
+    /// The last time the phone was used to log in or to recover (a long-unused number may have
+    /// been recycled by the carrier).
+    pub phone_used_at: Option<Millis>,
+}
+
+impl Account {
+    /// The bound destination of a channel.
+    pub fn destination(&self, channel: Channel) -> Option<&str> {
+        match channel {
+            Channel::Sms => self.phone.as_deref(),
+            Channel::Email => self.email.as_deref(),
+        }
+    }
+}
+
+/// One self-service password recovery (SPEC §2).
+#[derive(Clone, Debug)]
+pub struct PasswordReset {
+    pub id: String,
+    /// `None` when the identifier matched no account: the flow looks the same and never succeeds.
+    pub account_id: Option<String>,
+    /// The normalised identifier the user typed.
+    pub identifier: String,
+    /// The channel of the current code.
+    pub channel: Channel,
+    pub verification_id: String,
+    /// Channels whose code was verified.
+    pub verified: Vec<Channel>,
+    pub token_hash: Option<String>,
+    pub token_expires_at: Option<Millis>,
+    pub second_factor_required: bool,
+    pub second_factor_at: Option<Millis>,
+    pub completed_at: Option<Millis>,
+    pub created_at: Millis,
+    pub expires_at: Millis,
+}
+
+/// A bind, change or removal of a phone or e-mail, with the links sent to the old destination.
+#[derive(Clone, Debug)]
+pub struct BindingChange {
+    pub id: String,
+    pub account_id: String,
+    pub channel: Channel,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
+    pub at: Millis,
+    pub cancel_token_hash: Option<String>,
+    pub confirm_token_hash: Option<String>,
+    pub links_expire_at: Millis,
+    pub cancelled_at: Option<Millis>,
+    pub confirmed_at: Option<Millis>,
 }
 
 #[derive(Clone, Debug)]

@@ -62,6 +62,17 @@ pub trait AccountRepo {
         nickname: &str,
         at: Millis,
     ) -> StoreResult<()>;
+    /// Sets (or with `None` removes) the phone or e-mail of an account. Fails with
+    /// [`super::StoreError::Conflict`] when another account has it.
+    async fn set_binding(
+        &mut self,
+        account_id: &str,
+        channel: Channel,
+        value: Option<&str>,
+        verified_at: Option<Millis>,
+    ) -> StoreResult<()>;
+    /// Notes that the phone was used to log in or recover.
+    async fn touch_phone_used(&mut self, account_id: &str, now: Millis) -> StoreResult<()>;
     /// Records that the account used a device; returns `true` when the device was new to it.
     async fn touch_device(
         &mut self,
@@ -148,4 +159,39 @@ pub trait OutboxRepo {
         destination: Option<&str>,
         limit: u32,
     ) -> StoreResult<Vec<DevMessage>>;
+}
+
+#[async_trait]
+pub trait ResetRepo {
+    async fn insert_reset(&mut self, r: &PasswordReset) -> StoreResult<()>;
+    async fn reset(&mut self, id: &str) -> StoreResult<Option<PasswordReset>>;
+    /// Writes the mutable fields (channel, verification, verified channels, token, second factor).
+    async fn update_reset(&mut self, r: &PasswordReset) -> StoreResult<()>;
+    /// Marks the reset completed; `false` when it was completed already (so of many concurrent
+    /// callers exactly one gets `true`).
+    async fn complete_reset(&mut self, id: &str, now: Millis) -> StoreResult<bool>;
+}
+
+#[async_trait]
+pub trait BindingRepo {
+    async fn insert_binding_change(&mut self, c: &BindingChange) -> StoreResult<()>;
+    /// The change whose cancel or confirm link carries this token hash.
+    async fn binding_change_by_token(
+        &mut self,
+        token_hash: &str,
+    ) -> StoreResult<Option<BindingChange>>;
+    /// The newest change since `since` that bound `value` to the account.
+    async fn binding_change_to(
+        &mut self,
+        account_id: &str,
+        value: &str,
+        since: Millis,
+    ) -> StoreResult<Option<BindingChange>>;
+    /// Sets `cancelled_at` or `confirmed_at` once; `false` when the change was settled already.
+    async fn settle_binding_change(
+        &mut self,
+        id: &str,
+        cancelled: bool,
+        now: Millis,
+    ) -> StoreResult<bool>;
 }

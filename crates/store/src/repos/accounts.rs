@@ -18,10 +18,14 @@ fn account(row: &AnyRow) -> StoreResult<Account> {
         password_changed_at: col(row, "password_changed_at")?,
         locale: col(row, "locale")?,
         created_at: col(row, "created_at")?,
+        phone_verified_at: col(row, "phone_verified_at")?,
+        email_verified_at: col(row, "email_verified_at")?,
+        phone_used_at: col(row, "phone_used_at")?,
     })
 }
 
-const SELECT: &str = "SELECT id, nickname, phone, email, password_hash, password_changed_at, locale, created_at FROM accounts";
+const SELECT: &str = "SELECT id, nickname, phone, email, password_hash, password_changed_at, locale, created_at, \
+     phone_verified_at, email_verified_at, phone_used_at FROM accounts";
 
 #[async_trait]
 impl AccountRepo for SqlTx {
@@ -53,8 +57,9 @@ impl AccountRepo for SqlTx {
 
     async fn insert_account(&mut self, a: &Account) -> StoreResult<()> {
         sqlx::query(
-            "INSERT INTO accounts (id, nickname, phone, email, password_hash, password_changed_at, locale, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "INSERT INTO accounts (id, nickname, phone, email, password_hash, password_changed_at, locale, created_at, \
+             phone_verified_at, email_verified_at, phone_used_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(&a.id)
         .bind(&a.nickname)
@@ -64,6 +69,9 @@ impl AccountRepo for SqlTx {
         .bind(a.password_changed_at)
         .bind(&a.locale)
         .bind(a.created_at)
+        .bind(a.phone_verified_at)
+        .bind(a.email_verified_at)
+        .bind(a.phone_used_at)
         .execute(&mut *self.tx)
         .await
         .map_err(db)?;
@@ -99,6 +107,39 @@ impl AccountRepo for SqlTx {
             .bind(account_id)
             .bind(nickname)
             .bind(at)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    async fn set_binding(
+        &mut self,
+        account_id: &str,
+        channel: Channel,
+        value: Option<&str>,
+        verified_at: Option<Millis>,
+    ) -> StoreResult<()> {
+        let sql = match channel {
+            Channel::Sms => {
+                "UPDATE accounts SET phone = $2, phone_verified_at = $3, phone_used_at = $3 WHERE id = $1"
+            }
+            Channel::Email => "UPDATE accounts SET email = $2, email_verified_at = $3 WHERE id = $1",
+        };
+        sqlx::query(sql)
+            .bind(account_id)
+            .bind(value)
+            .bind(verified_at)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    async fn touch_phone_used(&mut self, account_id: &str, now: Millis) -> StoreResult<()> {
+        sqlx::query("UPDATE accounts SET phone_used_at = $2 WHERE id = $1 AND phone IS NOT NULL")
+            .bind(account_id)
+            .bind(now)
             .execute(&mut *self.tx)
             .await
             .map_err(db)?;

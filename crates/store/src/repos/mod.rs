@@ -1,8 +1,10 @@
 //! The repositories of [`domain::store::Tx`], one file per table family.
 
 mod accounts;
+mod bindings;
 mod events;
 mod outbox;
+mod resets;
 mod sessions;
 mod throttle;
 mod verifications;

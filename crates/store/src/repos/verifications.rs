@@ -8,7 +8,7 @@ use super::{channel, col, count};
 use crate::tx::{SqlTx, db};
 
 const COLUMNS: &str = "id, purpose, channel, destination, code_hash, attempts, sends, created_at, \
-     expires_at, last_sent_at, consumed_at";
+     expires_at, last_sent_at, consumed_at, account_id";
 
 fn verification(row: &AnyRow) -> StoreResult<Verification> {
     Ok(Verification {
@@ -23,6 +23,7 @@ fn verification(row: &AnyRow) -> StoreResult<Verification> {
         expires_at: col(row, "expires_at")?,
         last_sent_at: col(row, "last_sent_at")?,
         consumed_at: col(row, "consumed_at")?,
+        account_id: col(row, "account_id")?,
     })
 }
 
@@ -88,8 +89,8 @@ impl VerificationRepo for SqlTx {
     async fn insert_verification(&mut self, v: &Verification) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO verifications (id, purpose, channel, destination, code_hash, attempts, sends, \
-             created_at, expires_at, last_sent_at, consumed_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+             created_at, expires_at, last_sent_at, consumed_at, account_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         )
         .bind(&v.id)
         .bind(&v.purpose)
@@ -102,6 +103,7 @@ impl VerificationRepo for SqlTx {
         .bind(v.expires_at)
         .bind(v.last_sent_at)
         .bind(v.consumed_at)
+        .bind(&v.account_id)
         .execute(&mut *self.tx)
         .await
         .map_err(db)?;

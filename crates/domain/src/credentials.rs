@@ -1,0 +1,85 @@
+//! The password checks several flows share: re-authentication with the current password (under
+//! the same brute-force limits as login) and accepting a new password for an account.
+
+use crate::app::Wangshang;
+use crate::clock::now_ms;
+use crate::error::{Error, Result};
+use crate::identifier::{Email, Phone};
+use crate::password::hashing::Verified;
+use crate::password::{Password, policy};
+use crate::store::Account;
+use crate::throttle::{self, Limits};
+
+/// The brute-force keys of an account: one per bound identifier, the same keys login uses.
+pub(crate) fn throttle_keys(account: &Account) -> Vec<String> {
+    let keys: Vec<String> = [account.phone.as_deref(), account.email.as_deref()]
+        .into_iter()
+        .flatten()
+        .map(throttle::identifier_key)
+        .collect();
+    if keys.is_empty() {
+        vec![throttle::identifier_key(&account.id)]
+    } else {
+        keys
+    }
+}
+
+impl Wangshang {
+    pub(crate) fn password(&self, raw: &str) -> Result<Password> {
+        Password::new(raw, &self.config.password).map_err(|v| Error::WeakPassword(vec![v]))
+    }
+
+    /// Checks the account's current password. Failures count toward the same lock as failed
+    /// logins, and a locked account is refused before any hashing.
+    pub(crate) async fn reauthenticate(&self, account: &Account, current: &str) -> Result<()> {
+        let cfg = &self.config.login;
+        let keys = throttle_keys(account);
+        let now = now_ms();
+        {
+            let mut tx = self.store.read().await?;
+            for key in &keys {
+                let state = tx.throttle(key).await?;
+                throttle::check(state.as_ref(), cfg, Limits::identifier(cfg), now)?;
+            }
+            tx.commit().await?;
+        }
+        let ok = match Password::new(current, &self.config.password) {
+            Ok(p) => self.hasher.verify(&p, Some(&account.password_hash)).await? != Verified::No,
+            Err(_) => false,
+        };
+        if ok {
+            return Ok(());
+        }
+        let mut tx = self.store.write().await?;
+        for key in &keys {
+            throttle::record_failure(&mut tx, key, cfg, Limits::identifier(cfg), now).await?;
+        }
+        tx.commit().await?;
+        Err(Error::InvalidCredentials)
+    }
+
+    /// Applies the password policy to a new password for `account` (context words, and not the
+    /// current password) and hashes it.
+    pub(crate) async fn new_password_hash(&self, account: &Account, new: &str) -> Result<String> {
+        let password = self.password(new)?;
+        let phone = account.phone.as_deref().map(Phone::from_e164).transpose()?;
+        let email = account.email.as_deref().map(Email::parse).transpose()?;
+        let mut violations = policy::check(
+            &password,
+            &crate::accounts::policy_context(phone.as_ref(), email.as_ref(), &account.nickname),
+            &self.config.password,
+        );
+        if self
+            .hasher
+            .verify(&password, Some(&account.password_hash))
+            .await?
+            != Verified::No
+        {
+            violations.push(policy::Violation::same_as_current());
+        }
+        if !violations.is_empty() {
+            return Err(Error::WeakPassword(violations));
+        }
+        self.hasher.hash(&password).await
+    }
+}

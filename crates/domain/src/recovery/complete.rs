@@ -1,0 +1,113 @@
+//! The end of a recovery: the second factor when the account has one, then the new password.
+//! On success every session ends, the brute-force counters are cleared, every bound channel is
+//! told, and the user is not signed in.
+
+use subtle::ConstantTimeEq;
+
+use crate::app::{Client, Wangshang};
+use crate::clock::now_ms;
+use crate::credentials::throttle_keys;
+use crate::error::{Error, Result};
+use crate::events::{self, kind};
+use crate::identifier::Channel;
+use crate::messages::template;
+use crate::outbox;
+use crate::random;
+use crate::store::{Account, PasswordReset};
+
+impl Wangshang {
+    /// The second factors an account has, by method name. Recovery requires one of them after
+    /// the code. Two-factor authentication (TOTP, WebAuthn, recovery codes) plugs in here.
+    pub(crate) async fn second_factor_methods(&self, _account: &Account) -> Result<Vec<String>> {
+        Ok(Vec::new())
+    }
+
+    /// Checks one second factor of the account. No kind of second factor exists yet, so no
+    /// method can succeed; two-factor authentication fills this in.
+    async fn check_second_factor(&self, account: &Account, method: &str, code: &str) -> Result<()> {
+        let methods = self.second_factor_methods(account).await?;
+        tracing::debug!(?methods, method, code_len = code.len(), "second factor refused");
+        Err(Error::InvalidMethod)
+    }
+
+    /// Loads an open recovery whose reset token is `token` and still valid, with its account.
+    async fn reset_by_token(&self, id: &str, token: &str) -> Result<(PasswordReset, Account)> {
+        let now = now_ms();
+        let mut tx = self.store.read().await?;
+        let (reset, account) = self.open_reset(&mut tx, id, now).await?;
+        tx.commit().await?;
+        let presented = random::token_hash(token);
+        let valid = reset.token_hash.as_deref().is_some_and(|h| {
+            bool::from(h.as_bytes().ct_eq(presented.as_bytes()))
+                && reset.token_expires_at.is_some_and(|e| e > now)
+        });
+        match (valid, account) {
+            (true, Some(a)) => Ok((reset, a)),
+            _ => Err(Error::ResetExpired),
+        }
+    }
+
+    /// `POST /password-resets/{id}/second-factor`: returns a fresh reset token.
+    #[tracing::instrument(skip(self, token, code))]
+    pub async fn reset_second_factor(
+        &self,
+        id: &str,
+        token: &str,
+        method: &str,
+        code: &str,
+    ) -> Result<String> {
+        let (mut reset, account) = self.reset_by_token(id, token).await?;
+        self.check_second_factor(&account, method, code).await?;
+        let now = now_ms();
+        let fresh = random::token();
+        reset.token_hash = Some(random::token_hash(&fresh));
+        reset.second_factor_at = Some(now);
+        let mut tx = self.store.write().await?;
+        tx.update_reset(&reset).await?;
+        tx.commit().await?;
+        Ok(fresh)
+    }
+
+    /// `POST /password-resets/{id}/complete`.
+    #[tracing::instrument(skip(self, token, new_password, client))]
+    pub async fn complete_reset(
+        &self,
+        id: &str,
+        token: &str,
+        new_password: &str,
+        client: &Client,
+    ) -> Result<()> {
+        let (reset, account) = self.reset_by_token(id, token).await?;
+        if reset.second_factor_required && reset.second_factor_at.is_none() {
+            return Err(Error::SecondFactorRequired {
+                methods: self.second_factor_methods(&account).await?,
+            });
+        }
+        let hash = self.new_password_hash(&account, new_password).await?;
+        let now = now_ms();
+        let mut tx = self.store.write().await?;
+        if !tx.complete_reset(&reset.id, now).await? {
+            return Err(Error::ResetExpired);
+        }
+        tx.set_password(&account.id, &hash, Some(now)).await?;
+        tx.revoke_sessions(&account.id, None, now).await?;
+        for key in throttle_keys(&account) {
+            tx.clear_throttle(&key).await?;
+        }
+        if reset.verified.contains(&Channel::Sms) {
+            tx.touch_phone_used(&account.id, now).await?;
+        }
+        events::record(&mut tx, &account.id, kind::PASSWORD_RESET, client, &[], now).await?;
+        outbox::notify_account(
+            &mut tx,
+            &account,
+            template::PASSWORD_RESET,
+            Self::notice_params(client, now),
+        )
+        .await?;
+        tx.commit().await?;
+        self.outbox_wake.notify_one();
+        Ok(())
+    }
+}
+

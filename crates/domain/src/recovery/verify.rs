@@ -1,0 +1,173 @@
+//! `POST /password-resets/{id}/verify`: a right code yields the reset-only token, unless the
+//! channel is on hold after a recent binding change, or a long-unused phone needs the e-mail
+//! code too (a carrier may have recycled the number).
+
+use crate::app::{Client, Wangshang};
+use crate::clock::{DAY, HOUR, Millis, SECOND, now_ms};
+use crate::error::{Error, Result};
+use crate::identifier::{Channel, mask_stored};
+use crate::random;
+use crate::store::{Account, PasswordReset, Tx, Verification};
+use crate::verification::{CodeSent, NewCode, Purpose};
+
+/// What a right code leads to.
+#[derive(Clone, Debug)]
+pub enum ResetVerified {
+    /// The reset-only token; `second_factor` lists the methods still required (empty: none).
+    Token {
+        reset_token: String,
+        expires_in: i64,
+        second_factor: Vec<String>,
+    },
+    /// The phone was unused for a long time: a code went to the account's e-mail as well.
+    MoreEvidence(CodeSent),
+}
+
+impl Wangshang {
+    /// `POST /password-resets/{id}/verify`.
+    #[tracing::instrument(skip(self, code, client))]
+    pub async fn verify_reset(
+        &self,
+        id: &str,
+        code: &str,
+        client: &Client,
+    ) -> Result<ResetVerified> {
+        let verification_id = {
+            let mut tx = self.store.read().await?;
+            let (reset, _) = self.open_reset(&mut tx, id, now_ms()).await?;
+            tx.commit().await?;
+            reset.verification_id
+        };
+        // Counts a wrong attempt; a decoy's hash matches no code, so an unknown identifier ends
+        // here exactly like a wrong code.
+        let v = self
+            .check_code(&verification_id, Purpose::PasswordReset, code)
+            .await?;
+        let now = now_ms();
+        let mut tx = self.store.write().await?;
+        let (mut reset, account) = self.open_reset(&mut tx, id, now).await?;
+        let account = account.ok_or(Error::CodeExpired)?;
+        // The code must be the recovery's current one, and still go to a bound destination.
+        if reset.verification_id != v.id || account.destination(v.channel) != Some(&v.destination) {
+            return Err(Error::CodeExpired);
+        }
+        self.check_hold(&mut tx, &account, &v, now).await?;
+        let recycled = v.channel == Channel::Sms
+            && !reset.verified.contains(&Channel::Email)
+            && self.phone_may_be_recycled(&account, now);
+        if recycled && account.email.is_none() {
+            return Err(Error::SupportRequired);
+        }
+        if !tx
+            .consume_verification(&v.id, now, self.config.codes.max_attempts)
+            .await?
+        {
+            return Err(Error::CodeExpired);
+        }
+        reset.verified.push(v.channel);
+        let answer = if recycled {
+            self.ask_email_code(&mut tx, &mut reset, &account, &v, client, now)
+                .await?
+        } else {
+            self.issue_reset_token(&mut reset, &account, now).await?
+        };
+        tx.update_reset(&reset).await?;
+        tx.commit().await?;
+        self.outbox_wake.notify_one();
+        Ok(answer)
+    }
+
+    /// A destination bound recently, by a change not confirmed from the old destination, may not
+    /// be used for recovery until the hold ends.
+    async fn check_hold(
+        &self,
+        tx: &mut Box<dyn Tx>,
+        account: &Account,
+        v: &Verification,
+        now: Millis,
+    ) -> Result<()> {
+        let hold = self.config.recovery.binding_hold_hours * HOUR;
+        let Some(change) = tx
+            .binding_change_to(&account.id, &v.destination, now - hold)
+            .await?
+        else {
+            return Ok(());
+        };
+        if change.confirmed_at.is_some() || change.cancelled_at.is_some() {
+            return Ok(());
+        }
+        let other = match v.channel {
+            Channel::Sms => Channel::Email,
+            Channel::Email => Channel::Sms,
+        };
+        Err(Error::ChannelOnHold {
+            until: change.at + hold,
+            alternatives: account
+                .destination(other)
+                .map(|_| vec![other.as_str().to_owned()])
+                .unwrap_or_default(),
+        })
+    }
+
+    /// Whether the phone went unused for login and recovery so long that the carrier may have
+    /// given the number to someone else.
+    fn phone_may_be_recycled(&self, account: &Account, now: Millis) -> bool {
+        let limit = self.config.recovery.recycled_phone_after_days * DAY;
+        let used = account
+            .phone_used_at
+            .or(account.phone_verified_at)
+            .unwrap_or(account.created_at);
+        now - used > limit
+    }
+
+    /// Switches the recovery to the account's e-mail and sends a code there.
+    async fn ask_email_code(
+        &self,
+        tx: &mut Box<dyn Tx>,
+        reset: &mut PasswordReset,
+        account: &Account,
+        v: &Verification,
+        client: &Client,
+        now: Millis,
+    ) -> Result<ResetVerified> {
+        let email = account.email.as_deref().ok_or(Error::SupportRequired)?;
+        let next = self
+            .new_code(
+                tx,
+                NewCode {
+                    purpose: Purpose::PasswordReset,
+                    channel: Channel::Email,
+                    destination: email,
+                    account_id: Some(&account.id),
+                    attempts: v.attempts,
+                },
+                client,
+                now,
+            )
+            .await?;
+        reset.channel = Channel::Email;
+        reset.verification_id = next.id.clone();
+        let mut sent = self.code_sent(&next, mask_stored(Channel::Email, email), now);
+        sent.id = reset.id.clone();
+        Ok(ResetVerified::MoreEvidence(sent))
+    }
+
+    async fn issue_reset_token(
+        &self,
+        reset: &mut PasswordReset,
+        account: &Account,
+        now: Millis,
+    ) -> Result<ResetVerified> {
+        let token = random::token();
+        let ttl = self.config.recovery.reset_token_ttl_secs;
+        let methods = self.second_factor_methods(account).await?;
+        reset.token_hash = Some(random::token_hash(&token));
+        reset.token_expires_at = Some(now + ttl * SECOND);
+        reset.second_factor_required = !methods.is_empty();
+        Ok(ResetVerified::Token {
+            reset_token: token,
+            expires_in: ttl,
+            second_factor: methods,
+        })
+    }
+}
