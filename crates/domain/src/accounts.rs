@@ -3,8 +3,8 @@
 use serde_json::json;
 
 use crate::app::{Client, Wangshang};
-use crate::credentials::throttle_keys;
 use crate::clock::{DAY, Millis, now_ms, to_datetime};
+use crate::credentials::throttle_keys;
 use crate::error::{Error, Result};
 use crate::events::{self, kind};
 use crate::identifier::{Channel, Email, Phone, mask_stored};

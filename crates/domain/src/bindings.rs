@@ -128,7 +128,9 @@ impl Wangshang {
                 return Err(Error::NotFound);
             }
         }
-        let v = self.check_code(verification_id, Purpose::Bind, code).await?;
+        let v = self
+            .check_code(verification_id, Purpose::Bind, code)
+            .await?;
         let now = now_ms();
         let mut tx = self.store.write().await?;
         let account = tx
@@ -151,8 +153,16 @@ impl Wangshang {
             Err(e) => return Err(e.into()),
         }
         let old = account.destination(channel).map(str::to_owned);
-        self.record_change(&mut tx, &account, channel, old, Some(v.destination.clone()), client, now)
-            .await?;
+        self.record_change(
+            &mut tx,
+            &account,
+            channel,
+            old,
+            Some(v.destination.clone()),
+            client,
+            now,
+        )
+        .await?;
         let mut params = Self::notice_params(client, now);
         params["new"] = mask_stored(channel, &v.destination).into();
         tx.enqueue(&outbox::message(
@@ -164,9 +174,19 @@ impl Wangshang {
             None,
         ))
         .await?;
-        events::record(&mut tx, &account.id, kind::BINDING_CHANGED, client, &[channel.as_str()], now)
-            .await?;
-        let updated = tx.account(&account.id).await?.ok_or(Error::Unauthenticated)?;
+        events::record(
+            &mut tx,
+            &account.id,
+            kind::BINDING_CHANGED,
+            client,
+            &[channel.as_str()],
+            now,
+        )
+        .await?;
+        let updated = tx
+            .account(&account.id)
+            .await?
+            .ok_or(Error::Unauthenticated)?;
         tx.commit().await?;
         self.outbox_wake.notify_one();
         Ok(bindings_of(&updated))
@@ -194,8 +214,15 @@ impl Wangshang {
         tx.set_binding(&account.id, channel, None, None).await?;
         self.record_change(&mut tx, &account, channel, Some(removed), None, client, now)
             .await?;
-        events::record(&mut tx, &account.id, kind::BINDING_REMOVED, client, &[channel.as_str()], now)
-            .await?;
+        events::record(
+            &mut tx,
+            &account.id,
+            kind::BINDING_REMOVED,
+            client,
+            &[channel.as_str()],
+            now,
+        )
+        .await?;
         tx.commit().await?;
         self.outbox_wake.notify_one();
         Ok(())
@@ -296,12 +323,25 @@ impl Wangshang {
             .await?
             .ok_or(Error::LinkExpired)?;
         if action == LinkAction::Confirm {
-            events::record(&mut tx, &account.id, kind::BINDING_CONFIRMED, client, &[], now).await?;
+            events::record(
+                &mut tx,
+                &account.id,
+                kind::BINDING_CONFIRMED,
+                client,
+                &[],
+                now,
+            )
+            .await?;
             tx.commit().await?;
             return Ok(());
         }
         match tx
-            .set_binding(&account.id, change.channel, change.old_value.as_deref(), Some(now))
+            .set_binding(
+                &account.id,
+                change.channel,
+                change.old_value.as_deref(),
+                Some(now),
+            )
             .await
         {
             Ok(()) => {}
@@ -309,7 +349,15 @@ impl Wangshang {
             Err(e) => return Err(e.into()),
         }
         tx.revoke_sessions(&account.id, None, now).await?;
-        events::record(&mut tx, &account.id, kind::BINDING_CANCELLED, client, &[], now).await?;
+        events::record(
+            &mut tx,
+            &account.id,
+            kind::BINDING_CANCELLED,
+            client,
+            &[],
+            now,
+        )
+        .await?;
         let restored = tx.account(&account.id).await?.ok_or(Error::LinkExpired)?;
         let mut params = Self::notice_params(client, change.at);
         let mask = |v: &Option<String>| -> Value {

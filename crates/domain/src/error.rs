@@ -38,7 +38,10 @@ pub enum Error {
     #[error("this second-factor method is not available")]
     InvalidMethod,
     #[error("recovery through this recently bound channel is on hold")]
-    ChannelOnHold { until: crate::clock::Millis, alternatives: Vec<String> },
+    ChannelOnHold {
+        until: crate::clock::Millis,
+        alternatives: Vec<String>,
+    },
     #[error("the support desk must verify this recovery")]
     SupportRequired,
     #[error("the last recovery channel cannot be removed")]

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod app;
+pub mod bindings;
 pub mod clock;
 pub mod config;
 pub(crate) mod credentials;
@@ -15,7 +16,6 @@ pub mod outbox;
 pub mod password;
 pub mod random;
 pub mod recovery;
-pub mod bindings;
 pub mod secret;
 pub mod sessions;
 pub mod store;

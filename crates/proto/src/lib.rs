@@ -2,8 +2,10 @@
 //! Requests reject unknown fields; timestamps are RFC 3339 UTC.
 
 pub mod accounts;
+pub mod bindings;
 pub mod dev;
 pub mod problem;
+pub mod recovery;
 pub mod sessions;
 pub mod verifications;
 

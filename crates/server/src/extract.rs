@@ -46,6 +46,37 @@ where
     }
 }
 
+/// A JSON body that may also be left empty (then `T::default()`), for calls whose fields are
+/// all optional.
+pub struct ApiJsonOrEmpty<T>(pub T);
+
+impl<S, T> FromRequest<S> for ApiJsonOrEmpty<T>
+where
+    T: serde::de::DeserializeOwned + Default,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|_| {
+                ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "payload_too_large",
+                    "Body too large",
+                    "The request body may be at most 64 KiB.",
+                )
+            })?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(ApiJsonOrEmpty(T::default()));
+        }
+        serde_json::from_slice(&bytes)
+            .map(ApiJsonOrEmpty)
+            .map_err(|e| ApiError::invalid_request(e.to_string()))
+    }
+}
+
 /// The client's IP and user agent. Behind a trusted proxy (`behind_proxy`), the IP is the last
 /// `X-Forwarded-For` hop.
 pub struct ClientInfo(pub Client);

@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{accounts, dev, me, sessions, verifications};
+use crate::routes::{accounts, bindings, dev, me, recovery, sessions, verifications};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -13,6 +13,8 @@ use crate::routes::{accounts, dev, me, sessions, verifications};
         accounts::register,
         sessions::login, sessions::list, sessions::logout, sessions::revoke, sessions::revoke_others,
         me::me, me::change_password, me::security_events,
+        recovery::start, recovery::resend, recovery::verify, recovery::second_factor, recovery::complete,
+        bindings::list, bindings::start, bindings::confirm, bindings::remove, bindings::confirm_link, bindings::cancel_link,
         dev::outbox,
     ),
     modifiers(&Bearer)

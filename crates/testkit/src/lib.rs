@@ -202,6 +202,12 @@ impl TestApp {
             .await
     }
 
+    /// `DELETE` with a JSON body.
+    pub async fn delete_json(&self, path: &str, token: &str, body: Value) -> Resp {
+        self.request(reqwest::Method::DELETE, path, Some(token), Some(body))
+            .await
+    }
+
     /// The dev outbox's messages to `destination`, newest first.
     pub async fn messages_to(&self, destination: &str) -> Vec<Value> {
         let url = reqwest::Url::parse_with_params(
@@ -284,6 +290,22 @@ impl TestApp {
         let r = self.login(identifier, password).await;
         assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
         r.str("token")
+    }
+
+    /// Runs one statement directly against the database, to put a row into a state that would
+    /// otherwise take months (an old timestamp).
+    pub async fn exec(&self, sql: &str) {
+        sqlx::any::install_default_drivers();
+        let pool = AnyPoolOptions::new()
+            .max_connections(1)
+            .connect(&self.database_url)
+            .await
+            .expect("connect");
+        sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
+            .execute(&pool)
+            .await
+            .expect("exec");
+        pool.close().await;
     }
 
     /// Runs a scalar count query directly against the database (for "nothing half-written").

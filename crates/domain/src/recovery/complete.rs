@@ -26,7 +26,12 @@ impl Wangshang {
     /// method can succeed; two-factor authentication fills this in.
     async fn check_second_factor(&self, account: &Account, method: &str, code: &str) -> Result<()> {
         let methods = self.second_factor_methods(account).await?;
-        tracing::debug!(?methods, method, code_len = code.len(), "second factor refused");
+        tracing::debug!(
+            ?methods,
+            method,
+            code_len = code.len(),
+            "second factor refused"
+        );
         Err(Error::InvalidMethod)
     }
 
@@ -110,4 +115,3 @@ impl Wangshang {
         Ok(())
     }
 }
-

@@ -1,9 +1,11 @@
 //! One `router()` per feature; [`api`] nests them under `/api/v1`.
 
 pub mod accounts;
+pub mod bindings;
 pub mod dev;
 pub mod me;
 pub mod ops;
+pub mod recovery;
 pub mod sessions;
 pub mod verifications;
 
@@ -18,5 +20,7 @@ pub fn api() -> Router<AppState> {
         .merge(accounts::router())
         .merge(sessions::router())
         .merge(me::router())
+        .merge(recovery::router())
+        .merge(bindings::router())
         .merge(dev::router())
 }

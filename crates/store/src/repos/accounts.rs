@@ -124,7 +124,9 @@ impl AccountRepo for SqlTx {
             Channel::Sms => {
                 "UPDATE accounts SET phone = $2, phone_verified_at = $3, phone_used_at = $3 WHERE id = $1"
             }
-            Channel::Email => "UPDATE accounts SET email = $2, email_verified_at = $3 WHERE id = $1",
+            Channel::Email => {
+                "UPDATE accounts SET email = $2, email_verified_at = $3 WHERE id = $1"
+            }
         };
         sqlx::query(sql)
             .bind(account_id)

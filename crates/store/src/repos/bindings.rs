@@ -89,7 +89,11 @@ impl BindingRepo for SqlTx {
         cancelled: bool,
         now: Millis,
     ) -> StoreResult<bool> {
-        let column = if cancelled { "cancelled_at" } else { "confirmed_at" };
+        let column = if cancelled {
+            "cancelled_at"
+        } else {
+            "confirmed_at"
+        };
         let done = sqlx::query(sqlx::AssertSqlSafe(format!(
             "UPDATE binding_changes SET {column} = $2 \
              WHERE id = $1 AND cancelled_at IS NULL AND confirmed_at IS NULL"

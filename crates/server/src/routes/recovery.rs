@@ -1,0 +1,141 @@
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Json, Router};
+
+use domain::identifier::Channel;
+use domain::recovery::{ResetStarted as Started, ResetVerified};
+use proto::recovery::{
+    CompleteReset, MoreEvidence, ResendReset, ResetSecondFactor, ResetStarted, ResetToken,
+    ResetTokenRenewed, SecondFactorNeeded, StartReset, VerifyReset,
+};
+
+use crate::AppState;
+use crate::error::ApiError;
+use crate::extract::{ApiJson, ApiJsonOrEmpty, ClientInfo};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/password-resets", post(start))
+        .route("/password-resets/{id}/resend", post(resend))
+        .route("/password-resets/{id}/verify", post(verify))
+        .route("/password-resets/{id}/second-factor", post(second_factor))
+        .route("/password-resets/{id}/complete", post(complete))
+}
+
+fn channel(raw: Option<&str>) -> Result<Option<Channel>, ApiError> {
+    raw.map(|c| {
+        Channel::parse(c)
+            .ok_or_else(|| ApiError::invalid_request("channel must be \"sms\" or \"email\""))
+    })
+    .transpose()
+}
+
+fn started(s: Started) -> ResetStarted {
+    ResetStarted {
+        reset_id: s.code.id,
+        channel: s.code.channel.as_str().into(),
+        masked_destination: s.code.masked_destination,
+        expires_in: s.code.expires_in,
+        resend_after: s.code.resend_after,
+        alternatives: s.alternatives.iter().map(|c| c.as_str().into()).collect(),
+    }
+}
+
+/// Starts a recovery: a code goes to the phone or e-mail. The answer is the same whether or not
+/// an account exists.
+#[utoipa::path(post, path = "/api/v1/password-resets", tag = "recovery", request_body = StartReset,
+    responses((status = 202, body = ResetStarted), (status = 400, body = proto::Problem), (status = 429, body = proto::Problem)))]
+pub async fn start(
+    State(s): State<AppState>,
+    ClientInfo(client): ClientInfo,
+    ApiJson(req): ApiJson<StartReset>,
+) -> Result<(StatusCode, Json<ResetStarted>), ApiError> {
+    let channel = channel(req.channel.as_deref())?;
+    let out = s.app.start_reset(&req.identifier, channel, &client).await?;
+    Ok((StatusCode::ACCEPTED, Json(started(out))))
+}
+
+/// Sends a new code, on the same channel or switched to the other one.
+#[utoipa::path(post, path = "/api/v1/password-resets/{id}/resend", tag = "recovery", request_body = ResendReset,
+    responses((status = 202, body = ResetStarted), (status = 404, body = proto::Problem), (status = 410, body = proto::Problem), (status = 429, body = proto::Problem)))]
+pub async fn resend(
+    State(s): State<AppState>,
+    ClientInfo(client): ClientInfo,
+    Path(id): Path<String>,
+    ApiJsonOrEmpty(req): ApiJsonOrEmpty<ResendReset>,
+) -> Result<(StatusCode, Json<ResetStarted>), ApiError> {
+    let channel = channel(req.channel.as_deref())?;
+    let out = s.app.resend_reset(&id, channel, &client).await?;
+    Ok((StatusCode::ACCEPTED, Json(started(out))))
+}
+
+/// Checks the code. `200` with the reset-only token, or `202` when a long-unused phone needs the
+/// e-mail code as well.
+#[utoipa::path(post, path = "/api/v1/password-resets/{id}/verify", tag = "recovery", request_body = VerifyReset,
+    responses((status = 200, body = ResetToken), (status = 202, body = MoreEvidence), (status = 400, body = proto::Problem),
+        (status = 403, body = proto::Problem), (status = 410, body = proto::Problem)))]
+pub async fn verify(
+    State(s): State<AppState>,
+    ClientInfo(client): ClientInfo,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<VerifyReset>,
+) -> Result<Response, ApiError> {
+    Ok(match s.app.verify_reset(&id, &req.code, &client).await? {
+        ResetVerified::Token {
+            reset_token,
+            expires_in,
+            second_factor,
+        } => Json(ResetToken {
+            reset_token,
+            expires_in,
+            second_factor: (!second_factor.is_empty()).then_some(SecondFactorNeeded {
+                methods: second_factor,
+            }),
+        })
+        .into_response(),
+        ResetVerified::MoreEvidence(c) => (
+            StatusCode::ACCEPTED,
+            Json(MoreEvidence {
+                reason: "recycled_number".into(),
+                reset_id: c.id,
+                channel: c.channel.as_str().into(),
+                masked_destination: c.masked_destination,
+                expires_in: c.expires_in,
+                resend_after: c.resend_after,
+            }),
+        )
+            .into_response(),
+    })
+}
+
+/// Confirms a second factor of an account with two-factor authentication; returns a new token.
+#[utoipa::path(post, path = "/api/v1/password-resets/{id}/second-factor", tag = "recovery", request_body = ResetSecondFactor,
+    responses((status = 200, body = ResetTokenRenewed), (status = 400, body = proto::Problem), (status = 410, body = proto::Problem)))]
+pub async fn second_factor(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<ResetSecondFactor>,
+) -> Result<Json<ResetTokenRenewed>, ApiError> {
+    let reset_token = s
+        .app
+        .reset_second_factor(&id, &req.reset_token, &req.method, &req.code)
+        .await?;
+    Ok(Json(ResetTokenRenewed { reset_token }))
+}
+
+/// Sets the new password. Every session of the account ends; the user logs in again.
+#[utoipa::path(post, path = "/api/v1/password-resets/{id}/complete", tag = "recovery", request_body = CompleteReset,
+    responses((status = 204), (status = 403, body = proto::Problem), (status = 410, body = proto::Problem), (status = 422, body = proto::Problem)))]
+pub async fn complete(
+    State(s): State<AppState>,
+    ClientInfo(client): ClientInfo,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<CompleteReset>,
+) -> Result<StatusCode, ApiError> {
+    s.app
+        .complete_reset(&id, &req.reset_token, &req.new_password, &client)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
