@@ -6,6 +6,9 @@
 //! 3. `POST /api/v1/verifications` requests/s and latency to distinct destinations
 //!    (targets ≥ 2,000 requests/s, p99 < 25 ms).
 //!
+//! 4. `POST /api/v1/password-resets` requests/s and p99 over identifiers with and without an
+//!    account, and the median latency of existing vs unknown identifiers with their difference.
+//!
 //! It prints a markdown-style table to stdout (progress goes to stderr). A missed target is
 //! reported, not an error: the exit status is 0 whenever the run itself worked.
 //!
@@ -15,6 +18,8 @@
 // This is a benchmark binary: a failed setup (server start, registration, thread spawn) should
 // abort loudly rather than be reported as a measurement.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod resets;
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -36,6 +41,8 @@ OPTIONS:
     --logins N        POST /api/v1/sessions requests                     [default: 200]
     --requests N      POST /api/v1/verifications requests                [default: 5000]
     --concurrency N   concurrent clients for the verification phase      [default: 16]
+    --resets N        POST /api/v1/password-resets requests              [default: 2000]
+    --samples N       existing/unknown pairs for the timing comparison   [default: 300]
     --max-secs N      time limit of each phase, in seconds               [default: 300]
     -h, --help        print this help
 ";
@@ -54,6 +61,8 @@ struct Args {
     logins: usize,
     requests: usize,
     concurrency: usize,
+    resets: usize,
+    samples: usize,
     max_secs: u64,
 }
 
@@ -64,6 +73,8 @@ impl Default for Args {
             logins: 200,
             requests: 5_000,
             concurrency: 16,
+            resets: 2_000,
+            samples: 300,
             max_secs: 300,
         }
     }
@@ -97,6 +108,8 @@ fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Option<Args>, Stri
             "--logins" => a.logins = as_usize()?,
             "--requests" => a.requests = as_usize()?,
             "--concurrency" => a.concurrency = as_usize()?,
+            "--resets" => a.resets = as_usize()?,
+            "--samples" => a.samples = as_usize()?,
             "--max-secs" => a.max_secs = n,
             _ => return Err(format!("unknown option {name}")),
         }
@@ -373,7 +386,7 @@ async fn main() -> ExitCode {
 
     // 1. Raw Argon2id rate on all cores.
     eprintln!(
-        "[1/3] argon2id: {cores} threads × {} hashes ({params}) ...",
+        "[1/4] argon2id: {cores} threads × {} hashes ({params}) ...",
         args.hashes
     );
     let cfg = pw_cfg.clone();
@@ -430,7 +443,7 @@ async fn main() -> ExitCode {
         .await
         .expect("warm-up login");
     eprintln!(
-        "[2/3] POST /api/v1/sessions: {} logins, concurrency {login_conc} ...",
+        "[2/4] POST /api/v1/sessions: {} logins, concurrency {login_conc} ...",
         args.logins
     );
     let logins = {
@@ -496,7 +509,7 @@ async fn main() -> ExitCode {
     .await
     .expect("warm-up verification");
     eprintln!(
-        "[3/3] POST /api/v1/verifications: {} requests, concurrency {} ...",
+        "[3/4] POST /api/v1/verifications: {} requests, concurrency {} ...",
         args.requests, args.concurrency
     );
     let verifies = {
@@ -545,6 +558,75 @@ async fn main() -> ExitCode {
         Some(verifies.ok > 0 && p99 < VERIFY_P99_TARGET_MS),
     );
     notes.extend(verifies.notes("verification requests", args.max_secs));
+
+    // 4. Password recovery: throughput, then existing vs unknown timing.
+    let seeded = args.resets / 2 + 1 + args.samples;
+    eprintln!("[4/4] POST /api/v1/password-resets: seeding {seeded} accounts ...");
+    resets::seed_accounts(&app, seeded).await;
+    eprintln!(
+        "      {} requests (half to existing accounts), concurrency {} ...",
+        args.resets, args.concurrency
+    );
+    let r = resets::throughput(&app, args.resets, args.concurrency, limit).await;
+    let (rate, p50, p99) = (r.rate(), r.percentile_ms(50.0), r.percentile_ms(99.0));
+    eprintln!(
+        "      {} ok, {} failed in {:.2} s = {rate:.0}/s, p50 {p50:.2} ms, p99 {p99:.2} ms",
+        r.ok,
+        r.failed,
+        r.elapsed.as_secs_f64()
+    );
+    table.row(
+        format!(
+            "POST /password-resets requests/s ({} ok, concurrency {})",
+            r.ok, args.concurrency
+        ),
+        format!("{rate:.0}"),
+        "",
+        None,
+    );
+    table.row(
+        "POST /password-resets p50 latency (ms)",
+        format!("{p50:.2}"),
+        "",
+        None,
+    );
+    table.row(
+        "POST /password-resets p99 latency (ms)",
+        format!("{p99:.2}"),
+        "",
+        None,
+    );
+    notes.extend(r.notes("password-reset requests", args.max_secs));
+    eprintln!(
+        "      timing: {} existing/unknown pairs, one at a time ...",
+        args.samples
+    );
+    let t = resets::timing(&app, args.samples, args.resets / 2 + 1).await;
+    let (e, u) = (
+        t.existing_median.as_secs_f64() * 1_000.0,
+        t.unknown_median.as_secs_f64() * 1_000.0,
+    );
+    table.row(
+        format!("median, existing identifier (ms, {} samples)", t.samples),
+        format!("{e:.3}"),
+        "",
+        None,
+    );
+    table.row(
+        format!("median, unknown identifier (ms, {} samples)", t.samples),
+        format!("{u:.3}"),
+        "",
+        None,
+    );
+    table.row(
+        "difference existing − unknown (ms)",
+        format!("{:+.3}", e - u),
+        "comparable",
+        None,
+    );
+    if !t.failures.is_empty() {
+        notes.push(format!("timing requests failed, e.g. {:?}", t.failures));
+    }
 
     app.stop().await;
 

@@ -3,7 +3,7 @@
 use serde_json::json;
 
 use crate::app::{Client, Wangshang};
-use crate::clock::{DAY, Millis, now_ms, to_datetime};
+use crate::clock::{DAY, Millis, now_ms};
 use crate::credentials::throttle_keys;
 use crate::error::{Error, Result};
 use crate::events::{self, kind};
@@ -176,7 +176,7 @@ impl Wangshang {
 
     /// Parameters of every notice about an action: when, from which IP and device.
     pub(crate) fn notice_params(client: &Client, now: Millis) -> serde_json::Value {
-        json!({"when": to_datetime(now).to_string(), "ip": client.ip, "device": client.user_agent})
+        json!({"when": crate::clock::human(now), "ip": client.ip, "device": client.user_agent})
     }
 
     /// `PUT /me/password`: needs the current password; ends every other session.

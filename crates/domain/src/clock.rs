@@ -22,6 +22,20 @@ pub fn rfc3339(ms: Millis) -> String {
         .unwrap_or_default()
 }
 
+/// A stored timestamp as people read it in messages: `2026-11-23 22:14:23 UTC`.
+pub fn human(ms: Millis) -> String {
+    let d = to_datetime(ms);
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC",
+        d.year(),
+        u8::from(d.month()),
+        d.day(),
+        d.hour(),
+        d.minute(),
+        d.second()
+    )
+}
+
 /// Whole seconds from `now` until `later`, rounded up, never below 1.
 pub fn secs_until(now: Millis, later: Millis) -> u64 {
     let ms = (later - now).max(0) as u64;

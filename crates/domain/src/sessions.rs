@@ -30,6 +30,17 @@ pub struct NewSession {
     pub expires_at: Millis,
 }
 
+/// A login that passed the password check, and what it leaves to write.
+struct Granted<'a> {
+    account: Account,
+    /// A new hash when the stored one used old parameters.
+    rehash: Option<String>,
+    /// The throttle key to clear, when it had failures.
+    clear_key: Option<&'a str>,
+    /// Whether the identifier was the phone (the number is in use, not recycled).
+    phone_login: bool,
+}
+
 /// A request's verified session.
 #[derive(Clone, Debug)]
 pub struct Authenticated {
@@ -82,16 +93,14 @@ impl Wangshang {
         };
         // A success clears the identifier's failures; with none recorded there is nothing to clear.
         let clear_key = had_failures.then_some(id_key.as_str());
-        self.open_session(
-            account.0,
-            account.1,
+        let granted = Granted {
+            account: account.0,
+            rehash: account.1,
             clear_key,
-            dest.channel() == Channel::Sms,
-            device_id,
-            device_name,
-            client,
-        )
-        .await
+            phone_login: dest.channel() == Channel::Sms,
+        };
+        self.open_session(granted, device_id, device_name, client)
+            .await
     }
 
     async fn login_failed(
@@ -125,14 +134,17 @@ impl Wangshang {
 
     async fn open_session(
         &self,
-        account: Account,
-        rehash: Option<String>,
-        clear_key: Option<&str>,
-        phone_login: bool,
+        granted: Granted<'_>,
         device_id: String,
         device_name: Option<String>,
         client: &Client,
     ) -> Result<NewSession> {
+        let Granted {
+            account,
+            rehash,
+            clear_key,
+            phone_login,
+        } = granted;
         let now = now_ms();
         let token = random::token();
         let s = Session {

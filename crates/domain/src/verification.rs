@@ -5,7 +5,7 @@
 use serde_json::json;
 
 use crate::app::{Client, Wangshang};
-use crate::clock::{DAY, HOUR, Millis, SECOND, now_ms, rfc3339, secs_until};
+use crate::clock::{DAY, HOUR, Millis, SECOND, now_ms, secs_until};
 use crate::config::CodeConfig;
 use crate::error::{Error, Result};
 use crate::identifier::{Channel, Destination};
@@ -219,7 +219,7 @@ impl Wangshang {
                 &v.destination,
                 t,
                 &locale,
-                json!({"when": rfc3339(now), "ip": client.ip}),
+                json!({"when": crate::clock::human(now), "ip": client.ip}),
                 None,
             ),
             Delivery::Code => outbox::message(

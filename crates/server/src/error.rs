@@ -8,19 +8,12 @@ use domain::Error;
 use proto::Problem;
 use proto::problem::Violation;
 
-/// An error answer of the API.
+/// An error answer of the API: a status and its problem-details body (boxed, so results that
+/// carry it stay small).
 #[derive(Debug)]
 pub struct ApiError {
     status: StatusCode,
-    code: &'static str,
-    title: &'static str,
-    detail: String,
-    attempts_left: Option<u32>,
-    violations: Option<Vec<Violation>>,
-    retry_after: Option<u64>,
-    methods: Option<Vec<String>>,
-    alternatives: Option<Vec<String>>,
-    until: Option<String>,
+    body: Box<Problem>,
 }
 
 impl ApiError {
@@ -32,16 +25,26 @@ impl ApiError {
     ) -> Self {
         Self {
             status,
-            code,
-            title,
-            detail: detail.into(),
-            attempts_left: None,
-            violations: None,
-            retry_after: None,
-            methods: None,
-            alternatives: None,
-            until: None,
+            body: Box::new(Problem {
+                kind: format!("/problems/{code}"),
+                title: title.into(),
+                status: status.as_u16(),
+                detail: detail.into(),
+                code: code.into(),
+                attempts_left: None,
+                violations: None,
+                retry_after: None,
+                methods: None,
+                alternatives: None,
+                until: None,
+            }),
         }
+    }
+
+    /// Sets extension fields of the body.
+    fn with(mut self, set: impl FnOnce(&mut Problem)) -> Self {
+        set(&mut self.body);
+        self
     }
 
     pub fn invalid_request(detail: impl Into<String>) -> Self {
@@ -96,37 +99,31 @@ impl From<Error> for ApiError {
                 "Invalid nickname",
                 format!("The nickname must be 1–32 characters without control characters ({why})."),
             ),
-            Error::InvalidCode { attempts_left } => Self {
-                attempts_left: Some(attempts_left),
-                ..Self::new(
+            Error::InvalidCode { attempts_left } => Self::new(
                     S::BAD_REQUEST,
                     "invalid_code",
                     "Wrong code",
                     "The code is not correct.",
-                )
-            },
+                ).with(|p| { p.attempts_left = Some(attempts_left); }),
             Error::CodeExpired => Self::new(
                 S::GONE,
                 "code_expired",
                 "Code no longer valid",
                 "The code has expired, was already used, or had too many wrong attempts. Ask for a new one.",
             ),
-            Error::WeakPassword(v) => Self {
-                violations: Some(
+            Error::WeakPassword(v) => Self::new(
+                    S::UNPROCESSABLE_ENTITY,
+                    "weak_password",
+                    "Password not accepted",
+                    "The password does not meet the password policy.",
+                ).with(|p| { p.violations = Some(
                     v.into_iter()
                         .map(|v| Violation {
                             code: v.code.into(),
                             message: v.message,
                         })
                         .collect(),
-                ),
-                ..Self::new(
-                    S::UNPROCESSABLE_ENTITY,
-                    "weak_password",
-                    "Password not accepted",
-                    "The password does not meet the password policy.",
-                )
-            },
+                ); }),
             Error::InvalidCredentials => Self::new(
                 S::UNAUTHORIZED,
                 "invalid_credentials",
@@ -139,15 +136,12 @@ impl From<Error> for ApiError {
                 "Not signed in",
                 "Sign in first; the session is missing, expired or revoked.",
             ),
-            Error::Throttled { retry_after } => Self {
-                retry_after: Some(retry_after),
-                ..Self::new(
+            Error::Throttled { retry_after } => Self::new(
                     S::TOO_MANY_REQUESTS,
                     "too_many_requests",
                     "Too many requests",
                     format!("Too many attempts; try again in {retry_after} seconds."),
-                )
-            },
+                ).with(|p| { p.retry_after = Some(retry_after); }),
             Error::NotFound => Self::not_found(),
             Error::ResetExpired => Self::new(
                 S::GONE,
@@ -155,15 +149,12 @@ impl From<Error> for ApiError {
                 "Recovery no longer valid",
                 "This password recovery has expired or was completed. Start again from \"Forgot password\".",
             ),
-            Error::SecondFactorRequired { methods } => Self {
-                methods: Some(methods),
-                ..Self::new(
+            Error::SecondFactorRequired { methods } => Self::new(
                     S::FORBIDDEN,
                     "second_factor_required",
                     "Second factor required",
                     "This account has two-factor authentication: confirm with a second factor first.",
-                )
-            },
+                ).with(|p| { p.methods = Some(methods); }),
             Error::InvalidMethod => Self::new(
                 S::BAD_REQUEST,
                 "invalid_method",
@@ -173,16 +164,12 @@ impl From<Error> for ApiError {
             Error::ChannelOnHold {
                 until,
                 alternatives,
-            } => Self {
-                until: Some(domain::clock::rfc3339(until)),
-                alternatives: Some(alternatives),
-                ..Self::new(
+            } => Self::new(
                     S::FORBIDDEN,
                     "channel_on_hold",
                     "Channel recently bound",
                     "This phone/e-mail was bound to the account recently. To protect the account, it can be used for recovery only after the waiting period, or use the previously bound channel or the support desk.",
-                )
-            },
+                ).with(|p| { p.until = Some(domain::clock::rfc3339(until)); p.alternatives = Some(alternatives); }),
             Error::SupportRequired => Self::new(
                 S::FORBIDDEN,
                 "support_required",
@@ -222,26 +209,14 @@ impl From<Error> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = Problem {
-            kind: format!("/problems/{}", self.code),
-            title: self.title.into(),
-            status: self.status.as_u16(),
-            detail: self.detail,
-            code: self.code.into(),
-            attempts_left: self.attempts_left,
-            violations: self.violations,
-            retry_after: self.retry_after,
-            methods: self.methods,
-            alternatives: self.alternatives,
-            until: self.until,
-        };
-        let json = serde_json::to_vec(&body).unwrap_or_default();
+        let retry_after = self.body.retry_after;
+        let json = serde_json::to_vec(&*self.body).unwrap_or_default();
         let mut res = (self.status, json).into_response();
         res.headers_mut().insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
-        if let Some(s) = self.retry_after {
+        if let Some(s) = retry_after {
             res.headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(s));
         }
