@@ -205,8 +205,18 @@ async fn existing_and_unknown_identifiers_look_the_same(b: Backend) {
     assert!(masked_phone(&unknown.str("masked_destination")));
     assert_eq!(known.body["alternatives"], unknown.body["alternatives"]);
     assert_eq!(known.body["expires_in"], unknown.body["expires_in"]);
-    // Nothing is sent to an identifier without an account.
+    // Nothing is sent to an identifier without an account: its outbox row is a stand-in.
     assert!(app.messages_to("+8613812340004").await.is_empty());
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox WHERE destination LIKE 'decoy:%' AND status <> 'suppressed'")
+            .await,
+        0
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox WHERE status = 'suppressed'")
+            .await,
+        1
+    );
     // A switch to e-mail (neither account has one): same shape, plausible and stable masks.
     let (kid, uid) = (known.str("reset_id"), unknown.str("reset_id"));
     let known_mail = resend(&app, &kid, Some("email")).await;

@@ -157,7 +157,8 @@ pub struct OutboxMessage {
     pub template: String,
     pub locale: String,
     pub params: serde_json::Value,
-    /// `pending`, `sending`, `sent`, `failed`, `expired`.
+    /// `pending`, `sending`, `sent`, `failed`, `expired`, `unknown`; `suppressed` for the stand-in
+    /// row of a recovery code that goes nowhere (never sent).
     pub status: String,
     pub attempts: u32,
     pub next_attempt_at: Millis,
