@@ -128,6 +128,9 @@ pub fn http_client(cfg: &DeliveryConfig) -> Result<reqwest::Client, String> {
         .timeout(timeout(cfg))
         .connect_timeout(timeout(cfg))
         .user_agent(concat!("wangshang/", env!("CARGO_PKG_VERSION")))
+        // A provider never redirects an API call; following one would send a signed request,
+        // and the message, elsewhere.
+        .redirect(reqwest::redirect::Policy::none())
         .build()
         .map_err(|e| format!("delivery: HTTP client: {e}"))
 }

@@ -124,6 +124,27 @@ async fn starttls_refuses_a_self_signed_certificate_by_default() {
 }
 
 #[tokio::test]
+async fn implicit_tls_with_a_self_signed_certificate() {
+    let server = start(Behavior {
+        implicit_tls: true,
+        ..Behavior::default()
+    })
+    .await;
+    let r = email_router(
+        server.port,
+        r#"
+        security = "tls"
+        accept_invalid_certs = true
+        "#,
+    );
+    send(&r).await.unwrap();
+    let got = server.received.lock().unwrap().clone();
+    assert_eq!(got.len(), 1);
+    assert!(got[0].tls);
+    check_message(&got[0]);
+}
+
+#[tokio::test]
 async fn auth_login_when_only_login_is_offered() {
     let server = start(Behavior {
         auth: Some(("mailer".into(), "pw".into(), "LOGIN")),

@@ -6,6 +6,7 @@ mod aliyun;
 mod common;
 mod config;
 mod email;
+mod logs;
 mod router;
 mod smtp;
 mod tencent;

@@ -16,6 +16,8 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
 pub struct Behavior {
     /// Offer STARTTLS with a self-signed certificate.
     pub starttls: bool,
+    /// Speak TLS from the first byte (SMTPS), with the same self-signed certificate.
+    pub implicit_tls: bool,
     /// Require AUTH with these credentials, offering these mechanisms (`"PLAIN LOGIN"`).
     pub auth: Option<(String, String, &'static str)>,
     /// Reply to every RCPT TO with this line instead of 250.
@@ -43,7 +45,7 @@ pub async fn start(behavior: Behavior) -> SmtpServer {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
     let received = Arc::new(Mutex::new(Vec::new()));
-    let acceptor = behavior.starttls.then(tls_acceptor);
+    let acceptor = (behavior.starttls || behavior.implicit_tls).then(tls_acceptor);
     let (b, r) = (Arc::new(behavior), received.clone());
     tokio::spawn(async move {
         while let Ok((stream, _)) = listener.accept().await {
@@ -90,9 +92,13 @@ async fn session(
     received: Arc<Mutex<Vec<Received>>>,
     acceptor: Option<tokio_rustls::TlsAcceptor>,
 ) -> std::io::Result<()> {
+    let implicit = b.implicit_tls;
+    if let (true, Some(a)) = (implicit, &acceptor) {
+        stream = Box::new(a.accept(stream).await?);
+    }
     stream.write_all(b"220 fake.test ESMTP ready\r\n").await?;
     let mut st = State {
-        tls: false,
+        tls: implicit,
         authenticated_as: None,
         mail_from: None,
         rcpt_to: vec![],
