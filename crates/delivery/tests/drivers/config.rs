@@ -99,3 +99,17 @@ fn secrets_never_show_in_debug_or_serialized_output() {
         assert!(serialized.contains(wangshang_delivery::config::REDACTED));
     }
 }
+
+#[test]
+fn the_readme_example_parses_and_builds() {
+    let readme = include_str!("../../README.md");
+    let start = readme.find("```toml\n").unwrap() + "```toml\n".len();
+    let end = start + readme[start..].find("```").unwrap();
+    #[derive(serde::Deserialize)]
+    struct File {
+        delivery: DeliveryConfig,
+    }
+    let file: File = toml::from_str(&readme[start..end]).unwrap();
+    let router = wangshang_delivery::build(&file.delivery, reqwest::Client::new()).unwrap();
+    assert!(router.is_some());
+}
