@@ -10,7 +10,8 @@
 //! [`build`] turns a [`DeliveryConfig`] into a [`Router`]. No driver logs a secret, a message
 //! body or a code: logs carry the provider, a masked destination and error codes.
 
-pub mod config;
+/// The `[delivery]` settings live with the rest of the configuration in the domain crate.
+pub use domain::config::delivery as config;
 pub mod email;
 pub mod router;
 pub mod sms;

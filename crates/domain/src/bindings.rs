@@ -103,7 +103,7 @@ impl Wangshang {
             .await?;
         tx.commit().await?;
         self.outbox_wake.notify_one();
-        Ok(self.code_sent(&v, dest.masked(), now))
+        self.code_sent(&v, dest.masked(), now).await
     }
 
     /// `POST /me/bindings/{phone|email}/confirm`: the code of the new destination applies the

@@ -90,7 +90,13 @@ pub struct CodeSent {
     pub masked_destination: String,
     pub expires_in: i64,
     pub resend_after: i64,
+    /// `sms_undeliverable` when the last SMS to this destination failed for good: the user
+    /// should switch to e-mail. It depends on the destination only, never on an account.
+    pub delivery_hint: Option<&'static str>,
 }
+
+/// The hint shown when the last SMS to a destination failed for good.
+pub const SMS_UNDELIVERABLE: &str = "sms_undeliverable";
 
 /// Decides whether another message may go to `destination` from `ip` now.
 pub fn send_allowed(stats: &SendStats, cfg: &CodeConfig, now: Millis) -> Result<()> {
@@ -124,14 +130,31 @@ pub fn send_allowed(stats: &SendStats, cfg: &CodeConfig, now: Millis) -> Result<
 }
 
 impl Wangshang {
-    pub(crate) fn code_sent(&self, v: &Verification, masked: String, now: Millis) -> CodeSent {
-        CodeSent {
+    /// The answer for a code just queued. The delivery hint looks at the destination a decoy
+    /// stands for, exactly as the send limits do.
+    pub(crate) async fn code_sent(
+        &self,
+        v: &Verification,
+        masked: String,
+        now: Millis,
+    ) -> Result<CodeSent> {
+        let delivery_hint = if v.channel == Channel::Sms {
+            let destination = v.destination.strip_prefix(DECOY).unwrap_or(&v.destination);
+            let mut tx = self.store.read().await?;
+            let last = tx.last_delivery_status(Channel::Sms, destination).await?;
+            tx.commit().await?;
+            (last.as_deref() == Some("failed")).then_some(SMS_UNDELIVERABLE)
+        } else {
+            None
+        };
+        Ok(CodeSent {
             id: v.id.clone(),
             channel: v.channel,
             masked_destination: masked,
             expires_in: (v.expires_at - now).max(0) / SECOND,
             resend_after: self.config.codes.resend_interval_secs,
-        }
+            delivery_hint,
+        })
     }
 
     /// Checks the send limits and records a send, inside the caller's transaction.
@@ -327,7 +350,7 @@ impl Wangshang {
             .await?;
         tx.commit().await?;
         self.outbox_wake.notify_one();
-        Ok(self.code_sent(&v, dest.masked(), now))
+        self.code_sent(&v, dest.masked(), now).await
     }
 
     /// `POST /verifications/{id}/resend`: a new code replaces the old one; wrong attempts are kept.
@@ -344,7 +367,7 @@ impl Wangshang {
         tx.commit().await?;
         self.outbox_wake.notify_one();
         let masked = crate::identifier::mask_stored(v.channel, &v.destination);
-        Ok(self.code_sent(&v, masked, now))
+        self.code_sent(&v, masked, now).await
     }
 
     /// Checks a code without using it up. A wrong code counts an attempt (committed at once);

@@ -33,6 +33,9 @@ pub struct ResetStarted {
     pub resend_after: i64,
     /// Channels the user may switch to with `/resend`.
     pub alternatives: Vec<String>,
+    /// `sms_undeliverable` when the last SMS to this destination could not be delivered: switch
+    /// to e-mail. `null` otherwise.
+    pub delivery_hint: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]

@@ -21,4 +21,7 @@ pub struct VerificationSent {
     pub expires_in: i64,
     /// Seconds before a resend is allowed.
     pub resend_after: i64,
+    /// `sms_undeliverable` when the last SMS to this destination could not be delivered: switch
+    /// to e-mail. `null` otherwise.
+    pub delivery_hint: Option<String>,
 }

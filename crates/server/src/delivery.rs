@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use tokio::sync::watch;
 
+use ::delivery as providers;
 use domain::Wangshang;
 use domain::clock::{SECOND, now_ms};
 use domain::outbox::{self, Driver, SendError};
@@ -14,13 +15,42 @@ use domain::store::OutboxMessage;
 
 use crate::metrics::{DeliveryLabels, Metrics};
 
-/// Picks the driver named by `outbox.driver`.
+/// Picks the driver named by `outbox.driver`: `dev`, `log`, or `providers` (the SMTP and SMS
+/// providers of `[delivery]`). Unset: `dev` in dev mode, else `providers` when any is configured,
+/// else `log`.
 pub fn driver(app: &Wangshang) -> Result<Arc<dyn Driver>, String> {
-    let default = if app.config.dev { "dev" } else { "log" };
+    let cfg = &app.config.delivery;
+    let providers = || -> Result<Option<Arc<dyn Driver>>, String> {
+        let http = providers::http_client(cfg)?;
+        Ok(providers::build(cfg, http)?.map(|r| Arc::new(r) as Arc<dyn Driver>))
+    };
+    let default = if app.config.dev {
+        "dev"
+    } else if cfg.email.is_some() || cfg.sms.primary.is_some() {
+        "providers"
+    } else {
+        "log"
+    };
     match app.config.outbox.driver.as_deref().unwrap_or(default) {
         "dev" => Ok(Arc::new(outbox::DevDriver { app: app.clone() })),
         "log" => Ok(Arc::new(outbox::LogDriver)),
-        other => Err(format!("unknown outbox driver {other:?} (known: dev, log)")),
+        "providers" => providers()?.ok_or_else(|| {
+            "outbox.driver = \"providers\" needs [delivery.email] or [delivery.sms.primary]"
+                .to_owned()
+        }),
+        other => Err(format!(
+            "unknown outbox driver {other:?} (known: dev, log, providers)"
+        )),
+    }
+}
+
+/// The provider and its message id: the router answers `"<provider>:<id>"`.
+fn provider_of<'a>(driver: &'a dyn Driver, id: Option<&'a str>) -> (&'a str, Option<&'a str>) {
+    match id.and_then(|i| i.split_once(':')) {
+        Some((provider, rest)) if driver.name() == "router" => {
+            (provider, (!rest.is_empty()).then_some(rest))
+        }
+        _ => (driver.name(), id),
     }
 }
 
@@ -142,8 +172,8 @@ async fn record(
     for (msg, outcome) in msgs.iter().zip(outcomes) {
         match outcome {
             Outcome::Sent(pid) => {
-                tx.mark_sent(&msg.id, driver.name(), pid.as_deref(), now_ms())
-                    .await?
+                let (provider, pid) = provider_of(driver, pid.as_deref());
+                tx.mark_sent(&msg.id, provider, pid, now_ms()).await?
             }
             Outcome::Retry(next, e) => tx.mark_retry(&msg.id, *next, e).await?,
             Outcome::Final(status, e) => tx.mark_final(&msg.id, status, e).await?,

@@ -110,6 +110,14 @@ pub struct Running {
 }
 
 impl Running {
+    /// Drops everything at once, as a crash would: requests and sends in flight are cut off and
+    /// nothing is recorded (tests use it to prove the outbox survives).
+    pub fn kill(self) {
+        for t in self.tasks {
+            t.abort();
+        }
+    }
+
     /// Stops accepting requests, lets running ones finish, stops the worker.
     pub async fn stop(self) {
         let _ = self.shutdown.send(true);

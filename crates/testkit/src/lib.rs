@@ -65,12 +65,15 @@ pub fn test_config() -> Config {
     c
 }
 
+pub mod fake_sms;
+
 pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
     pub backend: Backend,
     pub database_url: String,
     running: Option<server::Running>,
+    config: Config,
     _dir: tempfile::TempDir,
 }
 
@@ -121,7 +124,7 @@ impl TestApp {
         config.public_url = format!("http://{}", config.listen);
         tweak(&mut config);
         let database_url = config.database_url.clone();
-        let running = server::start(config, listener)
+        let running = server::start(config.clone(), listener)
             .await
             .expect("server starts");
         Self {
@@ -133,6 +136,7 @@ impl TestApp {
             backend,
             database_url,
             running: Some(running),
+            config,
             _dir: dir,
         }
     }
@@ -146,6 +150,21 @@ impl TestApp {
         if let Some(r) = self.running.take() {
             r.stop().await;
         }
+    }
+
+    /// Kills the server as a crash would, then starts a new one on the same database and
+    /// configuration (on a new port).
+    pub async fn kill_and_restart(&mut self) {
+        if let Some(r) = self.running.take() {
+            r.kill();
+        }
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        self.config.listen = listener.local_addr().expect("addr").to_string();
+        let running = server::start(self.config.clone(), listener)
+            .await
+            .expect("server restarts");
+        self.base = format!("http://{}", running.addr);
+        self.running = Some(running);
     }
 
     pub async fn request(

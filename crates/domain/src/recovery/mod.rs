@@ -85,7 +85,7 @@ impl Wangshang {
         tx.insert_reset(&reset).await?;
         tx.commit().await?;
         self.outbox_wake.notify_one();
-        let mut code = self.code_sent(&v, target.masked, now);
+        let mut code = self.code_sent(&v, target.masked, now).await?;
         code.id = reset.id;
         Ok(ResetStarted {
             code,
@@ -142,7 +142,7 @@ impl Wangshang {
         }
         tx.commit().await?;
         self.outbox_wake.notify_one();
-        let mut code = self.code_sent(&v, target.masked, now);
+        let mut code = self.code_sent(&v, target.masked, now).await?;
         code.id = reset.id;
         Ok(ResetStarted {
             code,

@@ -147,7 +147,9 @@ impl Wangshang {
             .await?;
         reset.channel = Channel::Email;
         reset.verification_id = next.id.clone();
-        let mut sent = self.code_sent(&next, mask_stored(Channel::Email, email), now);
+        let mut sent = self
+            .code_sent(&next, mask_stored(Channel::Email, email), now)
+            .await?;
         sent.id = reset.id.clone();
         Ok(ResetVerified::MoreEvidence(sent))
     }

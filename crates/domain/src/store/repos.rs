@@ -152,6 +152,13 @@ pub trait OutboxRepo {
     ) -> StoreResult<()>;
     /// Ends a message for good: `failed` or `expired`.
     async fn mark_final(&mut self, id: &str, status: &str, error: &str) -> StoreResult<()>;
+    /// The status of the newest message to `destination` on `channel` that reached an end
+    /// (`sent`, `failed`, `unknown`).
+    async fn last_delivery_status(
+        &mut self,
+        channel: Channel,
+        destination: &str,
+    ) -> StoreResult<Option<String>>;
     async fn insert_dev_message(&mut self, m: &DevMessage) -> StoreResult<()>;
     /// Newest first.
     async fn dev_messages(

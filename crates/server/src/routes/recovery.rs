@@ -40,6 +40,7 @@ fn started(s: Started) -> ResetStarted {
         expires_in: s.code.expires_in,
         resend_after: s.code.resend_after,
         alternatives: s.alternatives.iter().map(|c| c.as_str().into()).collect(),
+        delivery_hint: s.code.delivery_hint.map(str::to_owned),
     }
 }
 

@@ -24,6 +24,7 @@ pub(crate) fn sent(s: CodeSent) -> VerificationSent {
         masked_destination: s.masked_destination,
         expires_in: s.expires_in,
         resend_after: s.resend_after,
+        delivery_hint: s.delivery_hint.map(str::to_owned),
     }
 }
 

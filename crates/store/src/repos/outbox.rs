@@ -2,6 +2,7 @@ use async_trait::async_trait;
 use sqlx::any::AnyRow;
 
 use domain::clock::Millis;
+use domain::identifier::Channel;
 use domain::store::{DevMessage, OutboxMessage, OutboxRepo, StoreError, StoreResult};
 
 use super::{channel, col, count};
@@ -130,6 +131,23 @@ impl OutboxRepo for SqlTx {
             .await
             .map_err(db)?;
         Ok(())
+    }
+
+    async fn last_delivery_status(
+        &mut self,
+        channel: Channel,
+        destination: &str,
+    ) -> StoreResult<Option<String>> {
+        let row = sqlx::query(
+            "SELECT status FROM outbox WHERE destination = $1 AND channel = $2 \
+             AND status IN ('sent', 'failed', 'unknown') ORDER BY created_at DESC LIMIT 1",
+        )
+        .bind(destination)
+        .bind(channel.as_str())
+        .fetch_optional(&mut *self.tx)
+        .await
+        .map_err(db)?;
+        row.as_ref().map(|r| col(r, "status")).transpose()
     }
 
     async fn insert_dev_message(&mut self, m: &DevMessage) -> StoreResult<()> {

@@ -1,6 +1,8 @@
 //! The configuration: one plain struct, built once (defaults → TOML file → `WANGSHANG_*`
 //! environment variables) by the binary and passed in. Every number of SPEC.md lives here.
 
+pub mod delivery;
+
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
@@ -34,6 +36,8 @@ pub struct Config {
     pub login: LoginConfig,
     pub outbox: OutboxConfig,
     pub recovery: RecoveryConfig,
+    /// SMTP and SMS providers; unset, messages go to the dev outbox (dev mode) or the log.
+    pub delivery: delivery::DeliveryConfig,
 }
 
 impl Default for Config {
@@ -54,6 +58,7 @@ impl Default for Config {
             login: LoginConfig::default(),
             outbox: OutboxConfig::default(),
             recovery: RecoveryConfig::default(),
+            delivery: delivery::DeliveryConfig::default(),
         }
     }
 }
