@@ -96,6 +96,7 @@ impl Wangshang {
                     destination: dest.as_str(),
                     account_id: Some(&account.id),
                     attempts: 0,
+                    locale: Some(&account.locale),
                 },
                 client,
                 now,

@@ -1,7 +1,27 @@
-//! The texts of codes and notices, in zh-CN (default) and English. Every code message says what
-//! the code is for, how long it holds, and that nobody from Wangshang will ask for it.
+//! The texts of codes and notices, in zh-CN (default) and English, from the Fluent catalogs in
+//! `crates/domain/locales/{zh-CN,en}/messages.ftl`. Each template has a `-subject` and a `-body`;
+//! e-mail also gets an HTML body: the same text in a small layout, escaped, with its links made
+//! clickable. Every code message says what the code is for, how long it holds, and that nobody
+//! from Wangshang will ask for it.
 
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use fluent_templates::fluent_bundle::FluentValue;
+use fluent_templates::{LanguageIdentifier, Loader, langid, static_loader};
 use serde_json::Value;
+
+static_loader! {
+    static CATALOGS = {
+        locales: "./locales",
+        fallback_language: "zh-CN",
+        // Messages go to SMS and plain-text mail: no Unicode isolation marks around arguments.
+        customise: |bundle| bundle.set_use_isolating(false),
+    };
+}
+
+const ZH_CN: LanguageIdentifier = langid!("zh-CN");
+const EN: LanguageIdentifier = langid!("en");
 
 /// A message ready for a channel.
 #[derive(Clone, Debug)]
@@ -27,186 +47,164 @@ pub mod template {
     pub const BINDING_CHANGED: &str = "binding_changed";
     pub const BINDING_ADDED: &str = "binding_added";
     pub const BINDING_CANCELLED: &str = "binding_cancelled";
+    pub const NEW_DEVICE_LOGIN: &str = "new_device_login";
+    pub const MFA_CHANGED: &str = "mfa_changed";
+    pub const SUPPORT_TICKET_OPENED: &str = "support_ticket_opened";
+    pub const SUPPORT_TICKET_DECIDED: &str = "support_ticket_decided";
+    pub const SUPPORT_TICKET_FILED_FOR_YOU: &str = "support_ticket_filed_for_you";
+
+    /// Every template, for the catalog completeness test.
+    pub const ALL: [&str; 17] = [
+        REGISTER_CODE,
+        REGISTER_TAKEN,
+        SUPPORT_CONTACT_CODE,
+        ACCOUNT_LOCKED,
+        PASSWORD_CHANGED,
+        PASSWORD_RESET_CODE,
+        PASSWORD_RESET,
+        BIND_CODE,
+        BIND_TAKEN,
+        BINDING_CHANGED,
+        BINDING_ADDED,
+        BINDING_CANCELLED,
+        NEW_DEVICE_LOGIN,
+        MFA_CHANGED,
+        SUPPORT_TICKET_OPENED,
+        SUPPORT_TICKET_DECIDED,
+        SUPPORT_TICKET_FILED_FOR_YOU,
+    ];
 }
 
-fn param<'a>(p: &'a Value, key: &str) -> &'a str {
-    p.get(key).and_then(Value::as_str).unwrap_or("")
+/// The catalog language of a locale tag: English for `en*`, else Chinese.
+pub fn language(locale: &str) -> LanguageIdentifier {
+    if locale.starts_with("en") { EN } else { ZH_CN }
 }
 
-fn is_en(locale: &str) -> bool {
-    locale.starts_with("en")
+/// The message's parameters as Fluent arguments (strings and numbers; other values are skipped).
+fn arguments(params: &Value) -> HashMap<Cow<'static, str>, FluentValue<'static>> {
+    let mut args = HashMap::new();
+    if let Value::Object(map) = params {
+        for (k, v) in map {
+            let value = match v {
+                Value::String(s) => FluentValue::from(s.clone()),
+                Value::Number(n) => match n.as_i64() {
+                    Some(i) => FluentValue::from(i),
+                    None => FluentValue::from(n.to_string()),
+                },
+                _ => continue,
+            };
+            args.insert(Cow::Owned(k.clone()), value);
+        }
+    }
+    args
 }
 
-/// Renders a template; unknown templates render a neutral notice rather than failing a send.
-pub fn render(template: &str, locale: &str, p: &Value) -> Rendered {
-    let en = is_en(locale);
-    let code = p.get("code").and_then(Value::as_str).map(str::to_owned);
-    let minutes = p.get("minutes").and_then(Value::as_i64).unwrap_or(10);
-    let (when, ip, device) = (param(p, "when"), param(p, "ip"), param(p, "device"));
-    let (old, new) = (param(p, "old"), param(p, "new"));
-    let (cancel_url, confirm_url) = (param(p, "cancel_url"), param(p, "confirm_url"));
-    let hours = p.get("hours").and_then(Value::as_i64).unwrap_or(72);
-    let c = code.clone().unwrap_or_default();
-    let (subject, text) = match (template, en) {
-        (template::REGISTER_CODE, false) => (
-            "旺商聊注册验证码".to_owned(),
-            format!(
-                "【旺商聊】您的注册验证码是 {c}，{minutes} 分钟内有效。工作人员绝不会向您索要验证码，请勿告诉任何人。"
-            ),
-        ),
-        (template::REGISTER_CODE, true) => (
-            "Your Wangshang sign-up code".to_owned(),
-            format!(
-                "[Wangshang] Your sign-up code is {c}. It is valid for {minutes} minutes. Our staff will never ask for it; do not share it with anyone."
-            ),
-        ),
-        (template::SUPPORT_CONTACT_CODE, false) => (
-            "旺商聊客服联系方式验证码".to_owned(),
-            format!(
-                "【旺商聊】您提交账号申诉使用的验证码是 {c}，{minutes} 分钟内有效。工作人员绝不会向您索要验证码，请勿告诉任何人。"
-            ),
-        ),
-        (template::SUPPORT_CONTACT_CODE, true) => (
-            "Your Wangshang support contact code".to_owned(),
-            format!(
-                "[Wangshang] Your code to open a support request is {c}. It is valid for {minutes} minutes. Our staff will never ask for it; do not share it with anyone."
-            ),
-        ),
-        (template::REGISTER_TAKEN, false) => (
-            "有人尝试用您的号码注册旺商聊".to_owned(),
-            format!(
-                "【旺商聊】{when} 有人（IP {ip}）尝试用此号码/邮箱注册新账号。它已绑定一个账号：如果是您本人，请直接登录，或在登录页点击“忘记密码”找回。如果不是您，请忽略本消息。"
-            ),
-        ),
-        (template::REGISTER_TAKEN, true) => (
-            "Someone tried to sign up with your address".to_owned(),
-            format!(
-                "[Wangshang] At {when} someone (IP {ip}) tried to register a new account with this number/address. It already belongs to an account: if that was you, log in, or use \"Forgot password\" on the login page. If not, ignore this message."
-            ),
-        ),
-        (template::ACCOUNT_LOCKED, false) => (
-            "旺商聊账号已临时锁定".to_owned(),
-            format!(
-                "【旺商聊】{when} 起，您的账号因连续多次密码错误（最近一次来自 IP {ip}，设备 {device}）被临时锁定 {minutes} 分钟。如果不是您本人，请尽快通过“忘记密码”修改密码并开启两步验证。"
-            ),
-        ),
-        (template::ACCOUNT_LOCKED, true) => (
-            "Your Wangshang account is temporarily locked".to_owned(),
-            format!(
-                "[Wangshang] Since {when} your account is locked for {minutes} minutes after repeated wrong passwords (the last from IP {ip}, device {device}). If this was not you, change your password via \"Forgot password\" and turn on two-factor authentication."
-            ),
-        ),
-        (template::PASSWORD_CHANGED, false) => (
-            "旺商聊密码已修改".to_owned(),
-            format!(
-                "【旺商聊】您的密码已于 {when} 修改（IP {ip}，设备 {device}），其他设备已退出登录。如果不是您本人操作，请立即通过“忘记密码”找回账号并联系客服。"
-            ),
-        ),
-        (template::PASSWORD_CHANGED, true) => (
-            "Your Wangshang password was changed".to_owned(),
-            format!(
-                "[Wangshang] Your password was changed at {when} (IP {ip}, device {device}); your other devices were signed out. If this was not you, recover your account via \"Forgot password\" at once and contact support."
-            ),
-        ),
-        (template::PASSWORD_RESET_CODE, false) => (
-            "旺商聊找回密码验证码".to_owned(),
-            format!(
-                "【旺商聊】您正在找回密码，验证码是 {c}，{minutes} 分钟内有效。工作人员绝不会向您索要验证码，请勿告诉任何人；如果不是您本人操作，请忽略本消息，您的密码不会改变。"
-            ),
-        ),
-        (template::PASSWORD_RESET_CODE, true) => (
-            "Your Wangshang password reset code".to_owned(),
-            format!(
-                "[Wangshang] Your code to reset your password is {c}. It is valid for {minutes} minutes. Our staff will never ask for it; do not share it with anyone. If you did not ask for it, ignore this message: your password stays the same."
-            ),
-        ),
-        (template::PASSWORD_RESET, false) => (
-            "旺商聊密码已重置".to_owned(),
-            format!(
-                "【旺商聊】您的密码已于 {when} 通过找回流程重置（IP {ip}，设备 {device}），所有设备均已退出登录。如果不是您本人操作，请立即再次找回密码并联系客服。"
-            ),
-        ),
-        (template::PASSWORD_RESET, true) => (
-            "Your Wangshang password was reset".to_owned(),
-            format!(
-                "[Wangshang] Your password was reset at {when} (IP {ip}, device {device}); every device was signed out. If this was not you, recover your account again at once and contact support."
-            ),
-        ),
-        (template::BIND_CODE, false) => (
-            "旺商聊绑定验证码".to_owned(),
-            format!(
-                "【旺商聊】您正在把此号码/邮箱绑定到旺商聊账号，验证码是 {c}，{minutes} 分钟内有效。工作人员绝不会向您索要验证码，请勿告诉任何人。"
-            ),
-        ),
-        (template::BIND_CODE, true) => (
-            "Your Wangshang binding code".to_owned(),
-            format!(
-                "[Wangshang] Your code to bind this number/address to a Wangshang account is {c}. It is valid for {minutes} minutes. Our staff will never ask for it; do not share it with anyone."
-            ),
-        ),
-        (template::BIND_TAKEN, false) => (
-            "有人尝试绑定您的号码".to_owned(),
-            format!(
-                "【旺商聊】{when} 有人（IP {ip}）尝试把此号码/邮箱绑定到另一个账号。它已绑定您的账号，不会被转移。如果不是您，请忽略本消息。"
-            ),
-        ),
-        (template::BIND_TAKEN, true) => (
-            "Someone tried to bind your address".to_owned(),
-            format!(
-                "[Wangshang] At {when} someone (IP {ip}) tried to bind this number/address to another account. It stays with your account. If that was not you, ignore this message."
-            ),
-        ),
-        (template::BINDING_CHANGED, false) => (
-            "旺商聊账号绑定已变更".to_owned(),
-            format!(
-                "【旺商聊】{when}（IP {ip}，设备 {device}）您账号的绑定已变更：{old} → {new}。是您本人：{confirm_url} 。不是您本人：{hours} 小时内打开 {cancel_url} 撤销变更并让所有设备退出登录。"
-            ),
-        ),
-        (template::BINDING_CHANGED, true) => (
-            "Your Wangshang account's binding changed".to_owned(),
-            format!(
-                "[Wangshang] At {when} (IP {ip}, device {device}) your account's binding changed: {old} -> {new}. If it was you: {confirm_url} . If not, open {cancel_url} within {hours} hours to undo the change and sign out every device."
-            ),
-        ),
-        (template::BINDING_ADDED, false) => (
-            "已绑定旺商聊账号".to_owned(),
-            format!(
-                "【旺商聊】此号码/邮箱已于 {when} 绑定到您的旺商聊账号（IP {ip}，设备 {device}）。如果不是您本人操作，请联系客服。"
-            ),
-        ),
-        (template::BINDING_ADDED, true) => (
-            "Bound to your Wangshang account".to_owned(),
-            format!(
-                "[Wangshang] This number/address was bound to your Wangshang account at {when} (IP {ip}, device {device}). If this was not you, contact support."
-            ),
-        ),
-        (template::BINDING_CANCELLED, false) => (
-            "旺商聊绑定变更已撤销".to_owned(),
-            format!(
-                "【旺商聊】{when} 的绑定变更（{old} → {new}）已撤销，所有设备已退出登录。请尽快修改密码并开启两步验证。"
-            ),
-        ),
-        (template::BINDING_CANCELLED, true) => (
-            "A Wangshang binding change was undone".to_owned(),
-            format!(
-                "[Wangshang] The binding change of {when} ({old} -> {new}) was undone and every device was signed out. Change your password and turn on two-factor authentication."
-            ),
-        ),
-        (other, false) => (
-            "旺商聊通知".to_owned(),
-            format!("【旺商聊】账号通知：{other}"),
-        ),
-        (other, true) => (
-            "Wangshang notice".to_owned(),
-            format!("[Wangshang] Account notice: {other}"),
-        ),
+/// Renders a template; an unknown template renders a neutral notice rather than failing a send.
+pub fn render(template: &str, locale: &str, params: &Value) -> Rendered {
+    let lang = language(locale);
+    let args = arguments(params);
+    let lookup = |part: &str| {
+        CATALOGS
+            .try_lookup_with_args(&lang, &format!("{template}-{part}"), &args)
+            .unwrap_or_else(|| CATALOGS.lookup(&lang, &format!("generic-{part}")))
     };
+    let (subject, text) = (lookup("subject"), lookup("body"));
+    let footer = CATALOGS.lookup(&lang, "html-footer");
     Rendered {
+        html: Some(html(&lang, &subject, &text, &footer)),
+        code: params
+            .get("code")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
         subject,
         text,
-        html: None,
-        code,
     }
+}
+
+/// Whether the catalogs of both languages have a subject and a body for `template`.
+pub fn has_template(template: &str) -> bool {
+    // Every parameter any template uses, so that a lookup cannot fail for a missing argument.
+    let names = [
+        "code",
+        "minutes",
+        "when",
+        "ip",
+        "device",
+        "old",
+        "new",
+        "hours",
+        "cancel_url",
+        "confirm_url",
+        "dispute_url",
+        "factor",
+        "ticket",
+        "status_url",
+    ];
+    let args = arguments(&Value::Object(
+        names
+            .iter()
+            .map(|n| ((*n).to_owned(), Value::from("x")))
+            .collect(),
+    ));
+    [ZH_CN, EN].iter().all(|lang| {
+        ["subject", "body"].iter().all(|part| {
+            CATALOGS
+                .try_lookup_with_args(lang, &format!("{template}-{part}"), &args)
+                .is_some()
+        })
+    })
+}
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The text with every `http(s)://` link as an anchor, everything escaped.
+fn linkify(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("http") {
+        let (before, from) = rest.split_at(start);
+        if !(from.starts_with("https://") || from.starts_with("http://")) {
+            out.push_str(&escape_html(&rest[..start + 4]));
+            rest = &rest[start + 4..];
+            continue;
+        }
+        out.push_str(&escape_html(before));
+        let end = from
+            .find(|c: char| c.is_whitespace() || "，。（）<>\"'".contains(c))
+            .unwrap_or(from.len());
+        let url = escape_html(&from[..end]);
+        out.push_str(&format!(r#"<a href="{url}">{url}</a>"#));
+        rest = &from[end..];
+    }
+    out.push_str(&escape_html(rest));
+    out
+}
+
+/// The e-mail layout: no images, no scripts, nothing remote.
+fn html(lang: &LanguageIdentifier, subject: &str, text: &str, footer: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\"><title>{title}</title></head>\
+         <body style=\"font-family:sans-serif;line-height:1.5;max-width:36em;margin:auto;padding:1em\">\
+         <h1 style=\"font-size:1.2em\">{title}</h1><p>{body}</p>\
+         <p style=\"color:#666;font-size:.9em\">{footer}</p></body></html>\n",
+        title = escape_html(subject),
+        body = linkify(text),
+        footer = escape_html(footer),
+    )
 }
 
 #[cfg(test)]
@@ -215,33 +213,86 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn code_messages_state_purpose_validity_and_never_share() {
-        let zh = render(
-            template::REGISTER_CODE,
-            "zh-CN",
-            &json!({"code": "123456", "minutes": 10}),
-        );
-        assert!(
-            zh.text.contains("123456")
-                && zh.text.contains("10 分钟")
-                && zh.text.contains("请勿告诉任何人")
-        );
-        assert_eq!(zh.code.as_deref(), Some("123456"));
-        let en = render(
-            template::REGISTER_CODE,
-            "en",
-            &json!({"code": "123456", "minutes": 10}),
-        );
-        assert!(en.text.contains("valid for 10 minutes") && en.text.contains("never ask"));
+    fn every_template_exists_in_both_languages() {
+        // Read the files themselves: a lookup would fall back to zh-CN and hide a gap in `en`.
+        let catalogs = [
+            include_str!("../locales/zh-CN/messages.ftl"),
+            include_str!("../locales/en/messages.ftl"),
+        ];
+        for t in template::ALL {
+            assert!(has_template(t), "{t} does not render");
+            for c in catalogs {
+                for part in ["subject", "body"] {
+                    let key = format!("\n{t}-{part} = ");
+                    assert!(c.contains(&key), "{t}-{part} is missing from a catalog");
+                }
+            }
+        }
     }
 
     #[test]
-    fn the_taken_notice_carries_no_code() {
-        let m = render(
-            template::REGISTER_TAKEN,
-            "zh-CN",
-            &json!({"when": "t", "ip": "1.2.3.4"}),
+    fn code_messages_say_what_for_how_long_and_never_share() {
+        let p = json!({"code": "482913", "minutes": 10});
+        for t in [
+            template::REGISTER_CODE,
+            template::PASSWORD_RESET_CODE,
+            template::BIND_CODE,
+            template::SUPPORT_CONTACT_CODE,
+        ] {
+            let zh = render(t, "zh-CN", &p);
+            assert!(
+                zh.text.contains("482913") && zh.text.contains("10 分钟"),
+                "{}",
+                zh.text
+            );
+            assert!(zh.text.contains("绝不会向您索要"), "{}", zh.text);
+            let en = render(t, "en", &p);
+            assert!(
+                en.text.contains("482913") && en.text.contains("10 minutes"),
+                "{}",
+                en.text
+            );
+            assert!(en.text.contains("never ask"), "{}", en.text);
+            assert_eq!(en.code.as_deref(), Some("482913"));
+            // No isolation marks around arguments in an SMS.
+            assert!(!zh.text.contains('\u{2068}'));
+        }
+    }
+
+    #[test]
+    fn notices_say_when_where_and_what_to_do() {
+        let p =
+            json!({"when": "2026-11-23 10:00:00 UTC", "ip": "203.0.113.7", "device": "Firefox"});
+        let zh = render(template::PASSWORD_RESET, "zh-CN", &p);
+        assert!(zh.text.contains("2026-11-23 10:00:00 UTC") && zh.text.contains("203.0.113.7"));
+        assert!(zh.text.contains("Firefox") && zh.text.contains("不是您本人"));
+        let en = render(template::PASSWORD_RESET, "en-US", &p);
+        assert!(en.text.contains("If this was not you"));
+        assert!(en.code.is_none());
+    }
+
+    #[test]
+    fn html_escapes_and_links() {
+        let p = json!({"when": "<b>now</b>", "ip": "1.2.3.4", "device": "x\"y", "old": "a", "new": "b",
+            "hours": 72, "cancel_url": "https://chat.example.com/bindings/cancel?token=abc&x=1",
+            "confirm_url": "https://chat.example.com/bindings/confirm?token=def"});
+        let r = render(template::BINDING_CHANGED, "en", &p);
+        let html = r.html.unwrap();
+        assert!(html.contains("&lt;b&gt;now&lt;/b&gt;"), "{html}");
+        assert!(!html.contains("<b>now"));
+        assert!(
+            html.contains(
+                r#"<a href="https://chat.example.com/bindings/cancel?token=abc&amp;x=1">"#
+            ),
+            "{html}"
         );
-        assert!(m.code.is_none() && m.text.contains("忘记密码"));
+        assert!(html.contains("x&quot;y"));
+        assert!(html.starts_with("<!DOCTYPE html>"));
+    }
+
+    #[test]
+    fn unknown_templates_render_a_neutral_notice() {
+        let r = render("no_such_template", "zh-CN", &json!({}));
+        assert!(r.text.contains("账号通知"));
     }
 }

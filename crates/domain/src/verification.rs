@@ -80,6 +80,8 @@ pub(crate) struct NewCode<'a> {
     pub destination: &'a str,
     pub account_id: Option<&'a str>,
     pub attempts: u32,
+    /// The account's locale for the message; the default locale when `None`.
+    pub locale: Option<&'a str>,
 }
 
 /// What the requester is told after a code was (or was said to be) sent.
@@ -223,6 +225,7 @@ impl Wangshang {
         tx: &mut Box<dyn Tx>,
         v: &mut Verification,
         purpose: Purpose,
+        locale: &str,
         client: &Client,
         now: Millis,
     ) -> Result<()> {
@@ -234,7 +237,6 @@ impl Wangshang {
             Delivery::Code => self.code_hash(&v.id, &code),
             Delivery::Notice(_) | Delivery::Nothing => format!("x{}", random::token()),
         };
-        let locale = self.config.default_locale.clone();
         let msg = match delivery {
             // A row that is never sent: the same writes as a real code, so timing tells nothing,
             // and operators can see recoveries asked for unknown identifiers.
@@ -243,7 +245,7 @@ impl Wangshang {
                     v.channel,
                     &v.destination,
                     purpose.template(),
-                    &locale,
+                    locale,
                     json!({}),
                     Some(v.expires_at),
                 );
@@ -254,7 +256,7 @@ impl Wangshang {
                 v.channel,
                 &v.destination,
                 t,
-                &locale,
+                locale,
                 json!({"when": crate::clock::human(now), "ip": client.ip}),
                 None,
             ),
@@ -262,7 +264,7 @@ impl Wangshang {
                 v.channel,
                 &v.destination,
                 purpose.template(),
-                &locale,
+                locale,
                 json!({"code": code, "minutes": self.config.codes.ttl_secs / 60}),
                 Some(v.expires_at),
             ),
@@ -296,7 +298,8 @@ impl Wangshang {
             consumed_at: None,
             account_id: code.account_id.map(str::to_owned),
         };
-        self.queue_code(tx, &mut v, code.purpose, client, now)
+        let locale = code.locale.unwrap_or(&self.config.default_locale);
+        self.queue_code(tx, &mut v, code.purpose, locale, client, now)
             .await?;
         tx.insert_verification(&v).await?;
         Ok(v)
@@ -316,7 +319,13 @@ impl Wangshang {
         }
         self.take_send_slot(tx, &v.destination, client, now).await?;
         v.expires_at = now + self.config.codes.ttl_secs * SECOND;
-        self.queue_code(tx, v, purpose, client, now).await?;
+        let locale = match &v.account_id {
+            Some(id) => tx.account(id).await?.map(|a| a.locale),
+            None => None,
+        }
+        .unwrap_or_else(|| self.config.default_locale.clone());
+        self.queue_code(tx, v, purpose, &locale, client, now)
+            .await?;
         tx.replace_code(&v.id, &v.code_hash, now, v.expires_at)
             .await?;
         Ok(())
@@ -343,6 +352,7 @@ impl Wangshang {
                     destination: dest.as_str(),
                     account_id: None,
                     attempts: 0,
+                    locale: None,
                 },
                 client,
                 now,

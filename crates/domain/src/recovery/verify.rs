@@ -140,6 +140,7 @@ impl Wangshang {
                     destination: email,
                     account_id: Some(&account.id),
                     attempts: v.attempts,
+                    locale: Some(&account.locale),
                 },
                 client,
                 now,
