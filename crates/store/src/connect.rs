@@ -128,7 +128,14 @@ impl SqlStore {
 #[async_trait]
 impl Store for SqlStore {
     async fn write(&self) -> StoreResult<Box<dyn Tx>> {
-        let tx = self.writer.begin().await.map_err(db)?;
+        // On SQLite a write transaction takes the write lock at once, so another process on the
+        // same file (a second node, an admin command) waits out `busy_timeout` instead of failing
+        // when a read would later turn into a write.
+        let tx = match self.dialect {
+            Dialect::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await,
+            Dialect::Postgres => self.writer.begin().await,
+        }
+        .map_err(db)?;
         Ok(Box::new(SqlTx::new(tx, self.dialect)))
     }
 

@@ -152,6 +152,17 @@ impl TestApp {
         }
     }
 
+    /// Starts another server node on the same database and configuration; it runs its own
+    /// delivery worker. Stop it with [`server::Running::stop`].
+    pub async fn another_node(&self) -> server::Running {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let mut config = self.config.clone();
+        config.listen = listener.local_addr().expect("addr").to_string();
+        server::start(config, listener)
+            .await
+            .expect("second node starts")
+    }
+
     /// Kills the server as a crash would, then starts a new one on the same database and
     /// configuration (on a new port).
     pub async fn kill_and_restart(&mut self) {

@@ -216,7 +216,76 @@ async fn a_send_with_an_unknown_outcome_is_retried_with_the_same_code(b: Backend
     assert_eq!(status_of(&app, "+8613712340004").await.0, "sent");
 }
 
+async fn two_nodes_never_send_one_message_twice(b: Backend) {
+    let gateway = WebhookFake::start(Mode::Accept).await;
+    let app = TestApp::spawn_with(b, |c| {
+        providers(c, webhook(&gateway.url, &gateway.secret), None);
+        c.outbox.poll_interval_ms = 10;
+    })
+    .await;
+    let node2 = app.another_node().await;
+    let n = 40;
+    let requests = (0..n).map(|i| {
+        app.post(
+            "/api/v1/verifications",
+            json!({"purpose": "register", "channel": "sms", "destination": format!("1371235{i:04}")}),
+        )
+    });
+    for r in futures::future::join_all(requests).await {
+        assert_eq!(r.status, StatusCode::ACCEPTED);
+    }
+    gateway.wait_for_calls(n).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    node2.stop().await;
+    let calls = gateway.calls();
+    let mut ids: Vec<&str> = calls.iter().map(|c| c["id"].as_str().unwrap()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!((calls.len(), ids.len()), (n, n));
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox WHERE status = 'sent'")
+            .await,
+        n as i64
+    );
+}
+
+async fn a_code_past_its_life_is_never_sent_late(b: Backend) {
+    let down = closed_port().await;
+    let url = format!("http://{down}/sms");
+    let app = TestApp::spawn_with(b, |c| {
+        providers(c, webhook(&url, "webhook-test-secret-1"), None);
+        c.codes.ttl_secs = 1;
+        c.outbox.max_attempts = 50;
+    })
+    .await;
+    app.post(
+        "/api/v1/verifications",
+        json!({"purpose": "register", "channel": "sms", "destination": "13712340005"}),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    let gateway = WebhookFake::start_at(down, Mode::Accept).await;
+    for _ in 0..100 {
+        if app
+            .count("SELECT COUNT(*) FROM outbox WHERE status = 'expired'")
+            .await
+            == 1
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox WHERE status = 'expired'")
+            .await,
+        1
+    );
+    assert!(gateway.calls().is_empty());
+}
+
 on_both_backends!(
+    two_nodes_never_send_one_message_twice,
+    a_code_past_its_life_is_never_sent_late,
     pending_messages_survive_a_crash_and_go_out_once,
     the_fallback_delivers_then_bounded_retries_end_in_failed_and_email_is_offered,
     a_send_with_an_unknown_outcome_is_retried_with_the_same_code,
