@@ -66,7 +66,8 @@ impl Wangshang {
         Ok(bindings_of(&self.load_account(&auth.account_id).await?))
     }
 
-    /// `POST /me/bindings/{phone|email}`: re-authenticates, then sends a code to the new
+    /// `POST /me/bindings/{phone|email}`: re-authenticates (password, and a second factor when
+    /// the account has one), then sends a code to the new
     /// destination (or, when another account has it, a notice that matches no code).
     #[tracing::instrument(skip_all)]
     pub async fn start_binding(
@@ -75,11 +76,13 @@ impl Wangshang {
         channel: Channel,
         destination: &str,
         current_password: &str,
+        factor: Option<(&str, &str)>,
         client: &Client,
     ) -> Result<CodeSent> {
         let dest = Destination::parse(channel, destination, &self.config.default_region)?;
         let account = self.load_account(&auth.account_id).await?;
-        self.reauthenticate(&account, current_password).await?;
+        self.reauthenticate_strongly(&account, current_password, factor)
+            .await?;
         if account.destination(channel) == Some(dest.as_str()) {
             return Err(Error::InvalidRequest(
                 "this is already the account's current phone/e-mail".into(),
@@ -200,10 +203,12 @@ impl Wangshang {
         auth: &Authenticated,
         channel: Channel,
         current_password: &str,
+        factor: Option<(&str, &str)>,
         client: &Client,
     ) -> Result<()> {
         let account = self.load_account(&auth.account_id).await?;
-        self.reauthenticate(&account, current_password).await?;
+        self.reauthenticate_strongly(&account, current_password, factor)
+            .await?;
         let Some(removed) = account.destination(channel).map(str::to_owned) else {
             return Err(Error::NotFound);
         };

@@ -50,6 +50,12 @@ pub enum Error {
     DestinationUnavailable,
     #[error("the link has expired or was used")]
     LinkExpired,
+    #[error("two-factor authentication of this kind is on already")]
+    MfaAlreadyEnabled,
+    #[error("two-factor authentication is not on")]
+    MfaNotEnabled,
+    #[error("the login step has expired, was used, or had too many wrong attempts")]
+    ChallengeExpired,
     #[error("internal error: {0}")]
     Internal(String),
 }

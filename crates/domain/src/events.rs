@@ -19,6 +19,12 @@ pub mod kind {
     pub const BINDING_REMOVED: &str = "binding_removed";
     pub const BINDING_CONFIRMED: &str = "binding_change_confirmed";
     pub const BINDING_CANCELLED: &str = "binding_change_cancelled";
+    pub const MFA_TOTP_ENABLED: &str = "mfa_totp_enabled";
+    pub const MFA_TOTP_DISABLED: &str = "mfa_totp_disabled";
+    pub const RECOVERY_CODES_REGENERATED: &str = "recovery_codes_regenerated";
+    pub const PASSKEY_ADDED: &str = "passkey_added";
+    pub const PASSKEY_REMOVED: &str = "passkey_removed";
+    pub const SECOND_FACTOR_FAILED: &str = "second_factor_failed";
 }
 
 /// Writes an event inside the caller's transaction.

@@ -52,9 +52,11 @@ pub mod template {
     pub const SUPPORT_TICKET_OPENED: &str = "support_ticket_opened";
     pub const SUPPORT_TICKET_DECIDED: &str = "support_ticket_decided";
     pub const SUPPORT_TICKET_FILED_FOR_YOU: &str = "support_ticket_filed_for_you";
+    pub const LOGIN_CODE: &str = "login_code";
+    pub const SECOND_FACTOR_FAILED: &str = "second_factor_failed";
 
     /// Every template, for the catalog completeness test.
-    pub const ALL: [&str; 17] = [
+    pub const ALL: [&str; 19] = [
         REGISTER_CODE,
         REGISTER_TAKEN,
         SUPPORT_CONTACT_CODE,
@@ -72,6 +74,8 @@ pub mod template {
         SUPPORT_TICKET_OPENED,
         SUPPORT_TICKET_DECIDED,
         SUPPORT_TICKET_FILED_FOR_YOU,
+        LOGIN_CODE,
+        SECOND_FACTOR_FAILED,
     ];
 }
 

@@ -7,7 +7,8 @@ use rand::TryRngCore;
 use rand::rngs::OsRng;
 use sha2::{Digest, Sha256};
 
-fn bytes<const N: usize>() -> [u8; N] {
+/// `N` bytes from the OS CSPRNG.
+pub fn bytes<const N: usize>() -> [u8; N] {
     let mut buf = [0u8; N];
     // The OS RNG failing means the machine cannot produce secrets at all; `rand::rng()` is a
     // CSPRNG seeded from it and is the documented fallback.

@@ -30,15 +30,22 @@ pub struct NewSession {
     pub expires_at: Millis,
 }
 
-/// A login that passed the password check, and what it leaves to write.
-struct Granted<'a> {
-    account: Account,
+/// A login that passed every check, and what it leaves to write.
+pub(crate) struct Granted<'a> {
+    pub account: Account,
     /// A new hash when the stored one used old parameters.
-    rehash: Option<String>,
+    pub rehash: Option<String>,
     /// The throttle key to clear, when it had failures.
-    clear_key: Option<&'a str>,
+    pub clear_key: Option<&'a str>,
     /// Whether the identifier was the phone (the number is in use, not recycled).
-    phone_login: bool,
+    pub phone_login: bool,
+}
+
+/// What a password login leads to.
+pub enum LoginOutcome {
+    Session(NewSession),
+    /// A second step is needed (`202`).
+    Challenge(crate::challenges::ChallengeStarted),
 }
 
 /// A request's verified session.
@@ -52,7 +59,7 @@ impl Wangshang {
     /// `POST /sessions`. Wrong password, unknown account: the same `InvalidCredentials` after the
     /// same Argon2 work; a locked identifier answers `Throttled` whether or not it has an account.
     #[tracing::instrument(skip_all)]
-    pub async fn login(&self, l: Login<'_>, client: &Client) -> Result<NewSession> {
+    pub async fn login(&self, l: Login<'_>, client: &Client) -> Result<LoginOutcome> {
         let dest = Destination::parse_identifier(l.identifier, &self.config.default_region)?;
         let device_id = parse_device_id(l.device_id)?;
         let device_name = l
@@ -99,8 +106,17 @@ impl Wangshang {
             clear_key,
             phone_login: dest.channel() == Channel::Sms,
         };
+        // The password alone never opens a session on an account with two-factor, and a new
+        // device must prove a bound channel first.
+        if let Some(started) = self
+            .second_step(&granted.account, &device_id, device_name.as_deref(), client)
+            .await?
+        {
+            return Ok(LoginOutcome::Challenge(started));
+        }
         self.open_session(granted, device_id, device_name, client)
             .await
+            .map(LoginOutcome::Session)
     }
 
     async fn login_failed(
@@ -132,7 +148,7 @@ impl Wangshang {
         Ok(())
     }
 
-    async fn open_session(
+    pub(crate) async fn open_session(
         &self,
         granted: Granted<'_>,
         device_id: String,

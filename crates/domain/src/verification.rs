@@ -22,6 +22,7 @@ pub enum Purpose {
     SupportContact,
     PasswordReset,
     Bind,
+    Login,
 }
 
 impl Purpose {
@@ -37,6 +38,7 @@ impl Purpose {
         match s {
             "password_reset" => Some(Purpose::PasswordReset),
             "bind" => Some(Purpose::Bind),
+            "login" => Some(Purpose::Login),
             other => Self::parse(other),
         }
     }
@@ -46,6 +48,7 @@ impl Purpose {
             Purpose::SupportContact => "support_contact",
             Purpose::PasswordReset => "password_reset",
             Purpose::Bind => "bind",
+            Purpose::Login => "login",
         }
     }
     fn template(self) -> &'static str {
@@ -54,6 +57,7 @@ impl Purpose {
             Purpose::SupportContact => template::SUPPORT_CONTACT_CODE,
             Purpose::PasswordReset => template::PASSWORD_RESET_CODE,
             Purpose::Bind => template::BIND_CODE,
+            Purpose::Login => template::LOGIN_CODE,
         }
     }
 }
@@ -369,8 +373,8 @@ impl Wangshang {
         let now = now_ms();
         let mut tx = self.store.write().await?;
         let mut v = tx.verification(id).await?.ok_or(Error::NotFound)?;
-        // Recovery codes are resent through their own flow.
-        if v.purpose == Purpose::PasswordReset.as_str() {
+        // Recovery and login codes are resent through their own flows.
+        if v.purpose == Purpose::PasswordReset.as_str() || v.purpose == Purpose::Login.as_str() {
             return Err(Error::NotFound);
         }
         self.renew_code(&mut tx, &mut v, client, now).await?;

@@ -45,6 +45,8 @@ pub struct ConfirmBinding {
 #[serde(deny_unknown_fields)]
 pub struct RemoveBinding {
     pub current_password: String,
+    #[serde(default)]
+    pub second_factor: Option<SecondFactorProof>,
 }
 
 /// The token of a link in a binding-change notice.

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod bindings;
 pub mod dev;
+pub mod mfa;
 pub mod problem;
 pub mod recovery;
 pub mod sessions;

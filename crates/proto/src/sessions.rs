@@ -36,3 +36,42 @@ pub struct SessionInfo {
     pub last_seen_at: OffsetDateTime,
     pub current: bool,
 }
+
+/// `202` from `POST /sessions`: a second step is needed.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct LoginChallenge {
+    pub challenge_id: String,
+    /// `mfa` (two-factor) or `new_device` (a code went to a bound channel).
+    pub reason: String,
+    /// `totp`, `webauthn`, `recovery_code`; or `sms` / `email` for a new device.
+    pub methods: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub masked_destination: Option<String>,
+    pub expires_in: i64,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CompleteChallenge {
+    pub method: String,
+    /// The TOTP code, a recovery code, or the code sent for a new device.
+    #[serde(default)]
+    pub code: Option<String>,
+    /// The WebAuthn assertion (`PublicKeyCredential` JSON) for `method: "webauthn"`.
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub assertion: Option<serde_json::Value>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResendChallenge {
+    #[serde(default)]
+    pub channel: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct ChallengeCodeSent {
+    pub masked_destination: String,
+    pub resend_after: i64,
+}

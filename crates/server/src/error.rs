@@ -188,6 +188,24 @@ impl From<Error> for ApiError {
                 "Cannot bind",
                 "This phone/e-mail cannot be bound to the account.",
             ),
+            Error::MfaAlreadyEnabled => Self::new(
+                S::CONFLICT,
+                "mfa_already_enabled",
+                "Already on",
+                "This kind of two-factor authentication is on already; turn it off first to enrol again.",
+            ),
+            Error::MfaNotEnabled => Self::new(
+                S::CONFLICT,
+                "mfa_not_enabled",
+                "Two-factor is off",
+                "Turn on two-factor authentication first.",
+            ),
+            Error::ChallengeExpired => Self::new(
+                S::GONE,
+                "challenge_expired",
+                "Sign-in step no longer valid",
+                "This sign-in step has expired, was used, or had too many wrong attempts. Sign in again.",
+            ),
             Error::LinkExpired => Self::new(
                 S::GONE,
                 "link_expired",

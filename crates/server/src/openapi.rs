@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{accounts, bindings, dev, me, recovery, sessions, verifications};
+use crate::routes::{accounts, bindings, dev, me, mfa, recovery, sessions, verifications};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -11,8 +11,9 @@ use crate::routes::{accounts, bindings, dev, me, recovery, sessions, verificatio
     paths(
         verifications::start, verifications::resend,
         accounts::register,
-        sessions::login, sessions::list, sessions::logout, sessions::revoke, sessions::revoke_others,
+        sessions::login, sessions::complete_challenge, sessions::resend_challenge, sessions::list, sessions::logout, sessions::revoke, sessions::revoke_others,
         me::me, me::change_password, me::security_events,
+        mfa::start_totp, mfa::confirm_totp, mfa::disable_totp, mfa::recovery_codes,
         recovery::start, recovery::resend, recovery::verify, recovery::second_factor, recovery::complete,
         bindings::list, bindings::start, bindings::confirm, bindings::remove, bindings::confirm_link, bindings::cancel_link,
         dev::outbox,

@@ -62,6 +62,8 @@ pub fn test_config() -> Config {
     c.login.ip_delay_after = 10_000;
     c.login.ip_lock_after = 10_000;
     c.outbox.poll_interval_ms = 50;
+    // Most tests log in from fresh devices; the new-device step has its own tests.
+    c.login.new_device_challenge = false;
     c
 }
 

@@ -57,6 +57,12 @@ support_ticket_decided-body = [{ -brand }] Your account recovery request { $tick
 support_ticket_filed_for_you-subject = Someone asked to recover your { -brand } account
 support_ticket_filed_for_you-body = [{ -brand }] At { $when } someone (IP { $ip }) filed recovery request { $ticket } for your account. If it was not you, open { $status_url } to refuse it, and check your account's security.
 
+login_code-subject = Your { -brand } new-device sign-in code
+login_code-body = [{ -brand }] Your code to sign in on a new device is { $code }. It is valid for { $minutes } minutes. { -never-share } If this was not you, your password may be known to someone else: change it at once.
+
+second_factor_failed-subject = Failed two-factor sign-in to your { -brand } account
+second_factor_failed-body = [{ -brand }] At { $when } someone signed in to your account with the right password (IP { $ip }, device { $device }) but failed the second factor repeatedly. If this was not you, your password is known to someone else: change it at once.
+
 generic-subject = { -brand } notice
 generic-body = [{ -brand }] Account notice.
 

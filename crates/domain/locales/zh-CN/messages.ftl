@@ -57,6 +57,12 @@ support_ticket_decided-body = 【{ -brand }】您的账号申诉 { $ticket } 已
 support_ticket_filed_for_you-subject = 有人为您的{ -brand }账号提交了申诉
 support_ticket_filed_for_you-body = 【{ -brand }】{ $when } 有人（IP { $ip }）为您的账号提交了找回申诉 { $ticket }。如果不是您本人，请打开 { $status_url } 拒绝，并检查账号安全。
 
+login_code-subject = { -brand }新设备登录验证码
+login_code-body = 【{ -brand }】您正在新设备上登录，验证码是 { $code }，{ $minutes } 分钟内有效。{ -never-share }如果不是您本人操作，说明您的密码可能已泄露，请立即修改密码。
+
+second_factor_failed-subject = { -brand }两步验证失败提醒
+second_factor_failed-body = 【{ -brand }】{ $when } 有人用正确的密码登录您的账号（IP { $ip }，设备 { $device }），但两步验证多次失败。如果不是您本人，您的密码已泄露，请立即修改密码。
+
 generic-subject = { -brand }通知
 generic-body = 【{ -brand }】账号通知。
 

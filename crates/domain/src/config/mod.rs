@@ -170,6 +170,12 @@ pub struct LoginConfig {
     /// The same for one client IP, across identifiers.
     pub ip_delay_after: u32,
     pub ip_lock_after: u32,
+    /// A password login from a device the account has not used answers `202 new_device` and
+    /// sends a code to the first bound channel (accounts with two-factor get `mfa` instead).
+    pub new_device_challenge: bool,
+    /// How long the second step of a login stays open, and how many wrong answers kill it.
+    pub challenge_ttl_secs: i64,
+    pub challenge_max_attempts: u32,
 }
 
 impl Default for LoginConfig {
@@ -182,6 +188,9 @@ impl Default for LoginConfig {
             max_delay_secs: 60,
             ip_delay_after: 20,
             ip_lock_after: 100,
+            new_device_challenge: true,
+            challenge_ttl_secs: 600,
+            challenge_max_attempts: 5,
         }
     }
 }

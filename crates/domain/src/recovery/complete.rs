@@ -16,25 +16,6 @@ use crate::random;
 use crate::store::{Account, PasswordReset};
 
 impl Wangshang {
-    /// The second factors an account has, by method name. Recovery requires one of them after
-    /// the code. Two-factor authentication (TOTP, WebAuthn, recovery codes) plugs in here.
-    pub(crate) async fn second_factor_methods(&self, _account: &Account) -> Result<Vec<String>> {
-        Ok(Vec::new())
-    }
-
-    /// Checks one second factor of the account. No kind of second factor exists yet, so no
-    /// method can succeed; two-factor authentication fills this in.
-    async fn check_second_factor(&self, account: &Account, method: &str, code: &str) -> Result<()> {
-        let methods = self.second_factor_methods(account).await?;
-        tracing::debug!(
-            ?methods,
-            method,
-            code_len = code.len(),
-            "second factor refused"
-        );
-        Err(Error::InvalidMethod)
-    }
-
     /// Loads an open recovery whose reset token is `token` and still valid, with its account.
     async fn reset_by_token(&self, id: &str, token: &str) -> Result<(PasswordReset, Account)> {
         let now = now_ms();
@@ -62,7 +43,18 @@ impl Wangshang {
         code: &str,
     ) -> Result<String> {
         let (mut reset, account) = self.reset_by_token(id, token).await?;
-        self.check_second_factor(&account, method, code).await?;
+        if !self.check_factor(&account, method, code).await? {
+            let max = self.config.codes.max_attempts;
+            let mut tx = self.store.write().await?;
+            let counted = tx.count_reset_factor_failure(&reset.id, max).await?;
+            tx.commit().await?;
+            return match counted {
+                Some(n) if n < max => Err(Error::InvalidCode {
+                    attempts_left: max - n,
+                }),
+                _ => Err(Error::ResetExpired),
+            };
+        }
         let now = now_ms();
         let fresh = random::token();
         reset.token_hash = Some(random::token_hash(&fresh));

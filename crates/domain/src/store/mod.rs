@@ -46,6 +46,8 @@ pub trait Tx:
     + OutboxRepo
     + ResetRepo
     + BindingRepo
+    + MfaRepo
+    + ChallengeRepo
     + Send
 {
     async fn commit(self: Box<Self>) -> StoreResult<()>;

@@ -86,6 +86,39 @@ pub struct PasswordReset {
     pub expires_at: Millis,
 }
 
+/// An account's TOTP secret, sealed with a key derived from the server secret.
+#[derive(Clone, Debug)]
+pub struct TotpSecret {
+    pub account_id: String,
+    pub sealed_secret: String,
+    /// `None` while enrolling.
+    pub confirmed_at: Option<Millis>,
+    /// The newest accepted time step: a code is accepted once.
+    pub last_step: i64,
+    pub created_at: Millis,
+}
+
+/// The second step of a login: two-factor authentication, or a code for a new device.
+#[derive(Clone, Debug)]
+pub struct LoginChallenge {
+    pub id: String,
+    pub account_id: String,
+    /// `mfa` or `new_device`.
+    pub reason: String,
+    /// `totp`, `webauthn`, `recovery_code`, or the channel of a new-device code (`sms`, `email`).
+    pub methods: Vec<String>,
+    /// The code sent for a new device.
+    pub verification_id: Option<String>,
+    pub device_id: String,
+    pub device_name: Option<String>,
+    /// A WebAuthn authentication in progress (opaque JSON).
+    pub webauthn_state: Option<String>,
+    pub attempts: u32,
+    pub created_at: Millis,
+    pub expires_at: Millis,
+    pub completed_at: Option<Millis>,
+}
+
 /// A bind, change or removal of a phone or e-mail, with the links sent to the old destination.
 #[derive(Clone, Debug)]
 pub struct BindingChange {

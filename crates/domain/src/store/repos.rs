@@ -73,6 +73,8 @@ pub trait AccountRepo {
     ) -> StoreResult<()>;
     /// Notes that the phone was used to log in or recover.
     async fn touch_phone_used(&mut self, account_id: &str, now: Millis) -> StoreResult<()>;
+    /// Whether the account has used this device before.
+    async fn known_device(&mut self, account_id: &str, device_id: &str) -> StoreResult<bool>;
     /// Records that the account used a device; returns `true` when the device was new to it.
     async fn touch_device(
         &mut self,
@@ -174,6 +176,9 @@ pub trait ResetRepo {
     async fn reset(&mut self, id: &str) -> StoreResult<Option<PasswordReset>>;
     /// Writes the mutable fields (channel, verification, verified channels, token, second factor).
     async fn update_reset(&mut self, r: &PasswordReset) -> StoreResult<()>;
+    /// Counts a wrong second factor unless `max` is reached; the new count, or `None` when the
+    /// recovery was already dead.
+    async fn count_reset_factor_failure(&mut self, id: &str, max: u32) -> StoreResult<Option<u32>>;
     /// Marks the reset completed; `false` when it was completed already (so of many concurrent
     /// callers exactly one gets `true`).
     async fn complete_reset(&mut self, id: &str, now: Millis) -> StoreResult<bool>;
@@ -201,4 +206,55 @@ pub trait BindingRepo {
         cancelled: bool,
         now: Millis,
     ) -> StoreResult<bool>;
+}
+
+#[async_trait]
+pub trait MfaRepo {
+    async fn totp(&mut self, account_id: &str) -> StoreResult<Option<TotpSecret>>;
+    /// Replaces the account's TOTP secret (a new enrolment).
+    async fn save_totp(&mut self, t: &TotpSecret) -> StoreResult<()>;
+    async fn delete_totp(&mut self, account_id: &str) -> StoreResult<()>;
+    /// Accepts time step `step` once: `false` when a step this new was accepted already (a
+    /// replay). With `confirm`, also ends the enrolment.
+    async fn accept_totp_step(
+        &mut self,
+        account_id: &str,
+        step: i64,
+        confirm: Option<Millis>,
+    ) -> StoreResult<bool>;
+    /// Voids every recovery code of the account and stores new ones.
+    async fn replace_recovery_codes(
+        &mut self,
+        account_id: &str,
+        hashes: &[String],
+        now: Millis,
+    ) -> StoreResult<()>;
+    /// Uses a recovery code; `false` when it does not exist or was used (exactly one of many
+    /// concurrent uses gets `true`).
+    async fn use_recovery_code(
+        &mut self,
+        account_id: &str,
+        hash: &str,
+        now: Millis,
+    ) -> StoreResult<bool>;
+    async fn recovery_codes_left(&mut self, account_id: &str) -> StoreResult<u32>;
+}
+
+#[async_trait]
+pub trait ChallengeRepo {
+    async fn insert_challenge(&mut self, c: &LoginChallenge) -> StoreResult<()>;
+    async fn challenge(&mut self, id: &str) -> StoreResult<Option<LoginChallenge>>;
+    /// Counts a wrong answer unless `max` is reached; the new count, or `None` when the challenge
+    /// was dead already.
+    async fn count_challenge_failure(&mut self, id: &str, max: u32) -> StoreResult<Option<u32>>;
+    /// Completes the challenge; `false` when it was completed, dead or expired already.
+    async fn complete_challenge(&mut self, id: &str, now: Millis, max: u32) -> StoreResult<bool>;
+    async fn set_challenge_state(&mut self, id: &str, webauthn_state: &str) -> StoreResult<()>;
+    /// Points a new-device challenge at a new code (a switch of channel).
+    async fn set_challenge_code(
+        &mut self,
+        id: &str,
+        verification_id: &str,
+        method: &str,
+    ) -> StoreResult<()>;
 }

@@ -78,6 +78,9 @@ pub async fn start(
             channel,
             &req.destination,
             &req.current_password,
+            req.second_factor
+                .as_ref()
+                .map(|f| (f.method.as_str(), f.code.as_str())),
             &client,
         )
         .await?;
@@ -119,7 +122,15 @@ pub async fn remove(
 ) -> Result<StatusCode, ApiError> {
     let channel = kind(&k)?;
     s.app
-        .remove_binding(&auth, channel, &req.current_password, &client)
+        .remove_binding(
+            &auth,
+            channel,
+            &req.current_password,
+            req.second_factor
+                .as_ref()
+                .map(|f| (f.method.as_str(), f.code.as_str())),
+            &client,
+        )
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

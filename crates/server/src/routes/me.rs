@@ -22,6 +22,7 @@ pub fn router() -> Router<AppState> {
 #[utoipa::path(get, path = "/api/v1/me", tag = "me", responses((status = 200, body = Me), (status = 401, body = proto::Problem)), security(("bearer" = [])))]
 pub async fn me(State(s): State<AppState>, Auth(auth): Auth) -> Result<Json<Me>, ApiError> {
     let p = s.app.profile(&auth).await?;
+    let m = s.app.mfa_status(&auth.account_id).await?;
     Ok(Json(Me {
         account_id: p.account.id,
         nickname: p.account.nickname,
@@ -30,9 +31,9 @@ pub async fn me(State(s): State<AppState>, Auth(auth): Auth) -> Result<Json<Me>,
         password_changed_at: to_datetime(p.account.password_changed_at),
         password_reminder_due: p.password_reminder_due,
         mfa: Mfa {
-            totp: false,
-            webauthn: false,
-            recovery_codes_left: 0,
+            totp: m.totp,
+            webauthn: m.webauthn,
+            recovery_codes_left: m.recovery_codes_left,
         },
     }))
 }

@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod bindings;
 pub mod dev;
 pub mod me;
+pub mod mfa;
 pub mod ops;
 pub mod recovery;
 pub mod sessions;
@@ -20,6 +21,7 @@ pub fn api() -> Router<AppState> {
         .merge(accounts::router())
         .merge(sessions::router())
         .merge(me::router())
+        .merge(mfa::router())
         .merge(recovery::router())
         .merge(bindings::router())
         .merge(dev::router())

@@ -1,32 +1,49 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, post};
 use axum::{Json, Router};
 
 use domain::clock::to_datetime;
-use domain::sessions::Login;
+use domain::identifier::Channel;
+use domain::sessions::{Login, LoginOutcome};
 use proto::sessions::{self as wire, NewSession, SessionInfo};
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::extract::{ApiJson, Auth, ClientInfo};
+use crate::extract::{ApiJson, ApiJsonOrEmpty, Auth, ClientInfo};
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/sessions", post(login).get(list).delete(revoke_others))
         .route("/sessions/current", delete(logout))
         .route("/sessions/{id}", delete(revoke))
+        .route("/sessions/challenges/{id}", post(complete_challenge))
+        .route("/sessions/challenges/{id}/resend", post(resend_challenge))
+}
+
+fn new_session(n: domain::sessions::NewSession) -> (StatusCode, Json<NewSession>) {
+    (
+        StatusCode::CREATED,
+        Json(NewSession {
+            token: n.token,
+            session_id: n.session_id,
+            account_id: n.account_id,
+            device_id: n.device_id,
+            expires_at: to_datetime(n.expires_at),
+        }),
+    )
 }
 
 /// Logs in with phone or e-mail and password.
 #[utoipa::path(post, path = "/api/v1/sessions", tag = "sessions", request_body = wire::Login,
-    responses((status = 201, body = NewSession), (status = 401, body = proto::Problem), (status = 429, body = proto::Problem)))]
+    responses((status = 201, body = NewSession), (status = 202, body = wire::LoginChallenge), (status = 401, body = proto::Problem), (status = 429, body = proto::Problem)))]
 pub async fn login(
     State(s): State<AppState>,
     ClientInfo(client): ClientInfo,
     ApiJson(req): ApiJson<wire::Login>,
-) -> Result<(StatusCode, Json<NewSession>), ApiError> {
-    let n = s
+) -> Result<Response, ApiError> {
+    let outcome = s
         .app
         .login(
             Login {
@@ -38,14 +55,70 @@ pub async fn login(
             &client,
         )
         .await?;
+    Ok(match outcome {
+        LoginOutcome::Session(n) => new_session(n).into_response(),
+        LoginOutcome::Challenge(c) => (
+            StatusCode::ACCEPTED,
+            Json(wire::LoginChallenge {
+                challenge_id: c.id,
+                reason: c.reason.into(),
+                methods: c.methods,
+                masked_destination: c.masked_destination,
+                expires_in: c.expires_in,
+            }),
+        )
+            .into_response(),
+    })
+}
+
+/// The second step of a login: a TOTP code, a recovery code, the code sent for a new device, or
+/// a passkey assertion. Five wrong answers end the challenge.
+#[utoipa::path(post, path = "/api/v1/sessions/challenges/{id}", tag = "sessions", request_body = wire::CompleteChallenge,
+    responses((status = 201, body = NewSession), (status = 400, body = proto::Problem), (status = 404, body = proto::Problem), (status = 410, body = proto::Problem)))]
+pub async fn complete_challenge(
+    State(s): State<AppState>,
+    ClientInfo(client): ClientInfo,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<wire::CompleteChallenge>,
+) -> Result<(StatusCode, Json<NewSession>), ApiError> {
+    let n = match (&req.code, &req.assertion) {
+        (Some(code), None) => {
+            s.app
+                .complete_challenge(&id, &req.method, code, &client)
+                .await?
+        }
+        _ => {
+            return Err(ApiError::invalid_request(
+                "give the code of the method (passkeys come with the WebAuthn flow)",
+            ));
+        }
+    };
+    Ok(new_session(n))
+}
+
+/// Sends a new new-device code, on the same channel or switched to the other bound one.
+#[utoipa::path(post, path = "/api/v1/sessions/challenges/{id}/resend", tag = "sessions", request_body = wire::ResendChallenge,
+    responses((status = 202, body = wire::ChallengeCodeSent), (status = 404, body = proto::Problem), (status = 429, body = proto::Problem)))]
+pub async fn resend_challenge(
+    State(s): State<AppState>,
+    ClientInfo(client): ClientInfo,
+    Path(id): Path<String>,
+    ApiJsonOrEmpty(req): ApiJsonOrEmpty<wire::ResendChallenge>,
+) -> Result<(StatusCode, Json<wire::ChallengeCodeSent>), ApiError> {
+    let channel = req
+        .channel
+        .as_deref()
+        .map(|c| {
+            Channel::parse(c)
+                .ok_or_else(|| ApiError::invalid_request("channel must be \"sms\" or \"email\""))
+        })
+        .transpose()?;
+    let sent = s.app.resend_challenge(&id, channel, &client).await?;
     Ok((
-        StatusCode::CREATED,
-        Json(NewSession {
-            token: n.token,
-            session_id: n.session_id,
-            account_id: n.account_id,
-            device_id: n.device_id,
-            expires_at: to_datetime(n.expires_at),
+        StatusCode::ACCEPTED,
+        Json(wire::ChallengeCodeSent {
+            masked_destination: sent.masked_destination,
+            resend_after: sent.resend_after,
         }),
     ))
 }

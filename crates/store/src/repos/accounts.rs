@@ -148,6 +148,18 @@ impl AccountRepo for SqlTx {
         Ok(())
     }
 
+    async fn known_device(&mut self, account_id: &str, device_id: &str) -> StoreResult<bool> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM devices WHERE account_id = $1 AND device_id = $2",
+        )
+        .bind(account_id)
+        .bind(device_id)
+        .fetch_one(&mut *self.tx)
+        .await
+        .map_err(db)?;
+        Ok(n > 0)
+    }
+
     async fn touch_device(
         &mut self,
         account_id: &str,

@@ -2,7 +2,9 @@
 
 mod accounts;
 mod bindings;
+mod challenges;
 mod events;
+mod mfa;
 mod outbox;
 mod resets;
 mod sessions;

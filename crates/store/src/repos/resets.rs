@@ -102,6 +102,22 @@ impl ResetRepo for SqlTx {
         Ok(())
     }
 
+    async fn count_reset_factor_failure(&mut self, id: &str, max: u32) -> StoreResult<Option<u32>> {
+        let row = sqlx::query(
+            "UPDATE password_resets SET second_factor_attempts = second_factor_attempts + 1 \
+             WHERE id = $1 AND second_factor_attempts < $2 AND completed_at IS NULL \
+             RETURNING second_factor_attempts",
+        )
+        .bind(id)
+        .bind(i64::from(max))
+        .fetch_optional(&mut *self.tx)
+        .await
+        .map_err(db)?;
+        row.as_ref()
+            .map(|r| super::count(r, "second_factor_attempts"))
+            .transpose()
+    }
+
     async fn complete_reset(&mut self, id: &str, now: Millis) -> StoreResult<bool> {
         let done = sqlx::query(
             "UPDATE password_resets SET completed_at = $2 WHERE id = $1 AND completed_at IS NULL",
