@@ -184,10 +184,7 @@ mod tests {
             label: "Shanghai, CN".into(),
         };
         assert_eq!(place_key(&p), "CN/Shanghai");
-        let q = Place {
-            region: None,
-            ..p
-        };
+        let q = Place { region: None, ..p };
         assert_eq!(place_key(&q), "CN");
     }
 }

@@ -113,6 +113,9 @@ mod tests {
     #[test]
     fn the_wangshang_tests_client_is_not_the_app() {
         assert_eq!(in_app("wangshang-tests/1.0"), None);
-        assert_eq!(in_app("Wangshang/2.3.0 (Android 14; Pixel 8)"), Some(WANGSHANG_APP));
+        assert_eq!(
+            in_app("Wangshang/2.3.0 (Android 14; Pixel 8)"),
+            Some(WANGSHANG_APP)
+        );
     }
 }

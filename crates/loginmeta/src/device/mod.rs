@@ -156,9 +156,21 @@ mod tests {
 
     #[test]
     fn labels() {
-        assert_eq!(label("Chrome", "Windows", DeviceFamily::Desktop), "Chrome on Windows");
-        assert_eq!(label(UNKNOWN, "Android", DeviceFamily::Mobile), "Android device");
-        assert_eq!(label(UNKNOWN, UNKNOWN, DeviceFamily::Unknown), "Unknown device");
-        assert_eq!(label("curl", UNKNOWN, DeviceFamily::Bot), "curl (automated)");
+        assert_eq!(
+            label("Chrome", "Windows", DeviceFamily::Desktop),
+            "Chrome on Windows"
+        );
+        assert_eq!(
+            label(UNKNOWN, "Android", DeviceFamily::Mobile),
+            "Android device"
+        );
+        assert_eq!(
+            label(UNKNOWN, UNKNOWN, DeviceFamily::Unknown),
+            "Unknown device"
+        );
+        assert_eq!(
+            label("curl", UNKNOWN, DeviceFamily::Bot),
+            "curl (automated)"
+        );
     }
 }

@@ -203,7 +203,10 @@ impl Writer {
         for [left, right] in &self.nodes {
             for r in [left, right] {
                 let v = value(*r);
-                assert!(v < 1 << RECORD_SIZE, "testdata: database too big for 24-bit records");
+                assert!(
+                    v < 1 << RECORD_SIZE,
+                    "testdata: database too big for 24-bit records"
+                );
                 out.extend_from_slice(&(v as u32).to_be_bytes()[1..]);
             }
         }
@@ -290,6 +293,9 @@ mod tests {
         assert_eq!(parse_cidr("::/0"), None);
         assert_eq!(parse_cidr("1.2.3.0/33"), None);
         assert_eq!(parse_cidr("nope"), None);
-        assert_eq!(parse_cidr("2001:db8::1"), Some((u128::from(0x2001_0db8_u32) << 96 | 1, 128)));
+        assert_eq!(
+            parse_cidr("2001:db8::1"),
+            Some((u128::from(0x2001_0db8_u32) << 96 | 1, 128))
+        );
     }
 }

@@ -38,7 +38,10 @@ fn city_record(country: &str, region: Option<&str>, city: Option<&str>) -> Value
     let names = |name: &str| Value::map([("en", Value::from(name))]);
     let mut record = vec![(
         "country",
-        Value::map([("iso_code", Value::from(country)), ("names", names(country))]),
+        Value::map([
+            ("iso_code", Value::from(country)),
+            ("names", names(country)),
+        ]),
     )];
     if let Some(region) = region {
         record.push((
