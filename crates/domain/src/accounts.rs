@@ -140,7 +140,20 @@ impl Wangshang {
         tx.add_nickname_history(&account.id, &nickname, now).await?;
         tx.touch_device(&account.id, &device_id, &client.user_agent, now)
             .await?;
-        events::record(&mut tx, &account.id, kind::REGISTERED, client, &[], now).await?;
+        // The network and place of registration are the account's first known ones.
+        let origin = self.origin(client);
+        self.login_flags(&mut tx, &account.id, &origin, false, now)
+            .await?;
+        self.record_login(
+            &mut tx,
+            &account.id,
+            kind::REGISTERED,
+            client,
+            &origin,
+            &[],
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(Registered {
             account_id: account.id,

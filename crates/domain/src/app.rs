@@ -28,6 +28,8 @@ pub struct Wangshang {
     code_key: Arc<Vec<u8>>,
     /// Woken whenever a message is queued, so the delivery worker sends at once.
     pub outbox_wake: Arc<Notify>,
+    /// The GeoIP database of `geoip_database`, when configured.
+    pub geoip: Option<Arc<loginmeta::GeoIp>>,
 }
 
 impl Wangshang {
@@ -39,7 +41,16 @@ impl Wangshang {
             ));
         }
         let hasher = Hasher::new(&config.password)?;
+        let geoip = match &config.geoip_database {
+            Some(path) => {
+                Some(Arc::new(loginmeta::GeoIp::open(path).map_err(|e| {
+                    Error::Internal(format!("geoip_database: {e}"))
+                })?))
+            }
+            None => None,
+        };
         Ok(Self {
+            geoip,
             store,
             config: Arc::new(config),
             hasher,

@@ -25,6 +25,7 @@ pub mod kind {
     pub const PASSKEY_ADDED: &str = "passkey_added";
     pub const PASSKEY_REMOVED: &str = "passkey_removed";
     pub const SECOND_FACTOR_FAILED: &str = "second_factor_failed";
+    pub const LOGIN_DISPUTED: &str = "login_disputed";
 }
 
 /// Writes an event inside the caller's transaction.
@@ -43,6 +44,7 @@ pub async fn record(
         ip: client.ip.clone(),
         user_agent: client.user_agent.clone(),
         flags: flags.iter().map(|f| (*f).to_owned()).collect(),
+        place: None,
     })
     .await?;
     Ok(())

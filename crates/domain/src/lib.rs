@@ -12,6 +12,7 @@ pub(crate) mod credentials;
 pub mod error;
 pub mod events;
 pub mod identifier;
+mod login_records;
 pub mod messages;
 pub mod mfa;
 pub mod outbox;

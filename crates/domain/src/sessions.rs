@@ -133,7 +133,17 @@ impl Wangshang {
             throttle::record_failure(&mut tx, id_key, cfg, Limits::identifier(cfg), now).await?;
         throttle::record_failure(&mut tx, ip_key, cfg, Limits::ip(cfg), now).await?;
         if let Some(a) = account {
-            events::record(&mut tx, &a.id, kind::LOGIN_FAILED, client, &["failed"], now).await?;
+            let origin = self.origin(client);
+            self.record_login(
+                &mut tx,
+                &a.id,
+                kind::LOGIN_FAILED,
+                client,
+                &origin,
+                &["failed"],
+                now,
+            )
+            .await?;
             if locked {
                 events::record(&mut tx, &a.id, kind::ACCOUNT_LOCKED, client, &[], now).await?;
                 let mut params = Self::notice_params(client, now);
@@ -163,7 +173,8 @@ impl Wangshang {
         } = granted;
         let now = now_ms();
         let token = random::token();
-        let s = Session {
+        let origin = self.origin(client);
+        let mut s = Session {
             id: random::id(),
             account_id: account.id.clone(),
             token_hash: random::token_hash(&token),
@@ -175,6 +186,7 @@ impl Wangshang {
             last_seen_at: now,
             expires_at: now + self.config.sessions.absolute_timeout_secs * SECOND,
             revoked_at: None,
+            dispute_token_hash: None,
         };
         let mut tx = self.store.write().await?;
         if let Some(h) = rehash {
@@ -190,10 +202,30 @@ impl Wangshang {
         let new_device = tx
             .touch_device(&account.id, &device_id, &client.user_agent, now)
             .await?;
+        let flags = self
+            .login_flags(&mut tx, &account.id, &origin, new_device, now)
+            .await?;
+        if !flags.is_empty() && self.config.login.notify_new_login {
+            s.dispute_token_hash = Some(
+                self.notify_new_login(&mut tx, &account, client, &origin, now)
+                    .await?,
+            );
+        }
         tx.insert_session(&s).await?;
-        let flags: &[&str] = if new_device { &["new_device"] } else { &[] };
-        events::record(&mut tx, &account.id, kind::LOGIN, client, flags, now).await?;
+        self.record_login(
+            &mut tx,
+            &account.id,
+            kind::LOGIN,
+            client,
+            &origin,
+            &flags,
+            now,
+        )
+        .await?;
         tx.commit().await?;
+        if s.dispute_token_hash.is_some() {
+            self.outbox_wake.notify_one();
+        }
         Ok(NewSession {
             token,
             session_id: s.id,

@@ -11,7 +11,7 @@ use crate::routes::{accounts, bindings, dev, me, mfa, recovery, sessions, verifi
     paths(
         verifications::start, verifications::resend,
         accounts::register,
-        sessions::login, sessions::complete_challenge, sessions::resend_challenge, sessions::list, sessions::logout, sessions::revoke, sessions::revoke_others,
+        sessions::login, sessions::complete_challenge, sessions::resend_challenge, sessions::dispute, sessions::list, sessions::logout, sessions::revoke, sessions::revoke_others,
         me::me, me::change_password, me::security_events,
         mfa::start_totp, mfa::confirm_totp, mfa::disable_totp, mfa::recovery_codes,
         recovery::start, recovery::resend, recovery::verify, recovery::second_factor, recovery::complete,

@@ -64,6 +64,7 @@ pub fn test_config() -> Config {
     c.outbox.poll_interval_ms = 50;
     // Most tests log in from fresh devices; the new-device step has its own tests.
     c.login.new_device_challenge = false;
+    c.login.notify_new_login = false;
     c
 }
 

@@ -158,11 +158,12 @@ async fn sessions_list_and_revoke(b: Backend) {
     assert_eq!(items.len(), 3);
     assert_eq!(items.iter().filter(|s| s["current"] == true).count(), 1);
     assert_eq!(items[0]["ip"], "127.0.0.1");
+    // The device is described from the user agent (the test client's is not a known one).
     assert!(
         items[0]["device"]
             .as_str()
             .unwrap()
-            .contains("wangshang-tests")
+            .contains("Unknown device")
     );
     // Revoke one, then it is gone and its token dead.
     assert_eq!(

@@ -30,6 +30,9 @@ pub struct Config {
     pub default_locale: String,
     /// Take the client IP from the last `X-Forwarded-For` hop (only behind a trusted proxy).
     pub behind_proxy: bool,
+    /// A MaxMind-format city database (GeoLite2-City, DB-IP City Lite) for the places of
+    /// login records; unset, records carry no place.
+    pub geoip_database: Option<PathBuf>,
     pub password: PasswordConfig,
     pub codes: CodeConfig,
     pub sessions: SessionConfig,
@@ -52,6 +55,7 @@ impl Default for Config {
             default_region: "CN".into(),
             default_locale: "zh-CN".into(),
             behind_proxy: false,
+            geoip_database: None,
             password: PasswordConfig::default(),
             codes: CodeConfig::default(),
             sessions: SessionConfig::default(),
@@ -176,6 +180,10 @@ pub struct LoginConfig {
     /// How long the second step of a login stays open, and how many wrong answers kill it.
     pub challenge_ttl_secs: i64,
     pub challenge_max_attempts: u32,
+    /// A login from a new device, network or place sends a notice with a "this wasn't me" link.
+    pub notify_new_login: bool,
+    /// How long that link works.
+    pub dispute_link_hours: i64,
 }
 
 impl Default for LoginConfig {
@@ -191,6 +199,8 @@ impl Default for LoginConfig {
             new_device_challenge: true,
             challenge_ttl_secs: 600,
             challenge_max_attempts: 5,
+            notify_new_login: true,
+            dispute_link_hours: 7 * 24,
         }
     }
 }

@@ -149,6 +149,8 @@ pub struct Session {
     pub last_seen_at: Millis,
     pub expires_at: Millis,
     pub revoked_at: Option<Millis>,
+    /// The "this wasn't me" link of a new-login notice signs this session out.
+    pub dispute_token_hash: Option<String>,
 }
 
 /// Consecutive login failures on one key (a normalised identifier, or an IP).
@@ -168,6 +170,8 @@ pub struct NewSecurityEvent {
     pub ip: String,
     pub user_agent: String,
     pub flags: Vec<String>,
+    /// Where the IP is, when a GeoIP database is configured ("Shanghai, CN").
+    pub place: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -179,6 +183,7 @@ pub struct SecurityEvent {
     pub ip: String,
     pub user_agent: String,
     pub flags: Vec<String>,
+    pub place: Option<String>,
 }
 
 /// A message waiting in, or gone from, the durable outbox.

@@ -73,6 +73,20 @@ pub trait AccountRepo {
     ) -> StoreResult<()>;
     /// Notes that the phone was used to log in or recover.
     async fn touch_phone_used(&mut self, account_id: &str, now: Millis) -> StoreResult<()>;
+    /// Remembers that the account logged in from a network (or a place); `true` when it had not
+    /// before.
+    async fn remember_network(
+        &mut self,
+        account_id: &str,
+        network: &str,
+        now: Millis,
+    ) -> StoreResult<bool>;
+    async fn remember_place(
+        &mut self,
+        account_id: &str,
+        place: &str,
+        now: Millis,
+    ) -> StoreResult<bool>;
     /// Whether the account has used this device before.
     async fn known_device(&mut self, account_id: &str, device_id: &str) -> StoreResult<bool>;
     /// Records that the account used a device; returns `true` when the device was new to it.
@@ -90,6 +104,8 @@ pub trait SessionRepo {
     async fn insert_session(&mut self, s: &Session) -> StoreResult<()>;
     async fn session_by_token_hash(&mut self, token_hash: &str) -> StoreResult<Option<Session>>;
     async fn touch_session(&mut self, id: &str, now: Millis) -> StoreResult<()>;
+    /// The live session a "this wasn't me" link points at.
+    async fn session_by_dispute(&mut self, token_hash: &str) -> StoreResult<Option<Session>>;
     /// Sessions not revoked and not past their absolute expiry.
     async fn live_sessions(&mut self, account_id: &str, now: Millis) -> StoreResult<Vec<Session>>;
     async fn revoke_session(

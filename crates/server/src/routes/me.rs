@@ -91,8 +91,8 @@ pub async fn security_events(
                 kind: e.kind,
                 at: to_datetime(e.at),
                 ip: e.ip,
-                device: e.user_agent,
-                place: None,
+                device: loginmeta::describe(&e.user_agent).label,
+                place: e.place,
                 flags: e.flags,
             })
             .collect(),

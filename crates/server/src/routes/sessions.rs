@@ -19,6 +19,7 @@ pub fn router() -> Router<AppState> {
         .route("/sessions/current", delete(logout))
         .route("/sessions/{id}", delete(revoke))
         .route("/sessions/challenges/{id}", post(complete_challenge))
+        .route("/sessions/dispute", post(dispute))
         .route("/sessions/challenges/{id}/resend", post(resend_challenge))
 }
 
@@ -135,7 +136,9 @@ pub async fn list(
             .map(|x| SessionInfo {
                 current: x.id == auth.session_id,
                 session_id: x.id,
-                device: x.device_name.unwrap_or(x.user_agent),
+                device: x
+                    .device_name
+                    .unwrap_or_else(|| loginmeta::describe(&x.user_agent).label),
                 ip: x.ip,
                 place: None,
                 created_at: to_datetime(x.created_at),
@@ -178,5 +181,18 @@ pub async fn revoke_others(
     Auth(auth): Auth,
 ) -> Result<StatusCode, ApiError> {
     s.app.revoke_other_sessions(&auth, &client).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The "this wasn't me" link of a new-login notice: signs that session out. The user should
+/// then change the password.
+#[utoipa::path(post, path = "/api/v1/sessions/dispute", tag = "sessions", request_body = proto::bindings::BindingLink,
+    responses((status = 204), (status = 410, body = proto::Problem)))]
+pub async fn dispute(
+    State(s): State<AppState>,
+    ClientInfo(client): ClientInfo,
+    ApiJson(req): ApiJson<proto::bindings::BindingLink>,
+) -> Result<StatusCode, ApiError> {
+    s.app.dispute_session(&req.token, &client).await?;
     Ok(StatusCode::NO_CONTENT)
 }

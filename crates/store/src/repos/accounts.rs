@@ -148,6 +148,44 @@ impl AccountRepo for SqlTx {
         Ok(())
     }
 
+    async fn remember_network(
+        &mut self,
+        account_id: &str,
+        network: &str,
+        now: Millis,
+    ) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "INSERT INTO known_networks (account_id, network, first_seen_at) VALUES ($1, $2, $3) \
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(account_id)
+        .bind(network)
+        .bind(now)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn remember_place(
+        &mut self,
+        account_id: &str,
+        place: &str,
+        now: Millis,
+    ) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "INSERT INTO known_places (account_id, place, first_seen_at) VALUES ($1, $2, $3) \
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(account_id)
+        .bind(place)
+        .bind(now)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db)?;
+        Ok(done.rows_affected() == 1)
+    }
+
     async fn known_device(&mut self, account_id: &str, device_id: &str) -> StoreResult<bool> {
         let n: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM devices WHERE account_id = $1 AND device_id = $2",

@@ -17,10 +17,12 @@ fn event(row: &AnyRow) -> StoreResult<SecurityEvent> {
         user_agent: col(row, "user_agent")?,
         flags: serde_json::from_str(&flags)
             .map_err(|e| StoreError::Database(format!("flags: {e}")))?,
+        place: col(row, "place")?,
     })
 }
 
-const SELECT: &str = "SELECT id, account_id, kind, at, ip, user_agent, flags FROM security_events";
+const SELECT: &str =
+    "SELECT id, account_id, kind, at, ip, user_agent, flags, place FROM security_events";
 
 #[async_trait]
 impl EventRepo for SqlTx {
@@ -28,7 +30,8 @@ impl EventRepo for SqlTx {
         let flags =
             serde_json::to_string(&e.flags).map_err(|e| StoreError::Database(e.to_string()))?;
         sqlx::query(
-            "INSERT INTO security_events (account_id, kind, at, ip, user_agent, flags) VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO security_events (account_id, kind, at, ip, user_agent, flags, place) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(&e.account_id)
         .bind(&e.kind)
@@ -36,6 +39,7 @@ impl EventRepo for SqlTx {
         .bind(&e.ip)
         .bind(&e.user_agent)
         .bind(flags)
+        .bind(&e.place)
         .execute(&mut *self.tx)
         .await
         .map_err(db)?;

@@ -20,19 +20,20 @@ fn session(row: &AnyRow) -> StoreResult<Session> {
         last_seen_at: col(row, "last_seen_at")?,
         expires_at: col(row, "expires_at")?,
         revoked_at: col(row, "revoked_at")?,
+        dispute_token_hash: col(row, "dispute_token_hash")?,
     })
 }
 
 const SELECT: &str = "SELECT id, account_id, token_hash, device_id, device_name, user_agent, ip, \
-     created_at, last_seen_at, expires_at, revoked_at FROM sessions";
+     created_at, last_seen_at, expires_at, revoked_at, dispute_token_hash FROM sessions";
 
 #[async_trait]
 impl SessionRepo for SqlTx {
     async fn insert_session(&mut self, s: &Session) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO sessions (id, account_id, token_hash, device_id, device_name, user_agent, ip, \
-             created_at, last_seen_at, expires_at, revoked_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+             created_at, last_seen_at, expires_at, revoked_at, dispute_token_hash) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         )
         .bind(&s.id)
         .bind(&s.account_id)
@@ -45,6 +46,7 @@ impl SessionRepo for SqlTx {
         .bind(s.last_seen_at)
         .bind(s.expires_at)
         .bind(s.revoked_at)
+        .bind(&s.dispute_token_hash)
         .execute(&mut *self.tx)
         .await
         .map_err(db)?;
@@ -54,6 +56,17 @@ impl SessionRepo for SqlTx {
     async fn session_by_token_hash(&mut self, token_hash: &str) -> StoreResult<Option<Session>> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "{SELECT} WHERE token_hash = $1"
+        )))
+        .bind(token_hash)
+        .fetch_optional(&mut *self.tx)
+        .await
+        .map_err(db)?;
+        row.as_ref().map(session).transpose()
+    }
+
+    async fn session_by_dispute(&mut self, token_hash: &str) -> StoreResult<Option<Session>> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{SELECT} WHERE dispute_token_hash = $1"
         )))
         .bind(token_hash)
         .fetch_optional(&mut *self.tx)
