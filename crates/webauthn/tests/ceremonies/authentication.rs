@@ -1,8 +1,6 @@
 //! Authentication: end to end, origin, challenge, replay and stale counters.
 
-use wangshang_webauthn::Error;
-
-use crate::common::{EVIL_ORIGIN, ORIGIN, enrol, phished};
+use crate::common::{EVIL_ORIGIN, ORIGIN, assert_rejected, enrol, phished};
 
 #[test]
 fn registration_then_authentication_twice() {
@@ -38,11 +36,12 @@ fn another_origin_is_rejected() {
     let stored = vec![enrolled.credential.clone()];
     let (options, state) = enrolled.relying.start_authentication(&stored).unwrap();
     let response = enrolled.device.get_unchecked(&options, EVIL_ORIGIN);
-    let err = enrolled
-        .relying
-        .finish_authentication(&state, &response, &stored)
-        .unwrap_err();
-    assert!(matches!(err, Error::Rejected(_)), "{err:?}");
+    assert_rejected(
+        enrolled
+            .relying
+            .finish_authentication(&state, &response, &stored),
+        "relying party origin does not match",
+    );
 }
 
 #[test]
@@ -53,11 +52,26 @@ fn a_phishing_page_relaying_the_options_gets_nothing() {
     let response = enrolled
         .device
         .get_unchecked(&phished(&options), EVIL_ORIGIN);
-    let err = enrolled
-        .relying
-        .finish_authentication(&state, &response, &stored)
-        .unwrap_err();
-    assert!(matches!(err, Error::Rejected(_)), "{err:?}");
+    assert_rejected(
+        enrolled
+            .relying
+            .finish_authentication(&state, &response, &stored),
+        "relying party origin does not match",
+    );
+}
+
+#[test]
+fn a_signature_for_another_rp_id_is_rejected() {
+    let mut enrolled = enrol();
+    let stored = vec![enrolled.credential.clone()];
+    let (options, state) = enrolled.relying.start_authentication(&stored).unwrap();
+    let response = enrolled.device.get_unchecked(&phished(&options), ORIGIN);
+    assert_rejected(
+        enrolled
+            .relying
+            .finish_authentication(&state, &response, &stored),
+        "relying party id hash does not match",
+    );
 }
 
 #[test]
@@ -67,11 +81,12 @@ fn a_response_to_another_challenge_is_rejected() {
     let (options, _state) = enrolled.relying.start_authentication(&stored).unwrap();
     let (_, other_state) = enrolled.relying.start_authentication(&stored).unwrap();
     let response = enrolled.device.get(&options, ORIGIN);
-    let err = enrolled
-        .relying
-        .finish_authentication(&other_state, &response, &stored)
-        .unwrap_err();
-    assert!(matches!(err, Error::Rejected(_)), "{err:?}");
+    assert_rejected(
+        enrolled
+            .relying
+            .finish_authentication(&other_state, &response, &stored),
+        "challenge differs",
+    );
 }
 
 #[test]
@@ -88,19 +103,21 @@ fn a_replayed_assertion_is_rejected_once_the_update_is_stored() {
 
     // The same response against the same state (a state row that was not
     // deleted on use) ...
-    let err = enrolled
-        .relying
-        .finish_authentication(&state, &response, &stored)
-        .unwrap_err();
-    assert!(matches!(err, Error::Rejected(_)), "{err:?}");
+    assert_rejected(
+        enrolled
+            .relying
+            .finish_authentication(&state, &response, &stored),
+        "did not advance",
+    );
 
     // ... or against a fresh challenge.
     let (_, fresh_state) = enrolled.relying.start_authentication(&stored).unwrap();
-    let err = enrolled
-        .relying
-        .finish_authentication(&fresh_state, &response, &stored)
-        .unwrap_err();
-    assert!(matches!(err, Error::Rejected(_)), "{err:?}");
+    assert_rejected(
+        enrolled
+            .relying
+            .finish_authentication(&fresh_state, &response, &stored),
+        "challenge differs",
+    );
 }
 
 #[test]
@@ -120,11 +137,12 @@ fn a_stale_counter_is_rejected() {
     let stored = vec![updated.unwrap()];
     // The older assertion is otherwise valid for its own challenge, but its
     // counter is behind the stored one: a clone or a replay.
-    let err = enrolled
-        .relying
-        .finish_authentication(&state_1, &older, &stored)
-        .unwrap_err();
-    assert!(matches!(err, Error::Rejected(_)), "{err:?}");
+    assert_rejected(
+        enrolled
+            .relying
+            .finish_authentication(&state_1, &older, &stored),
+        "did not advance",
+    );
 }
 
 #[test]
@@ -133,16 +151,16 @@ fn a_credential_removed_since_the_start_is_rejected() {
     let stored = vec![enrolled.credential.clone()];
     let (options, state) = enrolled.relying.start_authentication(&stored).unwrap();
     let response = enrolled.device.get(&options, ORIGIN);
-    let err = enrolled
-        .relying
-        .finish_authentication(&state, &response, &[])
-        .unwrap_err();
-    assert!(matches!(err, Error::Rejected(_)), "{err:?}");
+    assert_rejected(
+        enrolled
+            .relying
+            .finish_authentication(&state, &response, &[]),
+        "no longer registered",
+    );
 }
 
 #[test]
 fn no_credentials_cannot_start() {
     let enrolled = enrol();
-    let err = enrolled.relying.start_authentication(&[]).unwrap_err();
-    assert!(matches!(err, Error::Rejected(_)), "{err:?}");
+    assert_rejected(enrolled.relying.start_authentication(&[]), "no passkey");
 }

@@ -1,7 +1,7 @@
 //! A relying party and a software passkey device that answers its options.
 
 use serde_json::Value;
-use wangshang_webauthn::{Relying, user_uuid};
+use wangshang_webauthn::{Error, Relying, user_uuid};
 use webauthn_authenticator_rs::prelude::Url;
 use webauthn_authenticator_rs::softpasskey::SoftPasskey;
 use webauthn_authenticator_rs::{AuthenticatorBackend, WebauthnAuthenticator};
@@ -115,5 +115,13 @@ pub fn enrol() -> Enrolled {
         device,
         credential_id,
         credential,
+    }
+}
+
+/// Asserts `result` is `Rejected` with a message containing `because`.
+pub fn assert_rejected<T: std::fmt::Debug>(result: Result<T, Error>, because: &str) {
+    match result {
+        Err(Error::Rejected(message)) if message.contains(because) => {}
+        other => panic!("expected Rejected({because:?}), got {other:?}"),
     }
 }

@@ -1,8 +1,10 @@
 //! Registration: origin, challenge and excluded credentials.
 
-use wangshang_webauthn::{Error, user_uuid};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use wangshang_webauthn::user_uuid;
 
-use crate::common::{Device, EVIL_ORIGIN, ORIGIN, enrol, phished, relying};
+use crate::common::{Device, EVIL_ORIGIN, ORIGIN, assert_rejected, enrol, phished, relying};
 
 #[test]
 fn registration_returns_the_browsers_credential_id() {
@@ -15,6 +17,10 @@ fn registration_returns_the_browsers_credential_id() {
     assert_eq!(public_key["rp"]["id"], "chat.example.com");
     assert_eq!(public_key["rp"]["name"], "Wangshang");
     assert_eq!(public_key["user"]["name"], "alice");
+    assert_eq!(
+        public_key["user"]["id"],
+        URL_SAFE_NO_PAD.encode(user_uuid("acc-1")).as_str()
+    );
     assert_eq!(
         public_key["authenticatorSelection"]["userVerification"],
         "required"
@@ -34,8 +40,10 @@ fn another_origin_is_rejected() {
         .start_registration(user_uuid("acc-1"), "alice", "Alice", &[])
         .unwrap();
     let response = device.create_unchecked(&options, EVIL_ORIGIN);
-    let err = relying.finish_registration(&state, &response).unwrap_err();
-    assert!(matches!(err, Error::Rejected(_)), "{err:?}");
+    assert_rejected(
+        relying.finish_registration(&state, &response),
+        "relying party origin does not match",
+    );
 }
 
 #[test]
@@ -46,8 +54,24 @@ fn a_phishing_page_relaying_the_options_is_rejected() {
         .start_registration(user_uuid("acc-1"), "alice", "Alice", &[])
         .unwrap();
     let response = device.create(&phished(&options), EVIL_ORIGIN);
-    let err = relying.finish_registration(&state, &response).unwrap_err();
-    assert!(matches!(err, Error::Rejected(_)), "{err:?}");
+    assert_rejected(
+        relying.finish_registration(&state, &response),
+        "relying party origin does not match",
+    );
+}
+
+#[test]
+fn a_signature_for_another_rp_id_is_rejected() {
+    let relying = relying();
+    let mut device = Device::new();
+    let (options, state) = relying
+        .start_registration(user_uuid("acc-1"), "alice", "Alice", &[])
+        .unwrap();
+    let response = device.create_unchecked(&phished(&options), ORIGIN);
+    assert_rejected(
+        relying.finish_registration(&state, &response),
+        "relying party id hash does not match",
+    );
 }
 
 #[test]
@@ -61,10 +85,10 @@ fn a_response_to_another_challenge_is_rejected() {
         .start_registration(user_uuid("acc-1"), "alice", "Alice", &[])
         .unwrap();
     let response = device.create(&options, ORIGIN);
-    let err = relying
-        .finish_registration(&other_state, &response)
-        .unwrap_err();
-    assert!(matches!(err, Error::Rejected(_)), "{err:?}");
+    assert_rejected(
+        relying.finish_registration(&other_state, &response),
+        "challenge differs",
+    );
 }
 
 #[test]
