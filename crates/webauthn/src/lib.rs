@@ -12,6 +12,25 @@
 //! attestation is requested, and any authenticator (platform, roaming,
 //! synced) may take part.
 //!
+//! # What the browser sends and receives
+//!
+//! All binary members are base64url without padding, as WebAuthn Level 3's
+//! `toJSON()` / `parse*OptionsFromJSON()` use.
+//!
+//! - Registration options: `{"publicKey": {rp, user: {id, name, displayName},
+//!   challenge, pubKeyCredParams, timeout, excludeCredentials, authenticatorSelection,
+//!   attestation, extensions}}`; pass `publicKey` to
+//!   `PublicKeyCredential.parseCreationOptionsFromJSON()`.
+//! - Registration response (`RegisterPublicKeyCredential`): `{id, rawId, type:
+//!   "public-key", response: {clientDataJSON, attestationObject, transports?},
+//!   clientExtensionResults?}`; `credential.toJSON()` fits, extra members are ignored.
+//! - Authentication options: `{"publicKey": {challenge, timeout, rpId,
+//!   allowCredentials, userVerification}}`; pass `publicKey` to
+//!   `PublicKeyCredential.parseRequestOptionsFromJSON()`.
+//! - Assertion (`PublicKeyCredential`): `{id, rawId, type: "public-key", response:
+//!   {clientDataJSON, authenticatorData, signature, userHandle?},
+//!   clientExtensionResults?}`; `credential.toJSON()` fits.
+//!
 //! # Ceremony state: server-side and single use
 //!
 //! Serialising the state needs `webauthn-rs`'s `danger-allow-state-serialisation`

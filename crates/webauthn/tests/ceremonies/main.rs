@@ -5,6 +5,7 @@
 mod common;
 
 mod authentication;
+mod browser;
 mod config;
 mod malformed;
 mod registration;
