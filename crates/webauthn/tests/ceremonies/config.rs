@@ -59,3 +59,9 @@ fn user_handles_are_stable_and_distinct() {
     assert_ne!(user_uuid("acc-1"), user_uuid("acc-2"));
     assert_ne!(user_uuid(""), [0; 16]);
 }
+
+#[test]
+fn a_relying_party_can_be_shared_between_tasks() {
+    fn shareable<T: Send + Sync + Clone + 'static>() {}
+    shareable::<Relying>();
+}
