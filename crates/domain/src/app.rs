@@ -30,6 +30,9 @@ pub struct Wangshang {
     pub outbox_wake: Arc<Notify>,
     /// The GeoIP database of `geoip_database`, when configured.
     pub geoip: Option<Arc<loginmeta::GeoIp>>,
+    /// The WebAuthn relying party of `public_url`; `None` when that origin cannot host passkeys
+    /// (an IP address, or plain HTTP other than `localhost`).
+    pub relying: Option<Arc<webauthn::Relying>>,
 }
 
 impl Wangshang {
@@ -49,7 +52,9 @@ impl Wangshang {
             }
             None => None,
         };
+        let relying = relying_party(&config.public_url);
         Ok(Self {
+            relying,
             geoip,
             store,
             config: Arc::new(config),
@@ -76,5 +81,18 @@ impl Wangshang {
     pub(crate) fn code_matches(&self, scope: &str, code: &str, stored_hash: &str) -> bool {
         let candidate = self.code_hash(scope, code);
         !stored_hash.is_empty() && bool::from(candidate.as_bytes().ct_eq(stored_hash.as_bytes()))
+    }
+}
+
+/// The relying party of the configured origin: its host is the rp id.
+fn relying_party(public_url: &str) -> Option<Arc<webauthn::Relying>> {
+    let origin = public_url.trim_end_matches('/');
+    let host = origin.split_once("://")?.1.split(['/', ':']).next()?;
+    match webauthn::Relying::new(host, "Wangshang", origin) {
+        Ok(r) => Some(Arc::new(r)),
+        Err(e) => {
+            tracing::warn!(error = %e, public_url, "passkeys are off: public_url cannot host them");
+            None
+        }
     }
 }

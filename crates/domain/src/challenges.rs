@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 use crate::events::{self, kind};
 use crate::identifier::{Channel, mask_stored};
 use crate::messages::template;
+use crate::mfa::{Answer, method, passkeys};
 use crate::outbox;
 use crate::random;
 use crate::sessions::{Granted, NewSession};
@@ -28,6 +29,8 @@ pub struct ChallengeStarted {
     /// Where a new-device code went.
     pub masked_destination: Option<String>,
     pub expires_in: i64,
+    /// Request options for the account's passkeys, when `webauthn` is a method.
+    pub webauthn: Option<serde_json::Value>,
 }
 
 impl Wangshang {
@@ -131,12 +134,19 @@ impl Wangshang {
         tx.insert_challenge(&c).await?;
         tx.commit().await?;
         self.outbox_wake.notify_one();
+        let webauthn = if methods.iter().any(|m| m == method::WEBAUTHN) {
+            self.passkey_options(account, &c.id, passkeys::LOGIN)
+                .await?
+        } else {
+            None
+        };
         Ok(ChallengeStarted {
             id: c.id,
             reason,
             methods,
             masked_destination: masked,
             expires_in: ttl,
+            webauthn,
         })
     }
 
@@ -156,23 +166,37 @@ impl Wangshang {
     }
 
     /// `POST /sessions/challenges/{id}` with a code (TOTP, recovery code, or the new-device
-    /// code). Passkeys answer through [`Wangshang::complete_challenge_with`].
-    #[tracing::instrument(skip(self, code, client))]
+    /// code) or a passkey assertion.
+    #[tracing::instrument(skip(self, code, assertion, client))]
     pub async fn complete_challenge(
         &self,
         id: &str,
         method: &str,
-        code: &str,
+        code: Option<&str>,
+        assertion: Option<&serde_json::Value>,
         client: &Client,
     ) -> Result<NewSession> {
         let (c, account) = self.open_challenge(id).await?;
         if !c.methods.iter().any(|m| m == method) {
             return Err(Error::InvalidMethod);
         }
-        let right = if c.reason == NEW_DEVICE {
-            self.check_login_code(&c, code).await?
-        } else {
-            self.check_factor(&account, method, code).await?
+        let answer = match (code, assertion) {
+            (Some(code), None) => Answer::Code(code),
+            (None, Some(assertion)) => Answer::Assertion {
+                ceremony: &c.id,
+                purpose: passkeys::LOGIN,
+                assertion,
+            },
+            _ => {
+                return Err(Error::InvalidRequest(
+                    "give either `code` or `assertion`".into(),
+                ));
+            }
+        };
+        let right = match (c.reason.as_str(), answer) {
+            (NEW_DEVICE, Answer::Code(code)) => self.check_login_code(&c, code).await?,
+            (NEW_DEVICE, _) => return Err(Error::InvalidMethod),
+            _ => self.check_factor(&account, method, answer).await?,
         };
         self.complete_challenge_with(c, account, right, client)
             .await

@@ -56,6 +56,10 @@ pub enum Error {
     MfaNotEnabled,
     #[error("the login step has expired, was used, or had too many wrong attempts")]
     ChallengeExpired,
+    #[error("the passkey response was refused")]
+    PasskeyRejected,
+    #[error("passkeys need public_url on HTTPS (or http://localhost)")]
+    PasskeysUnavailable,
     #[error("internal error: {0}")]
     Internal(String),
 }

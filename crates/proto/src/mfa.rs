@@ -36,3 +36,48 @@ pub struct DisableTotp {
 pub struct RecoveryCodes {
     pub recovery_codes: Vec<String>,
 }
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct PasskeyRegistration {
+    /// Give it back to `/finish`.
+    pub registration_id: String,
+    /// The creation options for `navigator.credentials.create()` (`publicKey` inside).
+    #[schema(value_type = Object)]
+    pub options: serde_json::Value,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FinishPasskey {
+    pub registration_id: String,
+    /// Shown in the list, e.g. "MacBook Touch ID"; "Passkey" when empty.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// The `PublicKeyCredential` JSON from `navigator.credentials.create()`.
+    #[schema(value_type = Object)]
+    pub credential: serde_json::Value,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct PasskeyAdded {
+    pub credential_id: String,
+    pub name: String,
+    /// 10 codes when this is the first factor, shown once; else empty.
+    pub recovery_codes: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct PasskeyView {
+    pub credential_id: String,
+    pub name: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: time::OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub last_used_at: Option<time::OffsetDateTime>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RenamePasskey {
+    pub name: String,
+}

@@ -47,6 +47,10 @@ pub struct VerifyReset {
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct SecondFactorNeeded {
     pub methods: Vec<String>,
+    /// With `webauthn` among the methods: the request options for `navigator.credentials.get()`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub webauthn: Option<serde_json::Value>,
 }
 
 /// The reset-only token: it opens nothing but `/second-factor` and `/complete` of this recovery.
@@ -78,7 +82,13 @@ pub struct ResetSecondFactor {
     pub reset_token: String,
     /// `totp`, `webauthn` or `recovery_code`.
     pub method: String,
-    pub code: String,
+    /// The TOTP or recovery code.
+    #[serde(default)]
+    pub code: Option<String>,
+    /// The passkey assertion (`PublicKeyCredential` JSON) for `webauthn`.
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    pub assertion: Option<serde_json::Value>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]

@@ -48,6 +48,11 @@ pub struct LoginChallenge {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub masked_destination: Option<String>,
     pub expires_in: i64,
+    /// With `webauthn` among the methods: the request options for
+    /// `navigator.credentials.get()` (`publicKey` inside).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub webauthn: Option<serde_json::Value>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]

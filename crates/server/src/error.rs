@@ -206,6 +206,18 @@ impl From<Error> for ApiError {
                 "Sign-in step no longer valid",
                 "This sign-in step has expired, was used, or had too many wrong attempts. Sign in again.",
             ),
+            Error::PasskeyRejected => Self::new(
+                S::BAD_REQUEST,
+                "passkey_rejected",
+                "Passkey refused",
+                "The passkey response was refused (wrong site, an old or reused challenge, or an unknown passkey). Try again.",
+            ),
+            Error::PasskeysUnavailable => Self::new(
+                S::CONFLICT,
+                "passkeys_unavailable",
+                "Passkeys unavailable",
+                "This server's address cannot host passkeys; use an authenticator app.",
+            ),
             Error::LinkExpired => Self::new(
                 S::GONE,
                 "link_expired",

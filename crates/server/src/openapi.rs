@@ -14,6 +14,7 @@ use crate::routes::{accounts, bindings, dev, me, mfa, recovery, sessions, verifi
         sessions::login, sessions::complete_challenge, sessions::resend_challenge, sessions::dispute, sessions::list, sessions::logout, sessions::revoke, sessions::revoke_others,
         me::me, me::change_password, me::security_events,
         mfa::start_totp, mfa::confirm_totp, mfa::disable_totp, mfa::recovery_codes,
+        mfa::start_passkey, mfa::finish_passkey, mfa::list_passkeys, mfa::rename_passkey, mfa::remove_passkey,
         recovery::start, recovery::resend, recovery::verify, recovery::second_factor, recovery::complete,
         bindings::list, bindings::start, bindings::confirm, bindings::remove, bindings::confirm_link, bindings::cancel_link,
         dev::outbox,

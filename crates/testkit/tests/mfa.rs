@@ -270,8 +270,8 @@ async fn recovery_never_bypasses_the_second_factor(b: Backend) {
         )
         .await;
     let id = r.str("reset_id");
-    let n = app.messages_to("rs@example.com").await.len();
-    let code = app.code_sent_to("rs@example.com", n.max(3)).await;
+    // Registration code, the "two-factor on" notice, then the recovery code.
+    let code = app.code_sent_to("rs@example.com", 3).await;
     let v = app
         .post(
             &format!("/api/v1/password-resets/{id}/verify"),

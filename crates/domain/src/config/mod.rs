@@ -49,7 +49,7 @@ impl Default for Config {
             listen: "127.0.0.1:8080".into(),
             database_url: "sqlite://./data/wangshang.db".into(),
             data_dir: PathBuf::from("./data"),
-            public_url: "http://127.0.0.1:8080".into(),
+            public_url: "http://localhost:8080".into(),
             dev: false,
             secret_key: None,
             default_region: "CN".into(),

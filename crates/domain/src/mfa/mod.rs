@@ -3,6 +3,7 @@
 //! must prove after its code; [`Wangshang::check_factor`] is the one place a factor is checked,
 //! for login, recovery and re-authentication alike.
 
+pub mod passkeys;
 mod recovery_codes;
 mod totp;
 
@@ -25,6 +26,19 @@ pub mod method {
     pub const RECOVERY_CODE: &str = "recovery_code";
 }
 
+/// The answer to a second-factor question.
+#[derive(Clone, Copy, Debug)]
+pub enum Answer<'a> {
+    /// A TOTP or recovery code.
+    Code(&'a str),
+    /// A passkey assertion to the ceremony kept under `ceremony` for `purpose`.
+    Assertion {
+        ceremony: &'a str,
+        purpose: &'a str,
+        assertion: &'a serde_json::Value,
+    },
+}
+
 /// What `GET /me` shows of the account's factors.
 #[derive(Clone, Debug, Default)]
 pub struct MfaStatus {
@@ -41,10 +55,11 @@ impl Wangshang {
             .await?
             .is_some_and(|t| t.confirmed_at.is_some());
         let recovery_codes_left = tx.recovery_codes_left(account_id).await?;
+        let webauthn = !tx.passkeys(account_id).await?.is_empty();
         tx.commit().await?;
         Ok(MfaStatus {
             totp,
-            webauthn: false,
+            webauthn,
             recovery_codes_left,
         })
     }
@@ -67,22 +82,37 @@ impl Wangshang {
     }
 
     /// Checks one second factor and uses it up (a TOTP step is accepted once, a recovery code
-    /// once). `Ok(false)` for a wrong code; `InvalidMethod` for a factor the account lacks.
+    /// once, a passkey ceremony once). `Ok(false)` for a wrong answer; `InvalidMethod` for a
+    /// factor the account lacks.
     pub(crate) async fn check_factor(
         &self,
         account: &Account,
         method: &str,
-        code: &str,
+        answer: Answer<'_>,
     ) -> Result<bool> {
         let methods = self.second_factor_methods(account).await?;
         if !methods.iter().any(|m| m == method) {
             return Err(Error::InvalidMethod);
         }
-        match method {
-            method::TOTP => self.check_totp(account, code).await,
-            method::RECOVERY_CODE => self.use_recovery_code(account, code).await,
-            // Passkeys answer with an assertion, not a code: see the WebAuthn flows.
-            _ => Err(Error::InvalidMethod),
+        match (method, answer) {
+            (method::TOTP, Answer::Code(code)) => self.check_totp(account, code).await,
+            (method::RECOVERY_CODE, Answer::Code(code)) => {
+                self.use_recovery_code(account, code).await
+            }
+            (
+                method::WEBAUTHN,
+                Answer::Assertion {
+                    ceremony,
+                    purpose,
+                    assertion,
+                },
+            ) => {
+                self.check_passkey(account, ceremony, purpose, assertion)
+                    .await
+            }
+            _ => Err(Error::InvalidRequest(
+                "a passkey answers with `assertion`, the other methods with `code`".into(),
+            )),
         }
     }
 
@@ -103,7 +133,10 @@ impl Wangshang {
                 methods: self.second_factor_methods(account).await?,
             });
         };
-        if self.check_factor(account, method, code).await? {
+        if self
+            .check_factor(account, method, Answer::Code(code))
+            .await?
+        {
             Ok(())
         } else {
             Err(Error::InvalidCode { attempts_left: 0 })

@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::events::{self, kind};
 use crate::identifier::Channel;
 use crate::messages::template;
+use crate::mfa::{Answer, passkeys};
 use crate::outbox;
 use crate::random;
 use crate::store::{Account, PasswordReset};
@@ -34,16 +35,30 @@ impl Wangshang {
     }
 
     /// `POST /password-resets/{id}/second-factor`: returns a fresh reset token.
-    #[tracing::instrument(skip(self, token, code))]
+    #[tracing::instrument(skip(self, token, code, assertion))]
     pub async fn reset_second_factor(
         &self,
         id: &str,
         token: &str,
         method: &str,
-        code: &str,
+        code: Option<&str>,
+        assertion: Option<&serde_json::Value>,
     ) -> Result<String> {
         let (mut reset, account) = self.reset_by_token(id, token).await?;
-        if !self.check_factor(&account, method, code).await? {
+        let answer = match (code, assertion) {
+            (Some(code), None) => Answer::Code(code),
+            (None, Some(assertion)) => Answer::Assertion {
+                ceremony: &reset.id,
+                purpose: passkeys::RESET,
+                assertion,
+            },
+            _ => {
+                return Err(Error::InvalidRequest(
+                    "give either `code` or `assertion`".into(),
+                ));
+            }
+        };
+        if !self.check_factor(&account, method, answer).await? {
             let max = self.config.codes.max_attempts;
             let mut tx = self.store.write().await?;
             let counted = tx.count_reset_factor_failure(&reset.id, max).await?;

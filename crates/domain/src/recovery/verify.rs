@@ -6,6 +6,7 @@ use crate::app::{Client, Wangshang};
 use crate::clock::{DAY, HOUR, Millis, SECOND, now_ms};
 use crate::error::{Error, Result};
 use crate::identifier::{Channel, mask_stored};
+use crate::mfa::{method, passkeys};
 use crate::random;
 use crate::store::{Account, PasswordReset, Tx, Verification};
 use crate::verification::{CodeSent, NewCode, Purpose};
@@ -18,6 +19,8 @@ pub enum ResetVerified {
         reset_token: String,
         expires_in: i64,
         second_factor: Vec<String>,
+        /// Request options for the account's passkeys, when `webauthn` is among them.
+        webauthn: Option<serde_json::Value>,
     },
     /// The phone was unused for a long time: a code went to the account's e-mail as well.
     MoreEvidence(CodeSent),
@@ -74,6 +77,22 @@ impl Wangshang {
         tx.update_reset(&reset).await?;
         tx.commit().await?;
         self.outbox_wake.notify_one();
+        let answer = match answer {
+            ResetVerified::Token {
+                reset_token,
+                expires_in,
+                second_factor,
+                ..
+            } if second_factor.iter().any(|m| m == method::WEBAUTHN) => ResetVerified::Token {
+                webauthn: self
+                    .passkey_options(&account, &reset.id, passkeys::RESET)
+                    .await?,
+                reset_token,
+                expires_in,
+                second_factor,
+            },
+            other => other,
+        };
         Ok(answer)
     }
 
@@ -171,6 +190,7 @@ impl Wangshang {
             reset_token: token,
             expires_in: ttl,
             second_factor: methods,
+            webauthn: None,
         })
     }
 }

@@ -48,6 +48,7 @@ pub trait Tx:
     + BindingRepo
     + MfaRepo
     + ChallengeRepo
+    + PasskeyRepo
     + Send
 {
     async fn commit(self: Box<Self>) -> StoreResult<()>;

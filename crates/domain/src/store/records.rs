@@ -98,6 +98,19 @@ pub struct TotpSecret {
     pub created_at: Millis,
 }
 
+/// A registered passkey.
+#[derive(Clone, Debug)]
+pub struct Passkey {
+    /// base64url, as the browser names it.
+    pub credential_id: String,
+    pub account_id: String,
+    pub name: String,
+    /// The webauthn-rs credential (opaque JSON).
+    pub credential: String,
+    pub created_at: Millis,
+    pub last_used_at: Option<Millis>,
+}
+
 /// The second step of a login: two-factor authentication, or a code for a new device.
 #[derive(Clone, Debug)]
 pub struct LoginChallenge {

@@ -274,3 +274,42 @@ pub trait ChallengeRepo {
         method: &str,
     ) -> StoreResult<()>;
 }
+
+#[async_trait]
+pub trait PasskeyRepo {
+    async fn passkeys(&mut self, account_id: &str) -> StoreResult<Vec<Passkey>>;
+    /// Fails with [`super::StoreError::Conflict`] when the credential is registered already.
+    async fn insert_passkey(&mut self, p: &Passkey) -> StoreResult<()>;
+    /// Stores the credential after a use (its counter moved).
+    async fn update_passkey(
+        &mut self,
+        credential_id: &str,
+        credential: Option<&str>,
+        used_at: Millis,
+    ) -> StoreResult<()>;
+    async fn rename_passkey(
+        &mut self,
+        account_id: &str,
+        credential_id: &str,
+        name: &str,
+    ) -> StoreResult<bool>;
+    async fn delete_passkey(&mut self, account_id: &str, credential_id: &str) -> StoreResult<bool>;
+    /// Keeps a ceremony's state (replacing one with the same id).
+    async fn save_ceremony(
+        &mut self,
+        id: &str,
+        account_id: &str,
+        purpose: &str,
+        state: &str,
+        now: Millis,
+    ) -> StoreResult<()>;
+    /// Takes a ceremony's state out, so it is used once; `None` when absent or older than
+    /// `since`.
+    async fn take_ceremony(
+        &mut self,
+        id: &str,
+        account_id: &str,
+        purpose: &str,
+        since: Millis,
+    ) -> StoreResult<Option<String>>;
+}

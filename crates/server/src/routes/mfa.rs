@@ -1,9 +1,14 @@
+use axum::extract::Path;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::post;
+use axum::routing::{get, patch, post};
 use axum::{Json, Router};
 
-use proto::mfa::{CurrentPassword, DisableTotp, RecoveryCodes, TotpCode, TotpEnrolment};
+use domain::clock::to_datetime;
+use proto::mfa::{
+    CurrentPassword, DisableTotp, FinishPasskey, PasskeyAdded, PasskeyRegistration, PasskeyView,
+    RecoveryCodes, RenamePasskey, TotpCode, TotpEnrolment,
+};
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -14,6 +19,13 @@ pub fn router() -> Router<AppState> {
         .route("/me/mfa/totp", post(start_totp).delete(disable_totp))
         .route("/me/mfa/totp/confirm", post(confirm_totp))
         .route("/me/mfa/recovery-codes", post(recovery_codes))
+        .route("/me/mfa/webauthn", get(list_passkeys))
+        .route("/me/mfa/webauthn/register/start", post(start_passkey))
+        .route("/me/mfa/webauthn/register/finish", post(finish_passkey))
+        .route(
+            "/me/mfa/webauthn/{id}",
+            patch(rename_passkey).delete(remove_passkey),
+        )
 }
 
 /// Starts TOTP enrolment: a new secret, its `otpauth://` URI and a QR code. Not active until
@@ -80,4 +92,102 @@ pub async fn recovery_codes(
     Ok(Json(RecoveryCodes {
         recovery_codes: codes.0,
     }))
+}
+
+/// Starts registering a passkey: the creation options for the browser.
+#[utoipa::path(post, path = "/api/v1/me/mfa/webauthn/register/start", tag = "mfa", request_body = CurrentPassword,
+    responses((status = 200, body = PasskeyRegistration), (status = 401, body = proto::Problem), (status = 409, body = proto::Problem)), security(("bearer" = [])))]
+pub async fn start_passkey(
+    State(s): State<AppState>,
+    Auth(auth): Auth,
+    ApiJson(req): ApiJson<CurrentPassword>,
+) -> Result<Json<PasskeyRegistration>, ApiError> {
+    let (registration_id, options) = s
+        .app
+        .start_passkey_registration(&auth, &req.current_password)
+        .await?;
+    Ok(Json(PasskeyRegistration {
+        registration_id,
+        options,
+    }))
+}
+
+/// Stores the passkey the browser created. The first factor comes with recovery codes.
+#[utoipa::path(post, path = "/api/v1/me/mfa/webauthn/register/finish", tag = "mfa", request_body = FinishPasskey,
+    responses((status = 201, body = PasskeyAdded), (status = 400, body = proto::Problem), (status = 410, body = proto::Problem)), security(("bearer" = [])))]
+pub async fn finish_passkey(
+    State(s): State<AppState>,
+    ClientInfo(client): ClientInfo,
+    Auth(auth): Auth,
+    ApiJson(req): ApiJson<FinishPasskey>,
+) -> Result<(StatusCode, Json<PasskeyAdded>), ApiError> {
+    let (p, codes) = s
+        .app
+        .finish_passkey_registration(
+            &auth,
+            &req.registration_id,
+            req.name.as_deref(),
+            &req.credential,
+            &client,
+        )
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(PasskeyAdded {
+            credential_id: p.credential_id,
+            name: p.name,
+            recovery_codes: codes.0,
+        }),
+    ))
+}
+
+/// The account's passkeys.
+#[utoipa::path(get, path = "/api/v1/me/mfa/webauthn", tag = "mfa",
+    responses((status = 200, body = Vec<PasskeyView>), (status = 401, body = proto::Problem)), security(("bearer" = [])))]
+pub async fn list_passkeys(
+    State(s): State<AppState>,
+    Auth(auth): Auth,
+) -> Result<Json<Vec<PasskeyView>>, ApiError> {
+    Ok(Json(
+        s.app
+            .passkeys(&auth)
+            .await?
+            .into_iter()
+            .map(|p| PasskeyView {
+                credential_id: p.credential_id,
+                name: p.name,
+                created_at: to_datetime(p.created_at),
+                last_used_at: p.last_used_at.map(to_datetime),
+            })
+            .collect(),
+    ))
+}
+
+/// Renames a passkey.
+#[utoipa::path(patch, path = "/api/v1/me/mfa/webauthn/{id}", tag = "mfa", request_body = RenamePasskey,
+    responses((status = 204), (status = 404, body = proto::Problem)), security(("bearer" = [])))]
+pub async fn rename_passkey(
+    State(s): State<AppState>,
+    Auth(auth): Auth,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<RenamePasskey>,
+) -> Result<StatusCode, ApiError> {
+    s.app.rename_passkey(&auth, &id, &req.name).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Removes a passkey: needs the password.
+#[utoipa::path(delete, path = "/api/v1/me/mfa/webauthn/{id}", tag = "mfa", request_body = CurrentPassword,
+    responses((status = 204), (status = 401, body = proto::Problem), (status = 404, body = proto::Problem)), security(("bearer" = [])))]
+pub async fn remove_passkey(
+    State(s): State<AppState>,
+    ClientInfo(client): ClientInfo,
+    Auth(auth): Auth,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<CurrentPassword>,
+) -> Result<StatusCode, ApiError> {
+    s.app
+        .remove_passkey(&auth, &id, &req.current_password, &client)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }

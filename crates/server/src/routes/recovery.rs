@@ -88,11 +88,13 @@ pub async fn verify(
             reset_token,
             expires_in,
             second_factor,
+            webauthn,
         } => Json(ResetToken {
             reset_token,
             expires_in,
             second_factor: (!second_factor.is_empty()).then_some(SecondFactorNeeded {
                 methods: second_factor,
+                webauthn,
             }),
         })
         .into_response(),
@@ -121,7 +123,13 @@ pub async fn second_factor(
 ) -> Result<Json<ResetTokenRenewed>, ApiError> {
     let reset_token = s
         .app
-        .reset_second_factor(&id, &req.reset_token, &req.method, &req.code)
+        .reset_second_factor(
+            &id,
+            &req.reset_token,
+            &req.method,
+            req.code.as_deref(),
+            req.assertion.as_ref(),
+        )
         .await?;
     Ok(Json(ResetTokenRenewed { reset_token }))
 }

@@ -66,6 +66,7 @@ pub async fn login(
                 methods: c.methods,
                 masked_destination: c.masked_destination,
                 expires_in: c.expires_in,
+                webauthn: c.webauthn,
             }),
         )
             .into_response(),
@@ -82,18 +83,16 @@ pub async fn complete_challenge(
     Path(id): Path<String>,
     ApiJson(req): ApiJson<wire::CompleteChallenge>,
 ) -> Result<(StatusCode, Json<NewSession>), ApiError> {
-    let n = match (&req.code, &req.assertion) {
-        (Some(code), None) => {
-            s.app
-                .complete_challenge(&id, &req.method, code, &client)
-                .await?
-        }
-        _ => {
-            return Err(ApiError::invalid_request(
-                "give the code of the method (passkeys come with the WebAuthn flow)",
-            ));
-        }
-    };
+    let n = s
+        .app
+        .complete_challenge(
+            &id,
+            &req.method,
+            req.code.as_deref(),
+            req.assertion.as_ref(),
+            &client,
+        )
+        .await?;
     Ok(new_session(n))
 }
 

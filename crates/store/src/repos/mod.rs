@@ -6,6 +6,7 @@ mod challenges;
 mod events;
 mod mfa;
 mod outbox;
+mod passkeys;
 mod resets;
 mod sessions;
 mod throttle;

@@ -1,0 +1,152 @@
+use async_trait::async_trait;
+use sqlx::any::AnyRow;
+
+use domain::clock::Millis;
+use domain::store::{Passkey, PasskeyRepo, StoreResult};
+
+use super::col;
+use crate::tx::{SqlTx, db};
+
+fn passkey(row: &AnyRow) -> StoreResult<Passkey> {
+    Ok(Passkey {
+        credential_id: col(row, "credential_id")?,
+        account_id: col(row, "account_id")?,
+        name: col(row, "name")?,
+        credential: col(row, "credential")?,
+        created_at: col(row, "created_at")?,
+        last_used_at: col(row, "last_used_at")?,
+    })
+}
+
+#[async_trait]
+impl PasskeyRepo for SqlTx {
+    async fn passkeys(&mut self, account_id: &str) -> StoreResult<Vec<Passkey>> {
+        let rows = sqlx::query(
+            "SELECT credential_id, account_id, name, credential, created_at, last_used_at \
+             FROM webauthn_credentials WHERE account_id = $1 ORDER BY created_at",
+        )
+        .bind(account_id)
+        .fetch_all(&mut *self.tx)
+        .await
+        .map_err(db)?;
+        rows.iter().map(passkey).collect()
+    }
+
+    async fn insert_passkey(&mut self, p: &Passkey) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO webauthn_credentials (credential_id, account_id, name, credential, created_at, last_used_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&p.credential_id)
+        .bind(&p.account_id)
+        .bind(&p.name)
+        .bind(&p.credential)
+        .bind(p.created_at)
+        .bind(p.last_used_at)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db)?;
+        Ok(())
+    }
+
+    async fn update_passkey(
+        &mut self,
+        credential_id: &str,
+        credential: Option<&str>,
+        used_at: Millis,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE webauthn_credentials SET credential = COALESCE($2, credential), last_used_at = $3 \
+             WHERE credential_id = $1",
+        )
+        .bind(credential_id)
+        .bind(credential)
+        .bind(used_at)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db)?;
+        Ok(())
+    }
+
+    async fn rename_passkey(
+        &mut self,
+        account_id: &str,
+        credential_id: &str,
+        name: &str,
+    ) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "UPDATE webauthn_credentials SET name = $3 WHERE account_id = $1 AND credential_id = $2",
+        )
+        .bind(account_id)
+        .bind(credential_id)
+        .bind(name)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn delete_passkey(&mut self, account_id: &str, credential_id: &str) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "DELETE FROM webauthn_credentials WHERE account_id = $1 AND credential_id = $2",
+        )
+        .bind(account_id)
+        .bind(credential_id)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn save_ceremony(
+        &mut self,
+        id: &str,
+        account_id: &str,
+        purpose: &str,
+        state: &str,
+        now: Millis,
+    ) -> StoreResult<()> {
+        sqlx::query("DELETE FROM webauthn_states WHERE id = $1")
+            .bind(id)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db)?;
+        sqlx::query(
+            "INSERT INTO webauthn_states (id, account_id, purpose, state, created_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(id)
+        .bind(account_id)
+        .bind(purpose)
+        .bind(state)
+        .bind(now)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db)?;
+        Ok(())
+    }
+
+    async fn take_ceremony(
+        &mut self,
+        id: &str,
+        account_id: &str,
+        purpose: &str,
+        since: Millis,
+    ) -> StoreResult<Option<String>> {
+        let row = sqlx::query(
+            "DELETE FROM webauthn_states WHERE id = $1 AND account_id = $2 AND purpose = $3 \
+             RETURNING state, created_at",
+        )
+        .bind(id)
+        .bind(account_id)
+        .bind(purpose)
+        .fetch_optional(&mut *self.tx)
+        .await
+        .map_err(db)?;
+        let Some(row) = row else { return Ok(None) };
+        let created: Millis = col(&row, "created_at")?;
+        if created <= since {
+            return Ok(None);
+        }
+        col(&row, "state").map(Some)
+    }
+}
