@@ -67,7 +67,13 @@ impl Wangshang {
     /// The second factors an account has, by method name; empty when two-factor is off.
     /// Recovery codes count only beside a real factor.
     pub(crate) async fn second_factor_methods(&self, account: &Account) -> Result<Vec<String>> {
-        let s = self.mfa_status(&account.id).await?;
+        self.factor_methods(&account.id).await
+    }
+
+    /// [`Self::second_factor_methods`] by account id. It reads in a transaction of its own:
+    /// never call it while holding a write transaction (on PostgreSQL both come from one pool).
+    pub(crate) async fn factor_methods(&self, account_id: &str) -> Result<Vec<String>> {
+        let s = self.mfa_status(account_id).await?;
         let mut methods = Vec::new();
         if s.totp {
             methods.push(method::TOTP.to_owned());

@@ -112,6 +112,7 @@ impl Wangshang {
         let relying = self.relying()?;
         let name = passkey_name(name)?;
         let account = self.load_account(&auth.account_id).await?;
+        let first = self.second_factor_methods(&account).await?.is_empty();
         let now = now_ms();
         let mut tx = self.store.write().await?;
         let state = tx
@@ -126,7 +127,6 @@ impl Wangshang {
         let (credential_id, credential) = relying
             .finish_registration(&state, response)
             .map_err(rejected)?;
-        let first = self.second_factor_methods(&account).await?.is_empty();
         match tx
             .insert_passkey(&Passkey {
                 credential_id: credential_id.clone(),

@@ -166,11 +166,12 @@ impl Wangshang {
         if !self.check_totp(&account, code).await? {
             return Err(Error::InvalidCode { attempts_left: 0 });
         }
+        let others = self.other_factors_after_totp(&account).await?;
         let now = now_ms();
         let mut tx = self.store.write().await?;
         tx.delete_totp(&account.id).await?;
         // Recovery codes stand in for a factor; with none left they would be one on their own.
-        if self.other_factors_after_totp(&account).await? == 0 {
+        if others == 0 {
             tx.replace_recovery_codes(&account.id, &[], now).await?;
         }
         self.factor_changed(

@@ -46,6 +46,12 @@ impl Wangshang {
         let v = self
             .check_code(&verification_id, Purpose::PasswordReset, code)
             .await?;
+        // Read before the write transaction: a nested read would wait for a pooled connection
+        // while holding one.
+        let methods = match &v.account_id {
+            Some(a) => self.factor_methods(a).await?,
+            None => Vec::new(),
+        };
         let now = now_ms();
         let mut tx = self.store.write().await?;
         let (mut reset, account) = self.open_reset(&mut tx, id, now).await?;
@@ -68,15 +74,31 @@ impl Wangshang {
             return Err(Error::CodeExpired);
         }
         reset.verified.push(v.channel);
-        let answer = if recycled {
-            self.ask_email_code(&mut tx, &mut reset, &account, &v, client, now)
-                .await?
+        let next = if recycled {
+            Some(
+                self.ask_email_code(&mut tx, &mut reset, &account, &v, client, now)
+                    .await?,
+            )
         } else {
-            self.issue_reset_token(&mut reset, &account, now).await?
+            None
+        };
+        let answer = match &next {
+            Some(_) => None,
+            None => Some(self.issue_reset_token(&mut reset, methods, now)),
         };
         tx.update_reset(&reset).await?;
         tx.commit().await?;
         self.outbox_wake.notify_one();
+        let answer = match (answer, next) {
+            (Some(a), _) => a,
+            (None, Some(next)) => {
+                let masked = mask_stored(Channel::Email, &next.destination);
+                let mut sent = self.code_sent(&next, masked, now).await?;
+                sent.id = reset.id.clone();
+                ResetVerified::MoreEvidence(sent)
+            }
+            (None, None) => return Err(Error::Internal("no answer".into())),
+        };
         let answer = match answer {
             ResetVerified::Token {
                 reset_token,
@@ -139,7 +161,7 @@ impl Wangshang {
         now - used > limit
     }
 
-    /// Switches the recovery to the account's e-mail and sends a code there.
+    /// Switches the recovery to the account's e-mail and queues a code there.
     async fn ask_email_code(
         &self,
         tx: &mut Box<dyn Tx>,
@@ -148,7 +170,7 @@ impl Wangshang {
         v: &Verification,
         client: &Client,
         now: Millis,
-    ) -> Result<ResetVerified> {
+    ) -> Result<Verification> {
         let email = account.email.as_deref().ok_or(Error::SupportRequired)?;
         let next = self
             .new_code(
@@ -167,30 +189,25 @@ impl Wangshang {
             .await?;
         reset.channel = Channel::Email;
         reset.verification_id = next.id.clone();
-        let mut sent = self
-            .code_sent(&next, mask_stored(Channel::Email, email), now)
-            .await?;
-        sent.id = reset.id.clone();
-        Ok(ResetVerified::MoreEvidence(sent))
+        Ok(next)
     }
 
-    async fn issue_reset_token(
+    fn issue_reset_token(
         &self,
         reset: &mut PasswordReset,
-        account: &Account,
+        methods: Vec<String>,
         now: Millis,
-    ) -> Result<ResetVerified> {
+    ) -> ResetVerified {
         let token = random::token();
         let ttl = self.config.recovery.reset_token_ttl_secs;
-        let methods = self.second_factor_methods(account).await?;
         reset.token_hash = Some(random::token_hash(&token));
         reset.token_expires_at = Some(now + ttl * SECOND);
         reset.second_factor_required = !methods.is_empty();
-        Ok(ResetVerified::Token {
+        ResetVerified::Token {
             reset_token: token,
             expires_in: ttl,
             second_factor: methods,
             webauthn: None,
-        })
+        }
     }
 }
