@@ -52,13 +52,19 @@ impl Wangshang {
         if !self.config.login.new_device_challenge {
             return Ok(None);
         }
-        let known = {
+        let seen_with = {
             let mut tx = self.store.read().await?;
-            let known = tx.known_device(&account.id, device_id).await?;
+            let ua = tx.known_device(&account.id, device_id).await?;
             tx.commit().await?;
-            known
+            ua
         };
-        if known {
+        // A device is its identifier plus the browser and system behind it: a copied device
+        // cookie used from another kind of client counts as new. (Versions may change.)
+        let same_kind = |a: &str, b: &str| {
+            let (a, b) = (loginmeta::describe(a), loginmeta::describe(b));
+            a.browser == b.browser && a.os == b.os
+        };
+        if seen_with.is_some_and(|ua| same_kind(&ua, &client.user_agent)) {
             return Ok(None);
         }
         let channel = if account.phone.is_some() {

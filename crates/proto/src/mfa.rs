@@ -81,3 +81,24 @@ pub struct PasskeyView {
 pub struct RenamePasskey {
     pub name: String,
 }
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QuestionAnswer {
+    pub question: String,
+    pub answer: String,
+}
+
+/// Replaces every security question (at most 3; an empty list removes them).
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetSecurityQuestions {
+    pub current_password: String,
+    pub questions: Vec<QuestionAnswer>,
+}
+
+/// The questions only; answers are never shown.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct SecurityQuestions {
+    pub questions: Vec<String>,
+}

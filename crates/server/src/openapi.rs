@@ -15,6 +15,7 @@ use crate::routes::{accounts, bindings, dev, me, mfa, recovery, sessions, verifi
         me::me, me::change_password, me::security_events,
         mfa::start_totp, mfa::confirm_totp, mfa::disable_totp, mfa::recovery_codes,
         mfa::start_passkey, mfa::finish_passkey, mfa::list_passkeys, mfa::rename_passkey, mfa::remove_passkey,
+        mfa::security_questions, mfa::set_security_questions,
         recovery::start, recovery::resend, recovery::verify, recovery::second_factor, recovery::complete,
         bindings::list, bindings::start, bindings::confirm, bindings::remove, bindings::confirm_link, bindings::cancel_link,
         dev::outbox,

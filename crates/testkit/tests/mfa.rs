@@ -409,3 +409,76 @@ on_both_backends!(
     recovery_never_bypasses_the_second_factor,
     a_new_device_needs_a_code_once,
 );
+
+async fn security_questions_are_hashed_evidence_that_counts_toward_the_lock(b: Backend) {
+    let app = TestApp::spawn_with(b, |c| c.login.base_delay_ms = 0).await;
+    let id = app.register("email", "sq@example.com", "sq", PW).await;
+    let token = app.token("sq@example.com", PW).await;
+    let put = |body: serde_json::Value| {
+        let app = &app;
+        let token = token.clone();
+        async move {
+            app.request(
+                reqwest::Method::PUT,
+                "/api/v1/me/security-questions",
+                Some(&token),
+                Some(body),
+            )
+            .await
+        }
+    };
+    let qa = |q: &str, a: &str| json!({"question": q, "answer": a});
+    let wrong =
+        put(json!({"current_password": "not it at all", "questions": [qa("Q", "A")]})).await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    let four = put(json!({"current_password": PW, "questions": [qa("1", "a"), qa("2", "b"), qa("3", "c"), qa("4", "d")]})).await;
+    assert_eq!(four.status, StatusCode::BAD_REQUEST);
+    let ok = put(json!({"current_password": PW, "questions": [qa("第一所小学？", "Ｂｅｉｊｉｎｇ  Road No.1"), qa("First pet?", "Mimi")]})).await;
+    assert_eq!(ok.status, StatusCode::NO_CONTENT, "{:?}", ok.body);
+    let got = app.get("/api/v1/me/security-questions", Some(&token)).await;
+    assert_eq!(
+        got.body,
+        json!({"questions": ["第一所小学？", "First pet?"]})
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM security_questions WHERE answer_hash LIKE '%imi%' OR answer_hash LIKE '%eijing%'").await,
+        0
+    );
+    // The support desk's check: width, case and spaces do not matter.
+    let a = app.app();
+    let account = {
+        let mut tx = a.store.read().await.unwrap();
+        let acc = tx.account(&id).await.unwrap().unwrap();
+        tx.commit().await.unwrap();
+        acc
+    };
+    assert!(
+        a.check_security_answer(&account, 0, "beijing road no.1")
+            .await
+            .unwrap()
+    );
+    assert!(
+        a.check_security_answer(&account, 1, " MIMI ")
+            .await
+            .unwrap()
+    );
+    assert!(!a.check_security_answer(&account, 1, "Tom").await.unwrap());
+    // Wrong answers count toward the same lock as wrong passwords: with the wrong password
+    // above and the wrong answer, 8 more make the 10 failures that lock.
+    for _ in 0..8 {
+        assert!(!a.check_security_answer(&account, 1, "Tom").await.unwrap());
+    }
+    assert!(matches!(
+        a.check_security_answer(&account, 1, "Mimi").await,
+        Err(domain::Error::Throttled { .. })
+    ));
+    assert_eq!(
+        app.login("sq@example.com", PW).await.status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+}
+
+mod questions {
+    use super::*;
+    on_both_backends!(security_questions_are_hashed_evidence_that_counts_toward_the_lock);
+}

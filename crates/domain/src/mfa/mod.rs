@@ -4,6 +4,7 @@
 //! for login, recovery and re-authentication alike.
 
 pub mod passkeys;
+pub mod questions;
 mod recovery_codes;
 mod totp;
 

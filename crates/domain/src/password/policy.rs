@@ -31,6 +31,11 @@ impl Password {
         Ok(Self(raw.nfkc().collect()))
     }
 
+    /// A secret hashed like a password but outside the policy (a normalised security answer).
+    pub fn secret(normalised: &str) -> Self {
+        Self(normalised.to_owned())
+    }
+
     pub fn as_bytes(&self) -> &[u8] {
         self.0.as_bytes()
     }

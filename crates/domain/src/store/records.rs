@@ -98,6 +98,14 @@ pub struct TotpSecret {
     pub created_at: Millis,
 }
 
+/// One security question with its hashed answer.
+#[derive(Clone, Debug)]
+pub struct SecurityQuestion {
+    pub position: u32,
+    pub question: String,
+    pub answer_hash: String,
+}
+
 /// A registered passkey.
 #[derive(Clone, Debug)]
 pub struct Passkey {

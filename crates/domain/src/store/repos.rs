@@ -87,8 +87,12 @@ pub trait AccountRepo {
         place: &str,
         now: Millis,
     ) -> StoreResult<bool>;
-    /// Whether the account has used this device before.
-    async fn known_device(&mut self, account_id: &str, device_id: &str) -> StoreResult<bool>;
+    /// The user agent last seen with this device of the account; `None` for a new device.
+    async fn known_device(
+        &mut self,
+        account_id: &str,
+        device_id: &str,
+    ) -> StoreResult<Option<String>>;
     /// Records that the account used a device; returns `true` when the device was new to it.
     async fn touch_device(
         &mut self,
@@ -294,6 +298,14 @@ pub trait PasskeyRepo {
         name: &str,
     ) -> StoreResult<bool>;
     async fn delete_passkey(&mut self, account_id: &str, credential_id: &str) -> StoreResult<bool>;
+    async fn security_questions(&mut self, account_id: &str) -> StoreResult<Vec<SecurityQuestion>>;
+    /// Replaces every security question of the account.
+    async fn replace_security_questions(
+        &mut self,
+        account_id: &str,
+        questions: &[SecurityQuestion],
+        now: Millis,
+    ) -> StoreResult<()>;
     /// Keeps a ceremony's state (replacing one with the same id).
     async fn save_ceremony(
         &mut self,

@@ -7,7 +7,7 @@ use axum::{Json, Router};
 use domain::clock::to_datetime;
 use proto::mfa::{
     CurrentPassword, DisableTotp, FinishPasskey, PasskeyAdded, PasskeyRegistration, PasskeyView,
-    RecoveryCodes, RenamePasskey, TotpCode, TotpEnrolment,
+    RecoveryCodes, RenamePasskey, SecurityQuestions, SetSecurityQuestions, TotpCode, TotpEnrolment,
 };
 
 use crate::AppState;
@@ -20,6 +20,10 @@ pub fn router() -> Router<AppState> {
         .route("/me/mfa/totp/confirm", post(confirm_totp))
         .route("/me/mfa/recovery-codes", post(recovery_codes))
         .route("/me/mfa/webauthn", get(list_passkeys))
+        .route(
+            "/me/security-questions",
+            get(security_questions).put(set_security_questions),
+        )
         .route("/me/mfa/webauthn/register/start", post(start_passkey))
         .route("/me/mfa/webauthn/register/finish", post(finish_passkey))
         .route(
@@ -188,6 +192,40 @@ pub async fn remove_passkey(
 ) -> Result<StatusCode, ApiError> {
     s.app
         .remove_passkey(&auth, &id, &req.current_password, &client)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The account's security questions (never the answers). They serve as extra evidence for the
+/// support desk only.
+#[utoipa::path(get, path = "/api/v1/me/security-questions", tag = "mfa",
+    responses((status = 200, body = SecurityQuestions), (status = 401, body = proto::Problem)), security(("bearer" = [])))]
+pub async fn security_questions(
+    State(s): State<AppState>,
+    Auth(auth): Auth,
+) -> Result<Json<SecurityQuestions>, ApiError> {
+    Ok(Json(SecurityQuestions {
+        questions: s.app.security_questions(&auth).await?,
+    }))
+}
+
+/// Replaces the security questions: at most 3, answers normalised (width, case, spaces) and
+/// hashed. Needs the password.
+#[utoipa::path(put, path = "/api/v1/me/security-questions", tag = "mfa", request_body = SetSecurityQuestions,
+    responses((status = 204), (status = 400, body = proto::Problem), (status = 401, body = proto::Problem)), security(("bearer" = [])))]
+pub async fn set_security_questions(
+    State(s): State<AppState>,
+    ClientInfo(client): ClientInfo,
+    Auth(auth): Auth,
+    ApiJson(req): ApiJson<SetSecurityQuestions>,
+) -> Result<StatusCode, ApiError> {
+    let pairs: Vec<(String, String)> = req
+        .questions
+        .into_iter()
+        .map(|q| (q.question, q.answer))
+        .collect();
+    s.app
+        .set_security_questions(&auth, &req.current_password, &pairs, &client)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -186,16 +186,19 @@ impl AccountRepo for SqlTx {
         Ok(done.rows_affected() == 1)
     }
 
-    async fn known_device(&mut self, account_id: &str, device_id: &str) -> StoreResult<bool> {
-        let n: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM devices WHERE account_id = $1 AND device_id = $2",
+    async fn known_device(
+        &mut self,
+        account_id: &str,
+        device_id: &str,
+    ) -> StoreResult<Option<String>> {
+        sqlx::query_scalar(
+            "SELECT user_agent FROM devices WHERE account_id = $1 AND device_id = $2",
         )
         .bind(account_id)
         .bind(device_id)
-        .fetch_one(&mut *self.tx)
+        .fetch_optional(&mut *self.tx)
         .await
-        .map_err(db)?;
-        Ok(n > 0)
+        .map_err(db)
     }
 
     async fn touch_device(

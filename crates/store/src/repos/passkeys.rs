@@ -2,7 +2,7 @@ use async_trait::async_trait;
 use sqlx::any::AnyRow;
 
 use domain::clock::Millis;
-use domain::store::{Passkey, PasskeyRepo, StoreResult};
+use domain::store::{Passkey, PasskeyRepo, SecurityQuestion, StoreResult};
 
 use super::col;
 use crate::tx::{SqlTx, db};
@@ -96,6 +96,54 @@ impl PasskeyRepo for SqlTx {
         .await
         .map_err(db)?;
         Ok(done.rows_affected() == 1)
+    }
+
+    async fn security_questions(&mut self, account_id: &str) -> StoreResult<Vec<SecurityQuestion>> {
+        let rows = sqlx::query(
+            "SELECT position, question, answer_hash FROM security_questions \
+             WHERE account_id = $1 ORDER BY position",
+        )
+        .bind(account_id)
+        .fetch_all(&mut *self.tx)
+        .await
+        .map_err(db)?;
+        rows.iter()
+            .map(|r| {
+                Ok(SecurityQuestion {
+                    position: super::count(r, "position")?,
+                    question: col(r, "question")?,
+                    answer_hash: col(r, "answer_hash")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn replace_security_questions(
+        &mut self,
+        account_id: &str,
+        questions: &[SecurityQuestion],
+        now: Millis,
+    ) -> StoreResult<()> {
+        sqlx::query("DELETE FROM security_questions WHERE account_id = $1")
+            .bind(account_id)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db)?;
+        for q in questions {
+            sqlx::query(
+                "INSERT INTO security_questions (account_id, position, question, answer_hash, created_at) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(account_id)
+            .bind(i64::from(q.position))
+            .bind(&q.question)
+            .bind(&q.answer_hash)
+            .bind(now)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db)?;
+        }
+        Ok(())
     }
 
     async fn save_ceremony(
