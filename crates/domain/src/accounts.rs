@@ -169,6 +169,12 @@ impl Wangshang {
         Ok(a)
     }
 
+    /// The identifier the account logs in with (its phone, else its e-mail).
+    pub async fn login_identifier(&self, account_id: &str) -> Result<String> {
+        let a = self.load_account(account_id).await?;
+        a.phone.or(a.email).ok_or(Error::NotFound)
+    }
+
     /// `GET /me`.
     pub async fn profile(&self, auth: &Authenticated) -> Result<Profile> {
         let account = self.load_account(&auth.account_id).await?;

@@ -68,6 +68,11 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         self.status
     }
+
+    /// The problem-details body.
+    pub fn problem(&self) -> &Problem {
+        &self.body
+    }
 }
 
 impl From<Error> for ApiError {

@@ -8,6 +8,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod routes;
 pub mod startup;
+pub mod web;
 
 pub use startup::{Running, start};
 

@@ -1,0 +1,117 @@
+//! The web client's texts: Fluent catalogs in `crates/server/locales/{zh-CN,en}/web.ftl`. A key
+//! missing from a catalog renders as `⟦key⟧`, which the browser tests look for.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use fluent_templates::fluent_bundle::FluentValue;
+use fluent_templates::{LanguageIdentifier, Loader, langid, static_loader};
+
+static_loader! {
+    static WEB = {
+        locales: "./locales",
+        fallback_language: "zh-CN",
+        customise: |bundle| bundle.set_use_isolating(false),
+    };
+}
+
+/// A page language.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lang {
+    Zh,
+    En,
+}
+
+impl Lang {
+    pub fn parse(s: &str) -> Option<Self> {
+        let s = s.trim().to_ascii_lowercase();
+        if s.starts_with("zh") {
+            Some(Lang::Zh)
+        } else if s.starts_with("en") {
+            Some(Lang::En)
+        } else {
+            None
+        }
+    }
+
+    /// The first supported language of an `Accept-Language` header.
+    pub fn from_accept(header: &str) -> Option<Self> {
+        header
+            .split(',')
+            .filter_map(|part| Lang::parse(part.split(';').next().unwrap_or("")))
+            .next()
+    }
+
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+
+    fn id(self) -> LanguageIdentifier {
+        match self {
+            Lang::Zh => langid!("zh-CN"),
+            Lang::En => langid!("en"),
+        }
+    }
+}
+
+/// The translator a template calls: `{{ t.get("login-title") }}`.
+#[derive(Clone, Copy, Debug)]
+pub struct Tr(pub Lang);
+
+impl Tr {
+    pub fn get(&self, key: &str) -> String {
+        self.with(key, &[])
+    }
+
+    /// With arguments: `t.with("resend-wait", &[("seconds", "60")])`.
+    pub fn with(&self, key: &str, args: &[(&str, &str)]) -> String {
+        let args: HashMap<Cow<'static, str>, FluentValue<'static>> = args
+            .iter()
+            .map(|(k, v)| {
+                (
+                    Cow::Owned((*k).to_owned()),
+                    FluentValue::from((*v).to_owned()),
+                )
+            })
+            .collect();
+        WEB.try_lookup_with_args(&self.0.id(), key, &args)
+            .unwrap_or_else(|| format!("⟦{key}⟧"))
+    }
+
+    pub fn lang(&self) -> &'static str {
+        self.0.tag()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_catalogs_have_the_same_keys() {
+        let keys = |s: &str| -> Vec<String> {
+            let mut k: Vec<String> = s
+                .lines()
+                .filter_map(|l| l.split_once(" = ").map(|(k, _)| k.trim().to_owned()))
+                .filter(|k| !k.starts_with('#') && !k.is_empty())
+                .collect();
+            k.sort();
+            k
+        };
+        assert_eq!(
+            keys(include_str!("../../locales/zh-CN/web.ftl")),
+            keys(include_str!("../../locales/en/web.ftl"))
+        );
+    }
+
+    #[test]
+    fn missing_keys_are_marked() {
+        assert_eq!(Tr(Lang::En).get("no-such-key"), "⟦no-such-key⟧");
+        assert_eq!(Tr(Lang::En).get("login-submit"), "Log in");
+        assert_eq!(Tr(Lang::Zh).get("login-forgot"), "忘记密码");
+        assert_eq!(Lang::from_accept("en-US,en;q=0.9,zh;q=0.8"), Some(Lang::En));
+    }
+}

@@ -1,0 +1,49 @@
+//! The web client: server-rendered pages (askama) in zh-CN and English (Fluent catalogs), on the
+//! same domain functions as the JSON API. Cookie sessions, CSRF tokens on every form, a strict
+//! CSP with one small script file.
+
+mod auth;
+mod ctx;
+mod forgot;
+pub mod i18n;
+mod misc;
+mod pages;
+mod register;
+mod render;
+mod settings;
+
+use axum::Router;
+use axum::middleware;
+use axum::routing::{get, post};
+
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(misc::home))
+        .route("/login", get(auth::show).post(auth::submit))
+        .route("/login/step/{id}", get(auth::step).post(auth::answer))
+        .route("/logout", post(auth::logout))
+        .route("/register", get(register::show).post(register::submit))
+        .route("/register/resend", post(register::resend))
+        .route("/forgot", get(forgot::show).post(forgot::start))
+        .route("/forgot/done", get(forgot::done))
+        .route("/forgot/{id}", get(forgot::code).post(forgot::verify))
+        .route("/forgot/{id}/resend", post(forgot::resend))
+        .route(
+            "/forgot/{id}/password",
+            get(forgot::password).post(forgot::complete),
+        )
+        .route(
+            "/forgot/{id}/second-factor",
+            get(forgot::second_factor).post(forgot::answer_factor),
+        )
+        .route("/settings", get(settings::profile))
+        .route("/settings/sessions", get(settings::sessions))
+        .route("/settings/sessions/{id}/revoke", post(settings::revoke))
+        .route("/help", get(misc::help))
+        .route("/dev/outbox", get(misc::outbox))
+        .route("/static/app.js", get(misc::script))
+        .route("/static/app.css", get(misc::style))
+        .layer(middleware::from_fn(misc::security_headers))
+}

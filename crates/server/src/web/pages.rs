@@ -1,0 +1,154 @@
+//! The askama templates, one struct per page. Every text comes from the catalogs through `t`.
+
+use askama::Template;
+
+use super::i18n::Tr;
+
+/// An error shown next to a form.
+pub struct Shown {
+    pub code: String,
+    pub message: String,
+    pub attempts_left: Option<u32>,
+    pub details: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+pub struct Login {
+    pub t: Tr,
+    pub csrf: String,
+    pub logged_in: bool,
+    pub title: String,
+    pub errors: Vec<Shown>,
+    pub identifier: String,
+}
+
+#[derive(Template)]
+#[template(path = "step.html")]
+pub struct Step {
+    pub t: Tr,
+    pub csrf: String,
+    pub logged_in: bool,
+    pub title: String,
+    pub errors: Vec<Shown>,
+    pub id: String,
+    pub intro: String,
+    pub methods: Vec<(String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "register.html")]
+pub struct Register {
+    pub t: Tr,
+    pub csrf: String,
+    pub logged_in: bool,
+    pub title: String,
+    pub errors: Vec<Shown>,
+    pub verification: Option<String>,
+    pub sent: String,
+    pub resend_after: i64,
+}
+
+#[derive(Template)]
+#[template(path = "forgot_start.html")]
+pub struct ForgotStart {
+    pub t: Tr,
+    pub csrf: String,
+    pub logged_in: bool,
+    pub title: String,
+    pub errors: Vec<Shown>,
+}
+
+#[derive(Template)]
+#[template(path = "forgot_code.html")]
+pub struct ForgotCode {
+    pub t: Tr,
+    pub csrf: String,
+    pub logged_in: bool,
+    pub title: String,
+    pub errors: Vec<Shown>,
+    pub id: String,
+    pub masked: String,
+    pub resend_after: i64,
+    pub other: String,
+    pub switch_label: String,
+    pub undeliverable: bool,
+}
+
+#[derive(Template)]
+#[template(path = "forgot_password.html")]
+pub struct ForgotPassword {
+    pub t: Tr,
+    pub csrf: String,
+    pub logged_in: bool,
+    pub title: String,
+    pub errors: Vec<Shown>,
+    pub id: String,
+    pub second_factor: bool,
+    pub methods: Vec<(String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+pub struct Message {
+    pub t: Tr,
+    pub csrf: String,
+    pub logged_in: bool,
+    pub title: String,
+    pub section_id: String,
+    pub text: String,
+    /// (href, label, id)
+    pub link: Option<(String, String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "settings.html")]
+pub struct Settings {
+    pub t: Tr,
+    pub csrf: String,
+    pub logged_in: bool,
+    pub title: String,
+    pub nickname: String,
+    pub phone: String,
+    pub email: String,
+    pub mfa: String,
+    pub reminder: bool,
+}
+
+pub struct SessionRow {
+    pub id: String,
+    pub device: String,
+    pub ip: String,
+    pub last_seen: String,
+    pub current: bool,
+}
+
+#[derive(Template)]
+#[template(path = "sessions.html")]
+pub struct Sessions {
+    pub t: Tr,
+    pub csrf: String,
+    pub logged_in: bool,
+    pub title: String,
+    pub sessions: Vec<SessionRow>,
+}
+
+#[derive(Template)]
+#[template(path = "help.html")]
+pub struct Help {
+    pub t: Tr,
+    pub csrf: String,
+    pub logged_in: bool,
+    pub title: String,
+}
+
+#[derive(Template)]
+#[template(path = "outbox.html")]
+pub struct Outbox {
+    pub t: Tr,
+    pub csrf: String,
+    pub logged_in: bool,
+    pub title: String,
+    /// (time, destination, code, body)
+    pub messages: Vec<(String, String, String, String)>,
+}

@@ -1,0 +1,52 @@
+//! Turning templates and errors into responses.
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, Redirect, Response};
+
+use super::ctx::Ctx;
+use super::i18n::Tr;
+use super::pages::Shown;
+use crate::error::ApiError;
+
+/// Renders a page with the request's new cookies.
+pub fn page(ctx: Ctx, status: StatusCode, tpl: &impl Template) -> Response {
+    match tpl.render() {
+        Ok(html) => ctx.finish((status, Html(html))),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            let msg = ctx.t().get("err-internal");
+            ctx.finish((StatusCode::INTERNAL_SERVER_ERROR, msg))
+        }
+    }
+}
+
+pub fn redirect(ctx: Ctx, to: &str) -> Response {
+    ctx.finish(Redirect::to(to))
+}
+
+/// A domain error as a message in the page's language, and its status.
+pub fn shown(t: Tr, e: domain::Error) -> (StatusCode, Shown) {
+    let api = ApiError::from(e);
+    let p = api.problem();
+    let attempts = p.attempts_left.map(|n| n.to_string()).unwrap_or_default();
+    let seconds = p.retry_after.map(|n| n.to_string()).unwrap_or_default();
+    let message = t.with(
+        &format!("err-{}", p.code),
+        &[("attempts", &attempts), ("seconds", &seconds)],
+    );
+    let details = p
+        .violations
+        .as_ref()
+        .map(|v| v.iter().map(|v| v.message.clone()).collect())
+        .unwrap_or_default();
+    (
+        api.status(),
+        Shown {
+            code: p.code.clone(),
+            message,
+            attempts_left: p.attempts_left,
+            details,
+        },
+    )
+}

@@ -1,0 +1,90 @@
+//! The signed-in pages: profile and devices. (Bindings, password change, two-factor and
+//! security records follow.)
+
+use axum::Form;
+use axum::extract::Path;
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::Deserialize;
+
+use domain::clock::human;
+
+use super::ctx::Ctx;
+use super::pages;
+use super::render::{page, redirect};
+
+pub async fn profile(ctx: Ctx) -> Response {
+    let Some(auth) = ctx.auth().await else {
+        return redirect(ctx, "/login");
+    };
+    let t = ctx.t();
+    let (p, m) = match (
+        ctx.app.app.profile(&auth).await,
+        ctx.app.app.mfa_status(&auth.account_id).await,
+    ) {
+        (Ok(p), Ok(m)) => (p, m),
+        _ => return redirect(ctx, "/login"),
+    };
+    let none = t.get("settings-none");
+    let tpl = pages::Settings {
+        t,
+        csrf: ctx.csrf.clone(),
+        logged_in: true,
+        title: t.get("settings-title"),
+        nickname: p.account.nickname.clone(),
+        phone: p.masked_phone.clone().unwrap_or_else(|| none.clone()),
+        email: p.masked_email.clone().unwrap_or(none),
+        mfa: if m.totp || m.webauthn {
+            t.get("settings-mfa-on")
+        } else {
+            t.get("settings-mfa-off")
+        },
+        reminder: p.password_reminder_due,
+    };
+    page(ctx, StatusCode::OK, &tpl)
+}
+
+pub async fn sessions(ctx: Ctx) -> Response {
+    let Some(auth) = ctx.auth().await else {
+        return redirect(ctx, "/login");
+    };
+    let t = ctx.t();
+    let list = ctx.app.app.sessions(&auth).await.unwrap_or_default();
+    let tpl = pages::Sessions {
+        t,
+        csrf: ctx.csrf.clone(),
+        logged_in: true,
+        title: t.get("sessions-title"),
+        sessions: list
+            .into_iter()
+            .map(|s| pages::SessionRow {
+                current: s.id == auth.session_id,
+                device: s
+                    .device_name
+                    .clone()
+                    .unwrap_or_else(|| loginmeta::describe(&s.user_agent).label),
+                ip: s.ip,
+                last_seen: human(s.last_seen_at),
+                id: s.id,
+            })
+            .collect(),
+    };
+    page(ctx, StatusCode::OK, &tpl)
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+pub async fn revoke(ctx: Ctx, Path(id): Path<String>, Form(f): Form<CsrfForm>) -> Response {
+    if !ctx.csrf_ok(&f.csrf) {
+        return ctx.forbidden();
+    }
+    let Some(auth) = ctx.auth().await else {
+        return redirect(ctx, "/login");
+    };
+    let _ = ctx.app.app.revoke_session(&auth, &id, &ctx.client).await;
+    redirect(ctx, "/settings/sessions")
+}
