@@ -45,5 +45,9 @@ pub fn router() -> Router<AppState> {
         .route("/dev/outbox", get(misc::outbox))
         .route("/static/app.js", get(misc::script))
         .route("/static/app.css", get(misc::style))
+        .route(
+            "/favicon.ico",
+            get(|| async { axum::http::StatusCode::NO_CONTENT }),
+        )
         .layer(middleware::from_fn(misc::security_headers))
 }
