@@ -77,7 +77,6 @@ for (const channel of ['sms', 'email'] as const) {
     const error = page.locator('p.error[data-code="invalid_code"]');
     await expect(error).toBeVisible();
     await expect(error.locator('[data-attempts-left]')).toHaveAttribute('data-attempts-left', '4');
-    expect(pathOf(page)).toBe(codePath);
     await expectCsrfOnEveryForm(page);
 
     // Resend waits out its countdown: disabled, showing the seconds, counting down.
