@@ -8,7 +8,8 @@
 // Normal, and so not reported: a 4xx answer to a form POST (a wrong code, a bad password): the
 // browser logs "Failed to load resource: … status of 4xx" for such a document, and that message is
 // ignored only for a POST navigation that got that 4xx status. A navigation aborted by the next
-// one (net::ERR_ABORTED on a document request) is ignored too.
+// one (net::ERR_ABORTED on a document request) is ignored too, and so is a 4xx for the
+// /favicon.ico that Chromium asks for by itself when a page names no icon.
 
 import { test as base, expect, type ConsoleMessage, type Page, type Request, type Response } from '@playwright/test';
 
@@ -49,6 +50,8 @@ function watch(page: Page): { problems: Problem[]; check: () => Problem[] } {
       const url = m.location().url;
       const status = /^Failed to load resource: the server responded with a status of (\d{3})\b/.exec(text);
       if (status && postedDocs4xx.get(url)?.has(Number(status[1]))) continue;
+      // Chromium fetches /favicon.ico by itself when a page names no icon: not the page's doing.
+      if (status && url && new URL(url).pathname === '/favicon.ico') continue;
       all.push(`console.error: ${text}${url ? ` (at ${url}:${m.location().lineNumber})` : ''}`);
     }
     return all;
