@@ -30,7 +30,10 @@ async function expectSecureHeaders(page: Page, path: string): Promise<void> {
   // Scripts fall back to default-src when script-src is absent; one of them must be set.
   const scripts = d.get('script-src') ?? d.get('default-src');
   expect(scripts, `script-src or default-src in the CSP of ${path}: ${csp}`).toBeDefined();
-  for (const name of ['script-src', 'script-src-elem', 'script-src-attr', 'default-src']) {
+  // default-src speaks for scripts only when script-src is absent.
+  const forScripts = ['script-src', 'script-src-elem', 'script-src-attr'];
+  if (!d.has('script-src')) forScripts.push('default-src');
+  for (const name of forScripts) {
     const sources = d.get(name) ?? [];
     expect(sources, `${name} of the CSP of ${path}: ${csp}`).not.toContain("'unsafe-inline'");
   }
