@@ -35,6 +35,14 @@ for (const lang of LANGS) {
   test(`every page in ${lang}`, async ({ page, request }) => {
     for (const path of LOGGED_OUT) await expectPageIn(page, path, lang);
 
+    // The code page of a recovery (for an identifier with no account: it looks the same).
+    await page.goto('/forgot');
+    const unknown = `139${Math.floor(10_000_000 + Math.random() * 89_999_999)}`;
+    await page.locator('form#forgot-start input[name="identifier"]').fill(unknown);
+    await page.locator('form#forgot-start button').first().click();
+    await page.waitForURL((u) => /^\/forgot\/[^/]+$/.test(u.pathname));
+    await expectPageIn(page, new URL(page.url()).pathname, lang);
+
     await register(page, request, newAccount('email'));
     for (const path of LOGGED_IN) await expectPageIn(page, path, lang);
   });

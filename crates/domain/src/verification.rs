@@ -163,11 +163,14 @@ impl Wangshang {
         })
     }
 
-    /// Checks the send limits and records a send, inside the caller's transaction.
+    /// Checks the send limits and records a send, inside the caller's transaction. The 60 s wait
+    /// is between codes of one purpose (a recovery code may follow a sign-up code at once); the
+    /// hourly and daily caps count every send to the destination and from the IP.
     pub(crate) async fn take_send_slot(
         &self,
         tx: &mut Box<dyn Tx>,
         destination: &str,
+        purpose: Purpose,
         client: &Client,
         now: Millis,
     ) -> Result<()> {
@@ -186,9 +189,12 @@ impl Wangshang {
         .max()
         .unwrap_or(0)
         .saturating_add(1);
-        let stats = tx.send_stats(destination, &client.ip, now, cap).await?;
+        let stats = tx
+            .send_stats(destination, purpose.as_str(), &client.ip, now, cap)
+            .await?;
         send_allowed(&stats, &self.config.codes, now)?;
-        tx.record_send(destination, &client.ip, now).await?;
+        tx.record_send(destination, purpose.as_str(), &client.ip, now)
+            .await?;
         Ok(())
     }
 
@@ -286,7 +292,7 @@ impl Wangshang {
         client: &Client,
         now: Millis,
     ) -> Result<Verification> {
-        self.take_send_slot(tx, code.destination, client, now)
+        self.take_send_slot(tx, code.destination, code.purpose, client, now)
             .await?;
         let mut v = Verification {
             id: random::id(),
@@ -321,7 +327,8 @@ impl Wangshang {
         if v.consumed_at.is_some() || v.attempts >= self.config.codes.max_attempts {
             return Err(Error::CodeExpired);
         }
-        self.take_send_slot(tx, &v.destination, client, now).await?;
+        self.take_send_slot(tx, &v.destination, purpose, client, now)
+            .await?;
         v.expires_at = now + self.config.codes.ttl_secs * SECOND;
         let locale = match &v.account_id {
             Some(id) => tx.account(id).await?.map(|a| a.locale),

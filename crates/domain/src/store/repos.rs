@@ -12,11 +12,18 @@ pub trait VerificationRepo {
     async fn send_stats(
         &mut self,
         destination: &str,
+        purpose: &str,
         ip: &str,
         now: Millis,
         cap: i64,
     ) -> StoreResult<SendStats>;
-    async fn record_send(&mut self, destination: &str, ip: &str, now: Millis) -> StoreResult<()>;
+    async fn record_send(
+        &mut self,
+        destination: &str,
+        purpose: &str,
+        ip: &str,
+        now: Millis,
+    ) -> StoreResult<()>;
     async fn insert_verification(&mut self, v: &Verification) -> StoreResult<()>;
     async fn verification(&mut self, id: &str) -> StoreResult<Option<Verification>>;
     /// Replaces the code (the newest wins) and counts a send; attempts are kept.

@@ -81,6 +81,11 @@ impl Tr {
             .unwrap_or_else(|| format!("⟦{key}⟧"))
     }
 
+    /// "Send again in N s", with the seconds the countdown script then lowers.
+    pub fn wait(&self, seconds: &i64) -> String {
+        self.with("resend-wait", &[("seconds", &seconds.to_string())])
+    }
+
     pub fn lang(&self) -> &'static str {
         self.0.tag()
     }

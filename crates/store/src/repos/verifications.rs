@@ -32,6 +32,7 @@ impl VerificationRepo for SqlTx {
     async fn send_stats(
         &mut self,
         destination: &str,
+        purpose: &str,
         ip: &str,
         now: Millis,
         cap: i64,
@@ -45,7 +46,7 @@ impl VerificationRepo for SqlTx {
             )
         };
         let sql = format!(
-            "SELECT (SELECT MAX(at) FROM code_sends WHERE destination = $1) AS last_dest, \
+            "SELECT (SELECT MAX(at) FROM code_sends WHERE destination = $1 AND purpose = $6) AS last_dest, \
              dest_hour, oldest_dest_hour, dest_day, oldest_dest_day, ip_hour, oldest_ip_hour, ip_day, oldest_ip_day \
              FROM {}, {}, {}, {}",
             window("destination = $1", "$3", "dest_hour"),
@@ -59,6 +60,7 @@ impl VerificationRepo for SqlTx {
             .bind(now - HOUR)
             .bind(now - DAY)
             .bind(cap)
+            .bind(purpose)
             .fetch_one(&mut *self.tx)
             .await
             .map_err(db)?;
@@ -75,14 +77,23 @@ impl VerificationRepo for SqlTx {
         })
     }
 
-    async fn record_send(&mut self, destination: &str, ip: &str, now: Millis) -> StoreResult<()> {
-        sqlx::query("INSERT INTO code_sends (destination, ip, at) VALUES ($1, $2, $3)")
-            .bind(destination)
-            .bind(ip)
-            .bind(now)
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db)?;
+    async fn record_send(
+        &mut self,
+        destination: &str,
+        purpose: &str,
+        ip: &str,
+        now: Millis,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO code_sends (destination, ip, at, purpose) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(destination)
+        .bind(ip)
+        .bind(now)
+        .bind(purpose)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db)?;
         Ok(())
     }
 
