@@ -9,7 +9,14 @@ import { expectCsrfOnEveryForm, newAccount, register } from '../support/flows';
 
 const LANGS = ['zh-CN', 'en'] as const;
 const LOGGED_OUT = ['/login', '/register', '/forgot', '/help', '/dev/outbox'];
-const LOGGED_IN = ['/settings', '/settings/sessions'];
+const LOGGED_IN = [
+  '/settings',
+  '/settings/sessions',
+  '/settings/password',
+  '/settings/bindings',
+  '/settings/security',
+  '/settings/records',
+];
 
 function slug(path: string): string {
   return path.replace(/^\//, '').replace(/\//g, '-') || 'root';

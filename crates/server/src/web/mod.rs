@@ -2,6 +2,7 @@
 //! same domain functions as the JSON API. Cookie sessions, CSRF tokens on every form, a strict
 //! CSP with one small script file.
 
+mod account;
 mod auth;
 mod ctx;
 mod forgot;
@@ -41,6 +42,30 @@ pub fn router() -> Router<AppState> {
         .route("/settings", get(settings::profile))
         .route("/settings/sessions", get(settings::sessions))
         .route("/settings/sessions/{id}/revoke", post(settings::revoke))
+        .route(
+            "/settings/password",
+            get(account::password).post(account::change_password),
+        )
+        .route(
+            "/settings/bindings",
+            get(account::bindings).post(account::bind),
+        )
+        .route("/settings/bindings/confirm", post(account::confirm))
+        .route("/settings/security", get(account::security))
+        .route("/settings/security/totp", post(account::totp_start))
+        .route(
+            "/settings/security/totp/confirm",
+            post(account::totp_confirm),
+        )
+        .route(
+            "/settings/security/totp/disable",
+            post(account::totp_disable),
+        )
+        .route(
+            "/settings/security/recovery-codes",
+            post(account::regenerate),
+        )
+        .route("/settings/records", get(account::records))
         .route("/help", get(misc::help))
         .route("/dev/outbox", get(misc::outbox))
         .route("/static/app.js", get(misc::script))

@@ -152,3 +152,57 @@ pub struct Outbox {
     /// (time, destination, code, body)
     pub messages: Vec<(String, String, String, String)>,
 }
+
+#[derive(Template)]
+#[template(path = "settings_password.html")]
+pub struct PasswordChange {
+    pub t: Tr,
+    pub csrf: String,
+    pub logged_in: bool,
+    pub title: String,
+    pub errors: Vec<Shown>,
+    pub done: bool,
+}
+
+#[derive(Template)]
+#[template(path = "settings_bindings.html")]
+pub struct BindingsPage {
+    pub t: Tr,
+    pub csrf: String,
+    pub logged_in: bool,
+    pub title: String,
+    pub errors: Vec<Shown>,
+    pub notice: Option<String>,
+    pub phone: String,
+    pub email: String,
+    /// (kind, verification id) while a code is awaited.
+    pub pending: Option<(String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "settings_security.html")]
+pub struct Security {
+    pub t: Tr,
+    pub csrf: String,
+    pub logged_in: bool,
+    pub title: String,
+    pub errors: Vec<Shown>,
+    pub totp: bool,
+    pub recovery_left: String,
+    /// (secret, QR SVG) while enrolling.
+    pub enrolling: Option<(String, String)>,
+    /// Recovery codes shown once.
+    pub codes: Vec<String>,
+    pub codes_download: String,
+}
+
+#[derive(Template)]
+#[template(path = "settings_records.html")]
+pub struct Records {
+    pub t: Tr,
+    pub csrf: String,
+    pub logged_in: bool,
+    pub title: String,
+    /// (time, kind, ip, device, flags)
+    pub records: Vec<(String, String, String, String, String)>,
+}

@@ -1,0 +1,390 @@
+//! Signed-in account pages: password change, bindings, two-factor (TOTP and recovery codes) and
+//! security records. (Passkeys are managed over the API for now.)
+
+use axum::Form;
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::Deserialize;
+
+use domain::clock::human;
+use domain::identifier::Channel;
+use domain::sessions::Authenticated;
+
+use super::ctx::Ctx;
+use super::pages::{self, Shown};
+use super::render::{page, redirect, shown};
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    csrf: String,
+    current_password: String,
+    new_password: String,
+}
+
+fn password_page(ctx: Ctx, status: StatusCode, errors: Vec<Shown>, done: bool) -> Response {
+    let t = ctx.t();
+    let tpl = pages::PasswordChange {
+        t,
+        csrf: ctx.csrf.clone(),
+        logged_in: true,
+        title: t.get("password-title"),
+        errors,
+        done,
+    };
+    page(ctx, status, &tpl)
+}
+
+pub async fn password(ctx: Ctx) -> Response {
+    if ctx.auth().await.is_none() {
+        return redirect(ctx, "/login");
+    }
+    password_page(ctx, StatusCode::OK, Vec::new(), false)
+}
+
+pub async fn change_password(ctx: Ctx, Form(f): Form<PasswordForm>) -> Response {
+    if !ctx.csrf_ok(&f.csrf) {
+        return ctx.forbidden();
+    }
+    let Some(auth) = ctx.auth().await else {
+        return redirect(ctx, "/login");
+    };
+    match ctx
+        .app
+        .app
+        .change_password(&auth, &f.current_password, &f.new_password, &ctx.client)
+        .await
+    {
+        Ok(()) => password_page(ctx, StatusCode::OK, Vec::new(), true),
+        Err(e) => {
+            let (status, s) = shown(ctx.t(), e);
+            password_page(ctx, status, vec![s], false)
+        }
+    }
+}
+
+async fn bindings_page(
+    ctx: Ctx,
+    auth: &Authenticated,
+    status: StatusCode,
+    errors: Vec<Shown>,
+    notice: Option<String>,
+    pending: Option<(String, String)>,
+) -> Response {
+    let t = ctx.t();
+    let b = match ctx.app.app.bindings(auth).await {
+        Ok(b) => b,
+        Err(_) => return redirect(ctx, "/login"),
+    };
+    let show = |b: Option<domain::bindings::Binding>| match b {
+        Some(b) => {
+            let when = b.verified_at.map(human).unwrap_or_default();
+            format!(
+                "{} ({})",
+                b.masked,
+                t.with("bindings-verified", &[("when", &when)])
+            )
+        }
+        None => t.get("settings-none"),
+    };
+    let tpl = pages::BindingsPage {
+        t,
+        csrf: ctx.csrf.clone(),
+        logged_in: true,
+        title: t.get("bindings-title"),
+        errors,
+        notice,
+        phone: show(b.phone),
+        email: show(b.email),
+        pending,
+    };
+    page(ctx, status, &tpl)
+}
+
+pub async fn bindings(ctx: Ctx) -> Response {
+    let Some(auth) = ctx.auth().await else {
+        return redirect(ctx, "/login");
+    };
+    bindings_page(ctx, &auth, StatusCode::OK, Vec::new(), None, None).await
+}
+
+fn kind(k: &str) -> Channel {
+    if k == "email" {
+        Channel::Email
+    } else {
+        Channel::Sms
+    }
+}
+
+#[derive(Deserialize)]
+pub struct BindForm {
+    #[serde(default)]
+    csrf: String,
+    kind: String,
+    destination: String,
+    current_password: String,
+}
+
+pub async fn bind(ctx: Ctx, Form(f): Form<BindForm>) -> Response {
+    if !ctx.csrf_ok(&f.csrf) {
+        return ctx.forbidden();
+    }
+    let Some(auth) = ctx.auth().await else {
+        return redirect(ctx, "/login");
+    };
+    match ctx
+        .app
+        .app
+        .start_binding(
+            &auth,
+            kind(&f.kind),
+            &f.destination,
+            &f.current_password,
+            None,
+            &ctx.client,
+        )
+        .await
+    {
+        Ok(sent) => {
+            let notice = Some(ctx.t().with(
+                "register-code-sent",
+                &[
+                    ("destination", &sent.masked_destination),
+                    ("minutes", &(sent.expires_in / 60).to_string()),
+                ],
+            ));
+            bindings_page(
+                ctx,
+                &auth,
+                StatusCode::OK,
+                Vec::new(),
+                notice,
+                Some((f.kind, sent.id)),
+            )
+            .await
+        }
+        Err(e) => {
+            let (status, s) = shown(ctx.t(), e);
+            bindings_page(ctx, &auth, status, vec![s], None, None).await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ConfirmForm {
+    #[serde(default)]
+    csrf: String,
+    kind: String,
+    verification_id: String,
+    code: String,
+}
+
+pub async fn confirm(ctx: Ctx, Form(f): Form<ConfirmForm>) -> Response {
+    if !ctx.csrf_ok(&f.csrf) {
+        return ctx.forbidden();
+    }
+    let Some(auth) = ctx.auth().await else {
+        return redirect(ctx, "/login");
+    };
+    match ctx
+        .app
+        .app
+        .confirm_binding(
+            &auth,
+            kind(&f.kind),
+            &f.verification_id,
+            &f.code,
+            &ctx.client,
+        )
+        .await
+    {
+        Ok(_) => {
+            let notice = Some(ctx.t().get("bindings-done"));
+            bindings_page(ctx, &auth, StatusCode::OK, Vec::new(), notice, None).await
+        }
+        Err(e) => {
+            let (status, s) = shown(ctx.t(), e);
+            let pending = Some((f.kind, f.verification_id));
+            bindings_page(ctx, &auth, status, vec![s], None, pending).await
+        }
+    }
+}
+
+async fn security_page(
+    ctx: Ctx,
+    auth: &Authenticated,
+    status: StatusCode,
+    errors: Vec<Shown>,
+    enrolling: Option<(String, String)>,
+    codes: Vec<String>,
+) -> Response {
+    let t = ctx.t();
+    let m = ctx
+        .app
+        .app
+        .mfa_status(&auth.account_id)
+        .await
+        .unwrap_or_default();
+    let tpl = pages::Security {
+        t,
+        csrf: ctx.csrf.clone(),
+        logged_in: true,
+        title: t.get("security-title"),
+        errors,
+        totp: m.totp,
+        recovery_left: t.with(
+            "recovery-left",
+            &[("count", &m.recovery_codes_left.to_string())],
+        ),
+        enrolling,
+        codes_download: codes.join("%0A"),
+        codes,
+    };
+    page(ctx, status, &tpl)
+}
+
+pub async fn security(ctx: Ctx) -> Response {
+    let Some(auth) = ctx.auth().await else {
+        return redirect(ctx, "/login");
+    };
+    security_page(ctx, &auth, StatusCode::OK, Vec::new(), None, Vec::new()).await
+}
+
+#[derive(Deserialize)]
+pub struct PasswordOnly {
+    #[serde(default)]
+    csrf: String,
+    current_password: String,
+}
+
+pub async fn totp_start(ctx: Ctx, Form(f): Form<PasswordOnly>) -> Response {
+    if !ctx.csrf_ok(&f.csrf) {
+        return ctx.forbidden();
+    }
+    let Some(auth) = ctx.auth().await else {
+        return redirect(ctx, "/login");
+    };
+    match ctx.app.app.start_totp(&auth, &f.current_password).await {
+        Ok(e) => {
+            security_page(
+                ctx,
+                &auth,
+                StatusCode::OK,
+                Vec::new(),
+                Some((e.secret, e.qr_svg)),
+                Vec::new(),
+            )
+            .await
+        }
+        Err(e) => {
+            let (status, s) = shown(ctx.t(), e);
+            security_page(ctx, &auth, status, vec![s], None, Vec::new()).await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CodeForm {
+    #[serde(default)]
+    csrf: String,
+    code: String,
+}
+
+pub async fn totp_confirm(ctx: Ctx, Form(f): Form<CodeForm>) -> Response {
+    if !ctx.csrf_ok(&f.csrf) {
+        return ctx.forbidden();
+    }
+    let Some(auth) = ctx.auth().await else {
+        return redirect(ctx, "/login");
+    };
+    match ctx.app.app.confirm_totp(&auth, &f.code, &ctx.client).await {
+        Ok(codes) => security_page(ctx, &auth, StatusCode::OK, Vec::new(), None, codes.0).await,
+        Err(e) => {
+            let (status, s) = shown(ctx.t(), e);
+            security_page(ctx, &auth, status, vec![s], None, Vec::new()).await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct DisableForm {
+    #[serde(default)]
+    csrf: String,
+    current_password: String,
+    code: String,
+}
+
+pub async fn totp_disable(ctx: Ctx, Form(f): Form<DisableForm>) -> Response {
+    if !ctx.csrf_ok(&f.csrf) {
+        return ctx.forbidden();
+    }
+    let Some(auth) = ctx.auth().await else {
+        return redirect(ctx, "/login");
+    };
+    let r = ctx
+        .app
+        .app
+        .disable_totp(&auth, &f.current_password, &f.code, &ctx.client)
+        .await;
+    let errors = match r {
+        Ok(()) => Vec::new(),
+        Err(e) => vec![shown(ctx.t(), e).1],
+    };
+    security_page(ctx, &auth, StatusCode::OK, errors, None, Vec::new()).await
+}
+
+pub async fn regenerate(ctx: Ctx, Form(f): Form<PasswordOnly>) -> Response {
+    if !ctx.csrf_ok(&f.csrf) {
+        return ctx.forbidden();
+    }
+    let Some(auth) = ctx.auth().await else {
+        return redirect(ctx, "/login");
+    };
+    match ctx
+        .app
+        .app
+        .regenerate_recovery_codes(&auth, &f.current_password, &ctx.client)
+        .await
+    {
+        Ok(codes) => security_page(ctx, &auth, StatusCode::OK, Vec::new(), None, codes.0).await,
+        Err(e) => {
+            let (status, s) = shown(ctx.t(), e);
+            security_page(ctx, &auth, status, vec![s], None, Vec::new()).await
+        }
+    }
+}
+
+pub async fn records(ctx: Ctx) -> Response {
+    let Some(auth) = ctx.auth().await else {
+        return redirect(ctx, "/login");
+    };
+    let t = ctx.t();
+    let events = ctx
+        .app
+        .app
+        .security_events(&auth.account_id, None, 50)
+        .await
+        .map(|p| p.events)
+        .unwrap_or_default();
+    let tpl = pages::Records {
+        t,
+        csrf: ctx.csrf.clone(),
+        logged_in: true,
+        title: t.get("records-title"),
+        records: events
+            .into_iter()
+            .map(|e| {
+                let device = loginmeta::describe(&e.user_agent).label;
+                let place = e.place.map(|p| format!(" · {p}")).unwrap_or_default();
+                (
+                    human(e.at),
+                    e.kind,
+                    format!("{}{place}", e.ip),
+                    device,
+                    e.flags.join(", "),
+                )
+            })
+            .collect(),
+    };
+    page(ctx, StatusCode::OK, &tpl)
+}
