@@ -3,7 +3,7 @@
 
 import { test, expect } from '../support/fixtures';
 import { shoot } from '../support/shoot';
-import { devCode, outboxCount } from '../support/outbox';
+import { devCode, outbox, outboxCount } from '../support/outbox';
 import { Authenticator } from '../support/totp';
 import { logout, newAccount, PASSWORD, NEW_PASSWORD, register, submitButton, uniqueEmail } from '../support/flows';
 
@@ -65,6 +65,17 @@ test('change the e-mail binding; the old address is told', async ({ page, reques
   await expect
     .poll(async () => outboxCount(request, account.destination), { timeout: 10_000 })
     .toBeGreaterThan(oldBefore);
+
+  // The old address's notice carries a link that undoes the change and signs out every device.
+  const [notice] = await outbox(request, account.destination);
+  const link = /https?:\/\/\S+\/bindings\/cancel\?token=[\w-]+/.exec(notice.body)?.[0];
+  expect(link, notice.body).toBeTruthy();
+  await page.goto(new URL(link!).pathname + new URL(link!).search);
+  await shoot(page, 'binding-cancel');
+  await submitButton(page.locator('form#link-form')).click();
+  await expect(page.locator('#link-done')).toBeVisible();
+  await page.goto('/settings');
+  await expect(page).toHaveURL(/\/login$/);
 });
 
 test('change the password; the old one stops working', async ({ page, request }) => {

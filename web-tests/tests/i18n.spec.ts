@@ -16,6 +16,7 @@ const LOGGED_IN = [
   '/settings/bindings',
   '/settings/security',
   '/settings/records',
+  '/settings/checkup',
 ];
 
 function slug(path: string): string {

@@ -7,6 +7,7 @@ mod auth;
 mod ctx;
 mod forgot;
 pub mod i18n;
+mod links;
 mod misc;
 mod pages;
 mod register;
@@ -66,6 +67,19 @@ pub fn router() -> Router<AppState> {
             post(account::regenerate),
         )
         .route("/settings/records", get(account::records))
+        .route("/settings/checkup", get(links::checkup))
+        .route(
+            "/bindings/cancel",
+            get(links::cancel_page).post(links::cancel),
+        )
+        .route(
+            "/bindings/confirm",
+            get(links::confirm_page).post(links::confirm),
+        )
+        .route(
+            "/sessions/dispute",
+            get(links::dispute_page).post(links::dispute),
+        )
         .route("/help", get(misc::help))
         .route("/dev/outbox", get(misc::outbox))
         .route("/static/app.js", get(misc::script))

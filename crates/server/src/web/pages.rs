@@ -206,3 +206,29 @@ pub struct Records {
     /// (time, kind, ip, device, flags)
     pub records: Vec<(String, String, String, String, String)>,
 }
+
+#[derive(Template)]
+#[template(path = "link.html")]
+pub struct Link {
+    pub t: Tr,
+    pub csrf: String,
+    pub logged_in: bool,
+    pub title: String,
+    pub errors: Vec<Shown>,
+    pub text: String,
+    pub action: String,
+    pub token: String,
+    pub submit: String,
+    pub done: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "checkup.html")]
+pub struct Checkup {
+    pub t: Tr,
+    pub csrf: String,
+    pub logged_in: bool,
+    pub title: String,
+    /// (id, label, done, where to fix it)
+    pub items: Vec<(String, String, bool, String)>,
+}
