@@ -171,6 +171,18 @@ impl Wangshang {
         Ok((c, account))
     }
 
+    /// Fresh passkey request options for a login challenge (the web page asks for them when the
+    /// user picks the passkey).
+    pub async fn challenge_passkey_options(&self, id: &str) -> Result<serde_json::Value> {
+        let (c, account) = self.open_challenge(id).await?;
+        if !c.methods.iter().any(|m| m == method::WEBAUTHN) {
+            return Err(Error::InvalidMethod);
+        }
+        self.passkey_options(&account, &c.id, passkeys::LOGIN)
+            .await?
+            .ok_or(Error::PasskeysUnavailable)
+    }
+
     /// `POST /sessions/challenges/{id}` with a code (TOTP, recovery code, or the new-device
     /// code) or a passkey assertion.
     #[tracing::instrument(skip(self, code, assertion, client))]

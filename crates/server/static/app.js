@@ -42,3 +42,85 @@
     });
   });
 })();
+
+// Passkeys: the server sends WebAuthn options as JSON; the browser runs the ceremony.
+(function () {
+  "use strict";
+  var post = function (url, body) {
+    return fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    }).then(function (r) {
+      return r.json().then(function (j) {
+        if (!r.ok) throw new Error(j.message || "error");
+        return j;
+      });
+    });
+  };
+  var show = function (text) {
+    var s = document.getElementById("passkey-status");
+    if (s) {
+      s.hidden = false;
+      s.textContent = text;
+    }
+  };
+
+  var add = document.getElementById("passkey-add");
+  if (add) {
+    var section = document.getElementById("passkeys");
+    var csrf = section.getAttribute("data-csrf");
+    add.addEventListener("click", function () {
+      var password = document.getElementById("passkey-password").value;
+      var name = document.getElementById("passkey-name").value;
+      post("/settings/security/passkeys/start", { csrf: csrf, current_password: password })
+        .then(function (start) {
+          var options = PublicKeyCredential.parseCreationOptionsFromJSON(start.options.publicKey);
+          return navigator.credentials.create({ publicKey: options }).then(function (cred) {
+            return post("/settings/security/passkeys/finish", {
+              csrf: csrf,
+              registration_id: start.registration_id,
+              name: name,
+              credential: cred.toJSON(),
+            });
+          });
+        })
+        .then(function (done) {
+          show(section.getAttribute("data-added"));
+          var list = document.getElementById("passkey-codes");
+          (done.recovery_codes || []).forEach(function (c) {
+            var li = document.createElement("li");
+            li.className = "recovery-code";
+            li.textContent = c;
+            list.appendChild(li);
+          });
+        })
+        .catch(function (e) {
+          show(e.message);
+        });
+    });
+  }
+
+  var login = document.getElementById("passkey-login");
+  if (login) {
+    login.addEventListener("click", function () {
+      var csrf = login.getAttribute("data-csrf");
+      var id = login.getAttribute("data-challenge");
+      post("/login/step/" + id + "/passkey", { csrf: csrf })
+        .then(function (options) {
+          var o = PublicKeyCredential.parseRequestOptionsFromJSON(options.publicKey);
+          return navigator.credentials.get({ publicKey: o });
+        })
+        .then(function (cred) {
+          return post("/login/step/" + id + "/passkey/finish", { csrf: csrf, assertion: cred.toJSON() });
+        })
+        .then(function (done) {
+          window.location.assign(done.redirect);
+        })
+        .catch(function (e) {
+          show(e.message);
+        });
+    });
+  }
+})();

@@ -128,8 +128,10 @@ fn step_page(
     let intro = Ctx::named(headers, &format!("ws_step_{id}"))
         .map(|s| urldecode(&s))
         .unwrap_or_else(|| t.get("step-mfa"));
-    let methods = Ctx::named(headers, &format!("ws_methods_{id}"))
-        .unwrap_or_else(|| "totp,recovery_code".into())
+    let listed = Ctx::named(headers, &format!("ws_methods_{id}"))
+        .unwrap_or_else(|| "totp,recovery_code".into());
+    let passkey = listed.split(',').any(|m| m == "webauthn");
+    let methods = listed
         .split(',')
         .filter(|m| *m != "webauthn" && !m.is_empty())
         .map(|m| (m.to_owned(), t.get(&format!("method-{m}"))))
@@ -143,6 +145,7 @@ fn step_page(
         id,
         intro,
         methods,
+        passkey,
     };
     page(ctx, status, &tpl)
 }

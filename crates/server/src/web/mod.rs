@@ -10,6 +10,7 @@ pub mod i18n;
 mod links;
 mod misc;
 mod pages;
+mod passkeys;
 mod register;
 mod render;
 mod settings;
@@ -67,6 +68,19 @@ pub fn router() -> Router<AppState> {
             post(account::regenerate),
         )
         .route("/settings/records", get(account::records))
+        .route(
+            "/settings/security/passkeys/start",
+            post(passkeys::register_start),
+        )
+        .route(
+            "/settings/security/passkeys/finish",
+            post(passkeys::register_finish),
+        )
+        .route("/login/step/{id}/passkey", post(passkeys::login_options))
+        .route(
+            "/login/step/{id}/passkey/finish",
+            post(passkeys::login_finish),
+        )
         .route("/settings/checkup", get(links::checkup))
         .route(
             "/bindings/cancel",

@@ -34,6 +34,8 @@ pub struct Step {
     pub id: String,
     pub intro: String,
     pub methods: Vec<(String, String)>,
+    /// A passkey may answer (the page's script runs the ceremony).
+    pub passkey: bool,
 }
 
 #[derive(Template)]
