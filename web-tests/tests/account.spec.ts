@@ -89,6 +89,13 @@ test('change the password; the old one stops working', async ({ page, request })
   await submitButton(form).click();
   await expect(page.locator('#password-done')).toBeVisible();
   await shoot(page, 'password-changed');
+  // The last channel cannot be removed.
+  await page.goto('/settings/bindings');
+  const unbind = page.locator('form#unbind-phone');
+  await unbind.locator('input[name="current_password"]').fill(NEW_PASSWORD);
+  await submitButton(unbind).click();
+  await expect(page.locator('p.error[data-code="last_channel"]')).toBeVisible();
+
   await page.goto('/settings/records');
   await expect(page.locator('table#records tr.record[data-kind="password_changed"]')).toHaveCount(1);
   await shoot(page, 'records');

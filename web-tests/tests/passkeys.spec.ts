@@ -42,4 +42,16 @@ test('register a passkey with the virtual authenticator and log in with it', asy
   await page.waitForURL((u) => u.pathname === '/settings');
   await expect(page.locator('#profile #nickname')).toHaveText(account.nickname);
   await expect(page.locator('#mfa')).not.toBeEmpty();
+
+  // The passkey is listed; it can be renamed and removed.
+  await page.goto('/settings/security');
+  await expect(page.locator('#passkey-list li.passkey')).toHaveCount(1);
+  const rename = page.locator('form.passkey-rename').first();
+  await rename.locator('input[name="name"]').fill('Work laptop');
+  await submitButton(rename).click();
+  await expect(page.locator('#passkey-list li.passkey')).toContainText('Work laptop');
+  const remove = page.locator('form.passkey-remove').first();
+  await remove.locator('input[name="current_password"]').fill(account.password);
+  await submitButton(remove).click();
+  await expect(page.locator('#passkey-list li.passkey')).toHaveCount(0);
 });

@@ -179,3 +179,5 @@ passkeys-name = Name (e.g. "My laptop")
 passkeys-add = Add a passkey
 passkeys-added = Passkey added.
 step-passkey = Use a passkey
+passkeys-remove = Remove
+passkeys-rename = Rename

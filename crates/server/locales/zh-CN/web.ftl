@@ -179,3 +179,5 @@ passkeys-name = 名称（例如“我的笔记本”）
 passkeys-add = 添加通行密钥
 passkeys-added = 已添加通行密钥。
 step-passkey = 使用通行密钥
+passkeys-remove = 删除
+passkeys-rename = 改名

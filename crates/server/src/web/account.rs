@@ -87,7 +87,12 @@ async fn bindings_page(
         }
         None => t.get("settings-none"),
     };
+    let removable = vec![
+        ("phone".to_owned(), b.phone.is_some()),
+        ("email".to_owned(), b.email.is_some()),
+    ];
     let tpl = pages::BindingsPage {
+        removable,
         t,
         csrf: ctx.csrf.clone(),
         logged_in: true,
@@ -225,6 +230,15 @@ async fn security_page(
         .mfa_status(&auth.account_id)
         .await
         .unwrap_or_default();
+    let passkeys = ctx
+        .app
+        .app
+        .passkeys(auth)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|p| (p.credential_id, p.name))
+        .collect();
     let tpl = pages::Security {
         t,
         csrf: ctx.csrf.clone(),
@@ -238,6 +252,7 @@ async fn security_page(
         ),
         enrolling,
         codes_download: codes.join("%0A"),
+        passkeys,
         codes,
     };
     page(ctx, status, &tpl)
@@ -387,4 +402,85 @@ pub async fn records(ctx: Ctx) -> Response {
             .collect(),
     };
     page(ctx, StatusCode::OK, &tpl)
+}
+
+#[derive(Deserialize)]
+pub struct RemoveForm {
+    #[serde(default)]
+    csrf: String,
+    kind: String,
+    current_password: String,
+}
+
+pub async fn unbind(ctx: Ctx, Form(f): Form<RemoveForm>) -> Response {
+    if !ctx.csrf_ok(&f.csrf) {
+        return ctx.forbidden();
+    }
+    let Some(auth) = ctx.auth().await else {
+        return redirect(ctx, "/login");
+    };
+    match ctx
+        .app
+        .app
+        .remove_binding(&auth, kind(&f.kind), &f.current_password, None, &ctx.client)
+        .await
+    {
+        Ok(()) => {
+            let notice = Some(ctx.t().get("bindings-removed"));
+            bindings_page(ctx, &auth, StatusCode::OK, Vec::new(), notice, None).await
+        }
+        Err(e) => {
+            let (status, s) = shown(ctx.t(), e);
+            bindings_page(ctx, &auth, status, vec![s], None, None).await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct PasskeyRename {
+    #[serde(default)]
+    csrf: String,
+    id: String,
+    name: String,
+}
+
+pub async fn rename_passkey(ctx: Ctx, Form(f): Form<PasskeyRename>) -> Response {
+    if !ctx.csrf_ok(&f.csrf) {
+        return ctx.forbidden();
+    }
+    let Some(auth) = ctx.auth().await else {
+        return redirect(ctx, "/login");
+    };
+    let errors = match ctx.app.app.rename_passkey(&auth, &f.id, &f.name).await {
+        Ok(()) => Vec::new(),
+        Err(e) => vec![shown(ctx.t(), e).1],
+    };
+    security_page(ctx, &auth, StatusCode::OK, errors, None, Vec::new()).await
+}
+
+#[derive(Deserialize)]
+pub struct PasskeyRemove {
+    #[serde(default)]
+    csrf: String,
+    id: String,
+    current_password: String,
+}
+
+pub async fn remove_passkey(ctx: Ctx, Form(f): Form<PasskeyRemove>) -> Response {
+    if !ctx.csrf_ok(&f.csrf) {
+        return ctx.forbidden();
+    }
+    let Some(auth) = ctx.auth().await else {
+        return redirect(ctx, "/login");
+    };
+    let errors = match ctx
+        .app
+        .app
+        .remove_passkey(&auth, &f.id, &f.current_password, &ctx.client)
+        .await
+    {
+        Ok(()) => Vec::new(),
+        Err(e) => vec![shown(ctx.t(), e).1],
+    };
+    security_page(ctx, &auth, StatusCode::OK, errors, None, Vec::new()).await
 }

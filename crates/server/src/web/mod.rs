@@ -53,6 +53,15 @@ pub fn router() -> Router<AppState> {
             get(account::bindings).post(account::bind),
         )
         .route("/settings/bindings/confirm", post(account::confirm))
+        .route("/settings/bindings/remove", post(account::unbind))
+        .route(
+            "/settings/security/passkeys/rename",
+            post(account::rename_passkey),
+        )
+        .route(
+            "/settings/security/passkeys/remove",
+            post(account::remove_passkey),
+        )
         .route("/settings/security", get(account::security))
         .route("/settings/security/totp", post(account::totp_start))
         .route(

@@ -179,6 +179,8 @@ pub struct BindingsPage {
     pub email: String,
     /// (kind, verification id) while a code is awaited.
     pub pending: Option<(String, String)>,
+    /// (kind, bound) for the remove forms.
+    pub removable: Vec<(String, bool)>,
 }
 
 #[derive(Template)]
@@ -196,6 +198,8 @@ pub struct Security {
     /// Recovery codes shown once.
     pub codes: Vec<String>,
     pub codes_download: String,
+    /// (credential id, name)
+    pub passkeys: Vec<(String, String)>,
 }
 
 #[derive(Template)]
