@@ -43,11 +43,9 @@ pub async fn password(ctx: Ctx) -> Response {
 }
 
 pub async fn change_password(ctx: Ctx, Form(f): Form<PasswordForm>) -> Response {
-    if !ctx.csrf_ok(&f.csrf) {
-        return ctx.forbidden();
-    }
-    let Some(auth) = ctx.auth().await else {
-        return redirect(ctx, "/login");
+    let (ctx, auth) = match ctx.form_auth(&f.csrf).await {
+        Ok(x) => x,
+        Err(r) => return r,
     };
     match ctx
         .app
@@ -131,11 +129,9 @@ pub struct BindForm {
 }
 
 pub async fn bind(ctx: Ctx, Form(f): Form<BindForm>) -> Response {
-    if !ctx.csrf_ok(&f.csrf) {
-        return ctx.forbidden();
-    }
-    let Some(auth) = ctx.auth().await else {
-        return redirect(ctx, "/login");
+    let (ctx, auth) = match ctx.form_auth(&f.csrf).await {
+        Ok(x) => x,
+        Err(r) => return r,
     };
     match ctx
         .app
@@ -185,11 +181,9 @@ pub struct ConfirmForm {
 }
 
 pub async fn confirm(ctx: Ctx, Form(f): Form<ConfirmForm>) -> Response {
-    if !ctx.csrf_ok(&f.csrf) {
-        return ctx.forbidden();
-    }
-    let Some(auth) = ctx.auth().await else {
-        return redirect(ctx, "/login");
+    let (ctx, auth) = match ctx.form_auth(&f.csrf).await {
+        Ok(x) => x,
+        Err(r) => return r,
     };
     match ctx
         .app
@@ -273,11 +267,9 @@ pub struct PasswordOnly {
 }
 
 pub async fn totp_start(ctx: Ctx, Form(f): Form<PasswordOnly>) -> Response {
-    if !ctx.csrf_ok(&f.csrf) {
-        return ctx.forbidden();
-    }
-    let Some(auth) = ctx.auth().await else {
-        return redirect(ctx, "/login");
+    let (ctx, auth) = match ctx.form_auth(&f.csrf).await {
+        Ok(x) => x,
+        Err(r) => return r,
     };
     match ctx.app.app.start_totp(&auth, &f.current_password).await {
         Ok(e) => {
@@ -306,11 +298,9 @@ pub struct CodeForm {
 }
 
 pub async fn totp_confirm(ctx: Ctx, Form(f): Form<CodeForm>) -> Response {
-    if !ctx.csrf_ok(&f.csrf) {
-        return ctx.forbidden();
-    }
-    let Some(auth) = ctx.auth().await else {
-        return redirect(ctx, "/login");
+    let (ctx, auth) = match ctx.form_auth(&f.csrf).await {
+        Ok(x) => x,
+        Err(r) => return r,
     };
     match ctx.app.app.confirm_totp(&auth, &f.code, &ctx.client).await {
         Ok(codes) => security_page(ctx, &auth, StatusCode::OK, Vec::new(), None, codes.0).await,
@@ -330,11 +320,9 @@ pub struct DisableForm {
 }
 
 pub async fn totp_disable(ctx: Ctx, Form(f): Form<DisableForm>) -> Response {
-    if !ctx.csrf_ok(&f.csrf) {
-        return ctx.forbidden();
-    }
-    let Some(auth) = ctx.auth().await else {
-        return redirect(ctx, "/login");
+    let (ctx, auth) = match ctx.form_auth(&f.csrf).await {
+        Ok(x) => x,
+        Err(r) => return r,
     };
     let r = ctx
         .app
@@ -349,11 +337,9 @@ pub async fn totp_disable(ctx: Ctx, Form(f): Form<DisableForm>) -> Response {
 }
 
 pub async fn regenerate(ctx: Ctx, Form(f): Form<PasswordOnly>) -> Response {
-    if !ctx.csrf_ok(&f.csrf) {
-        return ctx.forbidden();
-    }
-    let Some(auth) = ctx.auth().await else {
-        return redirect(ctx, "/login");
+    let (ctx, auth) = match ctx.form_auth(&f.csrf).await {
+        Ok(x) => x,
+        Err(r) => return r,
     };
     match ctx
         .app
@@ -413,11 +399,9 @@ pub struct RemoveForm {
 }
 
 pub async fn unbind(ctx: Ctx, Form(f): Form<RemoveForm>) -> Response {
-    if !ctx.csrf_ok(&f.csrf) {
-        return ctx.forbidden();
-    }
-    let Some(auth) = ctx.auth().await else {
-        return redirect(ctx, "/login");
+    let (ctx, auth) = match ctx.form_auth(&f.csrf).await {
+        Ok(x) => x,
+        Err(r) => return r,
     };
     match ctx
         .app
@@ -445,11 +429,9 @@ pub struct PasskeyRename {
 }
 
 pub async fn rename_passkey(ctx: Ctx, Form(f): Form<PasskeyRename>) -> Response {
-    if !ctx.csrf_ok(&f.csrf) {
-        return ctx.forbidden();
-    }
-    let Some(auth) = ctx.auth().await else {
-        return redirect(ctx, "/login");
+    let (ctx, auth) = match ctx.form_auth(&f.csrf).await {
+        Ok(x) => x,
+        Err(r) => return r,
     };
     let errors = match ctx.app.app.rename_passkey(&auth, &f.id, &f.name).await {
         Ok(()) => Vec::new(),
@@ -467,11 +449,9 @@ pub struct PasskeyRemove {
 }
 
 pub async fn remove_passkey(ctx: Ctx, Form(f): Form<PasskeyRemove>) -> Response {
-    if !ctx.csrf_ok(&f.csrf) {
-        return ctx.forbidden();
-    }
-    let Some(auth) = ctx.auth().await else {
-        return redirect(ctx, "/login");
+    let (ctx, auth) = match ctx.form_auth(&f.csrf).await {
+        Ok(x) => x,
+        Err(r) => return r,
     };
     let errors = match ctx
         .app

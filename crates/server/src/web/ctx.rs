@@ -164,6 +164,17 @@ impl Ctx {
         r
     }
 
+    /// A form post on a signed-in page: the CSRF check, then the session (else the login page).
+    pub async fn form_auth(self, csrf: &str) -> Result<(Self, Authenticated), Response> {
+        if !self.csrf_ok(csrf) {
+            return Err(self.forbidden());
+        }
+        match self.auth().await {
+            Some(a) => Ok((self, a)),
+            None => Err(self.finish(axum::response::Redirect::to("/login"))),
+        }
+    }
+
     /// `403` for a form without the right CSRF field.
     pub fn forbidden(self) -> Response {
         let msg = self.t().get("err-csrf");

@@ -79,11 +79,9 @@ pub struct CsrfForm {
 }
 
 pub async fn revoke(ctx: Ctx, Path(id): Path<String>, Form(f): Form<CsrfForm>) -> Response {
-    if !ctx.csrf_ok(&f.csrf) {
-        return ctx.forbidden();
-    }
-    let Some(auth) = ctx.auth().await else {
-        return redirect(ctx, "/login");
+    let (ctx, auth) = match ctx.form_auth(&f.csrf).await {
+        Ok(x) => x,
+        Err(r) => return r,
     };
     let _ = ctx.app.app.revoke_session(&auth, &id, &ctx.client).await;
     redirect(ctx, "/settings/sessions")
