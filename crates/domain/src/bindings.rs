@@ -46,11 +46,12 @@ fn bindings_of(a: &Account) -> Bindings {
     }
 }
 
-fn other(channel: Channel) -> Channel {
-    match channel {
-        Channel::Sms => Channel::Email,
-        Channel::Email => Channel::Sms,
-    }
+/// A destination as a notice shows it: masked, or a dash for "none".
+fn masked_or_dash(channel: Channel, value: Option<&str>) -> Value {
+    value
+        .map(|v| mask_stored(channel, v))
+        .unwrap_or_else(|| "—".into())
+        .into()
 }
 
 /// Which link of a binding-change notice was followed.
@@ -212,7 +213,7 @@ impl Wangshang {
         let Some(removed) = account.destination(channel).map(str::to_owned) else {
             return Err(Error::NotFound);
         };
-        if account.destination(other(channel)).is_none() {
+        if account.destination(channel.other()).is_none() {
             return Err(Error::LastChannel);
         }
         let now = now_ms();
@@ -265,21 +266,15 @@ impl Wangshang {
         tx.insert_binding_change(&change).await?;
         let (to_channel, to) = match &old {
             Some(o) => (channel, o.clone()),
-            None => match account.destination(other(channel)) {
-                Some(d) => (other(channel), d.to_owned()),
+            None => match account.destination(channel.other()) {
+                Some(d) => (channel.other(), d.to_owned()),
                 None => return Ok(()),
             },
         };
         let base = self.config.public_url.trim_end_matches('/');
-        let mask = |v: &Option<String>| -> Value {
-            v.as_deref()
-                .map(|v| mask_stored(channel, v))
-                .unwrap_or_else(|| "—".into())
-                .into()
-        };
         let mut params = Self::notice_params(client, now);
-        params["old"] = mask(&old);
-        params["new"] = mask(&new);
+        params["old"] = masked_or_dash(channel, old.as_deref());
+        params["new"] = masked_or_dash(channel, new.as_deref());
         params["hours"] = json!(hold);
         params["cancel_url"] = format!("{base}/bindings/cancel?token={cancel}").into();
         params["confirm_url"] = format!("{base}/bindings/confirm?token={confirm}").into();
@@ -366,14 +361,8 @@ impl Wangshang {
         .await?;
         let restored = tx.account(&account.id).await?.ok_or(Error::LinkExpired)?;
         let mut params = Self::notice_params(client, change.at);
-        let mask = |v: &Option<String>| -> Value {
-            v.as_deref()
-                .map(|v| mask_stored(change.channel, v))
-                .unwrap_or_else(|| "—".into())
-                .into()
-        };
-        params["old"] = mask(&change.old_value);
-        params["new"] = mask(&change.new_value);
+        params["old"] = masked_or_dash(change.channel, change.old_value.as_deref());
+        params["new"] = masked_or_dash(change.channel, change.new_value.as_deref());
         outbox::notify_account(&mut tx, &restored, template::BINDING_CANCELLED, params).await?;
         tx.commit().await?;
         self.outbox_wake.notify_one();

@@ -67,15 +67,10 @@ impl Wangshang {
         if seen_with.is_some_and(|ua| same_kind(&ua, &client.user_agent)) {
             return Ok(None);
         }
-        let channel = if account.phone.is_some() {
-            Channel::Sms
-        } else {
-            Channel::Email
-        };
         self.new_challenge(
             account,
             NEW_DEVICE,
-            vec![channel.as_str().to_owned()],
+            vec![account.first_channel().as_str().to_owned()],
             device_id,
             device_name,
             client,
@@ -98,11 +93,7 @@ impl Wangshang {
         let mut masked = None;
         let mut verification_id = None;
         if reason == NEW_DEVICE {
-            let channel = if account.phone.is_some() {
-                Channel::Sms
-            } else {
-                Channel::Email
-            };
+            let channel = account.first_channel();
             let destination = account.destination(channel).ok_or(Error::NotFound)?;
             let v = self
                 .new_code(

@@ -29,20 +29,36 @@ impl Wangshang {
         Password::new(raw, &self.config.password).map_err(|v| Error::WeakPassword(vec![v]))
     }
 
+    /// Refuses with `Throttled` while the account's identifiers are locked or delayed — the
+    /// same lock login uses, for every secret the account proves (password, security answers).
+    pub(crate) async fn check_account_lock(&self, account: &Account) -> Result<()> {
+        let cfg = &self.config.login;
+        let now = now_ms();
+        let mut tx = self.store.read().await?;
+        for key in throttle_keys(account) {
+            let state = tx.throttle(&key).await?;
+            throttle::check(state.as_ref(), cfg, Limits::identifier(cfg), now)?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Counts a wrong secret toward that lock.
+    pub(crate) async fn record_account_failure(&self, account: &Account) -> Result<()> {
+        let cfg = &self.config.login;
+        let now = now_ms();
+        let mut tx = self.store.write().await?;
+        for key in throttle_keys(account) {
+            throttle::record_failure(&mut tx, &key, cfg, Limits::identifier(cfg), now).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Checks the account's current password. Failures count toward the same lock as failed
     /// logins, and a locked account is refused before any hashing.
     pub(crate) async fn reauthenticate(&self, account: &Account, current: &str) -> Result<()> {
-        let cfg = &self.config.login;
-        let keys = throttle_keys(account);
-        let now = now_ms();
-        {
-            let mut tx = self.store.read().await?;
-            for key in &keys {
-                let state = tx.throttle(key).await?;
-                throttle::check(state.as_ref(), cfg, Limits::identifier(cfg), now)?;
-            }
-            tx.commit().await?;
-        }
+        self.check_account_lock(account).await?;
         let ok = match Password::new(current, &self.config.password) {
             Ok(p) => self.hasher.verify(&p, Some(&account.password_hash)).await? != Verified::No,
             Err(_) => false,
@@ -50,11 +66,7 @@ impl Wangshang {
         if ok {
             return Ok(());
         }
-        let mut tx = self.store.write().await?;
-        for key in &keys {
-            throttle::record_failure(&mut tx, key, cfg, Limits::identifier(cfg), now).await?;
-        }
-        tx.commit().await?;
+        self.record_account_failure(account).await?;
         Err(Error::InvalidCredentials)
     }
 

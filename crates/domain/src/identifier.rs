@@ -19,6 +19,13 @@ impl Channel {
             Channel::Email => "email",
         }
     }
+    /// The other channel: e-mail for SMS and back.
+    pub fn other(self) -> Self {
+        match self {
+            Channel::Sms => Channel::Email,
+            Channel::Email => Channel::Sms,
+        }
+    }
     pub fn parse(s: &str) -> Option<Self> {
         match s {
             "sms" => Some(Channel::Sms),

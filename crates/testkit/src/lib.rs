@@ -70,6 +70,16 @@ pub fn test_config() -> Config {
 
 pub mod fake_sms;
 
+/// The token of a single-use link in a message body, after `marker` (e.g.
+/// `"/bindings/cancel?token="`).
+pub fn link_token(body: &str, marker: &str) -> String {
+    let start = body.find(marker).expect("the link") + marker.len();
+    body[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect()
+}
+
 pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,

@@ -4,7 +4,7 @@
 // Tests: a failed expectation should panic.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use testkit::{Backend, Resp, StatusCode, TestApp, json, on_both_backends};
+use testkit::{Backend, Resp, StatusCode, TestApp, json, link_token, on_both_backends};
 
 const PW: &str = "blue lantern over quiet harbor";
 
@@ -51,15 +51,6 @@ async fn bind_fully(
     let c = confirm(app, token, kind, &s.str("verification_id"), &code).await;
     assert_eq!(c.status, StatusCode::OK, "{:?}", c.body);
     c
-}
-
-/// The token in a link of a message body, after `marker`.
-fn link_token(body: &str, marker: &str) -> String {
-    let start = body.find(marker).expect("the link") + marker.len();
-    body[start..]
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-        .collect()
 }
 
 async fn bind_change_and_cancel_from_the_old_phone(b: Backend) {

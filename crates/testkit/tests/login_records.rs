@@ -123,12 +123,7 @@ async fn logins_are_recorded_with_device_place_and_flags(b: Backend) {
         abroad.contains("San Jose, US") && abroad.contains("Chrome on Windows"),
         "{abroad}"
     );
-    let marker = "/sessions/dispute?token=";
-    let start = abroad.find(marker).unwrap() + marker.len();
-    let dispute: String = abroad[start..]
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-        .collect();
+    let dispute = testkit::link_token(abroad, "/sessions/dispute?token=");
     let r = app
         .post("/api/v1/sessions/dispute", json!({"token": dispute}))
         .await;

@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use serde_json::Value;
-use testkit::{Backend, Resp, StatusCode, TestApp, json, on_both_backends};
+use testkit::{Backend, Resp, StatusCode, TestApp, json, link_token, on_both_backends};
 
 const PW: &str = "blue lantern over quiet harbor";
 const NEW_PW: &str = "seven green kites at dawn";
@@ -527,15 +527,6 @@ async fn a_long_unused_phone_needs_the_email_code_too(b: Backend) {
             .status,
         StatusCode::NO_CONTENT
     );
-}
-
-/// The token in a link of a message body, after `marker`.
-fn link_token(body: &str, marker: &str) -> String {
-    let start = body.find(marker).expect("the link") + marker.len();
-    body[start..]
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-        .collect()
 }
 
 async fn bad_input_at_every_step_changes_nothing(b: Backend) {

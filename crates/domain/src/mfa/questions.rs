@@ -6,14 +6,12 @@ use unicode_normalization::UnicodeNormalization;
 
 use crate::app::{Client, Wangshang};
 use crate::clock::now_ms;
-use crate::credentials::throttle_keys;
 use crate::error::{Error, Result};
 use crate::events::{self, kind};
 use crate::password::Password;
 use crate::password::hashing::Verified;
 use crate::sessions::Authenticated;
 use crate::store::{Account, SecurityQuestion};
-use crate::throttle::{self, Limits};
 
 pub const MAX_QUESTIONS: usize = 3;
 
@@ -100,15 +98,9 @@ impl Wangshang {
         position: u32,
         answer: &str,
     ) -> Result<bool> {
-        let cfg = &self.config.login;
-        let keys = throttle_keys(account);
-        let now = now_ms();
+        self.check_account_lock(account).await?;
         let stored = {
             let mut tx = self.store.read().await?;
-            for key in &keys {
-                let state = tx.throttle(key).await?;
-                throttle::check(state.as_ref(), cfg, Limits::identifier(cfg), now)?;
-            }
             let q = tx.security_questions(&account.id).await?;
             tx.commit().await?;
             q.into_iter().find(|q| q.position == position)
@@ -126,11 +118,7 @@ impl Wangshang {
             Err(_) => false,
         };
         if !right {
-            let mut tx = self.store.write().await?;
-            for key in &keys {
-                throttle::record_failure(&mut tx, key, cfg, Limits::identifier(cfg), now).await?;
-            }
-            tx.commit().await?;
+            self.record_account_failure(account).await?;
         }
         Ok(right)
     }

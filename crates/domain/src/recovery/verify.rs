@@ -137,10 +137,7 @@ impl Wangshang {
         if change.confirmed_at.is_some() || change.cancelled_at.is_some() {
             return Ok(());
         }
-        let other = match v.channel {
-            Channel::Sms => Channel::Email,
-            Channel::Email => Channel::Sms,
-        };
+        let other = v.channel.other();
         Err(Error::ChannelOnHold {
             until: change.at + hold,
             alternatives: account

@@ -55,6 +55,15 @@ pub struct Account {
 }
 
 impl Account {
+    /// The channel a new-device code goes to: the phone when bound, else the e-mail.
+    pub fn first_channel(&self) -> Channel {
+        if self.phone.is_some() {
+            Channel::Sms
+        } else {
+            Channel::Email
+        }
+    }
+
     /// The bound destination of a channel.
     pub fn destination(&self, channel: Channel) -> Option<&str> {
         match channel {
