@@ -1,7 +1,7 @@
 //! The application object every flow hangs off: storage, configuration, the password hasher and
 //! the key that protects codes at rest.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
@@ -33,6 +33,10 @@ pub struct Wangshang {
     /// The WebAuthn relying party of `public_url`; `None` when that origin cannot host passkeys
     /// (an IP address, or plain HTTP other than `localhost`).
     pub relying: Option<Arc<webauthn::Relying>>,
+    /// The server's hub that pushes committed stream events to sockets.
+    pub(crate) fanout: Arc<OnceLock<Arc<dyn crate::chat::Fanout>>>,
+    /// The group-commit queue of chat messages, started on first use.
+    pub(crate) writer: Arc<OnceLock<crate::chat::Writer>>,
 }
 
 impl Wangshang {
@@ -61,6 +65,8 @@ impl Wangshang {
             hasher,
             code_key: Arc::new(code_key),
             outbox_wake: Arc::new(Notify::new()),
+            fanout: Arc::new(OnceLock::new()),
+            writer: Arc::new(OnceLock::new()),
         })
     }
 

@@ -60,6 +60,13 @@ pub enum Error {
     PasskeyRejected,
     #[error("passkeys need public_url on HTTPS (or http://localhost)")]
     PasskeysUnavailable,
+    #[error("forbidden: {0}")]
+    Forbidden(&'static str),
+    #[error("conflict: {detail}")]
+    Conflict {
+        code: &'static str,
+        detail: &'static str,
+    },
     #[error("internal error: {0}")]
     Internal(String),
 }

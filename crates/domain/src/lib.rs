@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod app;
 pub mod bindings;
 pub mod challenges;
+pub mod chat;
 pub mod clock;
 pub mod config;
 pub(crate) mod credentials;

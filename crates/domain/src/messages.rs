@@ -54,9 +54,10 @@ pub mod template {
     pub const SUPPORT_TICKET_FILED_FOR_YOU: &str = "support_ticket_filed_for_you";
     pub const LOGIN_CODE: &str = "login_code";
     pub const SECOND_FACTOR_FAILED: &str = "second_factor_failed";
+    pub const ORG_INVITE: &str = "org_invite";
 
     /// Every template, for the catalog completeness test.
-    pub const ALL: [&str; 19] = [
+    pub const ALL: [&str; 20] = [
         REGISTER_CODE,
         REGISTER_TAKEN,
         SUPPORT_CONTACT_CODE,
@@ -76,6 +77,7 @@ pub mod template {
         SUPPORT_TICKET_FILED_FOR_YOU,
         LOGIN_CODE,
         SECOND_FACTOR_FAILED,
+        ORG_INVITE,
     ];
 }
 
@@ -143,6 +145,9 @@ pub fn has_template(template: &str) -> bool {
         "factor",
         "ticket",
         "status_url",
+        "org",
+        "inviter",
+        "invite_url",
     ];
     let args = arguments(&Value::Object(
         names

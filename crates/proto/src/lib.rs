@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod bindings;
+pub mod chat;
 pub mod dev;
 pub mod mfa;
 pub mod problem;

@@ -229,6 +229,13 @@ impl From<Error> for ApiError {
                 "Link no longer valid",
                 "This link has expired or was already used.",
             ),
+            Error::Forbidden(code) => Self::new(
+                S::FORBIDDEN,
+                code,
+                "Not allowed",
+                "Your role does not allow this.",
+            ),
+            Error::Conflict { code, detail } => Self::new(S::CONFLICT, code, "Conflict", detail),
             Error::Internal(context) => {
                 tracing::error!(%context, "internal error");
                 Self::new(

@@ -4,6 +4,7 @@
 pub mod delivery;
 pub mod error;
 pub mod extract;
+pub mod hub;
 pub mod metrics;
 pub mod openapi;
 pub mod routes;
@@ -21,4 +22,6 @@ use domain::Wangshang;
 pub struct AppState {
     pub app: Wangshang,
     pub metrics: Arc<metrics::Metrics>,
+    /// Open stream sockets, by account.
+    pub hub: Arc<hub::Hub>,
 }

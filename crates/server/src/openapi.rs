@@ -3,7 +3,10 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{accounts, bindings, dev, me, mfa, recovery, sessions, verifications};
+use crate::routes::{
+    accounts, bindings, contacts, conversations, dev, me, mfa, orgs, recovery, sessions, stream,
+    verifications,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -18,6 +21,11 @@ use crate::routes::{accounts, bindings, dev, me, mfa, recovery, sessions, verifi
         mfa::security_questions, mfa::set_security_questions,
         recovery::start, recovery::resend, recovery::verify, recovery::second_factor, recovery::complete,
         bindings::list, bindings::start, bindings::confirm, bindings::remove, bindings::confirm_link, bindings::cancel_link,
+        orgs::create, orgs::mine, orgs::show, orgs::rename, orgs::members, orgs::set_role, orgs::remove_member, orgs::invite, orgs::accept,
+        contacts::list, contacts::request, contacts::accept, contacts::decline, contacts::block, contacts::unblock,
+        conversations::create, conversations::list, conversations::show, conversations::add_members, conversations::remove_member,
+        conversations::send, conversations::history, conversations::edit, conversations::recall, conversations::receipts, conversations::read, conversations::frequent,
+        stream::stream,
         dev::outbox,
     ),
     modifiers(&Bearer)

@@ -133,13 +133,23 @@ pub async fn start(config: Config, listener: TcpListener) -> Result<Running, Str
     let app = build(config).await?;
     let driver = delivery::driver(&app)?;
     let metrics = Arc::new(Metrics::default());
+    let hub = Arc::new(crate::hub::Hub::new(app.config.chat.socket_queue));
+    app.set_fanout(hub.clone());
     let state = AppState {
         app: app.clone(),
         metrics: metrics.clone(),
+        hub: hub.clone(),
     };
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let (tx, rx) = watch::channel(false);
     let worker = tokio::spawn(delivery::run(app.clone(), driver, metrics, rx.clone()));
+    let mut tasks = vec![worker, tokio::spawn(prune_streams(app.clone(), rx.clone()))];
+    if let Some(listener) = store::listen_streams(&app.config.database_url, {
+        let hub = hub.clone();
+        move |payload| relay_hint(&hub, payload)
+    }) {
+        tasks.push(listener);
+    }
     let mut server_rx = rx;
     let service = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let server = tokio::spawn(async move {
@@ -157,6 +167,43 @@ pub async fn start(config: Config, listener: TcpListener) -> Result<Running, Str
         addr,
         app,
         shutdown: tx,
-        tasks: vec![server, worker],
+        tasks: {
+            tasks.insert(0, server);
+            tasks
+        },
     })
+}
+
+/// Passes another node's `NOTIFY` (`node account:seq …`) to the local sockets of those accounts.
+fn relay_hint(hub: &crate::hub::Hub, payload: &str) {
+    let mut parts = payload.split(' ');
+    if parts.next() == Some(domain::chat::stream::node_id()) {
+        return;
+    }
+    for part in parts {
+        if let Some((account, seq)) = part.split_once(':')
+            && let Ok(seq) = seq.parse()
+        {
+            hub.hint(account, seq);
+        }
+    }
+}
+
+/// Removes stream events past their retention, hourly.
+async fn prune_streams(app: Wangshang, mut stop: watch::Receiver<bool>) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        let stopped = tokio::select! {
+            _ = every.tick() => false,
+            _ = stop.wait_for(|s| *s) => true,
+        };
+        if stopped {
+            return;
+        }
+        match app.prune_streams().await {
+            Ok(n) if n > 0 => tracing::info!(events = n, "pruned stream events"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "pruning stream events failed"),
+        }
+    }
 }

@@ -6,8 +6,10 @@
 //! differ are branches on [`Dialect`]. Migrations are kept per backend under `migrations/`.
 
 mod connect;
+mod listen;
 mod repos;
 mod tx;
 
 pub use connect::{SqlStore, connect, migrate};
+pub use listen::listen_streams;
 pub use tx::Dialect;

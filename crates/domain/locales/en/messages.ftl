@@ -67,3 +67,6 @@ generic-subject = { -brand } notice
 generic-body = [{ -brand }] Account notice.
 
 html-footer = This is an automatic notice from { -brand }. { -never-share }
+
+org_invite-subject = Join { $org } on { -brand }
+org_invite-body = [{ -brand }] { $inviter } invited you to the enterprise { $org }. Open { $invite_url } to join (valid { $hours } h). If you do not know them, ignore this message.

@@ -67,3 +67,6 @@ generic-subject = { -brand }通知
 generic-body = 【{ -brand }】账号通知。
 
 html-footer = 这是{ -brand }的自动通知。{ -never-share }
+
+org_invite-subject = 邀请您加入{ -brand }企业 { $org }
+org_invite-body = 【{ -brand }】{ $inviter } 邀请您加入企业「{ $org }」。打开 { $invite_url } 即可加入（{ $hours } 小时内有效）。如不认识对方，请忽略本消息。

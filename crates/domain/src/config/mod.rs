@@ -39,6 +39,7 @@ pub struct Config {
     pub login: LoginConfig,
     pub outbox: OutboxConfig,
     pub recovery: RecoveryConfig,
+    pub chat: ChatConfig,
     /// SMTP and SMS providers; unset, messages go to the dev outbox (dev mode) or the log.
     pub delivery: delivery::DeliveryConfig,
 }
@@ -62,6 +63,7 @@ impl Default for Config {
             login: LoginConfig::default(),
             outbox: OutboxConfig::default(),
             recovery: RecoveryConfig::default(),
+            chat: ChatConfig::default(),
             delivery: delivery::DeliveryConfig::default(),
         }
     }
@@ -258,6 +260,43 @@ impl Default for RecoveryConfig {
             flow_ttl_secs: 3600,
             binding_hold_hours: 72,
             recycled_phone_after_days: 365,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ChatConfig {
+    /// A sender may edit or recall a message this long after sending it (group owners may
+    /// recall any message at any time).
+    pub edit_window_secs: i64,
+    /// Most members of a group conversation.
+    pub max_group_members: usize,
+    /// How long an enterprise invitation holds.
+    pub invite_ttl_hours: i64,
+    /// Stream events older than this are pruned; a client resuming from before gets `resync`.
+    pub stream_retention_days: i64,
+    /// Events queued for one socket before it is closed as too slow (the client resumes).
+    pub socket_queue: usize,
+    /// Seconds between WebSocket pings (and catch-up checks against the database).
+    pub heartbeat_secs: u64,
+    /// The window of "frequent contacts".
+    pub frequent_contacts_days: i64,
+    /// Most messages written in one group commit.
+    pub max_batch: usize,
+}
+
+impl Default for ChatConfig {
+    fn default() -> Self {
+        Self {
+            edit_window_secs: 24 * 3600,
+            max_group_members: 500,
+            invite_ttl_hours: 7 * 24,
+            stream_retention_days: 30,
+            socket_queue: 256,
+            heartbeat_secs: 30,
+            frequent_contacts_days: 90,
+            max_batch: 512,
         }
     }
 }

@@ -2,9 +2,11 @@
 //! a transaction ([`Store::write`] or [`Store::read`]), calls repository methods on it, and commits;
 //! so a flow is applied whole or not at all.
 
+mod chat;
 mod records;
 mod repos;
 
+pub use chat::*;
 pub use records::*;
 pub use repos::*;
 
@@ -49,6 +51,11 @@ pub trait Tx:
     + MfaRepo
     + ChallengeRepo
     + PasskeyRepo
+    + OrgRepo
+    + ContactRepo
+    + ConversationRepo
+    + MessageRepo
+    + StreamRepo
     + Send
 {
     async fn commit(self: Box<Self>) -> StoreResult<()>;

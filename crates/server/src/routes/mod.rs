@@ -2,12 +2,16 @@
 
 pub mod accounts;
 pub mod bindings;
+pub mod contacts;
+pub mod conversations;
 pub mod dev;
 pub mod me;
 pub mod mfa;
 pub mod ops;
+pub mod orgs;
 pub mod recovery;
 pub mod sessions;
+pub mod stream;
 pub mod verifications;
 
 use axum::Router;
@@ -24,5 +28,9 @@ pub fn api() -> Router<AppState> {
         .merge(mfa::router())
         .merge(recovery::router())
         .merge(bindings::router())
+        .merge(orgs::router())
+        .merge(contacts::router())
+        .merge(conversations::router())
+        .merge(stream::router())
         .merge(dev::router())
 }

@@ -4,7 +4,7 @@
 
 mod account;
 mod auth;
-mod ctx;
+pub(crate) mod ctx;
 mod forgot;
 pub mod i18n;
 mod links;

@@ -3,12 +3,17 @@
 mod accounts;
 mod bindings;
 mod challenges;
+mod contacts;
+mod conversations;
 mod events;
+mod messages;
 mod mfa;
+mod orgs;
 mod outbox;
 mod passkeys;
 mod resets;
 mod sessions;
+pub(crate) mod stream;
 mod throttle;
 mod verifications;
 

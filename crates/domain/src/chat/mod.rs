@@ -1,0 +1,170 @@
+//! Business chat (SPEC §6): enterprises and their members, contacts, conversations and messages,
+//! and each account's event stream.
+//!
+//! Every change that others must see writes stream events in the same transaction (each account's
+//! stream counts its own seq in the database), and after commit hands them to the [`Fanout`] the
+//! server installed, which pushes them to open sockets. A socket that misses something reads it
+//! back from the database, so nothing depends on any node's memory.
+
+pub mod contacts;
+pub mod conversations;
+pub mod invites;
+pub mod messages;
+pub mod orgs;
+pub mod stream;
+mod writer;
+
+use std::sync::Arc;
+
+use crate::app::Wangshang;
+use crate::clock::Millis;
+use crate::error::{Error, Result};
+use crate::store::{Message, NewStreamEvent, StreamEvent, Tx};
+
+pub use writer::{Outgoing, Writer};
+
+/// Event kinds of the stream (API.md's chat table).
+pub mod kind {
+    pub const MESSAGE_CREATED: &str = "message.created";
+    pub const MESSAGE_EDITED: &str = "message.edited";
+    pub const MESSAGE_RECALLED: &str = "message.recalled";
+    pub const READ_UPDATED: &str = "read.updated";
+    pub const MEMBER_JOINED: &str = "member.joined";
+    pub const MEMBER_LEFT: &str = "member.left";
+    pub const VOUCH_REQUESTED: &str = "vouch.requested";
+}
+
+/// Roles in an enterprise and in a group conversation.
+pub mod role {
+    pub const OWNER: &str = "owner";
+    pub const ADMIN: &str = "admin";
+    pub const MEMBER: &str = "member";
+
+    pub fn parse(s: &str) -> Option<&'static str> {
+        match s {
+            "owner" => Some(OWNER),
+            "admin" => Some(ADMIN),
+            "member" => Some(MEMBER),
+            _ => None,
+        }
+    }
+
+    /// Owners and admins manage members.
+    pub fn manages(role: &str) -> bool {
+        role == OWNER || role == ADMIN
+    }
+}
+
+/// Receives committed stream events and pushes them to open sockets (the server's hub).
+pub trait Fanout: Send + Sync {
+    fn deliver(&self, account_id: &str, event: &StreamEvent);
+}
+
+/// An event for the accounts in `to`, before it is stored.
+pub(crate) struct Emit<'a> {
+    pub kind: &'static str,
+    pub conversation_id: Option<&'a str>,
+    pub message: Option<&'a Message>,
+    pub data: Option<serde_json::Value>,
+}
+
+/// Writes one event into the streams of `to`, returning what to deliver after commit.
+pub(crate) async fn emit(
+    tx: &mut Box<dyn Tx>,
+    to: &[String],
+    e: Emit<'_>,
+    now: Millis,
+) -> Result<Vec<(String, StreamEvent)>> {
+    let data = e.data.map(|d| d.to_string());
+    let events: Vec<NewStreamEvent> = to
+        .iter()
+        .map(|account_id| NewStreamEvent {
+            account_id: account_id.clone(),
+            kind: e.kind.to_owned(),
+            conversation_id: e.conversation_id.map(str::to_owned),
+            message_id: e.message.map(|m| m.id.clone()),
+            data: data.clone(),
+            created_at: now,
+        })
+        .collect();
+    let seqs = tx.append_events(&events).await?;
+    notify_others(tx, to.iter().zip(&seqs)).await?;
+    Ok(to
+        .iter()
+        .zip(seqs)
+        .map(|(account_id, seq)| {
+            (
+                account_id.clone(),
+                StreamEvent {
+                    seq,
+                    kind: e.kind.to_owned(),
+                    conversation_id: e.conversation_id.map(str::to_owned),
+                    data: data.clone(),
+                    message: e.message.cloned(),
+                    created_at: now,
+                },
+            )
+        })
+        .collect())
+}
+
+/// Tells other nodes (PostgreSQL `NOTIFY`, sent at commit) which streams moved, as
+/// `node account:seq account:seq …`; a node reads the events themselves from the database.
+pub(crate) async fn notify_others<'a>(
+    tx: &mut Box<dyn Tx>,
+    heads: impl Iterator<Item = (&'a String, &'a i64)>,
+) -> Result<()> {
+    // NOTIFY payloads must stay under 8000 bytes: long lists are split.
+    let node = stream::node_id();
+    let mut payload = String::from(node);
+    for (account, seq) in heads {
+        if payload.len() > 7000 {
+            tx.notify_streams(&payload).await?;
+            payload = String::from(node);
+        }
+        payload.push(' ');
+        payload.push_str(account);
+        payload.push(':');
+        payload.push_str(&seq.to_string());
+    }
+    if payload.len() > node.len() {
+        tx.notify_streams(&payload).await?;
+    }
+    Ok(())
+}
+
+impl Wangshang {
+    /// Installs the hub that pushes committed events to sockets.
+    pub fn set_fanout(&self, fanout: Arc<dyn Fanout>) {
+        // A second install (a test building two servers on one app) keeps the first.
+        let _ = self.fanout.set(fanout);
+    }
+
+    /// Pushes committed events to open sockets.
+    pub(crate) fn deliver(&self, events: &[(String, StreamEvent)]) {
+        if let Some(f) = self.fanout.get() {
+            for (account_id, e) in events {
+                f.deliver(account_id, e);
+            }
+        }
+    }
+}
+
+/// A text that must be 1..=max characters after trimming.
+pub(crate) fn parse_text(raw: &str, max: usize, what: &str) -> Result<String> {
+    let t = raw.trim();
+    if t.is_empty() {
+        return Err(Error::InvalidRequest(format!("{what} must not be empty")));
+    }
+    if t.chars().count() > max {
+        return Err(Error::InvalidRequest(format!(
+            "{what} must be at most {max} characters"
+        )));
+    }
+    if t.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') {
+        return Err(Error::InvalidRequest(format!(
+            "{what} must not contain control characters"
+        )));
+    }
+    Ok(t.to_owned())
+}

@@ -1,0 +1,280 @@
+//! Business chat: enterprises, contacts, conversations, messages and the event stream.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewOrg {
+    pub name: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct OrgView {
+    pub id: String,
+    pub name: String,
+    /// The caller's role: `owner`, `admin` or `member`.
+    pub role: String,
+    pub member_count: u32,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct OrgList {
+    pub orgs: Vec<OrgView>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct OrgMemberView {
+    pub account_id: String,
+    pub nickname: String,
+    pub role: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub joined_at: OffsetDateTime,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct OrgMembers {
+    pub members: Vec<OrgMemberView>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetRole {
+    pub role: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewInvite {
+    /// A phone number or an e-mail address.
+    pub destination: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct InviteSent {
+    pub invite_id: String,
+    pub masked_destination: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct ContactView {
+    pub account_id: String,
+    pub nickname: String,
+    /// Shares an enterprise with the caller.
+    pub colleague: bool,
+    /// An accepted external contact.
+    pub external: bool,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct ContactRequestView {
+    pub id: String,
+    pub from_id: String,
+    pub from_nickname: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct Contacts {
+    pub contacts: Vec<ContactView>,
+    /// Requests waiting for the caller's answer.
+    pub requests: Vec<ContactRequestView>,
+}
+
+/// A contact request, to an account id or (without revealing whether it is registered) to a
+/// phone number or e-mail address.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewContactRequest {
+    pub account_id: Option<String>,
+    pub identifier: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct ContactRequested {
+    /// Absent when addressed by phone or e-mail.
+    pub request_id: Option<String>,
+    /// `pending` or `accepted` (already contacts, or they had asked first).
+    pub status: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewConversation {
+    pub member_ids: Vec<String>,
+    pub title: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct ConversationCreated {
+    pub conversation_id: String,
+    /// `false` when the direct conversation of the pair existed already.
+    pub created: bool,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct MessageView {
+    pub message_id: String,
+    pub conversation_id: String,
+    pub seq: i64,
+    pub sender_id: String,
+    pub client_msg_id: String,
+    /// Empty once recalled.
+    pub body: String,
+    pub mentions: Vec<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub sent_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub edited_at: Option<OffsetDateTime>,
+    pub recalled: bool,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub recalled_at: Option<OffsetDateTime>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct ConversationView {
+    pub conversation_id: String,
+    /// `direct` or `group`.
+    pub kind: String,
+    pub title: Option<String>,
+    /// The other member's nickname in a direct conversation.
+    pub peer_nickname: Option<String>,
+    pub member_count: u32,
+    pub last_seq: i64,
+    pub read_seq: i64,
+    pub unread: i64,
+    pub unread_mentions: i64,
+    pub last_message: Option<MessageView>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct ConversationList {
+    pub conversations: Vec<ConversationView>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct ConversationMemberView {
+    pub account_id: String,
+    pub nickname: String,
+    pub role: String,
+    pub read_seq: i64,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct ConversationDetail {
+    pub conversation_id: String,
+    pub kind: String,
+    pub title: Option<String>,
+    pub last_seq: i64,
+    pub members: Vec<ConversationMemberView>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AddMembers {
+    pub account_ids: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewMessage {
+    /// The client's id for this message (1–64 of letters, digits, `-_.:`); a retry with the same
+    /// id returns the first message.
+    pub client_msg_id: String,
+    /// Up to 4,000 characters.
+    pub body: String,
+    /// Account ids mentioned (members of the conversation).
+    #[serde(default)]
+    pub mentions: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct MessageSent {
+    pub message_id: String,
+    pub seq: i64,
+    #[serde(with = "time::serde::rfc3339")]
+    pub sent_at: OffsetDateTime,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct MessagePage {
+    /// Newest first.
+    pub messages: Vec<MessageView>,
+    /// The `before` of the next (older) page, when there is one.
+    pub next_before: Option<i64>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EditMessage {
+    pub body: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MarkRead {
+    pub seq: i64,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct ReadMarker {
+    pub read_seq: i64,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct ReceiptMember {
+    pub account_id: String,
+    pub nickname: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct Receipts {
+    pub read_by: Vec<ReceiptMember>,
+    pub unread_by: Vec<ReceiptMember>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct FrequentContactView {
+    pub account_id: String,
+    pub nickname: String,
+    /// Messages exchanged over the window.
+    pub messages: i64,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct FrequentContacts {
+    pub days: i64,
+    pub contacts: Vec<FrequentContactView>,
+}
+
+/// One frame of `GET /stream`. `seq` counts per account; a client resumes with `since` = the last
+/// `seq` it handled. `resync` (no seq) means events after `since` are gone: reload, then resume
+/// from `head`. `hello` opens every connection with the current `head`.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct StreamFrame {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seq: Option<i64>,
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conversation_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<MessageView>,
+    /// The event's own fields (`account_id`, `read_seq`, `by`, …).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data: Option<serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub head: Option<i64>,
+    #[serde(
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none",
+        default
+    )]
+    pub at: Option<OffsetDateTime>,
+}

@@ -1,0 +1,326 @@
+//! Conversations and their messages: create, list, members, send, history, edit, recall, read
+//! markers and receipts; and the frequent contacts.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{delete, get, patch, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+
+use domain::chat::Outgoing;
+use domain::clock::to_datetime;
+use domain::store::{ConversationMember, Message};
+use proto::chat::{
+    AddMembers, ConversationCreated, ConversationDetail, ConversationList,
+    ConversationMemberView, ConversationView, EditMessage, FrequentContactView, FrequentContacts,
+    MarkRead, MessagePage, MessageSent, MessageView, NewConversation, NewMessage, ReadMarker,
+    ReceiptMember, Receipts,
+};
+
+use crate::AppState;
+use crate::error::ApiError;
+use crate::extract::{ApiJson, ApiQuery, Auth};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/conversations", post(create).get(list))
+        .route("/conversations/{id}", get(show))
+        .route("/conversations/{id}/members", post(add_members))
+        .route(
+            "/conversations/{id}/members/{account_id}",
+            delete(remove_member),
+        )
+        .route("/conversations/{id}/messages", post(send).get(history))
+        .route("/conversations/{id}/messages/{message_id}", patch(edit))
+        .route("/conversations/{id}/messages/{message_id}/recall", post(recall))
+        .route(
+            "/conversations/{id}/messages/{message_id}/receipts",
+            get(receipts),
+        )
+        .route("/conversations/{id}/read", post(read))
+        .route("/me/frequent-contacts", get(frequent))
+}
+
+pub(crate) fn message_view(m: &Message) -> MessageView {
+    MessageView {
+        message_id: m.id.clone(),
+        conversation_id: m.conversation_id.clone(),
+        seq: m.seq,
+        sender_id: m.sender_id.clone(),
+        client_msg_id: m.client_msg_id.clone(),
+        body: m.body.clone(),
+        mentions: m.mentions.clone(),
+        sent_at: to_datetime(m.sent_at),
+        edited_at: m.edited_at.map(to_datetime),
+        recalled: m.recalled_at.is_some(),
+        recalled_at: m.recalled_at.map(to_datetime),
+    }
+}
+
+fn member_view(m: ConversationMember) -> ConversationMemberView {
+    ConversationMemberView {
+        account_id: m.account_id,
+        nickname: m.nickname,
+        role: m.role,
+        read_seq: m.read_seq,
+    }
+}
+
+/// Starts a direct conversation (one other member, no title: the pair's existing one is
+/// returned with `created: false`) or a group of up to 500. Members must be the caller's
+/// colleagues or external contacts.
+#[utoipa::path(post, path = "/api/v1/conversations", tag = "chat", request_body = NewConversation,
+    responses((status = 201, body = ConversationCreated), (status = 200, body = ConversationCreated), (status = 403, body = proto::Problem)), security(("bearer" = [])))]
+pub async fn create(
+    State(s): State<AppState>,
+    Auth(auth): Auth,
+    ApiJson(req): ApiJson<NewConversation>,
+) -> Result<(StatusCode, Json<ConversationCreated>), ApiError> {
+    let c = s
+        .app
+        .create_conversation(&auth.account_id, &req.member_ids, req.title.as_deref())
+        .await?;
+    let status = if c.created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((
+        status,
+        Json(ConversationCreated {
+            conversation_id: c.conversation.id,
+            created: c.created,
+        }),
+    ))
+}
+
+/// The caller's conversations, most recently active first, with unread counts and the last
+/// message.
+#[utoipa::path(get, path = "/api/v1/conversations", tag = "chat",
+    responses((status = 200, body = ConversationList)), security(("bearer" = [])))]
+pub async fn list(
+    State(s): State<AppState>,
+    Auth(auth): Auth,
+) -> Result<Json<ConversationList>, ApiError> {
+    let list = s.app.conversations(&auth.account_id).await?;
+    Ok(Json(ConversationList {
+        conversations: list
+            .into_iter()
+            .map(|c| ConversationView {
+                conversation_id: c.conversation.id,
+                kind: c.conversation.kind,
+                title: c.conversation.title,
+                peer_nickname: c.peer_nickname,
+                member_count: u32::try_from(c.member_count).unwrap_or(u32::MAX),
+                last_seq: c.conversation.last_seq,
+                read_seq: c.read_seq,
+                unread: c.unread,
+                unread_mentions: c.unread_mentions,
+                last_message: c.last_message.as_ref().map(message_view),
+            })
+            .collect(),
+    }))
+}
+
+/// A conversation with its members and their read markers (`404` for non-members).
+#[utoipa::path(get, path = "/api/v1/conversations/{id}", tag = "chat",
+    responses((status = 200, body = ConversationDetail), (status = 404, body = proto::Problem)), security(("bearer" = [])))]
+pub async fn show(
+    State(s): State<AppState>,
+    Auth(auth): Auth,
+    Path(id): Path<String>,
+) -> Result<Json<ConversationDetail>, ApiError> {
+    let (c, members) = s.app.conversation(&auth.account_id, &id).await?;
+    Ok(Json(ConversationDetail {
+        conversation_id: c.id,
+        kind: c.kind,
+        title: c.title,
+        last_seq: c.last_seq,
+        members: members.into_iter().map(member_view).collect(),
+    }))
+}
+
+/// Adds members to a group (its owner and admins).
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/members", tag = "chat", request_body = AddMembers,
+    responses((status = 200, body = ConversationDetail), (status = 403, body = proto::Problem), (status = 404, body = proto::Problem)), security(("bearer" = [])))]
+pub async fn add_members(
+    State(s): State<AppState>,
+    Auth(auth): Auth,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<AddMembers>,
+) -> Result<Json<ConversationDetail>, ApiError> {
+    s.app
+        .add_conversation_members(&auth.account_id, &id, &req.account_ids)
+        .await?;
+    show(State(s), Auth(auth), Path(id)).await
+}
+
+/// Removes a member from a group (owner and admins), or leaves it (own account id).
+#[utoipa::path(delete, path = "/api/v1/conversations/{id}/members/{account_id}", tag = "chat",
+    responses((status = 204), (status = 403, body = proto::Problem), (status = 404, body = proto::Problem)), security(("bearer" = [])))]
+pub async fn remove_member(
+    State(s): State<AppState>,
+    Auth(auth): Auth,
+    Path((id, account_id)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    s.app
+        .remove_conversation_member(&auth.account_id, &id, &account_id)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Sends a text message. A repeated `client_msg_id` returns the first message (`200`) and
+/// creates nothing.
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/messages", tag = "chat", request_body = NewMessage,
+    responses((status = 201, body = MessageSent), (status = 200, body = MessageSent), (status = 404, body = proto::Problem)), security(("bearer" = [])))]
+pub async fn send(
+    State(s): State<AppState>,
+    Auth(auth): Auth,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<NewMessage>,
+) -> Result<(StatusCode, Json<MessageSent>), ApiError> {
+    let (m, created) = s
+        .app
+        .send_message(Outgoing {
+            conversation_id: id,
+            sender_id: auth.account_id,
+            client_msg_id: req.client_msg_id,
+            body: req.body,
+            mentions: req.mentions,
+        })
+        .await?;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((
+        status,
+        Json(MessageSent {
+            message_id: m.id,
+            seq: m.seq,
+            sent_at: to_datetime(m.sent_at),
+        }),
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HistoryQuery {
+    before: Option<i64>,
+    limit: Option<u32>,
+}
+
+/// History, newest first; `before` is a seq (the `next_before` of the previous page).
+#[utoipa::path(get, path = "/api/v1/conversations/{id}/messages", tag = "chat",
+    params(("before" = Option<i64>, Query), ("limit" = Option<u32>, Query)),
+    responses((status = 200, body = MessagePage), (status = 404, body = proto::Problem)), security(("bearer" = [])))]
+pub async fn history(
+    State(s): State<AppState>,
+    Auth(auth): Auth,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<HistoryQuery>,
+) -> Result<Json<MessagePage>, ApiError> {
+    let limit = q.limit.unwrap_or(50);
+    let messages = s
+        .app
+        .messages(&auth.account_id, &id, q.before, limit)
+        .await?;
+    let next_before = messages
+        .last()
+        .filter(|m| m.seq > 1 && messages.len() as u32 >= limit.clamp(1, 200))
+        .map(|m| m.seq);
+    Ok(Json(MessagePage {
+        messages: messages.iter().map(message_view).collect(),
+        next_before,
+    }))
+}
+
+/// Edits the caller's own message within the edit window.
+#[utoipa::path(patch, path = "/api/v1/conversations/{id}/messages/{message_id}", tag = "chat", request_body = EditMessage,
+    responses((status = 200, body = MessageView), (status = 403, body = proto::Problem), (status = 409, body = proto::Problem)), security(("bearer" = [])))]
+pub async fn edit(
+    State(s): State<AppState>,
+    Auth(auth): Auth,
+    Path((id, message_id)): Path<(String, String)>,
+    ApiJson(req): ApiJson<EditMessage>,
+) -> Result<Json<MessageView>, ApiError> {
+    let m = s
+        .app
+        .edit_message(&auth.account_id, &id, &message_id, &req.body)
+        .await?;
+    Ok(Json(message_view(&m)))
+}
+
+/// Recalls (撤回) a message: the sender within the window, a group owner at any time. It stays
+/// as a tombstone.
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/messages/{message_id}/recall", tag = "chat",
+    responses((status = 200, body = MessageView), (status = 403, body = proto::Problem), (status = 409, body = proto::Problem)), security(("bearer" = [])))]
+pub async fn recall(
+    State(s): State<AppState>,
+    Auth(auth): Auth,
+    Path((id, message_id)): Path<(String, String)>,
+) -> Result<Json<MessageView>, ApiError> {
+    let m = s
+        .app
+        .recall_message(&auth.account_id, &id, &message_id)
+        .await?;
+    Ok(Json(message_view(&m)))
+}
+
+/// Who has read a message.
+#[utoipa::path(get, path = "/api/v1/conversations/{id}/messages/{message_id}/receipts", tag = "chat",
+    responses((status = 200, body = Receipts), (status = 404, body = proto::Problem)), security(("bearer" = [])))]
+pub async fn receipts(
+    State(s): State<AppState>,
+    Auth(auth): Auth,
+    Path((id, message_id)): Path<(String, String)>,
+) -> Result<Json<Receipts>, ApiError> {
+    let r = s.app.receipts(&auth.account_id, &id, &message_id).await?;
+    let view = |v: Vec<ConversationMember>| {
+        v.into_iter()
+            .map(|m| ReceiptMember {
+                account_id: m.account_id,
+                nickname: m.nickname,
+            })
+            .collect()
+    };
+    Ok(Json(Receipts {
+        read_by: view(r.read_by),
+        unread_by: view(r.unread_by),
+    }))
+}
+
+/// Moves the caller's read marker forward.
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/read", tag = "chat", request_body = MarkRead,
+    responses((status = 200, body = ReadMarker), (status = 404, body = proto::Problem)), security(("bearer" = [])))]
+pub async fn read(
+    State(s): State<AppState>,
+    Auth(auth): Auth,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<MarkRead>,
+) -> Result<Json<ReadMarker>, ApiError> {
+    let read_seq = s.app.mark_read(&auth.account_id, &id, req.seq).await?;
+    Ok(Json(ReadMarker { read_seq }))
+}
+
+/// The colleagues the caller exchanged most messages with over the last 90 days.
+#[utoipa::path(get, path = "/api/v1/me/frequent-contacts", tag = "chat",
+    responses((status = 200, body = FrequentContacts)), security(("bearer" = [])))]
+pub async fn frequent(
+    State(s): State<AppState>,
+    Auth(auth): Auth,
+) -> Result<Json<FrequentContacts>, ApiError> {
+    let list = s.app.frequent_contacts(&auth.account_id, 10).await?;
+    Ok(Json(FrequentContacts {
+        days: s.app.config.chat.frequent_contacts_days,
+        contacts: list
+            .into_iter()
+            .map(|c| FrequentContactView {
+                account_id: c.account_id,
+                nickname: c.nickname,
+                messages: c.messages,
+            })
+            .collect(),
+    }))
+}

@@ -1,0 +1,220 @@
+//! `GET /api/v1/stream`: the account's events over a WebSocket.
+//!
+//! On connect the socket subscribes to the hub first and then replays from the database
+//! everything after `since`, so nothing falls between the two. Each frame carries the account's
+//! seq; the socket sends each seq exactly once and in order: a live event that is not the next
+//! one (a gap, or another node's hint) makes it read the missing ones from the database, and one
+//! it already sent is skipped. Heartbeats ping the client, re-check the session (a revoked
+//! session loses its socket) and catch up with the database in case a notification was lost.
+
+use std::time::Duration;
+
+use axum::extract::ws::{CloseFrame, Message as Frame, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, header};
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use serde::Deserialize;
+
+use domain::chat::stream::Replay;
+use proto::chat::StreamFrame;
+
+use crate::AppState;
+use crate::error::ApiError;
+use crate::hub::{Push, frame_json};
+
+/// Close code for a socket that fell behind: resume with `since`.
+pub const LAGGING: u16 = 4008;
+/// Close code for a revoked or expired session.
+pub const SIGNED_OUT: u16 = 4001;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/stream", get(stream))
+}
+
+#[derive(Deserialize)]
+pub struct StreamQuery {
+    since: Option<i64>,
+}
+
+/// Opens the event stream. Authenticated by `Authorization: Bearer`, or by the web session cookie
+/// when the request comes from this site's own pages (`Origin` equal to `public_url`).
+#[utoipa::path(get, path = "/api/v1/stream", tag = "chat",
+    params(("since" = Option<i64>, Query, description = "the last seq the client handled")),
+    responses((status = 101, description = "WebSocket of StreamFrame JSON texts"), (status = 401, body = proto::Problem)),
+    security(("bearer" = [])))]
+pub async fn stream(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<StreamQuery>,
+    ws: WebSocketUpgrade,
+) -> Result<Response, ApiError> {
+    let token = session_token(&s, &headers).ok_or(domain::Error::Unauthenticated)?;
+    let auth = s.app.authenticate(&token).await?;
+    if q.since.is_some_and(|n| n < 0) {
+        return Err(ApiError::invalid_request("since must not be negative"));
+    }
+    Ok(ws
+        .read_buffer_size(4 * 1024)
+        .write_buffer_size(0)
+        .max_message_size(64 * 1024)
+        .on_upgrade(move |socket| async move {
+            let mut conn = Conn {
+                s,
+                account_id: auth.account_id,
+                token,
+                socket,
+                last: 0,
+            };
+            if let Err(e) = conn.run(q.since).await {
+                tracing::debug!(error = %e, "stream closed");
+            }
+        }))
+}
+
+/// The bearer token, or the session cookie of a same-origin page.
+fn session_token(s: &AppState, headers: &HeaderMap) -> Option<String> {
+    if let Some(t) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+    {
+        return Some(t.trim().to_owned());
+    }
+    let origin = headers.get(header::ORIGIN)?.to_str().ok()?;
+    if origin != s.app.config.public_url.trim_end_matches('/') {
+        return None;
+    }
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == crate::web::ctx::SESSION)
+        .map(|(_, v)| v.to_owned())
+}
+
+struct Conn {
+    s: AppState,
+    account_id: String,
+    token: String,
+    socket: WebSocket,
+    /// The last seq sent.
+    last: i64,
+}
+
+type Closed = Box<dyn std::error::Error + Send + Sync>;
+
+impl Conn {
+    async fn run(&mut self, since: Option<i64>) -> Result<(), Closed> {
+        let hub = self.s.hub.clone();
+        let (sub, mut rx) = hub.subscribe(&self.account_id);
+        let result = self.serve(since, &mut rx).await;
+        hub.unsubscribe(&self.account_id, sub);
+        result
+    }
+
+    async fn serve(
+        &mut self,
+        since: Option<i64>,
+        rx: &mut tokio::sync::mpsc::Receiver<Push>,
+    ) -> Result<(), Closed> {
+        let head = self.s.app.stream_head(&self.account_id).await?;
+        self.last = since.unwrap_or(head);
+        self.send_control("hello", head).await?;
+        self.catch_up().await?;
+        let beat = Duration::from_secs(self.s.app.config.chat.heartbeat_secs.max(1));
+        let mut ticker = tokio::time::interval(beat);
+        ticker.tick().await;
+        let mut missed_pongs = 0u32;
+        loop {
+            tokio::select! {
+                push = rx.recv() => match push {
+                    None => return self.close(LAGGING, "lagging").await,
+                    Some(Push::Event { seq, json }) => {
+                        if seq == self.last + 1 {
+                            self.socket.send(Frame::Text(Utf8Bytes::from(&*json))).await?;
+                            self.last = seq;
+                        } else if seq > self.last {
+                            self.catch_up().await?;
+                        }
+                    }
+                    Some(Push::Hint { seq }) => {
+                        if seq > self.last {
+                            self.catch_up().await?;
+                        }
+                    }
+                },
+                incoming = self.socket.recv() => match incoming {
+                    None | Some(Err(_)) | Some(Ok(Frame::Close(_))) => return Ok(()),
+                    Some(Ok(Frame::Pong(_))) => missed_pongs = 0,
+                    Some(Ok(_)) => {}
+                },
+                _ = ticker.tick() => {
+                    if missed_pongs >= 2 {
+                        return self.close(1011, "no heartbeat").await;
+                    }
+                    if self.s.app.authenticate(&self.token).await.is_err() {
+                        return self.close(SIGNED_OUT, "signed out").await;
+                    }
+                    missed_pongs += 1;
+                    self.socket.send(Frame::Ping(Default::default())).await?;
+                    self.catch_up().await?;
+                }
+            }
+        }
+    }
+
+    /// Sends every stored event after `last`, or `resync` when some are gone.
+    async fn catch_up(&mut self) -> Result<(), Closed> {
+        loop {
+            match self.s.app.replay(&self.account_id, self.last).await? {
+                Replay::Resync { head } => {
+                    self.send_control("resync", head).await?;
+                    self.last = head;
+                    return Ok(());
+                }
+                Replay::Events(events) => {
+                    let full = events.len() as u32 >= domain::chat::stream::REPLAY_PAGE;
+                    for e in &events {
+                        self.socket
+                            .send(Frame::Text(frame_json(e).into()))
+                            .await?;
+                        self.last = e.seq;
+                    }
+                    if !full {
+                        return Ok(());
+                    }
+                }
+            }
+        }
+    }
+
+    async fn send_control(&mut self, kind: &str, head: i64) -> Result<(), Closed> {
+        let f = StreamFrame {
+            seq: None,
+            kind: kind.into(),
+            conversation_id: None,
+            message: None,
+            data: None,
+            head: Some(head),
+            at: None,
+        };
+        self.socket
+            .send(Frame::Text(serde_json::to_string(&f)?.into()))
+            .await?;
+        Ok(())
+    }
+
+    async fn close(&mut self, code: u16, reason: &'static str) -> Result<(), Closed> {
+        self.socket
+            .send(Frame::Close(Some(CloseFrame {
+                code,
+                reason: reason.into(),
+            })))
+            .await?;
+        Ok(())
+    }
+}

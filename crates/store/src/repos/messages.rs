@@ -1,0 +1,288 @@
+use async_trait::async_trait;
+use sqlx::any::AnyRow;
+
+use domain::clock::Millis;
+use domain::store::{FrequentContact, Message, MessageRepo, StoreError, StoreResult};
+
+use super::col;
+use crate::tx::{SqlTx, db};
+
+pub(crate) const MESSAGE_COLUMNS: &str = "m.id, m.conversation_id, m.seq, m.sender_id, \
+     m.client_msg_id, m.body, m.mentions, m.sent_at, m.edited_at, m.recalled_at, m.recalled_by";
+
+/// Rows per multi-row INSERT: 11 parameters each stays far below both backends' limits.
+const CHUNK: usize = 500;
+
+pub(crate) fn message(row: &AnyRow) -> StoreResult<Message> {
+    let mentions: String = col(row, "mentions")?;
+    Ok(Message {
+        id: col(row, "id")?,
+        conversation_id: col(row, "conversation_id")?,
+        seq: col(row, "seq")?,
+        sender_id: col(row, "sender_id")?,
+        client_msg_id: col(row, "client_msg_id")?,
+        body: col(row, "body")?,
+        mentions: serde_json::from_str(&mentions)
+            .map_err(|e| StoreError::Database(format!("mentions: {e}")))?,
+        sent_at: col(row, "sent_at")?,
+        edited_at: col(row, "edited_at")?,
+        recalled_at: col(row, "recalled_at")?,
+        recalled_by: col(row, "recalled_by")?,
+    })
+}
+
+/// `($1, …, $n), ($n+1, …)`: the VALUES list of a multi-row INSERT.
+pub(crate) fn values_list(rows: usize, columns: usize) -> String {
+    let mut s = String::with_capacity(rows * columns * 5);
+    for r in 0..rows {
+        if r > 0 {
+            s.push_str(", ");
+        }
+        s.push('(');
+        for c in 0..columns {
+            if c > 0 {
+                s.push_str(", ");
+            }
+            s.push('$');
+            s.push_str(&(r * columns + c + 1).to_string());
+        }
+        s.push(')');
+    }
+    s
+}
+
+/// `$1, $2, …, $n`.
+fn in_list(n: usize) -> String {
+    (1..=n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}
+
+#[async_trait]
+impl MessageRepo for SqlTx {
+    async fn message_by_client_id(
+        &mut self,
+        sender_id: &str,
+        client_msg_id: &str,
+    ) -> StoreResult<Option<Message>> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages m WHERE m.sender_id = $1 AND m.client_msg_id = $2"
+        )))
+        .bind(sender_id)
+        .bind(client_msg_id)
+        .fetch_optional(&mut *self.tx)
+        .await
+        .map_err(db)?;
+        row.as_ref().map(message).transpose()
+    }
+
+    async fn messages_by_client_ids(
+        &mut self,
+        pairs: &[(String, String)],
+    ) -> StoreResult<Vec<Message>> {
+        let mut out = Vec::new();
+        for chunk in pairs.chunks(CHUNK) {
+            let sql = format!(
+                "SELECT {MESSAGE_COLUMNS} FROM messages m \
+                 WHERE (m.sender_id, m.client_msg_id) IN (VALUES {})",
+                values_list(chunk.len(), 2)
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (sender, client_id) in chunk {
+                q = q.bind(sender.clone()).bind(client_id.clone());
+            }
+            for r in &q.fetch_all(&mut *self.tx).await.map_err(db)? {
+                out.push(message(r)?);
+            }
+        }
+        Ok(out)
+    }
+
+    async fn blocks_among(&mut self, account_ids: &[String]) -> StoreResult<Vec<(String, String)>> {
+        let mut out = Vec::new();
+        for chunk in account_ids.chunks(CHUNK) {
+            let list = in_list(chunk.len());
+            let sql = format!(
+                "SELECT account_id, blocked_id FROM blocks WHERE account_id IN ({list})"
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for id in chunk {
+                q = q.bind(id.clone());
+            }
+            for r in &q.fetch_all(&mut *self.tx).await.map_err(db)? {
+                out.push((col(r, "account_id")?, col(r, "blocked_id")?));
+            }
+        }
+        Ok(out)
+    }
+
+    async fn reserve_seqs(
+        &mut self,
+        conversations: &[(String, i64)],
+        at: Millis,
+    ) -> StoreResult<Vec<i64>> {
+        // Rows are locked in id order, so concurrent batches on PostgreSQL cannot deadlock.
+        let mut order: Vec<usize> = (0..conversations.len()).collect();
+        order.sort_by(|&a, &b| conversations[a].0.cmp(&conversations[b].0));
+        let mut firsts = vec![0; conversations.len()];
+        for i in order {
+            let (id, count) = &conversations[i];
+            let row = sqlx::query(
+                "UPDATE conversations SET last_seq = last_seq + $2, last_message_at = $3 \
+                 WHERE id = $1 RETURNING last_seq",
+            )
+            .bind(id)
+            .bind(*count)
+            .bind(at)
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(db)?
+            .ok_or_else(|| StoreError::Database(format!("no conversation {id}")))?;
+            let last: i64 = col(&row, "last_seq")?;
+            firsts[i] = last - count + 1;
+        }
+        Ok(firsts)
+    }
+
+    async fn insert_messages(&mut self, messages: &[Message]) -> StoreResult<()> {
+        for chunk in messages.chunks(CHUNK) {
+            let sql = format!(
+                "INSERT INTO messages (id, conversation_id, seq, sender_id, client_msg_id, body, \
+                 mentions, sent_at, edited_at, recalled_at, recalled_by) VALUES {}",
+                values_list(chunk.len(), 11)
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for m in chunk {
+                let mentions = serde_json::to_string(&m.mentions)
+                    .map_err(|e| StoreError::Database(format!("mentions: {e}")))?;
+                q = q
+                    .bind(m.id.clone())
+                    .bind(m.conversation_id.clone())
+                    .bind(m.seq)
+                    .bind(m.sender_id.clone())
+                    .bind(m.client_msg_id.clone())
+                    .bind(m.body.clone())
+                    .bind(mentions)
+                    .bind(m.sent_at)
+                    .bind(m.edited_at)
+                    .bind(m.recalled_at)
+                    .bind(m.recalled_by.clone());
+            }
+            q.execute(&mut *self.tx).await.map_err(db)?;
+        }
+        Ok(())
+    }
+
+    async fn message(&mut self, id: &str) -> StoreResult<Option<Message>> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages m WHERE m.id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(&mut *self.tx)
+        .await
+        .map_err(db)?;
+        row.as_ref().map(message).transpose()
+    }
+
+    async fn messages(
+        &mut self,
+        conversation_id: &str,
+        before: Option<i64>,
+        limit: u32,
+    ) -> StoreResult<Vec<Message>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages m WHERE m.conversation_id = $1 AND m.seq < $2 \
+             ORDER BY m.seq DESC LIMIT $3"
+        )))
+        .bind(conversation_id)
+        .bind(before.unwrap_or(i64::MAX))
+        .bind(i64::from(limit))
+        .fetch_all(&mut *self.tx)
+        .await
+        .map_err(db)?;
+        rows.iter().map(message).collect()
+    }
+
+    async fn edit_message(&mut self, id: &str, body: &str, at: Millis) -> StoreResult<()> {
+        sqlx::query("UPDATE messages SET body = $2, edited_at = $3 WHERE id = $1")
+            .bind(id)
+            .bind(body)
+            .bind(at)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    async fn recall_message(&mut self, id: &str, by: &str, at: Millis) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE messages SET body = '', mentions = '[]', recalled_at = $3, recalled_by = $2 \
+             WHERE id = $1",
+        )
+        .bind(id)
+        .bind(by)
+        .bind(at)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db)?;
+        Ok(())
+    }
+
+    async fn members_of(
+        &mut self,
+        conversation_ids: &[String],
+    ) -> StoreResult<Vec<(String, String)>> {
+        let mut out = Vec::new();
+        for chunk in conversation_ids.chunks(CHUNK) {
+            let list = in_list(chunk.len());
+            let sql = format!(
+                "SELECT conversation_id, account_id FROM conversation_members \
+                 WHERE conversation_id IN ({list})"
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for id in chunk {
+                q = q.bind(id.clone());
+            }
+            let rows = q.fetch_all(&mut *self.tx).await.map_err(db)?;
+            for r in &rows {
+                out.push((col(r, "conversation_id")?, col(r, "account_id")?));
+            }
+        }
+        Ok(out)
+    }
+
+    async fn frequent_contacts(
+        &mut self,
+        account_id: &str,
+        since: Millis,
+        limit: u32,
+    ) -> StoreResult<Vec<FrequentContact>> {
+        let rows = sqlx::query(
+            "SELECT o.account_id, a.nickname, COUNT(*) AS messages \
+             FROM conversation_members me \
+             JOIN conversation_members o ON o.conversation_id = me.conversation_id \
+               AND o.account_id <> me.account_id \
+             JOIN messages m ON m.conversation_id = me.conversation_id AND m.sent_at >= $2 \
+               AND m.recalled_at IS NULL AND (m.sender_id = me.account_id OR m.sender_id = o.account_id) \
+             JOIN accounts a ON a.id = o.account_id \
+             WHERE me.account_id = $1 AND EXISTS (SELECT 1 FROM org_members x \
+               JOIN org_members y ON y.org_id = x.org_id \
+               WHERE x.account_id = me.account_id AND y.account_id = o.account_id) \
+             GROUP BY o.account_id, a.nickname \
+             ORDER BY messages DESC, o.account_id LIMIT $3",
+        )
+        .bind(account_id)
+        .bind(since)
+        .bind(i64::from(limit))
+        .fetch_all(&mut *self.tx)
+        .await
+        .map_err(db)?;
+        rows.iter()
+            .map(|r| {
+                Ok(FrequentContact {
+                    account_id: col(r, "account_id")?,
+                    nickname: col(r, "nickname")?,
+                    messages: col(r, "messages")?,
+                })
+            })
+            .collect()
+    }
+}
