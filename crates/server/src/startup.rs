@@ -108,13 +108,15 @@ pub struct Running {
     pub app: Wangshang,
     shutdown: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
+    /// Tasks that only end when aborted (the PostgreSQL stream listener).
+    background: Vec<JoinHandle<()>>,
 }
 
 impl Running {
     /// Drops everything at once, as a crash would: requests and sends in flight are cut off and
     /// nothing is recorded (tests use it to prove the outbox survives).
     pub fn kill(self) {
-        for t in self.tasks {
+        for t in self.tasks.into_iter().chain(self.background) {
             t.abort();
         }
     }
@@ -122,6 +124,9 @@ impl Running {
     /// Stops accepting requests, lets running ones finish, stops the worker.
     pub async fn stop(self) {
         let _ = self.shutdown.send(true);
+        for t in self.background {
+            t.abort();
+        }
         for t in self.tasks {
             let _ = t.await;
         }
@@ -144,12 +149,12 @@ pub async fn start(config: Config, listener: TcpListener) -> Result<Running, Str
     let (tx, rx) = watch::channel(false);
     let worker = tokio::spawn(delivery::run(app.clone(), driver, metrics, rx.clone()));
     let mut tasks = vec![worker, tokio::spawn(prune_streams(app.clone(), rx.clone()))];
-    if let Some(listener) = store::listen_streams(&app.config.database_url, {
+    let background: Vec<JoinHandle<()>> = store::listen_streams(&app.config.database_url, {
         let hub = hub.clone();
         move |payload| relay_hint(&hub, payload)
-    }) {
-        tasks.push(listener);
-    }
+    })
+    .into_iter()
+    .collect();
     let mut server_rx = rx;
     let service = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let server = tokio::spawn(async move {
@@ -171,6 +176,7 @@ pub async fn start(config: Config, listener: TcpListener) -> Result<Running, Str
             tasks.insert(0, server);
             tasks
         },
+        background,
     })
 }
 

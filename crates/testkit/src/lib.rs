@@ -69,6 +69,7 @@ pub fn test_config() -> Config {
 }
 
 pub mod fake_sms;
+pub mod stream;
 
 /// The token of a single-use link in a message body, after `marker` (e.g.
 /// `"/bindings/cancel?token="`).
@@ -327,6 +328,13 @@ impl TestApp {
             json!({"identifier": identifier, "password": password}),
         )
         .await
+    }
+
+    /// Opens the event stream with a bearer token.
+    pub async fn stream(&self, token: &str, since: Option<i64>) -> stream::StreamClient {
+        stream::StreamClient::connect(&self.base, since, &[("authorization", &format!("Bearer {token}"))])
+            .await
+            .expect("stream opens")
     }
 
     /// Logs in and returns the token, asserting success.
