@@ -13,6 +13,7 @@ mod outbox;
 mod passkeys;
 mod resets;
 mod sessions;
+mod support;
 pub(crate) mod stream;
 mod throttle;
 mod verifications;
