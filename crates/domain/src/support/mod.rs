@@ -125,3 +125,13 @@ pub(crate) async fn audit(
     .await?;
     Ok(())
 }
+
+/// The /24 or /48 network of an IP, as requests are shown to agents and colleagues.
+pub fn network_of(ip: &str) -> Option<String> {
+    loginmeta::network_of(ip)
+}
+
+/// The device a user agent describes ("Chrome on Windows").
+pub fn device_label(user_agent: &str) -> String {
+    loginmeta::describe(user_agent).label
+}
