@@ -230,7 +230,11 @@ pub struct AgentTicket {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decision_note: Option<String>,
     /// The end of the waiting period of an approved ticket.
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "time::serde::rfc3339::option")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "time::serde::rfc3339::option"
+    )]
     pub wait_until: Option<OffsetDateTime>,
 }
 
@@ -262,7 +266,11 @@ pub struct TrustedContactView {
     #[serde(with = "time::serde::rfc3339")]
     pub active_from: OffsetDateTime,
     /// Set when removed: the colleague stops counting then.
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "time::serde::rfc3339::option")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "time::serde::rfc3339::option"
+    )]
     pub active_until: Option<OffsetDateTime>,
 }
 

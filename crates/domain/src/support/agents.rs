@@ -131,7 +131,16 @@ impl Wangshang {
         client: &Client,
         now: Millis,
     ) -> Result<()> {
-        audit(tx, &ticket.id, &auth.account_id, action, detail, client, now).await?;
+        audit(
+            tx,
+            &ticket.id,
+            &auth.account_id,
+            action,
+            detail,
+            client,
+            now,
+        )
+        .await?;
         let tag = format!("ticket:{}", ticket.ticket_no);
         events::record(tx, &auth.account_id, event, client, &[tag.as_str()], now).await?;
         Ok(())
@@ -208,8 +217,17 @@ impl Wangshang {
         let now = now_ms();
         let mut tx = self.store.write().await?;
         let ticket = tx.ticket_by_no(ticket_no).await?.ok_or(Error::NotFound)?;
-        self.agent_audit(&mut tx, auth, &ticket, kind::TICKET_VIEWED, "viewed", "", client, now)
-            .await?;
+        self.agent_audit(
+            &mut tx,
+            auth,
+            &ticket,
+            kind::TICKET_VIEWED,
+            "viewed",
+            "",
+            client,
+            now,
+        )
+        .await?;
         tx.commit().await?;
         self.agent_view(ticket_no).await
     }

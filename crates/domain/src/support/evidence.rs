@@ -286,9 +286,19 @@ fn binding_item(
     if current == Some(claimed) {
         item(claim, Outcome::Matched, 25, "bound to the account now")
     } else if former.iter().any(|f| f == claimed) {
-        item(claim, Outcome::Partial, 15, "was bound to the account before")
+        item(
+            claim,
+            Outcome::Partial,
+            15,
+            "was bound to the account before",
+        )
     } else {
-        item(claim, Outcome::Contradicted, 15, "never bound to the account")
+        item(
+            claim,
+            Outcome::Contradicted,
+            15,
+            "never bound to the account",
+        )
     }
 }
 
@@ -296,10 +306,20 @@ fn binding_item(
 pub fn items(claims: &Claims, e: &Evidence, cfg: &SupportConfig, now: Millis) -> Vec<Item> {
     let mut out = Vec::new();
     if let Some(p) = &claims.phone {
-        out.push(binding_item("phone", p, e.phone.as_deref(), &e.former_bindings));
+        out.push(binding_item(
+            "phone",
+            p,
+            e.phone.as_deref(),
+            &e.former_bindings,
+        ));
     }
     if let Some(m) = &claims.email {
-        out.push(binding_item("email", m, e.email.as_deref(), &e.former_bindings));
+        out.push(binding_item(
+            "email",
+            m,
+            e.email.as_deref(),
+            &e.former_bindings,
+        ));
     }
     if !claims.nicknames.is_empty() {
         let current = claims
@@ -315,7 +335,9 @@ pub fn items(claims: &Claims, e: &Evidence, cfg: &SupportConfig, now: Millis) ->
             .max()
             .unwrap_or(Similarity::None);
         out.push(match (current, former) {
-            (Similarity::Exact, _) => item("nickname", Outcome::Matched, 10, "the current nickname"),
+            (Similarity::Exact, _) => {
+                item("nickname", Outcome::Matched, 10, "the current nickname")
+            }
             (Similarity::Fuzzy, _) => item(
                 "nickname",
                 Outcome::Partial,
@@ -369,11 +391,26 @@ pub fn items(claims: &Claims, e: &Evidence, cfg: &SupportConfig, now: Millis) ->
     let mut contact_points = 0;
     for c in &claims.contacts {
         let it = if best(c, &e.frequent_contacts) > Similarity::None {
-            item("contact", Outcome::Matched, 8, "a frequent contact (90 days)")
+            item(
+                "contact",
+                Outcome::Matched,
+                8,
+                "a frequent contact (90 days)",
+            )
         } else if best(c, &e.colleagues) > Similarity::None {
-            item("contact", Outcome::Partial, 3, "a colleague, not a frequent contact")
+            item(
+                "contact",
+                Outcome::Partial,
+                3,
+                "a colleague, not a frequent contact",
+            )
         } else {
-            item("contact", Outcome::Contradicted, 8, "not a colleague or contact")
+            item(
+                "contact",
+                Outcome::Contradicted,
+                8,
+                "not a colleague or contact",
+            )
         };
         let capped = capped_item(it, &mut contact_points, 24);
         out.push(capped);
@@ -384,9 +421,12 @@ pub fn items(claims: &Claims, e: &Evidence, cfg: &SupportConfig, now: Millis) ->
         let seen_os: Vec<String> = e.devices.iter().map(|x| fold(&x.os)).collect();
         let it = match system_of(&folded) {
             _ if e.devices.is_empty() => item("device", Outcome::Unknown, 0, "no login records"),
-            Some(os) if seen_os.iter().any(|s| s.contains(os)) => {
-                item("device", Outcome::Matched, 6, "this kind of device is in the login records")
-            }
+            Some(os) if seen_os.iter().any(|s| s.contains(os)) => item(
+                "device",
+                Outcome::Matched,
+                6,
+                "this kind of device is in the login records",
+            ),
             Some(_) => item(
                 "device",
                 Outcome::Contradicted,
@@ -398,9 +438,19 @@ pub fn items(claims: &Claims, e: &Evidence, cfg: &SupportConfig, now: Millis) ->
                 !b.is_empty() && folded.contains(&b)
             }) =>
             {
-                item("device", Outcome::Matched, 6, "this browser/app is in the login records")
+                item(
+                    "device",
+                    Outcome::Matched,
+                    6,
+                    "this browser/app is in the login records",
+                )
             }
-            None => item("device", Outcome::Unknown, 0, "not a device kind we recognise"),
+            None => item(
+                "device",
+                Outcome::Unknown,
+                0,
+                "not a device kind we recognise",
+            ),
         };
         out.push(capped_item(it, &mut device_points, 12));
     }
@@ -426,7 +476,12 @@ pub fn items(claims: &Claims, e: &Evidence, cfg: &SupportConfig, now: Millis) ->
         let it = if seen {
             item("place", Outcome::Matched, 5, "in the login records")
         } else if known {
-            item("place", Outcome::Contradicted, 3, "never in the login records")
+            item(
+                "place",
+                Outcome::Contradicted,
+                3,
+                "never in the login records",
+            )
         } else {
             item("place", Outcome::Unknown, 0, "no places recorded")
         };
@@ -447,7 +502,12 @@ pub fn items(claims: &Claims, e: &Evidence, cfg: &SupportConfig, now: Millis) ->
                 } else if off <= 183 * DAY {
                     item("created_around", Outcome::Partial, 4, "within six months")
                 } else {
-                    item("created_around", Outcome::Contradicted, 10, "off by more than six months")
+                    item(
+                        "created_around",
+                        Outcome::Contradicted,
+                        10,
+                        "off by more than six months",
+                    )
                 }
             }
             None => item("created_around", Outcome::Unknown, 0, "not a date"),
@@ -468,17 +528,28 @@ pub fn items(claims: &Claims, e: &Evidence, cfg: &SupportConfig, now: Millis) ->
                 "trusted_colleagues",
                 Outcome::Matched,
                 40,
-                &format!("{} of {} trusted colleagues confirmed", e.vouches_confirmed, e.vouches_asked),
+                &format!(
+                    "{} of {} trusted colleagues confirmed",
+                    e.vouches_confirmed, e.vouches_asked
+                ),
             )
         } else if e.vouches_confirmed > 0 {
             item(
                 "trusted_colleagues",
                 Outcome::Partial,
                 15,
-                &format!("{} of {} confirmed; {k} needed", e.vouches_confirmed, e.vouches_asked),
+                &format!(
+                    "{} of {} confirmed; {k} needed",
+                    e.vouches_confirmed, e.vouches_asked
+                ),
             )
         } else {
-            item("trusted_colleagues", Outcome::Unknown, 0, "asked; no answer yet")
+            item(
+                "trusted_colleagues",
+                Outcome::Unknown,
+                0,
+                "asked; no answer yet",
+            )
         });
     }
     if e.admins_denied > 0 {
@@ -589,7 +660,10 @@ mod tests {
 
     #[test]
     fn edit_distance_tolerates_slips_not_other_names() {
-        assert_eq!(similarity("Wangshang Tech", "Wangshamg Tech"), Similarity::Fuzzy);
+        assert_eq!(
+            similarity("Wangshang Tech", "Wangshamg Tech"),
+            Similarity::Fuzzy
+        );
         assert_eq!(similarity("Acme Corp", "Globex Corp"), Similarity::None);
         // Short texts need an exact (folded) match or the same pinyin.
         assert_eq!(similarity("ab", "ac"), Similarity::None);
@@ -606,10 +680,22 @@ mod tests {
             created_around: Some(d.into()),
             ..Claims::default()
         };
-        assert_eq!(result_of(&items(&c("2023"), &ev, &cfg(), NOW), "created_around"), Outcome::Matched);
-        assert_eq!(result_of(&items(&c("2023-06-05"), &ev, &cfg(), NOW), "created_around"), Outcome::Matched);
-        assert_eq!(result_of(&items(&c("2023-09"), &ev, &cfg(), NOW), "created_around"), Outcome::Partial);
-        assert_eq!(result_of(&items(&c("2021-01"), &ev, &cfg(), NOW), "created_around"), Outcome::Contradicted);
+        assert_eq!(
+            result_of(&items(&c("2023"), &ev, &cfg(), NOW), "created_around"),
+            Outcome::Matched
+        );
+        assert_eq!(
+            result_of(&items(&c("2023-06-05"), &ev, &cfg(), NOW), "created_around"),
+            Outcome::Matched
+        );
+        assert_eq!(
+            result_of(&items(&c("2023-09"), &ev, &cfg(), NOW), "created_around"),
+            Outcome::Partial
+        );
+        assert_eq!(
+            result_of(&items(&c("2021-01"), &ev, &cfg(), NOW), "created_around"),
+            Outcome::Contradicted
+        );
     }
 
     #[test]
@@ -652,8 +738,18 @@ mod tests {
         let bad = assess(&wrong, &e, &cfg(), NOW);
         assert_eq!(result_of(&bad.items, "contact"), Outcome::Contradicted);
         assert_eq!(result_of(&bad.items, "device"), Outcome::Contradicted);
-        assert!(bad.items.iter().filter(|i| i.result == Outcome::Contradicted).all(|i| i.weight < 0));
-        assert!(bad.score + 20 < good.score, "{} vs {}", bad.score, good.score);
+        assert!(
+            bad.items
+                .iter()
+                .filter(|i| i.result == Outcome::Contradicted)
+                .all(|i| i.weight < 0)
+        );
+        assert!(
+            bad.score + 20 < good.score,
+            "{} vs {}",
+            bad.score,
+            good.score
+        );
     }
 
     #[test]
@@ -663,9 +759,18 @@ mod tests {
             phone: Some(p.into()),
             ..Claims::default()
         };
-        assert_eq!(result_of(&items(&c("+8613800138000"), &e, &cfg(), NOW), "phone"), Outcome::Matched);
-        assert_eq!(result_of(&items(&c("+8613900139000"), &e, &cfg(), NOW), "phone"), Outcome::Partial);
-        assert_eq!(result_of(&items(&c("+8613700137000"), &e, &cfg(), NOW), "phone"), Outcome::Contradicted);
+        assert_eq!(
+            result_of(&items(&c("+8613800138000"), &e, &cfg(), NOW), "phone"),
+            Outcome::Matched
+        );
+        assert_eq!(
+            result_of(&items(&c("+8613900139000"), &e, &cfg(), NOW), "phone"),
+            Outcome::Partial
+        );
+        assert_eq!(
+            result_of(&items(&c("+8613700137000"), &e, &cfg(), NOW), "phone"),
+            Outcome::Contradicted
+        );
     }
 
     #[test]
@@ -685,7 +790,10 @@ mod tests {
             enterprise: Some("旺商网络科技有限公司".into()),
             ..Claims::default()
         };
-        assert_eq!(result_of(&items(&c, &left, &cfg(), NOW), "enterprise"), Outcome::Partial);
+        assert_eq!(
+            result_of(&items(&c, &left, &cfg(), NOW), "enterprise"),
+            Outcome::Partial
+        );
     }
 
     #[test]
@@ -701,12 +809,21 @@ mod tests {
         let before = assess(&c, &e, &cfg(), NOW);
         assert_eq!(before.recommendation, Recommendation::Uncertain);
         e.vouches_confirmed = 1;
-        assert_eq!(assess(&c, &e, &cfg(), NOW).recommendation, Recommendation::Uncertain);
+        assert_eq!(
+            assess(&c, &e, &cfg(), NOW).recommendation,
+            Recommendation::Uncertain
+        );
         e.vouches_confirmed = 2;
-        assert_eq!(assess(&c, &e, &cfg(), NOW).recommendation, Recommendation::LikelyOwner);
+        assert_eq!(
+            assess(&c, &e, &cfg(), NOW).recommendation,
+            Recommendation::LikelyOwner
+        );
         e.vouches_denied = 1;
         let denied = assess(&c, &e, &cfg(), NOW);
-        assert_eq!(result_of(&denied.items, "trusted_colleagues"), Outcome::Contradicted);
+        assert_eq!(
+            result_of(&denied.items, "trusted_colleagues"),
+            Outcome::Contradicted
+        );
         assert_ne!(denied.recommendation, Recommendation::LikelyOwner);
     }
 
@@ -717,11 +834,23 @@ mod tests {
             places: vec![p.into()],
             ..Claims::default()
         };
-        assert_eq!(result_of(&items(&c("shanghai"), &e, &cfg(), NOW), "place"), Outcome::Matched);
-        assert_eq!(result_of(&items(&c("203.0.113.77"), &e, &cfg(), NOW), "place"), Outcome::Matched);
-        assert_eq!(result_of(&items(&c("198.51.100.1"), &e, &cfg(), NOW), "place"), Outcome::Contradicted);
+        assert_eq!(
+            result_of(&items(&c("shanghai"), &e, &cfg(), NOW), "place"),
+            Outcome::Matched
+        );
+        assert_eq!(
+            result_of(&items(&c("203.0.113.77"), &e, &cfg(), NOW), "place"),
+            Outcome::Matched
+        );
+        assert_eq!(
+            result_of(&items(&c("198.51.100.1"), &e, &cfg(), NOW), "place"),
+            Outcome::Contradicted
+        );
         let mut none = e.clone();
         none.places.clear();
-        assert_eq!(result_of(&items(&c("Beijing"), &none, &cfg(), NOW), "place"), Outcome::Unknown);
+        assert_eq!(
+            result_of(&items(&c("Beijing"), &none, &cfg(), NOW), "place"),
+            Outcome::Unknown
+        );
     }
 }

@@ -13,7 +13,7 @@ use crate::messages::template;
 use crate::outbox;
 use crate::random;
 use crate::store::{Account, StoreError, StreamEvent, Ticket, TicketReply, Tx};
-use crate::support::evidence::{Claims, date_range, similarity, Similarity};
+use crate::support::evidence::{Claims, Similarity, date_range, similarity};
 use crate::support::{add_flag, audit, flag, kind, status, token_matches};
 use crate::verification::Purpose;
 
@@ -134,7 +134,7 @@ pub fn requester_view(t: &Ticket, now: Millis) -> TicketStatus {
 
 /// A ticket number people can read out: `WS` and 10 digits.
 fn ticket_no() -> String {
-    format!("WS{}", random::digits(10))
+    format!("WS{}{}", random::digits(5), random::digits(5))
 }
 
 impl Wangshang {
@@ -252,11 +252,10 @@ impl Wangshang {
                 };
                 let mut names = tx.nickname_history(&member).await?;
                 names.push(a.nickname.clone());
-                let named = claims.nicknames.iter().any(|n| {
-                    names
-                        .iter()
-                        .any(|h| similarity(n, h) > Similarity::None)
-                });
+                let named = claims
+                    .nicknames
+                    .iter()
+                    .any(|n| names.iter().any(|h| similarity(n, h) > Similarity::None));
                 if named {
                     found.push((a, "nickname"));
                 }
@@ -363,8 +362,13 @@ impl Wangshang {
             let mut params = Self::notice_params(client, now);
             params["ticket"] = json!(ticket.ticket_no);
             params["status_url"] = json!(cancel_url);
-            outbox::notify_account(&mut tx, &owner, template::SUPPORT_TICKET_FILED_FOR_YOU, params)
-                .await?;
+            outbox::notify_account(
+                &mut tx,
+                &owner,
+                template::SUPPORT_TICKET_FILED_FOR_YOU,
+                params,
+            )
+            .await?;
         }
         let mut params = Self::notice_params(client, now);
         params["ticket"] = json!(ticket.ticket_no);
@@ -462,7 +466,16 @@ impl Wangshang {
         t.updated_at = now;
         add_flag(&mut t, flag::CANCELLED_BY_OWNER);
         tx.update_ticket(&t).await?;
-        audit(&mut tx, &t.id, "owner", "cancelled_by_owner", "", client, now).await?;
+        audit(
+            &mut tx,
+            &t.id,
+            "owner",
+            "cancelled_by_owner",
+            "",
+            client,
+            now,
+        )
+        .await?;
         if let Some(a) = &t.account_id {
             crate::events::record(&mut tx, a, kind::RECOVERY_CANCELLED, client, &[], now).await?;
         }

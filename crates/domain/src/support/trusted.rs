@@ -185,8 +185,13 @@ impl Wangshang {
             .await?;
             let mut params = Self::notice_params(client, now);
             params["hours"] = json!(self.config.support.trusted_activation_secs / 3600);
-            outbox::notify_account(&mut tx, &account, template::TRUSTED_CONTACTS_CHANGED, params)
-                .await?;
+            outbox::notify_account(
+                &mut tx,
+                &account,
+                template::TRUSTED_CONTACTS_CHANGED,
+                params,
+            )
+            .await?;
         }
         let list = tx.trusted_contacts(&auth.account_id).await?;
         tx.commit().await?;

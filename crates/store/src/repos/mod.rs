@@ -13,8 +13,8 @@ mod outbox;
 mod passkeys;
 mod resets;
 mod sessions;
-mod support;
 pub(crate) mod stream;
+mod support;
 mod throttle;
 mod verifications;
 
