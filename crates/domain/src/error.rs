@@ -67,6 +67,12 @@ pub enum Error {
         code: &'static str,
         detail: &'static str,
     },
+    /// A well-formed request the rules refuse (422), with a stable code.
+    #[error("rejected: {detail}")]
+    Rejected {
+        code: &'static str,
+        detail: &'static str,
+    },
     #[error("internal error: {0}")]
     Internal(String),
 }

@@ -24,6 +24,7 @@ mod sealed;
 pub mod secret;
 pub mod sessions;
 pub mod store;
+pub mod support;
 pub mod throttle;
 pub mod verification;
 

@@ -55,9 +55,12 @@ pub mod template {
     pub const LOGIN_CODE: &str = "login_code";
     pub const SECOND_FACTOR_FAILED: &str = "second_factor_failed";
     pub const ORG_INVITE: &str = "org_invite";
+    pub const SUPPORT_RECOVERY_APPROVED: &str = "support_recovery_approved";
+    pub const SUPPORT_RECOVERY_CODE: &str = "support_recovery_code";
+    pub const TRUSTED_CONTACTS_CHANGED: &str = "trusted_contacts_changed";
 
     /// Every template, for the catalog completeness test.
-    pub const ALL: [&str; 20] = [
+    pub const ALL: [&str; 23] = [
         REGISTER_CODE,
         REGISTER_TAKEN,
         SUPPORT_CONTACT_CODE,
@@ -78,6 +81,9 @@ pub mod template {
         LOGIN_CODE,
         SECOND_FACTOR_FAILED,
         ORG_INVITE,
+        SUPPORT_RECOVERY_APPROVED,
+        SUPPORT_RECOVERY_CODE,
+        TRUSTED_CONTACTS_CHANGED,
     ];
 }
 
@@ -247,6 +253,7 @@ mod tests {
             template::PASSWORD_RESET_CODE,
             template::BIND_CODE,
             template::SUPPORT_CONTACT_CODE,
+            template::SUPPORT_RECOVERY_CODE,
         ] {
             let zh = render(t, "zh-CN", &p);
             assert!(

@@ -23,6 +23,8 @@ pub enum Purpose {
     PasswordReset,
     Bind,
     Login,
+    /// The one-time code of an approved support ticket, at the proven contact.
+    SupportRecovery,
 }
 
 impl Purpose {
@@ -39,6 +41,7 @@ impl Purpose {
             "password_reset" => Some(Purpose::PasswordReset),
             "bind" => Some(Purpose::Bind),
             "login" => Some(Purpose::Login),
+            "support_recovery" => Some(Purpose::SupportRecovery),
             other => Self::parse(other),
         }
     }
@@ -49,6 +52,7 @@ impl Purpose {
             Purpose::PasswordReset => "password_reset",
             Purpose::Bind => "bind",
             Purpose::Login => "login",
+            Purpose::SupportRecovery => "support_recovery",
         }
     }
     fn template(self) -> &'static str {
@@ -58,6 +62,7 @@ impl Purpose {
             Purpose::PasswordReset => template::PASSWORD_RESET_CODE,
             Purpose::Bind => template::BIND_CODE,
             Purpose::Login => template::LOGIN_CODE,
+            Purpose::SupportRecovery => template::SUPPORT_RECOVERY_CODE,
         }
     }
 }
@@ -381,7 +386,10 @@ impl Wangshang {
         let mut tx = self.store.write().await?;
         let mut v = tx.verification(id).await?.ok_or(Error::NotFound)?;
         // Recovery and login codes are resent through their own flows.
-        if v.purpose == Purpose::PasswordReset.as_str() || v.purpose == Purpose::Login.as_str() {
+        if v.purpose == Purpose::PasswordReset.as_str()
+            || v.purpose == Purpose::Login.as_str()
+            || v.purpose == Purpose::SupportRecovery.as_str()
+        {
             return Err(Error::NotFound);
         }
         self.renew_code(&mut tx, &mut v, client, now).await?;

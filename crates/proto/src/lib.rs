@@ -9,6 +9,7 @@ pub mod mfa;
 pub mod problem;
 pub mod recovery;
 pub mod sessions;
+pub mod support;
 pub mod verifications;
 
 pub use problem::Problem;

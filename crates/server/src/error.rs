@@ -236,6 +236,9 @@ impl From<Error> for ApiError {
                 "Your role does not allow this.",
             ),
             Error::Conflict { code, detail } => Self::new(S::CONFLICT, code, "Conflict", detail),
+            Error::Rejected { code, detail } => {
+                Self::new(S::UNPROCESSABLE_ENTITY, code, "Not accepted", detail)
+            }
             Error::Internal(context) => {
                 tracing::error!(%context, "internal error");
                 Self::new(

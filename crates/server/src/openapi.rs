@@ -5,7 +5,7 @@ use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
     accounts, bindings, contacts, conversations, dev, me, mfa, orgs, recovery, sessions, stream,
-    verifications,
+    support, verifications,
 };
 
 #[derive(OpenApi)]
@@ -26,6 +26,10 @@ use crate::routes::{
         conversations::create, conversations::list, conversations::show, conversations::add_members, conversations::remove_member,
         conversations::send, conversations::history, conversations::edit, conversations::recall, conversations::receipts, conversations::read, conversations::frequent,
         stream::stream,
+        support::open, support::status, support::reply, support::cancel, support::code, support::complete,
+        support::queue, support::ticket, support::pick, support::decide,
+        support::trusted, support::set_trusted, support::vouch_requests, support::answer_vouch,
+        support::org_requests, support::answer_org,
         dev::outbox,
     ),
     modifiers(&Bearer)

@@ -332,9 +332,13 @@ impl TestApp {
 
     /// Opens the event stream with a bearer token.
     pub async fn stream(&self, token: &str, since: Option<i64>) -> stream::StreamClient {
-        stream::StreamClient::connect(&self.base, since, &[("authorization", &format!("Bearer {token}"))])
-            .await
-            .expect("stream opens")
+        stream::StreamClient::connect(
+            &self.base,
+            since,
+            &[("authorization", &format!("Bearer {token}"))],
+        )
+        .await
+        .expect("stream opens")
     }
 
     /// Logs in and returns the token, asserting success.

@@ -35,7 +35,11 @@ async fn team(app: &TestApp, names: &[&str]) -> (String, Vec<Member>) {
         members.push(member(app, n).await);
     }
     let org = app
-        .post_auth("/api/v1/orgs", &members[0].token, json!({"name": "旺商科技"}))
+        .post_auth(
+            "/api/v1/orgs",
+            &members[0].token,
+            json!({"name": "旺商科技"}),
+        )
         .await;
     assert_eq!(org.status, StatusCode::CREATED, "{:?}", org.body);
     let org_id = org.str("id");
@@ -58,14 +62,22 @@ async fn join(app: &TestApp, org_id: &str, inviter: &Member, m: &Member) {
     let msgs = app.wait_for_messages(&m.email, before + 1).await;
     let code = link_token(msgs[0]["body"].as_str().unwrap(), "/invites/");
     let r = app
-        .post_auth(&format!("/api/v1/invites/{code}/accept"), &m.token, json!({}))
+        .post_auth(
+            &format!("/api/v1/invites/{code}/accept"),
+            &m.token,
+            json!({}),
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
 }
 
 async fn direct(app: &TestApp, a: &Member, b: &Member) -> String {
     let r = app
-        .post_auth("/api/v1/conversations", &a.token, json!({"member_ids": [b.id]}))
+        .post_auth(
+            "/api/v1/conversations",
+            &a.token,
+            json!({"member_ids": [b.id]}),
+        )
         .await;
     assert!(r.status.is_success(), "{:?}", r.body);
     r.str("conversation_id")
@@ -108,45 +120,99 @@ async fn enterprise_roles_and_invitations(b: Backend) {
     let (org, m) = team(&app, &["owner", "bob"]).await;
     let (owner, bob) = (&m[0], &m[1]);
 
-    let r = app.get(&format!("/api/v1/orgs/{org}/members"), Some(&bob.token)).await;
+    let r = app
+        .get(&format!("/api/v1/orgs/{org}/members"), Some(&bob.token))
+        .await;
     assert_eq!(r.status, StatusCode::OK);
     let roles: Vec<(String, String)> = r.body["members"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|x| (x["nickname"].as_str().unwrap().into(), x["role"].as_str().unwrap().into()))
+        .map(|x| {
+            (
+                x["nickname"].as_str().unwrap().into(),
+                x["role"].as_str().unwrap().into(),
+            )
+        })
         .collect();
-    assert_eq!(roles, vec![("owner".into(), "owner".into()), ("bob".into(), "member".into())]);
+    assert_eq!(
+        roles,
+        vec![
+            ("owner".into(), "owner".into()),
+            ("bob".into(), "member".into())
+        ]
+    );
 
     // A member may not rename or invite; the owner makes them admin, then they may.
     let path = format!("/api/v1/orgs/{org}");
     let r = patch(&app, &path, &bob.token, json!({"name": "x"})).await;
-    assert_eq!((r.status, r.code()), (StatusCode::FORBIDDEN, "not_org_admin"));
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::FORBIDDEN, "not_org_admin")
+    );
     let r = app
-        .post_auth(&format!("{path}/invites"), &bob.token, json!({"destination": "z@example.com"}))
+        .post_auth(
+            &format!("{path}/invites"),
+            &bob.token,
+            json!({"destination": "z@example.com"}),
+        )
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    let r = patch(&app, &format!("{path}/members/{}", bob.id), &owner.token, json!({"role": "admin"})).await;
+    let r = patch(
+        &app,
+        &format!("{path}/members/{}", bob.id),
+        &owner.token,
+        json!({"role": "admin"}),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     let r = patch(&app, &path, &bob.token, json!({"name": "旺商集团"})).await;
-    assert_eq!((r.status, r.str("name")), (StatusCode::OK, "旺商集团".into()));
+    assert_eq!(
+        (r.status, r.str("name")),
+        (StatusCode::OK, "旺商集团".into())
+    );
     // An admin cannot make themselves owner; a bad role is a 400.
-    let r = patch(&app, &format!("{path}/members/{}", bob.id), &bob.token, json!({"role": "owner"})).await;
+    let r = patch(
+        &app,
+        &format!("{path}/members/{}", bob.id),
+        &bob.token,
+        json!({"role": "owner"}),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    let r = patch(&app, &format!("{path}/members/{}", bob.id), &owner.token, json!({"role": "king"})).await;
+    let r = patch(
+        &app,
+        &format!("{path}/members/{}", bob.id),
+        &owner.token,
+        json!({"role": "king"}),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
 
     // The last owner cannot leave; a member can, and then sees nothing.
-    let r = app.delete(&format!("{path}/members/{}", owner.id), &owner.token).await;
+    let r = app
+        .delete(&format!("{path}/members/{}", owner.id), &owner.token)
+        .await;
     assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "last_owner"));
-    let r = app.delete(&format!("{path}/members/{}", bob.id), &bob.token).await;
+    let r = app
+        .delete(&format!("{path}/members/{}", bob.id), &bob.token)
+        .await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
     let r = app.get(&path, Some(&bob.token)).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     // Names and membership are kept as history.
-    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM org_names WHERE org_id = '{org}'")).await, 2);
     assert_eq!(
-        app.count(&format!("SELECT COUNT(*) FROM org_members WHERE org_id = '{org}' AND left_at IS NOT NULL")).await,
+        app.count(&format!(
+            "SELECT COUNT(*) FROM org_names WHERE org_id = '{org}'"
+        ))
+        .await,
+        2
+    );
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM org_members WHERE org_id = '{org}' AND left_at IS NOT NULL"
+        ))
+        .await,
         1
     );
 }
@@ -161,21 +227,48 @@ async fn invitations_belong_to_their_destination(b: Backend) {
         .await
         .str("id");
     let r = app
-        .post_auth(&format!("/api/v1/orgs/{org}/invites"), &owner.token, json!({"destination": bob.email}))
+        .post_auth(
+            &format!("/api/v1/orgs/{org}/invites"),
+            &owner.token,
+            json!({"destination": bob.email}),
+        )
         .await;
     assert_eq!(r.status, StatusCode::CREATED);
     assert!(r.str("masked_destination").contains('*'));
     let msgs = app.wait_for_messages(&bob.email, 2).await;
     let code = link_token(msgs[0]["body"].as_str().unwrap(), "/invites/");
     // Someone else holding the link cannot use it.
-    let r = app.post_auth(&format!("/api/v1/invites/{code}/accept"), &eve.token, json!({})).await;
-    assert_eq!((r.status, r.code()), (StatusCode::FORBIDDEN, "invite_for_someone_else"));
-    let r = app.post_auth(&format!("/api/v1/invites/{code}/accept"), &bob.token, json!({})).await;
+    let r = app
+        .post_auth(
+            &format!("/api/v1/invites/{code}/accept"),
+            &eve.token,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::FORBIDDEN, "invite_for_someone_else")
+    );
+    let r = app
+        .post_auth(
+            &format!("/api/v1/invites/{code}/accept"),
+            &bob.token,
+            json!({}),
+        )
+        .await;
     assert_eq!((r.status, r.str("role")), (StatusCode::OK, "member".into()));
     // Single use, and a made-up code is the same answer.
-    let r = app.post_auth(&format!("/api/v1/invites/{code}/accept"), &bob.token, json!({})).await;
+    let r = app
+        .post_auth(
+            &format!("/api/v1/invites/{code}/accept"),
+            &bob.token,
+            json!({}),
+        )
+        .await;
     assert_eq!((r.status, r.code()), (StatusCode::GONE, "link_expired"));
-    let r = app.post_auth("/api/v1/invites/nonsense/accept", &bob.token, json!({})).await;
+    let r = app
+        .post_auth("/api/v1/invites/nonsense/accept", &bob.token, json!({}))
+        .await;
     assert_eq!((r.status, r.code()), (StatusCode::GONE, "link_expired"));
 }
 
@@ -187,42 +280,100 @@ async fn contacts_requests_and_blocks(b: Backend) {
 
     // Colleagues are contacts by themselves; an outsider is not, and cannot be messaged.
     let r = app.get("/api/v1/contacts", Some(&ann.token)).await;
-    let ids: Vec<&str> = r.body["contacts"].as_array().unwrap().iter().map(|c| c["account_id"].as_str().unwrap()).collect();
+    let ids: Vec<&str> = r.body["contacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["account_id"].as_str().unwrap())
+        .collect();
     assert_eq!(ids, vec![ben.id.as_str()]);
     assert_eq!(r.body["contacts"][0]["colleague"], true);
-    let r = app.post_auth("/api/v1/conversations", &ann.token, json!({"member_ids": [cat.id]})).await;
-    assert_eq!((r.status, r.code()), (StatusCode::FORBIDDEN, "not_a_contact"));
+    let r = app
+        .post_auth(
+            "/api/v1/conversations",
+            &ann.token,
+            json!({"member_ids": [cat.id]}),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::FORBIDDEN, "not_a_contact")
+    );
 
     // By e-mail, the answer is the same for a registered and an unknown address.
-    let known = app.post_auth("/api/v1/contacts/requests", &ann.token, json!({"identifier": cat.email})).await;
-    let unknown = app.post_auth("/api/v1/contacts/requests", &ann.token, json!({"identifier": "nobody@example.com"})).await;
+    let known = app
+        .post_auth(
+            "/api/v1/contacts/requests",
+            &ann.token,
+            json!({"identifier": cat.email}),
+        )
+        .await;
+    let unknown = app
+        .post_auth(
+            "/api/v1/contacts/requests",
+            &ann.token,
+            json!({"identifier": "nobody@example.com"}),
+        )
+        .await;
     assert_eq!(known.status, StatusCode::ACCEPTED);
     assert_eq!((known.status, &known.body), (unknown.status, &unknown.body));
     let r = app.get("/api/v1/contacts", Some(&cat.token)).await;
     assert_eq!(r.body["requests"][0]["from_nickname"], "ann");
     let id = r.body["requests"][0]["id"].as_str().unwrap().to_owned();
     // Only the addressee can accept.
-    let r = app.post_auth(&format!("/api/v1/contacts/requests/{id}/accept"), &ann.token, json!({})).await;
+    let r = app
+        .post_auth(
+            &format!("/api/v1/contacts/requests/{id}/accept"),
+            &ann.token,
+            json!({}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
-    let r = app.post_auth(&format!("/api/v1/contacts/requests/{id}/accept"), &cat.token, json!({})).await;
+    let r = app
+        .post_auth(
+            &format!("/api/v1/contacts/requests/{id}/accept"),
+            &cat.token,
+            json!({}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
     let r = app.get("/api/v1/contacts", Some(&cat.token)).await;
     assert_eq!(r.body["contacts"][0]["external"], true);
     let conv = direct(&app, &ann, &cat).await;
-    assert_eq!(send(&app, &ann, &conv, "c1", "hi").await.status, StatusCode::CREATED);
+    assert_eq!(
+        send(&app, &ann, &conv, "c1", "hi").await.status,
+        StatusCode::CREATED
+    );
 
     // A block stops direct messages both ways and new conversations.
-    let r = app.put_auth(&format!("/api/v1/contacts/blocks/{}", ann.id), &cat.token, json!({})).await;
+    let r = app
+        .put_auth(
+            &format!("/api/v1/contacts/blocks/{}", ann.id),
+            &cat.token,
+            json!({}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
     let r = send(&app, &ann, &conv, "c2", "hello?").await;
     assert_eq!((r.status, r.code()), (StatusCode::FORBIDDEN, "blocked"));
     let r = send(&app, &cat, &conv, "c3", "bye").await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    let r = app.post_auth("/api/v1/conversations", &ann.token, json!({"member_ids": [cat.id], "title": "g"})).await;
+    let r = app
+        .post_auth(
+            "/api/v1/conversations",
+            &ann.token,
+            json!({"member_ids": [cat.id], "title": "g"}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    let r = app.delete(&format!("/api/v1/contacts/blocks/{}", ann.id), &cat.token).await;
+    let r = app
+        .delete(&format!("/api/v1/contacts/blocks/{}", ann.id), &cat.token)
+        .await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
-    assert_eq!(send(&app, &ann, &conv, "c4", "again").await.status, StatusCode::CREATED);
+    assert_eq!(
+        send(&app, &ann, &conv, "c4", "again").await.status,
+        StatusCode::CREATED
+    );
 }
 
 async fn non_members_learn_nothing(b: Backend) {
@@ -236,17 +387,52 @@ async fn non_members_learn_nothing(b: Backend) {
     // Eve is a colleague but not a member: every call answers exactly like a made-up id.
     for id in [conv.as_str(), "0123456789abcdef0123456789abcdef"] {
         let calls = [
-            app.get(&format!("/api/v1/conversations/{id}"), Some(&eve.token)).await,
-            app.get(&format!("/api/v1/conversations/{id}/messages"), Some(&eve.token)).await,
+            app.get(&format!("/api/v1/conversations/{id}"), Some(&eve.token))
+                .await,
+            app.get(
+                &format!("/api/v1/conversations/{id}/messages"),
+                Some(&eve.token),
+            )
+            .await,
             send(&app, eve, id, "x1", "let me in").await,
-            app.post_auth(&format!("/api/v1/conversations/{id}/read"), &eve.token, json!({"seq": 1})).await,
-            app.get(&format!("/api/v1/conversations/{id}/messages/{msg}/receipts"), Some(&eve.token)).await,
-            app.post_auth(&format!("/api/v1/conversations/{id}/messages/{msg}/recall"), &eve.token, json!({})).await,
-            patch(&app, &format!("/api/v1/conversations/{id}/messages/{msg}"), &eve.token, json!({"body": "x"})).await,
-            app.post_auth(&format!("/api/v1/conversations/{id}/members"), &eve.token, json!({"account_ids": [eve.id]})).await,
+            app.post_auth(
+                &format!("/api/v1/conversations/{id}/read"),
+                &eve.token,
+                json!({"seq": 1}),
+            )
+            .await,
+            app.get(
+                &format!("/api/v1/conversations/{id}/messages/{msg}/receipts"),
+                Some(&eve.token),
+            )
+            .await,
+            app.post_auth(
+                &format!("/api/v1/conversations/{id}/messages/{msg}/recall"),
+                &eve.token,
+                json!({}),
+            )
+            .await,
+            patch(
+                &app,
+                &format!("/api/v1/conversations/{id}/messages/{msg}"),
+                &eve.token,
+                json!({"body": "x"}),
+            )
+            .await,
+            app.post_auth(
+                &format!("/api/v1/conversations/{id}/members"),
+                &eve.token,
+                json!({"account_ids": [eve.id]}),
+            )
+            .await,
         ];
         for r in calls {
-            assert_eq!((r.status, r.code()), (StatusCode::NOT_FOUND, "not_found"), "{id}: {:?}", r.body);
+            assert_eq!(
+                (r.status, r.code()),
+                (StatusCode::NOT_FOUND, "not_found"),
+                "{id}: {:?}",
+                r.body
+            );
         }
     }
     let r = app.get("/api/v1/conversations", Some(&eve.token)).await;
@@ -268,12 +454,25 @@ async fn repeated_client_msg_id_creates_nothing(b: Backend) {
     let results = futures::future::join_all(sends).await;
     let ids: HashSet<String> = results.iter().map(|r| r.str("message_id")).collect();
     assert_eq!(ids.len(), 1);
-    assert_eq!(results.iter().filter(|r| r.status == StatusCode::CREATED).count(), 1);
+    assert_eq!(
+        results
+            .iter()
+            .filter(|r| r.status == StatusCode::CREATED)
+            .count(),
+        1
+    );
     assert_eq!(app.count("SELECT COUNT(*) FROM messages").await, 2);
     // The same client id from the other member is a different message.
-    assert_eq!(send(&app, &m[1], &conv, "same-id", "mine").await.status, StatusCode::CREATED);
+    assert_eq!(
+        send(&app, &m[1], &conv, "same-id", "mine").await.status,
+        StatusCode::CREATED
+    );
     // Two stream events per message (one per member), none for the retries.
-    assert_eq!(app.count("SELECT COUNT(*) FROM stream_events WHERE kind = 'message.created'").await, 6);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM stream_events WHERE kind = 'message.created'")
+            .await,
+        6
+    );
 }
 
 async fn seq_has_no_gaps_under_concurrency(b: Backend) {
@@ -305,7 +504,12 @@ async fn seq_has_no_gaps_under_concurrency(b: Backend) {
             Some(n) => format!("?limit=30&before={n}"),
             None => "?limit=30".into(),
         };
-        let r = app.get(&format!("/api/v1/conversations/{conv}/messages{q}"), Some(&m[1].token)).await;
+        let r = app
+            .get(
+                &format!("/api/v1/conversations/{conv}/messages{q}"),
+                Some(&m[1].token),
+            )
+            .await;
         for x in r.body["messages"].as_array().unwrap() {
             seen.push(x["seq"].as_i64().unwrap());
         }
@@ -325,41 +529,96 @@ async fn edit_and_recall_within_the_window(b: Backend) {
     let msg = send(&app, ann, &conv, "m1", "typo").await.str("message_id");
     let path = format!("/api/v1/conversations/{conv}/messages/{msg}");
     let r = patch(&app, &path, &ben.token, json!({"body": "hijack"})).await;
-    assert_eq!((r.status, r.code()), (StatusCode::FORBIDDEN, "not_your_message"));
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::FORBIDDEN, "not_your_message")
+    );
     let r = patch(&app, &path, &ann.token, json!({"body": "fixed"})).await;
     assert_eq!((r.status, r.str("body")), (StatusCode::OK, "fixed".into()));
     assert!(r.body["edited_at"].is_string());
-    let r = app.post_auth(&format!("{path}/recall"), &ben.token, json!({})).await;
+    let r = app
+        .post_auth(&format!("{path}/recall"), &ben.token, json!({}))
+        .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    let r = app.post_auth(&format!("{path}/recall"), &ann.token, json!({})).await;
-    assert_eq!((r.status, r.body["recalled"].clone(), r.str("body")), (StatusCode::OK, json!(true), String::new()));
+    let r = app
+        .post_auth(&format!("{path}/recall"), &ann.token, json!({}))
+        .await;
+    assert_eq!(
+        (r.status, r.body["recalled"].clone(), r.str("body")),
+        (StatusCode::OK, json!(true), String::new())
+    );
     // A tombstone stays in history; it cannot be edited or recalled again.
-    let h = app.get(&format!("/api/v1/conversations/{conv}/messages"), Some(&ben.token)).await;
+    let h = app
+        .get(
+            &format!("/api/v1/conversations/{conv}/messages"),
+            Some(&ben.token),
+        )
+        .await;
     assert_eq!(h.body["messages"][0]["recalled"], true);
     assert_eq!(h.body["messages"][0]["body"], "");
-    assert_eq!(patch(&app, &path, &ann.token, json!({"body": "x"})).await.code(), "message_recalled");
+    assert_eq!(
+        patch(&app, &path, &ann.token, json!({"body": "x"}))
+            .await
+            .code(),
+        "message_recalled"
+    );
 
     // Past the window (24 h) the sender can neither edit nor recall…
-    let old = send(&app, ann, &conv, "m2", "old news").await.str("message_id");
-    app.exec(&format!("UPDATE messages SET sent_at = sent_at - 90000000 WHERE id = '{old}'")).await;
+    let old = send(&app, ann, &conv, "m2", "old news")
+        .await
+        .str("message_id");
+    app.exec(&format!(
+        "UPDATE messages SET sent_at = sent_at - 90000000 WHERE id = '{old}'"
+    ))
+    .await;
     let old_path = format!("/api/v1/conversations/{conv}/messages/{old}");
     let r = patch(&app, &old_path, &ann.token, json!({"body": "late"})).await;
-    assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "edit_window_closed"));
-    let r = app.post_auth(&format!("{old_path}/recall"), &ann.token, json!({})).await;
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::CONFLICT, "edit_window_closed")
+    );
+    let r = app
+        .post_auth(&format!("{old_path}/recall"), &ann.token, json!({}))
+        .await;
     assert_eq!(r.code(), "edit_window_closed");
 
     // …but a group's owner recalls anyone's message at any time; a member cannot.
     let g = app
-        .post_auth("/api/v1/conversations", &ann.token, json!({"member_ids": [ben.id, m[2].id], "title": "项目组"}))
+        .post_auth(
+            "/api/v1/conversations",
+            &ann.token,
+            json!({"member_ids": [ben.id, m[2].id], "title": "项目组"}),
+        )
         .await
         .str("conversation_id");
     let gm = send(&app, ben, &g, "g1", "oops").await.str("message_id");
-    app.exec(&format!("UPDATE messages SET sent_at = sent_at - 90000000 WHERE id = '{gm}'")).await;
-    let r = app.post_auth(&format!("/api/v1/conversations/{g}/messages/{gm}/recall"), &m[2].token, json!({})).await;
+    app.exec(&format!(
+        "UPDATE messages SET sent_at = sent_at - 90000000 WHERE id = '{gm}'"
+    ))
+    .await;
+    let r = app
+        .post_auth(
+            &format!("/api/v1/conversations/{g}/messages/{gm}/recall"),
+            &m[2].token,
+            json!({}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    let r = app.post_auth(&format!("/api/v1/conversations/{g}/messages/{gm}/recall"), &ann.token, json!({})).await;
+    let r = app
+        .post_auth(
+            &format!("/api/v1/conversations/{g}/messages/{gm}/recall"),
+            &ann.token,
+            json!({}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
-    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM messages WHERE id = '{gm}' AND recalled_by IS NOT NULL")).await, 1);
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM messages WHERE id = '{gm}' AND recalled_by IS NOT NULL"
+        ))
+        .await,
+        1
+    );
 }
 
 async fn read_markers_unread_counts_and_receipts(b: Backend) {
@@ -367,18 +626,30 @@ async fn read_markers_unread_counts_and_receipts(b: Backend) {
     let (_, m) = team(&app, &["ann", "ben", "cy"]).await;
     let (ann, ben, cy) = (&m[0], &m[1], &m[2]);
     let g = app
-        .post_auth("/api/v1/conversations", &ann.token, json!({"member_ids": [ben.id, cy.id], "title": "周会"}))
+        .post_auth(
+            "/api/v1/conversations",
+            &ann.token,
+            json!({"member_ids": [ben.id, cy.id], "title": "周会"}),
+        )
         .await
         .str("conversation_id");
     let first = send(&app, ann, &g, "a1", "one").await.str("message_id");
     send(&app, ann, &g, "a2", "two").await;
     let r = app
-        .post_auth(&format!("/api/v1/conversations/{g}/messages"), &ann.token, json!({"client_msg_id": "a3", "body": "@ben three", "mentions": [ben.id]}))
+        .post_auth(
+            &format!("/api/v1/conversations/{g}/messages"),
+            &ann.token,
+            json!({"client_msg_id": "a3", "body": "@ben three", "mentions": [ben.id]}),
+        )
         .await;
     assert_eq!(r.status, StatusCode::CREATED);
     // Mentions must be members.
     let r = app
-        .post_auth(&format!("/api/v1/conversations/{g}/messages"), &ann.token, json!({"client_msg_id": "a4", "body": "x", "mentions": ["nobody"]}))
+        .post_auth(
+            &format!("/api/v1/conversations/{g}/messages"),
+            &ann.token,
+            json!({"client_msg_id": "a4", "body": "x", "mentions": ["nobody"]}),
+        )
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
 
@@ -387,29 +658,74 @@ async fn read_markers_unread_counts_and_receipts(b: Backend) {
         async move { app.get("/api/v1/conversations", Some(&t)).await.body["conversations"][0].clone() }
     };
     let c = list(ben.token.clone()).await;
-    assert_eq!((c["unread"].as_i64(), c["unread_mentions"].as_i64()), (Some(3), Some(1)));
+    assert_eq!(
+        (c["unread"].as_i64(), c["unread_mentions"].as_i64()),
+        (Some(3), Some(1))
+    );
     assert_eq!(c["last_message"]["body"], "@ben three");
     assert_eq!(list(ann.token.clone()).await["unread"], 0);
 
-    let r = app.post_auth(&format!("/api/v1/conversations/{g}/read"), &ben.token, json!({"seq": 2})).await;
+    let r = app
+        .post_auth(
+            &format!("/api/v1/conversations/{g}/read"),
+            &ben.token,
+            json!({"seq": 2}),
+        )
+        .await;
     assert_eq!(r.body["read_seq"], 2);
     assert_eq!(list(ben.token.clone()).await["unread"], 1);
     // A marker never moves back, and is capped at the newest message.
-    let r = app.post_auth(&format!("/api/v1/conversations/{g}/read"), &ben.token, json!({"seq": 1})).await;
+    let r = app
+        .post_auth(
+            &format!("/api/v1/conversations/{g}/read"),
+            &ben.token,
+            json!({"seq": 1}),
+        )
+        .await;
     assert_eq!(r.body["read_seq"], 2);
-    let r = app.post_auth(&format!("/api/v1/conversations/{g}/read"), &cy.token, json!({"seq": 99})).await;
+    let r = app
+        .post_auth(
+            &format!("/api/v1/conversations/{g}/read"),
+            &cy.token,
+            json!({"seq": 99}),
+        )
+        .await;
     assert_eq!(r.body["read_seq"], 3);
 
-    let r = app.get(&format!("/api/v1/conversations/{g}/messages/{first}/receipts"), Some(&ann.token)).await;
+    let r = app
+        .get(
+            &format!("/api/v1/conversations/{g}/messages/{first}/receipts"),
+            Some(&ann.token),
+        )
+        .await;
     let names = |k: &str| -> Vec<String> {
-        let mut v: Vec<String> = r.body[k].as_array().unwrap().iter().map(|x| x["nickname"].as_str().unwrap().to_owned()).collect();
+        let mut v: Vec<String> = r.body[k]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["nickname"].as_str().unwrap().to_owned())
+            .collect();
         v.sort();
         v
     };
     assert_eq!(names("read_by"), vec!["ben", "cy"]);
     assert!(names("unread_by").is_empty());
-    let third = app.get(&format!("/api/v1/conversations/{g}/messages?limit=1"), Some(&ann.token)).await.body["messages"][0]["message_id"].as_str().unwrap().to_owned();
-    let r = app.get(&format!("/api/v1/conversations/{g}/messages/{third}/receipts"), Some(&ann.token)).await;
+    let third = app
+        .get(
+            &format!("/api/v1/conversations/{g}/messages?limit=1"),
+            Some(&ann.token),
+        )
+        .await
+        .body["messages"][0]["message_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = app
+        .get(
+            &format!("/api/v1/conversations/{g}/messages/{third}/receipts"),
+            Some(&ann.token),
+        )
+        .await;
     assert_eq!(r.body["read_by"][0]["nickname"], "cy");
     assert_eq!(r.body["unread_by"][0]["nickname"], "ben");
 }
@@ -419,32 +735,87 @@ async fn group_membership(b: Backend) {
     let (_, m) = team(&app, &["ann", "ben", "cy", "dee"]).await;
     let (ann, ben, cy, dee) = (&m[0], &m[1], &m[2], &m[3]);
     let g = app
-        .post_auth("/api/v1/conversations", &ann.token, json!({"member_ids": [ben.id], "title": "小组"}))
+        .post_auth(
+            "/api/v1/conversations",
+            &ann.token,
+            json!({"member_ids": [ben.id], "title": "小组"}),
+        )
         .await
         .str("conversation_id");
     // Only the owner/admins add; new members join with earlier messages read.
     send(&app, ann, &g, "a1", "before cy").await;
-    let r = app.post_auth(&format!("/api/v1/conversations/{g}/members"), &ben.token, json!({"account_ids": [cy.id]})).await;
-    assert_eq!((r.status, r.code()), (StatusCode::FORBIDDEN, "not_group_admin"));
-    let r = app.post_auth(&format!("/api/v1/conversations/{g}/members"), &ann.token, json!({"account_ids": [cy.id, dee.id]})).await;
+    let r = app
+        .post_auth(
+            &format!("/api/v1/conversations/{g}/members"),
+            &ben.token,
+            json!({"account_ids": [cy.id]}),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::FORBIDDEN, "not_group_admin")
+    );
+    let r = app
+        .post_auth(
+            &format!("/api/v1/conversations/{g}/members"),
+            &ann.token,
+            json!({"account_ids": [cy.id, dee.id]}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     assert_eq!(r.body["members"].as_array().unwrap().len(), 4);
     let c = app.get("/api/v1/conversations", Some(&cy.token)).await;
     assert_eq!(c.body["conversations"][0]["unread"], 0);
     // A member cannot remove others; anyone can leave; the owner removes.
-    let r = app.delete(&format!("/api/v1/conversations/{g}/members/{}", dee.id), &ben.token).await;
+    let r = app
+        .delete(
+            &format!("/api/v1/conversations/{g}/members/{}", dee.id),
+            &ben.token,
+        )
+        .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    let r = app.delete(&format!("/api/v1/conversations/{g}/members/{}", ben.id), &ben.token).await;
+    let r = app
+        .delete(
+            &format!("/api/v1/conversations/{g}/members/{}", ben.id),
+            &ben.token,
+        )
+        .await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
-    let r = app.delete(&format!("/api/v1/conversations/{g}/members/{}", dee.id), &ann.token).await;
+    let r = app
+        .delete(
+            &format!("/api/v1/conversations/{g}/members/{}", dee.id),
+            &ann.token,
+        )
+        .await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
-    assert_eq!(send(&app, dee, &g, "d1", "still here?").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        send(&app, dee, &g, "d1", "still here?").await.status,
+        StatusCode::NOT_FOUND
+    );
     // A direct conversation has no member management, and one pair has one.
     let d = direct(&app, ann, ben).await;
-    let again = app.post_auth("/api/v1/conversations", &ben.token, json!({"member_ids": [ann.id]})).await;
-    assert_eq!((again.status, again.str("conversation_id")), (StatusCode::OK, d.clone()));
-    let r = app.post_auth(&format!("/api/v1/conversations/{d}/members"), &ann.token, json!({"account_ids": [cy.id]})).await;
-    assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "direct_conversation"));
+    let again = app
+        .post_auth(
+            "/api/v1/conversations",
+            &ben.token,
+            json!({"member_ids": [ann.id]}),
+        )
+        .await;
+    assert_eq!(
+        (again.status, again.str("conversation_id")),
+        (StatusCode::OK, d.clone())
+    );
+    let r = app
+        .post_auth(
+            &format!("/api/v1/conversations/{d}/members"),
+            &ann.token,
+            json!({"account_ids": [cy.id]}),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::CONFLICT, "direct_conversation")
+    );
 }
 
 async fn frequent_contacts_are_colleagues_by_messages(b: Backend) {
@@ -454,28 +825,54 @@ async fn frequent_contacts_are_colleagues_by_messages(b: Backend) {
     let ab = direct(&app, ann, ben).await;
     let ac = direct(&app, ann, cy).await;
     for i in 0..5 {
-        send(&app, if i % 2 == 0 { ann } else { ben }, &ab, &format!("ab{i}"), "x").await;
+        send(
+            &app,
+            if i % 2 == 0 { ann } else { ben },
+            &ab,
+            &format!("ab{i}"),
+            "x",
+        )
+        .await;
     }
     for i in 0..2 {
         send(&app, cy, &ac, &format!("ac{i}"), "y").await;
     }
     // Messages older than 90 days do not count.
     let old = send(&app, cy, &ac, "old", "z").await.str("message_id");
-    app.exec(&format!("UPDATE messages SET sent_at = sent_at - 8640000000 WHERE id = '{old}'")).await;
-    let r = app.get("/api/v1/me/frequent-contacts", Some(&ann.token)).await;
+    app.exec(&format!(
+        "UPDATE messages SET sent_at = sent_at - 8640000000 WHERE id = '{old}'"
+    ))
+    .await;
+    let r = app
+        .get("/api/v1/me/frequent-contacts", Some(&ann.token))
+        .await;
     let got: Vec<(String, i64)> = r.body["contacts"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|c| (c["nickname"].as_str().unwrap().into(), c["messages"].as_i64().unwrap()))
+        .map(|c| {
+            (
+                c["nickname"].as_str().unwrap().into(),
+                c["messages"].as_i64().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(got, vec![("ben".into(), 5), ("cy".into(), 2)]);
     assert_eq!(r.body["days"], 90);
 }
 
 /// Reads events until `count` message events arrived or the stream ends; returns the frames.
-async fn collect(s: &mut StreamClient, count: usize, frames: &mut Vec<serde_json::Value>) -> Result<(), Ended> {
-    while frames.iter().filter(|f| f["type"] == "message.created").count() < count {
+async fn collect(
+    s: &mut StreamClient,
+    count: usize,
+    frames: &mut Vec<serde_json::Value>,
+) -> Result<(), Ended> {
+    while frames
+        .iter()
+        .filter(|f| f["type"] == "message.created")
+        .count()
+        < count
+    {
         let f = s.next_event(WAIT).await?;
         frames.push(f);
     }
@@ -488,7 +885,11 @@ async fn stream_delivers_exactly_once_across_reconnects(b: Backend) {
     let (ann, ben, cy) = (&m[0], &m[1], &m[2]);
     let ab = direct(&app, ann, ben).await;
     let g = app
-        .post_auth("/api/v1/conversations", &cy.token, json!({"member_ids": [ann.id, ben.id], "title": "g"}))
+        .post_auth(
+            "/api/v1/conversations",
+            &cy.token,
+            json!({"member_ids": [ann.id, ben.id], "title": "g"}),
+        )
         .await
         .str("conversation_id");
     let mut s = app.stream(&ben.token, Some(0)).await;
@@ -496,11 +897,21 @@ async fn stream_delivers_exactly_once_across_reconnects(b: Backend) {
     let mut frames = Vec::new();
     let total = 60;
     let sender = {
-        let (app_base, ann_t, cy_t, ab, g) = (app.base.clone(), ann.token.clone(), cy.token.clone(), ab.clone(), g.clone());
+        let (app_base, ann_t, cy_t, ab, g) = (
+            app.base.clone(),
+            ann.token.clone(),
+            cy.token.clone(),
+            ab.clone(),
+            g.clone(),
+        );
         tokio::spawn(async move {
             let c = reqwest::Client::new();
             for i in 0..total {
-                let (t, conv) = if i % 3 == 0 { (&cy_t, &g) } else { (&ann_t, &ab) };
+                let (t, conv) = if i % 3 == 0 {
+                    (&cy_t, &g)
+                } else {
+                    (&ann_t, &ab)
+                };
                 let r = c
                     .post(format!("{app_base}/api/v1/conversations/{conv}/messages"))
                     .bearer_auth(t)
@@ -524,17 +935,28 @@ async fn stream_delivers_exactly_once_across_reconnects(b: Backend) {
     collect(&mut s, total, &mut frames).await.unwrap();
     sender.await.unwrap();
     // Nothing more arrives: no duplicate of anything.
-    assert_eq!(s.next_event(Duration::from_millis(300)).await.unwrap_err(), Ended::Timeout);
+    assert_eq!(
+        s.next_event(Duration::from_millis(300)).await.unwrap_err(),
+        Ended::Timeout
+    );
 
     let seqs: Vec<i64> = frames.iter().map(|f| f["seq"].as_i64().unwrap()).collect();
-    assert_eq!(seqs, (1..=seqs.len() as i64).collect::<Vec<_>>(), "account seq without gaps or repeats");
+    assert_eq!(
+        seqs,
+        (1..=seqs.len() as i64).collect::<Vec<_>>(),
+        "account seq without gaps or repeats"
+    );
     for conv in [&ab, &g] {
         let bodies: Vec<i64> = frames
             .iter()
             .filter(|f| f["type"] == "message.created" && f["conversation_id"] == json!(conv))
             .map(|f| f["message"]["seq"].as_i64().unwrap())
             .collect();
-        assert_eq!(bodies, (1..=bodies.len() as i64).collect::<Vec<_>>(), "in order per conversation");
+        assert_eq!(
+            bodies,
+            (1..=bodies.len() as i64).collect::<Vec<_>>(),
+            "in order per conversation"
+        );
     }
     let ids: HashSet<&str> = frames
         .iter()
@@ -544,13 +966,35 @@ async fn stream_delivers_exactly_once_across_reconnects(b: Backend) {
     assert_eq!(ids.len(), total);
 
     // Edits, recalls and read markers arrive as events too.
-    let msg = frames.iter().find(|f| f["type"] == "message.created" && f["conversation_id"] == json!(ab)).unwrap()["message"]["message_id"].as_str().unwrap().to_owned();
-    app.post_auth(&format!("/api/v1/conversations/{ab}/messages/{msg}/recall"), &ann.token, json!({})).await;
+    let msg = frames
+        .iter()
+        .find(|f| f["type"] == "message.created" && f["conversation_id"] == json!(ab))
+        .unwrap()["message"]["message_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.post_auth(
+        &format!("/api/v1/conversations/{ab}/messages/{msg}/recall"),
+        &ann.token,
+        json!({}),
+    )
+    .await;
     let f = s.next_event(WAIT).await.unwrap();
-    assert_eq!((f["type"].as_str(), f["message"]["recalled"].as_bool()), (Some("message.recalled"), Some(true)));
-    app.post_auth(&format!("/api/v1/conversations/{ab}/read"), &ann.token, json!({"seq": 3})).await;
+    assert_eq!(
+        (f["type"].as_str(), f["message"]["recalled"].as_bool()),
+        (Some("message.recalled"), Some(true))
+    );
+    app.post_auth(
+        &format!("/api/v1/conversations/{ab}/read"),
+        &ann.token,
+        json!({"seq": 3}),
+    )
+    .await;
     let f = s.next_event(WAIT).await.unwrap();
-    assert_eq!((f["type"].as_str(), f["data"]["read_seq"].as_i64()), (Some("read.updated"), Some(3)));
+    assert_eq!(
+        (f["type"].as_str(), f["data"]["read_seq"].as_i64()),
+        (Some("read.updated"), Some(3))
+    );
     assert_eq!(f["data"]["account_id"], json!(ann.id));
 }
 
@@ -569,7 +1013,10 @@ async fn stream_resyncs_when_events_were_pruned(b: Backend) {
     assert_eq!(hello["type"], "hello");
     let head = hello["head"].as_i64().unwrap();
     let f = s.next(WAIT).await.unwrap();
-    assert_eq!((f["type"].as_str(), f["head"].as_i64()), (Some("resync"), Some(head)));
+    assert_eq!(
+        (f["type"].as_str(), f["head"].as_i64()),
+        (Some("resync"), Some(head))
+    );
     // From the head on, events flow again; `since` beyond the head is a resync too.
     send(&app, &m[0], &conv, "p9", "after").await;
     assert_eq!(s.next_event(WAIT).await.unwrap()["seq"], head + 1);
@@ -583,13 +1030,27 @@ async fn stream_needs_a_live_session(b: Backend) {
     let (_, m) = team(&app, &["ann", "ben"]).await;
     let no = StreamClient::connect(&app.base, None, &[]).await.err();
     assert_eq!(no, Some(401));
-    let bad = StreamClient::connect(&app.base, None, &[("authorization", "Bearer nope")]).await.err();
+    let bad = StreamClient::connect(&app.base, None, &[("authorization", "Bearer nope")])
+        .await
+        .err();
     assert_eq!(bad, Some(401));
     // The session cookie counts only from this site's own pages (no cross-site hijacking).
     let cookie = format!("ws_session={}", m[1].token);
-    let foreign = StreamClient::connect(&app.base, None, &[("cookie", &cookie), ("origin", "https://evil.example")]).await.err();
+    let foreign = StreamClient::connect(
+        &app.base,
+        None,
+        &[("cookie", &cookie), ("origin", "https://evil.example")],
+    )
+    .await
+    .err();
     assert_eq!(foreign, Some(401));
-    let mut own = StreamClient::connect(&app.base, None, &[("cookie", &cookie), ("origin", &app.base)]).await.unwrap();
+    let mut own = StreamClient::connect(
+        &app.base,
+        None,
+        &[("cookie", &cookie), ("origin", &app.base)],
+    )
+    .await
+    .unwrap();
     assert_eq!(own.next(WAIT).await.unwrap()["type"], "hello");
     // Signing the session out closes its socket.
     let r = app.delete("/api/v1/sessions/current", &m[1].token).await;
@@ -610,10 +1071,21 @@ async fn stream_reaches_sockets_on_another_node(b: Backend) {
     let conv = direct(&app, &m[0], &m[1]).await;
     let node2 = app.another_node().await;
     let base2 = format!("http://{}", node2.addr);
-    let mut s = StreamClient::connect(&base2, None, &[("authorization", &format!("Bearer {}", m[1].token))]).await.unwrap();
+    let mut s = StreamClient::connect(
+        &base2,
+        None,
+        &[("authorization", &format!("Bearer {}", m[1].token))],
+    )
+    .await
+    .unwrap();
     s.next(WAIT).await.unwrap();
     for i in 0..5 {
-        assert_eq!(send(&app, &m[0], &conv, &format!("n{i}"), &format!("{i}")).await.status, StatusCode::CREATED);
+        assert_eq!(
+            send(&app, &m[0], &conv, &format!("n{i}"), &format!("{i}"))
+                .await
+                .status,
+            StatusCode::CREATED
+        );
     }
     let mut bodies = Vec::new();
     while bodies.len() < 5 {
@@ -631,12 +1103,35 @@ async fn message_limits(b: Backend) {
     let long = "长".repeat(4001);
     let r = send(&app, &m[0], &conv, "l1", &long).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    assert_eq!(send(&app, &m[0], &conv, "l2", &"长".repeat(4000)).await.status, StatusCode::CREATED);
-    assert_eq!(send(&app, &m[0], &conv, "l3", "   ").await.status, StatusCode::BAD_REQUEST);
-    assert_eq!(send(&app, &m[0], &conv, "bad id!", "x").await.status, StatusCode::BAD_REQUEST);
-    let r = app.post_auth(&format!("/api/v1/conversations/{conv}/messages"), &m[0].token, json!({"client_msg_id": "u", "body": "x", "extra": 1})).await;
+    assert_eq!(
+        send(&app, &m[0], &conv, "l2", &"长".repeat(4000))
+            .await
+            .status,
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        send(&app, &m[0], &conv, "l3", "   ").await.status,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        send(&app, &m[0], &conv, "bad id!", "x").await.status,
+        StatusCode::BAD_REQUEST
+    );
+    let r = app
+        .post_auth(
+            &format!("/api/v1/conversations/{conv}/messages"),
+            &m[0].token,
+            json!({"client_msg_id": "u", "body": "x", "extra": 1}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    let r = app.post_auth("/api/v1/conversations", &m[0].token, json!({"member_ids": []})).await;
+    let r = app
+        .post_auth(
+            "/api/v1/conversations",
+            &m[0].token,
+            json!({"member_ids": []}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert_eq!(app.count("SELECT COUNT(*) FROM messages").await, 1);
 }

@@ -44,6 +44,33 @@ enum Command {
         #[arg(long)]
         config: Option<PathBuf>,
     },
+    /// Operators' tasks.
+    Admin {
+        #[arg(long, global = true)]
+        config: Option<PathBuf>,
+        #[command(subcommand)]
+        task: AdminTask,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminTask {
+    /// Support-desk agents (role `support_agent`; an agent also needs two-factor on to act).
+    Agent {
+        #[command(subcommand)]
+        action: AgentAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum AgentAction {
+    /// Gives an account the `support_agent` role.
+    Add {
+        /// An account id, phone number or e-mail address.
+        account: String,
+    },
+    /// Takes the role away.
+    Remove { account: String },
 }
 
 fn init_tracing() {
@@ -84,6 +111,25 @@ async fn run(cli: Cli) -> Result<(), String> {
             print!(
                 "{}",
                 toml::to_string_pretty(&cfg).map_err(|e| e.to_string())?
+            );
+            Ok(())
+        }
+        Command::Admin {
+            config,
+            task: AdminTask::Agent { action },
+        } => {
+            let app = server::startup::build(config::load(config.as_deref(), false)?).await?;
+            let (who, on) = match &action {
+                AgentAction::Add { account } => (account, true),
+                AgentAction::Remove { account } => (account, false),
+            };
+            let id = app
+                .set_support_agent(who, on)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!(
+                "{} support_agent: {id}",
+                if on { "added" } else { "removed" }
             );
             Ok(())
         }

@@ -70,3 +70,12 @@ html-footer = This is an automatic notice from { -brand }. { -never-share }
 
 org_invite-subject = Join { $org } on { -brand }
 org_invite-body = [{ -brand }] { $inviter } invited you to the enterprise { $org }. Open { $invite_url } to join (valid { $hours } h). If you do not know them, ignore this message.
+
+support_recovery_approved-subject = A recovery of your { -brand } account was approved
+support_recovery_approved-body = [{ -brand }] At { $when } our support desk approved recovery request { $ticket } for your account (requested from IP { $ip }, device { $device }). In { $hours } hours the requester can set a new password, and every device will be signed out. If this was not you, cancel it now: { $cancel_url }
+
+support_recovery_code-subject = Your { -brand } account recovery code
+support_recovery_code-body = [{ -brand }] Your code to finish your approved account recovery is { $code }. It is valid for { $minutes } minutes. { -never-share }
+
+trusted_contacts_changed-subject = Your { -brand } trusted colleagues changed
+trusted_contacts_changed-body = [{ -brand }] Your list of trusted colleagues changed at { $when } (IP { $ip }, device { $device }); the change takes effect in { $hours } hours. If this was not you, change your password at once and set the list again.

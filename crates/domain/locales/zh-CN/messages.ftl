@@ -70,3 +70,12 @@ html-footer = 这是{ -brand }的自动通知。{ -never-share }
 
 org_invite-subject = 邀请您加入{ -brand }企业 { $org }
 org_invite-body = 【{ -brand }】{ $inviter } 邀请您加入企业「{ $org }」。打开 { $invite_url } 即可加入（{ $hours } 小时内有效）。如不认识对方，请忽略本消息。
+
+support_recovery_approved-subject = 您的{ -brand }账号申诉已获批准
+support_recovery_approved-body = 【{ -brand }】{ $when } 客服批准了您账号的找回申诉 { $ticket }（申请来自 IP { $ip }，设备 { $device }）。{ $hours } 小时后申请人即可设置新密码，所有设备将被退出登录。如果不是您本人，请立即取消：{ $cancel_url }
+
+support_recovery_code-subject = { -brand }账号找回验证码
+support_recovery_code-body = 【{ -brand }】您正在完成已获批准的账号找回，验证码是 { $code }，{ $minutes } 分钟内有效。{ -never-share }
+
+trusted_contacts_changed-subject = 您的{ -brand }可信同事已变更
+trusted_contacts_changed-body = 【{ -brand }】您的可信同事列表于 { $when } 变更（IP { $ip }，设备 { $device }），变更将在 { $hours } 小时后生效。如果不是您本人操作，请立即修改密码并重新设置列表。

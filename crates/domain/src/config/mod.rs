@@ -40,6 +40,7 @@ pub struct Config {
     pub outbox: OutboxConfig,
     pub recovery: RecoveryConfig,
     pub chat: ChatConfig,
+    pub support: SupportConfig,
     /// SMTP and SMS providers; unset, messages go to the dev outbox (dev mode) or the log.
     pub delivery: delivery::DeliveryConfig,
 }
@@ -64,6 +65,7 @@ impl Default for Config {
             outbox: OutboxConfig::default(),
             recovery: RecoveryConfig::default(),
             chat: ChatConfig::default(),
+            support: SupportConfig::default(),
             delivery: delivery::DeliveryConfig::default(),
         }
     }
@@ -297,6 +299,48 @@ impl Default for ChatConfig {
             heartbeat_secs: 30,
             frequent_contacts_days: 90,
             max_batch: 512,
+        }
+    }
+}
+
+/// The support desk (SPEC §4). Score thresholds: a candidate scoring at least `owner_score` is
+/// `likely_owner`, below `impostor_score` `likely_impostor`, else `uncertain`; a score made of
+/// public facts alone (nickname, enterprise name) is capped at `public_facts_cap`, which must
+/// stay below `owner_score`.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SupportConfig {
+    /// After an approval, the account's channels may cancel for this long before the requester
+    /// can set a new password.
+    pub waiting_period_secs: i64,
+    /// A change of the trusted-colleague list takes effect this long after it was made.
+    pub trusted_activation_secs: i64,
+    /// Confirmations of trusted colleagues that count as strong evidence.
+    pub vouches_needed: u32,
+    /// A colleague is asked to vouch at most this many times per `vouch_window_days`.
+    pub vouch_limit: u32,
+    pub vouch_window_days: i64,
+    pub owner_score: u32,
+    pub impostor_score: u32,
+    pub public_facts_cap: u32,
+    /// Tickets one IP, and one proven contact, may open per day.
+    pub tickets_per_ip_day: i64,
+    pub tickets_per_contact_day: i64,
+}
+
+impl Default for SupportConfig {
+    fn default() -> Self {
+        Self {
+            waiting_period_secs: 24 * 3600,
+            trusted_activation_secs: 24 * 3600,
+            vouches_needed: 2,
+            vouch_limit: 3,
+            vouch_window_days: 30,
+            owner_score: 70,
+            impostor_score: 30,
+            public_facts_cap: 40,
+            tickets_per_ip_day: 5,
+            tickets_per_contact_day: 3,
         }
     }
 }

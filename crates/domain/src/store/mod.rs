@@ -5,10 +5,12 @@
 mod chat;
 mod records;
 mod repos;
+mod support;
 
 pub use chat::*;
 pub use records::*;
 pub use repos::*;
+pub use support::*;
 
 use async_trait::async_trait;
 
@@ -56,6 +58,7 @@ pub trait Tx:
     + ConversationRepo
     + MessageRepo
     + StreamRepo
+    + SupportRepo
     + Send
 {
     async fn commit(self: Box<Self>) -> StoreResult<()>;

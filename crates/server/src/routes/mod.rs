@@ -12,6 +12,7 @@ pub mod orgs;
 pub mod recovery;
 pub mod sessions;
 pub mod stream;
+pub mod support;
 pub mod verifications;
 
 use axum::Router;
@@ -32,5 +33,6 @@ pub fn api() -> Router<AppState> {
         .merge(contacts::router())
         .merge(conversations::router())
         .merge(stream::router())
+        .merge(support::router())
         .merge(dev::router())
 }

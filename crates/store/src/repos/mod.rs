@@ -14,6 +14,7 @@ mod passkeys;
 mod resets;
 mod sessions;
 pub(crate) mod stream;
+mod support;
 mod throttle;
 mod verifications;
 

@@ -1,0 +1,856 @@
+//! Support-desk recovery (SPEC §4, SECURITY 40–44): tickets from a proven contact, the status
+//! link that tells nothing about the account, evidence and its public-facts cap, trusted
+//! colleagues and enterprise admins, agents with the role and two-factor on, the audit trail,
+//! the cancel link, and completion after the waiting period.
+
+// Tests: a failed expectation should panic.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use serde_json::Value;
+use testkit::{Backend, Config, StatusCode, TestApp, json, link_token, on_both_backends};
+
+const PW: &str = "blue lantern over quiet harbor";
+const NEW_PW: &str = "seven green kites at dawn";
+
+/// Tests open several tickets from one contact; codes may follow each other at once.
+fn fast(c: &mut Config) {
+    c.codes.resend_interval_secs = 0;
+    c.support.trusted_activation_secs = 0;
+    c.support.waiting_period_secs = 0;
+}
+
+async fn spawn(backend: Backend, tweak: impl FnOnce(&mut Config)) -> TestApp {
+    TestApp::spawn_with(backend, |c| {
+        fast(c);
+        tweak(c);
+    })
+    .await
+}
+
+/// Proves `contact` with a `support_contact` code and opens a ticket; returns the answer.
+async fn file(app: &TestApp, contact: &str, claims: Value) -> testkit::Resp {
+    let seen = codes(app, contact).await;
+    let v = app
+        .post(
+            "/api/v1/verifications",
+            json!({"purpose": "support_contact", "channel": "email", "destination": contact}),
+        )
+        .await;
+    if v.status != StatusCode::ACCEPTED {
+        return v;
+    }
+    let code = fresh_code(app, contact, &seen).await;
+    app.post(
+        "/api/v1/support/tickets",
+        json!({"contact_verification_id": v.str("verification_id"), "contact_code": code,
+               "claims": claims, "description": "I lost my phone"}),
+    )
+    .await
+}
+
+/// The codes `contact` has received.
+async fn codes(app: &TestApp, contact: &str) -> Vec<String> {
+    app.messages_to(contact)
+        .await
+        .iter()
+        .filter_map(|m| m["code"].as_str().map(str::to_owned))
+        .collect()
+}
+
+/// Waits for a code `contact` had not received before (notices may arrive in between).
+async fn fresh_code(app: &TestApp, contact: &str, seen: &[String]) -> String {
+    for _ in 0..200 {
+        if let Some(c) = codes(app, contact)
+            .await
+            .into_iter()
+            .find(|c| !seen.contains(c))
+        {
+            return c;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("no new code for {contact}");
+}
+
+/// Opens a ticket and returns `(ticket_no, status_token)`.
+async fn open(app: &TestApp, contact: &str, claims: Value) -> (String, String) {
+    let r = file(app, contact, claims).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    (r.str("ticket_no"), r.str("status_token"))
+}
+
+async fn status(app: &TestApp, no: &str, token: &str) -> Value {
+    let r = app
+        .get(&format!("/api/v1/support/tickets/{no}?token={token}"), None)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    r.body
+}
+
+/// Turns TOTP on for an account as a confirmed enrolment would leave it.
+async fn with_2fa(app: &TestApp, account_id: &str) {
+    app.exec(&format!(
+        "INSERT INTO totp_secrets (account_id, sealed_secret, confirmed_at, last_step, created_at) \
+         VALUES ('{account_id}', 'sealed', 1, 0, 1)"
+    ))
+    .await;
+}
+
+/// Registers an agent (the role given as `wangshang admin agent add` does), with or without
+/// two-factor; returns the agent's token.
+async fn agent(app: &TestApp, email: &str, two_factor: bool) -> String {
+    let id = app.register("email", email, "agent", PW).await;
+    let token = app.token(email, PW).await;
+    assert_eq!(app.app().set_support_agent(email, true).await.unwrap(), id);
+    if two_factor {
+        with_2fa(app, &id).await;
+    }
+    token
+}
+
+/// Registers a member and puts them in the enterprise; returns `(id, token)`.
+async fn member(
+    app: &TestApp,
+    org: &str,
+    email: &str,
+    nickname: &str,
+    role: &str,
+) -> (String, String) {
+    let id = app.register("email", email, nickname, PW).await;
+    let token = app.token(email, PW).await;
+    app.exec(&format!(
+        "INSERT INTO org_members (org_id, account_id, role, joined_at, left_at) \
+         VALUES ('{org}', '{id}', '{role}', 1, NULL)"
+    ))
+    .await;
+    (id, token)
+}
+
+/// An enterprise named `name`, created by a fresh owner; returns `(org_id, owner_token)`.
+async fn enterprise(app: &TestApp, name: &str) -> (String, String) {
+    app.register("email", "boss@example.com", "老板", PW).await;
+    let token = app.token("boss@example.com", PW).await;
+    let r = app
+        .post_auth("/api/v1/orgs", &token, json!({"name": name}))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    (r.str("id"), token)
+}
+
+async fn view(app: &TestApp, agent: &str, no: &str) -> Value {
+    let r = app
+        .get(&format!("/api/v1/agent/tickets/{no}"), Some(agent))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    r.body
+}
+
+async fn decide(app: &TestApp, agent: &str, no: &str, decision: &str) -> testkit::Resp {
+    app.post_auth(
+        &format!("/api/v1/agent/tickets/{no}/decision"),
+        agent,
+        json!({"decision": decision, "note": "checked the evidence"}),
+    )
+    .await
+}
+
+fn keys(v: &Value) -> Vec<String> {
+    let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+    k.sort();
+    k
+}
+
+async fn requester_view_never_tells_whether_an_account_matched(backend: Backend) {
+    let app = spawn(backend, |_| {}).await;
+    let owner = app.register("email", "owner@example.com", "张伟", PW).await;
+    let (real, real_token) = open(
+        &app,
+        "me@example.net",
+        json!({"email": "owner@example.com", "nicknames": ["张伟"]}),
+    )
+    .await;
+    let (none, none_token) = open(
+        &app,
+        "other@example.net",
+        json!({"email": "nobody@example.com", "nicknames": ["张伟"]}),
+    )
+    .await;
+    let a = status(&app, &real, &real_token).await;
+    let b = status(&app, &none, &none_token).await;
+    assert_eq!(keys(&a), keys(&b));
+    assert_eq!(keys(&a), ["status", "ticket_no", "updated_at"]);
+    assert_eq!(a["status"], b["status"]);
+    for body in [&a, &b] {
+        let text = body.to_string();
+        assert!(
+            !text.contains(&owner) && !text.contains("张伟") && !text.contains("owner@"),
+            "{text}"
+        );
+    }
+    // A wrong token looks like an unknown ticket.
+    let wrong = app
+        .get(
+            &format!("/api/v1/support/tickets/{real}?token={none_token}"),
+            None,
+        )
+        .await;
+    let unknown = app
+        .get(
+            &format!("/api/v1/support/tickets/WS0000000000?token={none_token}"),
+            None,
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::NOT_FOUND);
+    assert_eq!(wrong.body, unknown.body);
+    // The account's channel is told; the requester's contact gets the same notice for both.
+    let owner_mail = app.wait_for_messages("owner@example.com", 2).await;
+    assert!(owner_mail[0]["body"].as_str().unwrap().contains(&real));
+    let mine = app.messages_to("me@example.net").await;
+    let theirs = app.messages_to("other@example.net").await;
+    assert_eq!(mine.len(), theirs.len());
+    // Both end the same way when rejected.
+    let agent = agent(&app, "agent@example.com", true).await;
+    for no in [&real, &none] {
+        assert_eq!(
+            decide(&app, &agent, no, "reject").await.status,
+            StatusCode::OK
+        );
+    }
+    let a = status(&app, &real, &real_token).await;
+    let b = status(&app, &none, &none_token).await;
+    assert_eq!(keys(&a), keys(&b));
+    assert_eq!(a["status"], "rejected");
+    assert_eq!((&a["status"], &a["message"]), (&b["status"], &b["message"]));
+    assert!(
+        a["message"]
+            .as_str()
+            .unwrap()
+            .contains("could not be verified")
+    );
+}
+
+async fn public_facts_alone_are_never_likely_owner(backend: Backend) {
+    let app = spawn(backend, |_| {}).await;
+    let (org, _) = enterprise(&app, "旺商网络科技").await;
+    let (victim, _) = member(&app, &org, "victim@example.com", "张伟", "member").await;
+    // The impostor knows the nickname and the enterprise, written differently.
+    let (no, _) = open(
+        &app,
+        "impostor@example.net",
+        json!({"nicknames": ["zhang wei"], "enterprise": "旺商网络科技"}),
+    )
+    .await;
+    let agent = agent(&app, "agent@example.com", true).await;
+    let v = view(&app, &agent, &no).await;
+    let c = v["candidates"].as_array().unwrap();
+    assert_eq!(c.len(), 1, "{v}");
+    assert_eq!(c[0]["account_id"], victim.as_str());
+    assert_eq!(c[0]["reason"], "nickname");
+    let rec = c[0]["evidence"]["recommendation"].as_str().unwrap();
+    assert!(rec == "likely_impostor" || rec == "uncertain", "{v}");
+    assert!(c[0]["evidence"]["score"].as_u64().unwrap() <= 40);
+    let items = c[0]["evidence"]["items"].as_array().unwrap();
+    assert!(
+        items
+            .iter()
+            .any(|i| i["claim"] == "nickname" && i["result"] == "partial"),
+        "{items:?}"
+    );
+    // No account is attached before an agent picks it, so no colleague was asked.
+    assert!(v.get("account_id").is_none());
+}
+
+async fn trusted_colleagues_and_admins_add_evidence(backend: Backend) {
+    let app = spawn(backend, |_| {}).await;
+    let (org, boss) = enterprise(&app, "旺商科技").await;
+    let (owner, owner_token) = member(&app, &org, "owner@example.com", "张伟", "member").await;
+    let mut colleagues = Vec::new();
+    for (i, name) in ["李娜", "王芳", "刘洋"].iter().enumerate() {
+        colleagues.push(member(&app, &org, &format!("c{i}@example.com"), name, "member").await);
+    }
+    let outsider = app.register("email", "out@example.com", "外人", PW).await;
+    // The list: 2–5 colleagues only.
+    let ids: Vec<&str> = colleagues.iter().map(|c| c.0.as_str()).collect();
+    let r = app
+        .put_auth(
+            "/api/v1/me/trusted-contacts",
+            &owner_token,
+            json!({"account_ids": [ids[0]]}),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "trusted_contacts_count")
+    );
+    let r = app
+        .put_auth(
+            "/api/v1/me/trusted-contacts",
+            &owner_token,
+            json!({"account_ids": [ids[0], outsider]}),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "not_a_colleague")
+    );
+    let r = app
+        .put_auth(
+            "/api/v1/me/trusted-contacts",
+            &owner_token,
+            json!({"account_ids": ids}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(r.body["trusted_contacts"].as_array().unwrap().len(), 3);
+    assert!(r.body["trusted_contacts"][0]["active_from"].is_string());
+    let notice = app.wait_for_messages("owner@example.com", 2).await;
+    assert!(
+        notice[0]["body"].as_str().unwrap().contains("可信同事"),
+        "{notice:?}"
+    );
+
+    // A borderline ticket: the e-mail, the nickname and the enterprise.
+    let (no, _) = open(
+        &app,
+        "me@example.net",
+        json!({"email": "owner@example.com", "nicknames": ["张伟"], "enterprise": "旺商科技"}),
+    )
+    .await;
+    let agent = agent(&app, "agent@example.com", true).await;
+    let v = view(&app, &agent, &no).await;
+    assert_eq!(v["account_id"], owner.as_str());
+    assert_eq!(
+        v["candidates"][0]["evidence"]["recommendation"], "uncertain",
+        "{v}"
+    );
+    // Each trusted colleague was asked in-app, seeing who asks and from where.
+    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM stream_events WHERE kind = 'vouch.requested' AND account_id = '{}'", ids[0])).await, 1);
+    let mut requests = Vec::new();
+    for (_, token) in &colleagues {
+        let r = app.get("/api/v1/me/vouch-requests", Some(token)).await;
+        let req = r.body["requests"][0].clone();
+        assert_eq!(req["nickname"], "张伟", "{:?}", r.body);
+        assert_eq!(req["requester_ip"], "127.0.0.1");
+        assert!(!req["requester_device"].as_str().unwrap().is_empty());
+        requests.push(req["id"].as_str().unwrap().to_owned());
+    }
+    // Someone else's request is not theirs to answer.
+    let r = app
+        .post_auth(
+            &format!("/api/v1/me/vouch-requests/{}", requests[0]),
+            &colleagues[1].1,
+            json!({"answer": "confirm"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    for i in 0..2 {
+        let r = app
+            .post_auth(
+                &format!("/api/v1/me/vouch-requests/{}", requests[i]),
+                &colleagues[i].1,
+                json!({"answer": "confirm"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    }
+    let r = app
+        .post_auth(
+            &format!("/api/v1/me/vouch-requests/{}", requests[0]),
+            &colleagues[0].1,
+            json!({"answer": "deny"}),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::CONFLICT, "already_answered")
+    );
+    let v = view(&app, &agent, &no).await;
+    let ev = &v["candidates"][0]["evidence"];
+    assert_eq!(ev["recommendation"], "likely_owner", "{v}");
+    assert!(
+        ev["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["claim"] == "trusted_colleagues" && i["result"] == "matched")
+    );
+    assert!(v["flags"].as_array().unwrap().is_empty());
+    // A deny flags the ticket and counts against.
+    let r = app
+        .post_auth(
+            &format!("/api/v1/me/vouch-requests/{}", requests[2]),
+            &colleagues[2].1,
+            json!({"answer": "deny"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let v = view(&app, &agent, &no).await;
+    assert_eq!(v["flags"], json!(["colleague_denied"]));
+    assert_ne!(
+        v["candidates"][0]["evidence"]["recommendation"],
+        "likely_owner"
+    );
+
+    // Enterprise admins: the owner of the enterprise sees it; a plain member may not.
+    let r = app
+        .get(
+            &format!("/api/v1/orgs/{org}/recovery-requests"),
+            Some(&colleagues[0].1),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::FORBIDDEN, "not_org_admin")
+    );
+    let r = app
+        .get(
+            &format!("/api/v1/orgs/{org}/recovery-requests"),
+            Some(&boss),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(
+        r.body["requests"][0]["ticket_no"],
+        no.as_str(),
+        "{:?}",
+        r.body
+    );
+    assert_eq!(r.body["requests"][0]["nickname"], "张伟");
+    let r = app
+        .post_auth(
+            &format!("/api/v1/orgs/{org}/recovery-requests/{no}"),
+            &boss,
+            json!({"answer": "deny"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{:?}", r.body);
+    let v = view(&app, &agent, &no).await;
+    assert_eq!(v["admin_answers"][0]["answer"], "deny");
+    assert!(
+        v["flags"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("admin_denied"))
+    );
+}
+
+async fn a_colleague_helps_at_most_three_times_a_month(backend: Backend) {
+    let app = spawn(backend, |_| {}).await;
+    let (org, _) = enterprise(&app, "旺商科技").await;
+    let (_, owner_token) = member(&app, &org, "owner@example.com", "张伟", "member").await;
+    let (a, _) = member(&app, &org, "a@example.com", "李娜", "member").await;
+    let (b, _) = member(&app, &org, "b@example.com", "王芳", "member").await;
+    let r = app
+        .put_auth(
+            "/api/v1/me/trusted-contacts",
+            &owner_token,
+            json!({"account_ids": [a, b]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    for i in 0..4 {
+        open(
+            &app,
+            &format!("r{i}@example.net"),
+            json!({"email": "owner@example.com"}),
+        )
+        .await;
+    }
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM support_vouches WHERE voucher_id = '{a}'"
+        ))
+        .await,
+        3
+    );
+    // Requests older than the window no longer count.
+    app.exec("UPDATE support_vouches SET created_at = 0").await;
+    open(
+        &app,
+        "r9@example.net",
+        json!({"email": "owner@example.com"}),
+    )
+    .await;
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM support_vouches WHERE voucher_id = '{a}'"
+        ))
+        .await,
+        4
+    );
+}
+
+async fn agents_need_the_role_and_two_factor_and_every_action_is_audited(backend: Backend) {
+    let app = spawn(backend, |_| {}).await;
+    let owner = app.register("email", "owner@example.com", "张伟", PW).await;
+    let (no, token) = open(&app, "me@example.net", json!({"nicknames": ["张伟"]})).await;
+    // Not an agent: nothing.
+    let user = app.token("owner@example.com", PW).await;
+    let r = app.get("/api/v1/agent/tickets", Some(&user)).await;
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::FORBIDDEN, "not_support_agent")
+    );
+    let r = app
+        .get(&format!("/api/v1/agent/tickets/{no}"), Some(&user))
+        .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::FORBIDDEN, "not_support_agent")
+    );
+    assert_eq!(
+        decide(&app, &user, &no, "approve").await.code(),
+        "not_support_agent"
+    );
+    assert_eq!(
+        app.get("/api/v1/agent/tickets", None).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    // An agent without two-factor cannot view, pick or decide.
+    let weak = agent(&app, "weak@example.com", false).await;
+    assert_eq!(
+        decide(&app, &weak, &no, "approve").await.code(),
+        "agent_needs_2fa"
+    );
+    let r = app
+        .post_auth(
+            &format!("/api/v1/agent/tickets/{no}/candidate"),
+            &weak,
+            json!({"account_id": owner}),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::FORBIDDEN, "agent_needs_2fa")
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM support_audit WHERE action <> 'opened'")
+            .await,
+        0
+    );
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM support_tickets WHERE status = 'open' AND account_id IS NULL"
+        )
+        .await,
+        1
+    );
+    // With two-factor: queue, view, pick, ask for more, each audited.
+    let agent_id = app
+        .register("email", "agent@example.com", "agent", PW)
+        .await;
+    let strong = app.token("agent@example.com", PW).await;
+    app.app().set_support_agent(&agent_id, true).await.unwrap();
+    with_2fa(&app, &agent_id).await;
+    let q = app
+        .get("/api/v1/agent/tickets?status=open", Some(&strong))
+        .await;
+    assert_eq!(q.status, StatusCode::OK);
+    assert_eq!(q.body["tickets"][0]["ticket_no"], no.as_str());
+    view(&app, &strong, &no).await;
+    let r = app
+        .post_auth(
+            &format!("/api/v1/agent/tickets/{no}/candidate"),
+            &strong,
+            json!({"account_id": owner}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(r.body["account_id"], owner.as_str());
+    let r = app
+        .post_auth(
+            &format!("/api/v1/agent/tickets/{no}/decision"),
+            &strong,
+            json!({"decision": "need_info", "note": "Which city did you sign in from?"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let actions = ["viewed", "picked_candidate", "need_info"];
+    for a in actions {
+        assert_eq!(
+            app.count(&format!(
+                "SELECT COUNT(*) FROM support_audit WHERE actor = '{agent_id}' AND action = '{a}'"
+            ))
+            .await,
+            1,
+            "{a}"
+        );
+    }
+    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM security_events WHERE account_id = '{agent_id}' AND kind LIKE 'support_%'")).await, 4);
+    // The requester sees what is needed next and answers through the status link.
+    let s = status(&app, &no, &token).await;
+    assert_eq!(s["status"], "need_info");
+    assert_eq!(s["message"], "Which city did you sign in from?");
+    let r = app
+        .post(
+            &format!("/api/v1/support/tickets/{no}/replies"),
+            json!({"status_token": token, "text": "Hangzhou"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    assert_eq!(r.body["status"], "open");
+    let v = view(&app, &strong, &no).await;
+    assert_eq!(v["replies"][1]["text"], "Hangzhou");
+    // Bad input is a 4xx with a code, never a half-applied change.
+    let r = app
+        .post_auth(
+            &format!("/api/v1/agent/tickets/{no}/decision"),
+            &strong,
+            json!({"decision": "maybe", "note": "x"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let r = app
+        .post_auth(
+            &format!("/api/v1/agent/tickets/{no}/candidate"),
+            &strong,
+            json!({"account_id": "nope"}),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "unknown_account")
+    );
+    // No agent call carries or shows a password.
+    assert!(!v.to_string().contains("password"));
+}
+
+async fn a_cancel_stops_the_recovery_for_good(backend: Backend) {
+    let app = spawn(backend, |c| c.support.waiting_period_secs = 3600).await;
+    let owner = app.register("email", "owner@example.com", "张伟", PW).await;
+    let (no, token) = open(
+        &app,
+        "me@example.net",
+        json!({"email": "owner@example.com"}),
+    )
+    .await;
+    let agent = agent(&app, "agent@example.com", true).await;
+    let r = decide(&app, &agent, &no, "approve").await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(status(&app, &no, &token).await["status"], "approved");
+    // Before the waiting period ends: 409 waiting.
+    let r = app
+        .post(
+            &format!("/api/v1/support/tickets/{no}/code"),
+            json!({"status_token": token}),
+        )
+        .await;
+    assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "waiting"));
+    let r = app
+        .post(
+            &format!("/api/v1/support/tickets/{no}/complete"),
+            json!({"status_token": token, "code": "123456", "new_password": NEW_PW}),
+        )
+        .await;
+    assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "waiting"));
+    // The owner's channel got the approval with a cancel link.
+    let mail = app.wait_for_messages("owner@example.com", 3).await;
+    let body = mail
+        .iter()
+        .map(|m| m["body"].as_str().unwrap())
+        .find(|b| b.contains("/support/cancel"))
+        .expect("approval notice");
+    let cancel = link_token(body, "&token=");
+    let r = app
+        .post(
+            &format!("/api/v1/support/tickets/{no}/cancel"),
+            json!({"cancel_token": "wrong"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::GONE);
+    let r = app
+        .post(
+            &format!("/api/v1/support/tickets/{no}/cancel"),
+            json!({"cancel_token": cancel}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{:?}", r.body);
+    // Even after the waiting period, it stays stopped.
+    app.exec("UPDATE support_tickets SET wait_until = 0").await;
+    let r = app
+        .post(
+            &format!("/api/v1/support/tickets/{no}/code"),
+            json!({"status_token": token}),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::CONFLICT, "ticket_closed")
+    );
+    let r = app
+        .post(
+            &format!("/api/v1/support/tickets/{no}/complete"),
+            json!({"status_token": token, "code": "123456", "new_password": NEW_PW}),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::CONFLICT, "ticket_closed")
+    );
+    assert_eq!(status(&app, &no, &token).await["status"], "cancelled");
+    // The agent sees it flagged, and the old password still works.
+    let v = view(&app, &agent, &no).await;
+    assert_eq!(v["flags"], json!(["cancelled_by_owner"]));
+    assert!(
+        v["audit"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["action"] == "cancelled_by_owner")
+    );
+    assert_eq!(
+        decide(&app, &agent, &no, "approve").await.code(),
+        "ticket_closed"
+    );
+    app.token("owner@example.com", PW).await;
+    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM security_events WHERE account_id = '{owner}' AND kind = 'support_recovery_cancelled'")).await, 1);
+}
+
+async fn completion_revokes_sessions_resets_two_factor_and_keeps_trusted_colleagues(
+    backend: Backend,
+) {
+    let app = spawn(backend, |_| {}).await;
+    let (org, _) = enterprise(&app, "旺商科技").await;
+    let (owner, old_token) = member(&app, &org, "owner@example.com", "张伟", "member").await;
+    let (a, _) = member(&app, &org, "a@example.com", "李娜", "member").await;
+    let (b, _) = member(&app, &org, "b@example.com", "王芳", "member").await;
+    let r = app
+        .put_auth(
+            "/api/v1/me/trusted-contacts",
+            &old_token,
+            json!({"account_ids": [a, b]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    with_2fa(&app, &owner).await;
+    let r = app.login("owner@example.com", PW).await;
+    assert_eq!(
+        r.status,
+        StatusCode::ACCEPTED,
+        "two-factor is on: {:?}",
+        r.body
+    );
+    let (no, token) = open(
+        &app,
+        "new-me@example.net",
+        json!({"email": "owner@example.com"}),
+    )
+    .await;
+    let agent = agent(&app, "agent@example.com", true).await;
+    assert_eq!(
+        decide(&app, &agent, &no, "approve").await.status,
+        StatusCode::OK
+    );
+    // Completing needs the code first.
+    let r = app
+        .post(
+            &format!("/api/v1/support/tickets/{no}/complete"),
+            json!({"status_token": token, "code": "123456", "new_password": NEW_PW}),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::CONFLICT, "code_required")
+    );
+    let seen = codes(&app, "new-me@example.net").await;
+    let r = app
+        .post(
+            &format!("/api/v1/support/tickets/{no}/code"),
+            json!({"status_token": token}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{:?}", r.body);
+    let code = fresh_code(&app, "new-me@example.net", &seen).await;
+    // The password policy applies; nothing changes on a refusal.
+    let r = app
+        .post(
+            &format!("/api/v1/support/tickets/{no}/complete"),
+            json!({"status_token": token, "code": code, "new_password": "short"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        app.get("/api/v1/me", Some(&old_token)).await.status,
+        StatusCode::OK
+    );
+    let r = app
+        .post(
+            &format!("/api/v1/support/tickets/{no}/complete"),
+            json!({"status_token": token, "code": code, "new_password": NEW_PW}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{:?}", r.body);
+    // Every session ended; two-factor is off; the proven contact is bound; the list is kept.
+    assert_eq!(
+        app.get("/api/v1/me", Some(&old_token)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    // The proven contact took the e-mail slot (the old address was told, above all).
+    let r = app.login("new-me@example.net", NEW_PW).await;
+    assert_eq!(
+        r.status,
+        StatusCode::CREATED,
+        "no second factor any more: {:?}",
+        r.body
+    );
+    assert_eq!(
+        app.login("owner@example.com", NEW_PW).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let old = app.wait_for_messages("owner@example.com", 5).await;
+    assert!(old[0]["body"].as_str().unwrap().contains("重置"), "{old:?}");
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM trusted_contacts WHERE account_id = '{owner}'"
+        ))
+        .await,
+        2
+    );
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM totp_secrets WHERE account_id = '{owner}'"
+        ))
+        .await,
+        0
+    );
+    assert_eq!(status(&app, &no, &token).await["status"], "completed");
+    // Once only.
+    let r = app.post(&format!("/api/v1/support/tickets/{no}/complete"), json!({"status_token": token, "code": code, "new_password": "another long passphrase here"})).await;
+    assert_eq!(r.status.as_u16() / 100, 4);
+    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM security_events WHERE account_id = '{owner}' AND kind = 'support_recovery_completed'")).await, 1);
+}
+
+async fn ticket_limits_per_contact_and_ip_answer_429(backend: Backend) {
+    let app = spawn(backend, |c| {
+        c.support.tickets_per_contact_day = 1;
+        c.support.tickets_per_ip_day = 2;
+    })
+    .await;
+    open(&app, "me@example.net", json!({})).await;
+    let r = file(&app, "me@example.net", json!({})).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{:?}", r.body);
+    assert!(r.retry_after() > 0);
+    open(&app, "two@example.net", json!({})).await;
+    let r = file(&app, "three@example.net", json!({})).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{:?}", r.body);
+    assert_eq!(app.count("SELECT COUNT(*) FROM support_tickets").await, 2);
+    // A code is used once, and bad claims are a 400.
+    let r = file(
+        &app,
+        "four@example.net",
+        json!({"created_around": "last spring"}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+}
+
+on_both_backends!(
+    requester_view_never_tells_whether_an_account_matched,
+    public_facts_alone_are_never_likely_owner,
+    trusted_colleagues_and_admins_add_evidence,
+    a_colleague_helps_at_most_three_times_a_month,
+    agents_need_the_role_and_two_factor_and_every_action_is_audited,
+    a_cancel_stops_the_recovery_for_good,
+    completion_revokes_sessions_resets_two_factor_and_keeps_trusted_colleagues,
+    ticket_limits_per_contact_and_ip_answer_429,
+);
