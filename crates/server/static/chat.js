@@ -21,6 +21,11 @@
   var timer = null;
   var retry = 0;
   var status = document.getElementById("live-status");
+  // Once a form posts, the page is on its way out: no reload may cancel that navigation.
+  var leaving = false;
+  document.addEventListener("submit", function (ev) {
+    if (!ev.defaultPrevented) leaving = true;
+  });
 
   var say = function (text) {
     if (!status) return;
@@ -106,7 +111,7 @@
   });
 
   function handle(f) {
-    if (f.type === "hello") return;
+    if (leaving || f.type === "hello") return;
     if (f.type === "resync") {
       location.reload();
       return;
