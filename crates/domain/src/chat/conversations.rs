@@ -151,7 +151,7 @@ impl Wangshang {
         all.push(account_id.to_owned());
         let mut out = Vec::new();
         for member in &all {
-            out.extend(joined(&mut tx, &conversation.id, member, account_id, &[member.clone()], now).await?);
+            out.extend(joined(&mut tx, &conversation.id, member, account_id, std::slice::from_ref(member), now).await?);
         }
         tx.commit().await?;
         self.deliver(&out);
