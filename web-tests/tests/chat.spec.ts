@@ -7,7 +7,7 @@ import type { APIRequestContext, Locator, Page } from '@playwright/test';
 import { test, expect, watch } from '../support/fixtures';
 import { shoot } from '../support/shoot';
 import { outbox } from '../support/outbox';
-import { expectCsrfOnEveryForm, newAccount, register, submitButton } from '../support/flows';
+import { expectCsrfOnEveryForm, logout, newAccount, register, submitButton } from '../support/flows';
 
 /** The invitation link the outbox sent to `destination` (polls: delivery is asynchronous). */
 async function inviteLink(request: APIRequestContext, destination: string): Promise<string> {
@@ -160,19 +160,44 @@ test('two members chat live in two browser contexts', async ({ page, request, br
   expect(watchedB.check()).toEqual([]);
 });
 
-test('the chat pages in English, and a stranger gets 404', async ({ page, request }) => {
+test('an invitation sends a signed-out visitor to register, then back to accept it', async ({ page, request }) => {
   const a = newAccount('email');
+  const b = newAccount('email');
   await register(page, request, a);
-  await page.goto('/chat?lang=en');
-  await expect(page.locator('h1')).toHaveText('Chat');
-  await expect(page.locator('body')).not.toContainText('⟦');
-  for (const path of ['/orgs', '/contacts']) {
-    await page.goto(path);
-    await expect(page.locator('body')).not.toContainText('⟦');
-    await expectCsrfOnEveryForm(page);
-  }
-  await shoot(page, 'chat-contacts-en');
-  // Fetched beside the page: a 404 document would count as a console error.
+  await page.goto('/orgs');
+  const orgName = `邀请测试${Date.now() % 100000}`;
+  const create = page.locator('form#org-create');
+  await create.locator('input[name="name"]').fill(orgName);
+  await submitButton(create).click();
+  await page.waitForURL((u) => /^\/orgs\/[^/]+$/.test(u.pathname));
+  const orgPath = new URL(page.url()).pathname;
+  const invite = page.locator('form#org-invite');
+  await invite.locator('input[name="destination"]').fill(b.destination);
+  await submitButton(invite).click();
+  await expect(page.locator('#org-notice')).toBeVisible();
+  // A bad destination is an error on the page, not a 500.
+  await page.locator('form#org-invite input[name="destination"]').fill('not a phone');
+  await submitButton(page.locator('form#org-invite')).click();
+  await expect(page.locator('p.error')).toHaveCount(1);
+  await logout(page);
+
+  const link = await inviteLink(request, b.destination);
+  await page.goto(link);
+  await expect(page.locator('#invite-org')).toHaveText(orgName);
+  await expect(page.locator('form#invite-accept')).toHaveCount(0);
+  await page.locator('#invite-register').click();
+  await register(page, request, b, undefined, link);
+  await submitButton(page.locator('form#invite-accept')).click();
+  await page.waitForURL((u) => u.pathname === orgPath);
+  await expect(page.locator('tr.org-member')).toHaveCount(2);
+  await expect(page.locator('tr.org-member[data-role="owner"] .name')).toContainText(a.nickname);
+  // The link works once.
+  await page.goto('/chat');
+  await expect(page.locator('#new-conversation-form')).toContainText(a.nickname);
+  const again = await page.request.get(link);
+  expect(again.status()).toBe(410);
+
+  // A conversation that does not exist (or is someone else's) is a 404 page.
   const r = await page.request.get('/chat/no-such-conversation');
   expect(r.status()).toBe(404);
   expect(await r.text()).toContain('id="problem"');
