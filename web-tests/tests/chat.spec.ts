@@ -129,6 +129,18 @@ test('two members chat live in two browser contexts', async ({ page, request, br
   await expect(pageB.locator(`#m-${seq} .body`)).toHaveText('此消息已撤回');
   await expect(pageB.locator('#messages .body', { hasText: '这条要撤回' })).toHaveCount(0);
 
+  // A edits a message; B sees the new text live.
+  await send(page, '改之前');
+  await expect(message(pageB, '改之前')).toHaveCount(1);
+  const eseq = await message(page, '改之前').getAttribute('data-seq');
+  const mine = page.locator(`#m-${eseq}`);
+  await mine.locator('details.edit summary').click();
+  await mine.locator('form.edit textarea').fill('改之后');
+  await mine.locator('form.edit button').click();
+  await expect(pageB.locator(`#m-${eseq} .body`)).toHaveText('改之后');
+  await expect(pageB.locator(`#m-${eseq} .edited`)).toHaveCount(1);
+  await expect(mine.locator('.body')).toHaveText('改之后');
+
   // B's network drops; A goes on sending; back online, B gets each message once and in order.
   const before = await pageB.locator('#messages li.msg').count();
   await contextB.setOffline(true);

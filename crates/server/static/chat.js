@@ -223,8 +223,31 @@
     return f;
   };
 
+  // "Edit" on one's own message: a form in a <details>, like the one the server draws.
+  var editor = function (action, body) {
+    var d = el("details", "edit");
+    d.appendChild(el("summary", "", text("edit")));
+    var f = form(action, text("save"));
+    f.className = "edit";
+    var area = el("textarea");
+    area.name = "body";
+    area.rows = 2;
+    area.maxLength = 4000;
+    area.required = true;
+    area.value = body;
+    f.insertBefore(area, f.lastChild);
+    d.appendChild(f);
+    return d;
+  };
+
   function update(li, m) {
     var body = li.querySelector(".body");
+    var edit = li.querySelector("details.edit");
+    if (edit && m.recalled) edit.remove();
+    else if (edit) {
+      edit.open = false;
+      edit.querySelector("textarea").value = m.body;
+    }
     if (m.recalled) {
       li.classList.add("recalled");
       if (body) body.textContent = text("recalled");
@@ -266,6 +289,7 @@
       li.appendChild(a);
     }
     var fresh = Date.now() - Date.parse(m.sent_at) < windowMs;
+    if (mine && fresh) li.appendChild(editor(base + "/edit", m.body));
     if (owner || (mine && fresh)) li.appendChild(form(base + "/recall", text("recall")));
     // In seq order: after the last message with a lower seq.
     var after = null;
@@ -403,12 +427,15 @@
     });
   }
 
-  // Recall (撤回) with fetch; the tombstone comes back in the answer and over the stream.
+  // Recall (撤回) and edit with fetch; the result comes back in the answer and over the stream.
   box.addEventListener("submit", function (ev) {
     var f = ev.target;
-    if (!f.classList || !f.classList.contains("recall")) return;
+    if (!f.classList || !(f.classList.contains("recall") || f.classList.contains("edit"))) return;
     ev.preventDefault();
-    post(f.action, { csrf: csrf })
+    var fields = { csrf: csrf };
+    var area = f.querySelector("textarea");
+    if (area) fields.body = area.value;
+    post(f.action, fields)
       .then(function (m) {
         var li = document.getElementById("m-" + m.seq);
         if (li) update(li, m);

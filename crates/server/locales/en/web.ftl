@@ -264,3 +264,5 @@ err-direct_conversation = A direct chat always has exactly two members.
 err-edit_window_closed = Too late to change or recall this message.
 err-last_owner = An enterprise needs an owner: make someone else owner first.
 err-message_recalled = This message was recalled.
+chat-edit = Edit
+chat-save = Save

@@ -264,3 +264,5 @@ err-direct_conversation = 单聊固定为两人，不能增减成员。
 err-edit_window_closed = 超过时限，不能再修改或撤回。
 err-last_owner = 企业至少要有一位所有者：请先指定其他所有者。
 err-message_recalled = 这条消息已撤回。
+chat-edit = 编辑
+chat-save = 保存

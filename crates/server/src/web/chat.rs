@@ -234,6 +234,8 @@ pub struct MsgRow {
     pub at: String,
     pub sent_ms: i64,
     pub can_recall: bool,
+    /// The caller's own message, still within the edit window.
+    pub can_edit: bool,
     /// For the caller's own messages: "read", "unread" or "read by N".
     pub receipt: String,
 }
@@ -362,6 +364,7 @@ async fn view_page(
                 at: human(m.sent_at),
                 sent_ms: m.sent_at,
                 can_recall: !recalled && (owner || (mine && now - m.sent_at <= window_ms)),
+                can_edit: mine && !recalled && now - m.sent_at <= window_ms,
                 receipt: if mine && !recalled {
                     receipt(t, group, m, &members)
                 } else {
@@ -517,6 +520,44 @@ pub async fn recall(
         .app
         .app
         .recall_message(&auth.account_id, &id, &message_id)
+        .await;
+    match (r, wants_json(&headers)) {
+        (Ok(m), true) => ctx.finish(Json(message_view(&m))),
+        (Ok(m), false) => redirect(ctx, &format!("/chat/{id}#m-{}", m.seq)),
+        (Err(e), true) => json_error(ctx, e),
+        (Err(domain::Error::NotFound), false) => {
+            problem_page(ctx, domain::Error::NotFound, ("/chat", "chat-back"))
+        }
+        (Err(e), false) => {
+            let (status, s) = shown(ctx.t(), e);
+            view_page(ctx, &auth, &id, None, status, vec![s], String::new()).await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct EditForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    body: String,
+}
+
+/// Edits the caller's own message within the window.
+pub async fn edit(
+    ctx: Ctx,
+    Path((id, message_id)): Path<(String, String)>,
+    headers: HeaderMap,
+    Form(f): Form<EditForm>,
+) -> Response {
+    let (ctx, auth) = match ctx.form_auth(&f.csrf).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let r = ctx
+        .app
+        .app
+        .edit_message(&auth.account_id, &id, &message_id, &f.body)
         .await;
     match (r, wants_json(&headers)) {
         (Ok(m), true) => ctx.finish(Json(message_view(&m))),

@@ -117,6 +117,7 @@ pub fn router() -> Router<AppState> {
             "/chat/{id}/messages/{message_id}/receipts",
             get(chat::receipts),
         )
+        .route("/chat/{id}/messages/{message_id}/edit", post(chat::edit))
         .route("/chat/{id}/read", post(chat::read))
         .route("/chat/{id}/members", post(chat::add_members))
         .route(
