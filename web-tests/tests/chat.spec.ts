@@ -214,3 +214,65 @@ test('an invitation sends a signed-out visitor to register, then back to accept 
   expect(r.status()).toBe(404);
   expect(await r.text()).toContain('id="problem"');
 });
+
+test('without JavaScript: start a chat from the contacts, a group, send and recall by plain forms', async ({ page, request, browser, baseURL }) => {
+  const a = newAccount('email');
+  const b = newAccount('email');
+  await register(page, request, a);
+  await page.goto('/orgs');
+  const create = page.locator('form#org-create');
+  await create.locator('input[name="name"]').fill(`无脚本企业${Date.now() % 100000}`);
+  await submitButton(create).click();
+  await page.waitForURL((u) => /^\/orgs\/[^/]+$/.test(u.pathname));
+  const invite = page.locator('form#org-invite');
+  await invite.locator('input[name="destination"]').fill(b.destination);
+  await submitButton(invite).click();
+  await expect(page.locator('#org-notice')).toBeVisible();
+
+  const contextB = await browser.newContext({ baseURL, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', javaScriptEnabled: false });
+  const pageB = await contextB.newPage();
+  const watchedB = watch(pageB);
+  await register(pageB, request, b);
+  await pageB.goto(await inviteLink(request, b.destination));
+  await submitButton(pageB.locator('form#invite-accept')).click();
+  await pageB.waitForURL((u) => u.pathname.startsWith('/orgs/'));
+
+  // The contact's "message" button opens the direct conversation.
+  await pageB.goto('/contacts');
+  const contact = pageB.locator('li.contact', { hasText: a.nickname });
+  await expect(contact.locator('.tag')).toHaveText('同事');
+  await submitButton(contact.locator('form.start-chat')).click();
+  await pageB.waitForURL((u) => /^\/chat\/[^/]+$/.test(u.pathname));
+  const composer = pageB.locator('form#composer');
+  await composer.locator('textarea[name="body"]').fill('没有脚本也能发');
+  await submitButton(composer).click();
+  await expect(message(pageB, '没有脚本也能发')).toHaveCount(1);
+  await expect(message(pageB, '没有脚本也能发').locator('.receipt')).toHaveText('未读');
+  // An empty message is refused on the page (the browser's `required` aside).
+  await pageB.locator('form#composer textarea').evaluate((e) => e.removeAttribute('required'));
+  await submitButton(pageB.locator('form#composer')).click();
+  await expect(pageB.locator('p.error[data-code="invalid_request"]')).toHaveCount(1);
+  await submitButton(message(pageB, '没有脚本也能发').locator('form.recall')).click();
+  await expect(pageB.locator('#messages li.msg.recalled .body')).toHaveText('此消息已撤回');
+
+  // A group with a title: "read by N".
+  await pageB.goto('/chat');
+  const start = pageB.locator('form#new-conversation-form');
+  await start.getByLabel(a.nickname).check();
+  await start.locator('input[name="title"]').fill('项目群');
+  await submitButton(start).click();
+  await pageB.waitForURL((u) => /^\/chat\/[^/]+$/.test(u.pathname));
+  await expect(pageB.locator('h1')).toHaveText('项目群');
+  const group = new URL(pageB.url()).pathname;
+  await pageB.locator('form#composer textarea').fill('群消息');
+  await submitButton(pageB.locator('form#composer')).click();
+  await expect(message(pageB, '群消息').locator('.receipt')).toHaveText('0 人已读');
+  await page.goto(group);
+  await expect(message(page, '群消息')).toHaveCount(1);
+  await pageB.reload();
+  await expect(message(pageB, '群消息').locator('.receipt')).toHaveText('1 人已读');
+  await shoot(pageB, 'chat-group-nojs');
+
+  await contextB.close();
+  expect(watchedB.check()).toEqual([]);
+});

@@ -271,6 +271,8 @@
       update(existing, m);
       return;
     }
+    // An older page of history shows no newer messages (that would leave a gap).
+    if (chat.hasAttribute("data-before")) return;
     var mine = m.sender_id === me;
     var li = el("li", "msg" + (mine ? " mine" : ""));
     li.id = "m-" + m.seq;
@@ -406,6 +408,10 @@
       var fields = { csrf: csrf, client_msg_id: idField.value, body: area.value };
       post(composer.action, fields)
         .then(function (m) {
+          if (chat.hasAttribute("data-before")) {
+            location.href = "/chat/" + encodeURIComponent(cid) + "#m-" + m.seq;
+            return;
+          }
           area.value = "";
           idField.value = randomId();
           showError("");

@@ -266,3 +266,4 @@ err-last_owner = An enterprise needs an owner: make someone else owner first.
 err-message_recalled = This message was recalled.
 chat-edit = Edit
 chat-save = Save
+chat-newest = Newest messages

@@ -266,3 +266,4 @@ err-last_owner = 企业至少要有一位所有者：请先指定其他所有者
 err-message_recalled = 这条消息已撤回。
 chat-edit = 编辑
 chat-save = 保存
+chat-newest = 查看最新消息

@@ -265,6 +265,8 @@ pub struct ChatView {
     pub owner: bool,
     pub manage: bool,
     pub messages: Vec<MsgRow>,
+    /// Set on an older page of history: live messages belong to the newest page, not here.
+    pub before: Option<i64>,
     pub older: Option<i64>,
     pub members: Vec<MemberRow>,
     /// Contacts not yet in the group (for its admins).
@@ -419,6 +421,7 @@ async fn view_page(
         owner,
         manage,
         messages: rows,
+        before,
         older,
         members: member_rows,
         addable,
