@@ -17,7 +17,9 @@ export { expect };
 
 type Problem = string;
 
-function watch(page: Page): { problems: Problem[]; check: () => Problem[] } {
+/** Watches a page for the problems above; `check()` lists them. (The `page` fixture uses it; a
+ * test that opens a second context watches that page itself.) */
+export function watch(page: Page): { problems: Problem[]; check: () => Problem[] } {
   const problems: Problem[] = [];
   const consoleErrors: ConsoleMessage[] = [];
   // Document URLs that answered a POST navigation with a 4xx status.

@@ -63,14 +63,16 @@ export function newAccount(channel: 'sms' | 'email'): Account {
 }
 
 /**
- * Registers through `/register` and ends on `/settings`, logged in. `shot` (optional) is called
- * on each page before it is submitted.
+ * Registers through `/register` and ends on `/settings` (or `landing`, where a page that sent the
+ * visitor to register returns them), logged in. `shot` (optional) is called on each page before
+ * it is submitted.
  */
 export async function register(
   page: Page,
   request: APIRequestContext,
   account: Account,
   shot?: (name: string) => Promise<unknown>,
+  landing = '/settings',
 ): Promise<void> {
   await page.goto('/register');
   const start = page.locator('form#register-start');
@@ -95,8 +97,8 @@ export async function register(
   await shot?.('register-finish');
   await submitButton(finish).click();
 
-  await page.waitForURL((u) => u.pathname === '/settings');
-  await expect(page.locator('#profile #nickname')).toContainText(account.nickname);
+  await page.waitForURL((u) => u.pathname === landing);
+  if (landing === '/settings') await expect(page.locator('#profile #nickname')).toContainText(account.nickname);
 }
 
 /** Logs out through the header's `form#logout` and checks the session is gone. */

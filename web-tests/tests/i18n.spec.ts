@@ -17,6 +17,9 @@ const LOGGED_IN = [
   '/settings/security',
   '/settings/records',
   '/settings/checkup',
+  '/chat',
+  '/orgs',
+  '/contacts',
 ];
 
 function slug(path: string): string {

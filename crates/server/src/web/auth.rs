@@ -65,7 +65,8 @@ pub async fn submit(mut ctx: Ctx, Form(f): Form<LoginForm>) -> Response {
     match outcome {
         Ok(LoginOutcome::Session(s)) => {
             ctx.set_session(&s.token);
-            redirect(ctx, "/settings")
+            let to = ctx.after_login();
+            redirect(ctx, &to)
         }
         Ok(LoginOutcome::Challenge(c)) => {
             let intro = match &c.masked_destination {
@@ -179,7 +180,8 @@ pub async fn answer(
     {
         Ok(s) => {
             ctx.set_session(&s.token);
-            redirect(ctx, "/settings")
+            let to = ctx.after_login();
+            redirect(ctx, &to)
         }
         Err(e) => {
             let (status, s) = shown(ctx.t(), e);

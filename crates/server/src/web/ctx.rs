@@ -22,6 +22,8 @@ pub const SESSION: &str = "ws_session";
 const CSRF: &str = "ws_csrf";
 const DEVICE: &str = "ws_device";
 const LANG: &str = "ws_lang";
+/// Where to go after signing in (a page that sent a signed-out visitor to log in).
+const NEXT: &str = "ws_next";
 const YEAR: u64 = 365 * 24 * 3600;
 
 pub struct Ctx {
@@ -29,6 +31,8 @@ pub struct Ctx {
     pub csrf: String,
     pub device_id: String,
     pub token: Option<String>,
+    /// The page to return to after signing in, if one asked.
+    next: Option<String>,
     pub client: Client,
     pub app: AppState,
     secure: bool,
@@ -50,6 +54,15 @@ fn cookie(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
         .find(|(k, _)| *k == name)
         .map(|(_, v)| v.to_owned())
         .filter(|v| !v.is_empty() && v.len() <= 256)
+}
+
+/// A local path of plain characters (no `//host`, no scheme, nothing to escape in a cookie).
+fn safe_path(p: &str) -> bool {
+    p.starts_with('/')
+        && !p.starts_with("//")
+        && p.len() <= 200
+        && p.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '-' | '_' | '.'))
 }
 
 impl FromRequestParts<AppState> for Ctx {
@@ -79,6 +92,7 @@ impl FromRequestParts<AppState> for Ctx {
             csrf: String::new(),
             device_id: String::new(),
             token: cookie(h, SESSION),
+            next: cookie(h, NEXT).filter(|p| safe_path(p)),
             client,
             app: state.clone(),
             secure,
@@ -140,6 +154,26 @@ impl Ctx {
     pub fn set_named(&mut self, name: &str, value: &str, max_age: u64) {
         let c = self.cookie(name, value, max_age, true);
         self.set.push(c);
+    }
+
+    /// Remembers a same-site path to come back to after signing in (ten minutes).
+    pub fn return_here(&mut self, path: &str) {
+        if safe_path(path) {
+            let c = self.cookie(NEXT, path, 600, true);
+            self.set.push(c);
+        }
+    }
+
+    /// Where a fresh session goes: the remembered page (then forgotten), else the profile.
+    pub fn after_login(&mut self) -> String {
+        match self.next.take() {
+            Some(p) => {
+                let c = self.cookie(NEXT, "", 0, true);
+                self.set.push(c);
+                p
+            }
+            None => "/settings".into(),
+        }
     }
 
     /// Whether a form's hidden `csrf` field matches the cookie.

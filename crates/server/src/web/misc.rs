@@ -74,6 +74,14 @@ pub async fn script() -> Response {
         .into_response()
 }
 
+pub async fn chat_script() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        include_str!("../../static/chat.js"),
+    )
+        .into_response()
+}
+
 pub async fn style() -> Response {
     (
         [(header::CONTENT_TYPE, "text/css; charset=utf-8")],

@@ -4,11 +4,14 @@
 
 mod account;
 mod auth;
+mod chat;
+mod contacts;
 pub(crate) mod ctx;
 mod forgot;
 pub mod i18n;
 mod links;
 mod misc;
+mod orgs;
 mod pages;
 mod passkeys;
 mod register;
@@ -103,10 +106,42 @@ pub fn router() -> Router<AppState> {
             "/sessions/dispute",
             get(links::dispute_page).post(links::dispute),
         )
+        .route("/chat", get(chat::list).post(chat::create))
+        .route("/chat/{id}", get(chat::view))
+        .route("/chat/{id}/messages", post(chat::send))
+        .route(
+            "/chat/{id}/messages/{message_id}/recall",
+            post(chat::recall),
+        )
+        .route(
+            "/chat/{id}/messages/{message_id}/receipts",
+            get(chat::receipts),
+        )
+        .route("/chat/{id}/messages/{message_id}/edit", post(chat::edit))
+        .route("/chat/{id}/read", post(chat::read))
+        .route("/chat/{id}/members", post(chat::add_members))
+        .route(
+            "/chat/{id}/members/{account_id}/remove",
+            post(chat::remove_member),
+        )
+        .route("/orgs", get(orgs::list).post(orgs::create))
+        .route("/orgs/{id}", get(orgs::show))
+        .route("/orgs/{id}/rename", post(orgs::rename))
+        .route("/orgs/{id}/invites", post(orgs::invite))
+        .route("/orgs/{id}/members/{account_id}/role", post(orgs::set_role))
+        .route("/orgs/{id}/members/{account_id}/remove", post(orgs::remove))
+        .route("/invites/{code}", get(orgs::invite_page))
+        .route("/invites/{code}/accept", post(orgs::accept))
+        .route("/contacts", get(contacts::list))
+        .route("/contacts/requests", post(contacts::request))
+        .route("/contacts/requests/{id}/accept", post(contacts::accept))
+        .route("/contacts/requests/{id}/decline", post(contacts::decline))
+        .route("/contacts/{account_id}/block", post(contacts::block))
         .route("/help", get(misc::help))
         .route("/dev/outbox", get(misc::outbox))
         .route("/static/app.js", get(misc::script))
         .route("/static/app.css", get(misc::style))
+        .route("/static/chat.js", get(misc::chat_script))
         .route(
             "/favicon.ico",
             get(|| async { axum::http::StatusCode::NO_CONTENT }),

@@ -114,7 +114,8 @@ pub async fn login_finish(
     {
         Ok(s) => {
             ctx.set_session(&s.token);
-            ctx.finish(Json(json!({"redirect": "/settings"})))
+            let to = ctx.after_login();
+            ctx.finish(Json(json!({"redirect": to})))
         }
         Err(e) => fail(ctx, e),
     }

@@ -127,7 +127,8 @@ pub async fn submit(mut ctx: Ctx, Form(f): Form<RegisterForm>) -> Response {
     match login {
         Ok(LoginOutcome::Session(s)) => {
             ctx.set_session(&s.token);
-            redirect(ctx, "/settings")
+            let to = ctx.after_login();
+            redirect(ctx, &to)
         }
         _ => redirect(ctx, "/login"),
     }

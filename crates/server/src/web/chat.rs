@@ -1,0 +1,697 @@
+//! The chat pages: the conversation list with a "new conversation" form, and a conversation with
+//! its history, composer, recall (撤回), read receipts and members.
+//!
+//! Every form works without JavaScript: it posts, and the answer redirects back (or shows the
+//! page again with the error). With JavaScript, `static/chat.js` posts the same forms with
+//! `fetch` and `Accept: application/json`, and gets the JSON API's wire types back; the CSRF
+//! field and the session cookie protect both. The JSON API itself takes only bearer tokens, so
+//! the page does not call it. Live updates come from the account's event stream
+//! (`/api/v1/stream`, which accepts this site's session cookie), resumed from the stream head the
+//! page was rendered at.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Path, Query};
+use axum::http::header::ACCEPT;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::{Form, Json};
+use serde::Deserialize;
+use serde_json::json;
+
+use domain::chat::Outgoing;
+use domain::clock::{human, now_ms};
+use domain::random;
+use domain::sessions::Authenticated;
+use domain::store::{ConversationMember, ConversationSummary, Message};
+use proto::chat::ReadMarker;
+
+use super::ctx::Ctx;
+use super::i18n::Tr;
+use super::pages::{self, Shown};
+use super::render::{page, redirect, shown};
+use crate::routes::conversations::message_view;
+
+/// Messages on one page of a conversation.
+const PAGE: u32 = 50;
+
+/// Whether a script asked for JSON (`Accept: application/json`) instead of a page.
+pub(super) fn wants_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("application/json"))
+}
+
+/// A domain error as JSON `{code, message}` in the page's language.
+pub(super) fn json_error(ctx: Ctx, e: domain::Error) -> Response {
+    let (status, s) = shown(ctx.t(), e);
+    ctx.finish((status, Json(json!({"code": s.code, "message": s.message}))))
+}
+
+/// The signed-in account of a page request, or the login page.
+pub(super) async fn signed_in(ctx: Ctx) -> Result<(Ctx, Authenticated), Response> {
+    match ctx.auth().await {
+        Some(a) => Ok((ctx, a)),
+        None => Err(redirect(ctx, "/login")),
+    }
+}
+
+/// A page that only says what went wrong (a missing conversation, an expired link), with a link.
+pub(super) fn problem_page(ctx: Ctx, e: domain::Error, back: (&str, &str)) -> Response {
+    let t = ctx.t();
+    let (status, s) = shown(t, e);
+    let logged_in = ctx.token.is_some();
+    let tpl = pages::Message {
+        t,
+        csrf: ctx.csrf.clone(),
+        logged_in,
+        title: t.get("chat-problem-title"),
+        section_id: "problem".into(),
+        text: s.message,
+        link: Some((back.0.into(), t.get(back.1), "problem-back".into())),
+    };
+    page(ctx, status, &tpl)
+}
+
+/// The account ids a form picked with checkboxes named `member:<account id>`.
+pub(super) fn picked(form: &HashMap<String, String>) -> Vec<String> {
+    let mut ids: Vec<String> = form
+        .keys()
+        .filter_map(|k| k.strip_prefix("member:"))
+        .filter(|id| !id.is_empty())
+        .map(str::to_owned)
+        .collect();
+    ids.sort();
+    ids
+}
+
+fn field<'a>(form: &'a HashMap<String, String>, name: &str) -> &'a str {
+    form.get(name).map(String::as_str).unwrap_or("")
+}
+
+/// What a message shows: its text, or the tombstone of a recalled one.
+fn shown_body(t: Tr, m: &Message) -> String {
+    if m.recalled_at.is_some() {
+        t.get("chat-recalled")
+    } else {
+        m.body.clone()
+    }
+}
+
+fn conversation_title(t: Tr, c: &ConversationSummary) -> String {
+    c.conversation
+        .title
+        .clone()
+        .or_else(|| c.peer_nickname.clone())
+        .unwrap_or_else(|| t.get("chat-untitled"))
+}
+
+pub struct ConvRow {
+    pub id: String,
+    pub title: String,
+    pub group: bool,
+    pub unread: i64,
+    pub last_seq: i64,
+    pub last: String,
+    pub last_at: String,
+}
+
+#[derive(Template)]
+#[template(path = "chat_list.html")]
+pub struct ChatList {
+    pub t: Tr,
+    pub csrf: String,
+    pub logged_in: bool,
+    pub title: String,
+    pub errors: Vec<Shown>,
+    pub me: String,
+    pub head: i64,
+    pub conversations: Vec<ConvRow>,
+    /// (account id, nickname) of the contacts a new conversation may include.
+    pub contacts: Vec<(String, String)>,
+    pub group_title: String,
+}
+
+async fn list_page(
+    ctx: Ctx,
+    auth: &Authenticated,
+    status: StatusCode,
+    errors: Vec<Shown>,
+    group_title: String,
+) -> Response {
+    let t = ctx.t();
+    let app = &ctx.app.app;
+    let me = &auth.account_id;
+    // The head first: whatever happens after it comes over the stream.
+    let head = app.stream_head(me).await;
+    let list = app.conversations(me).await;
+    let contacts = app.contacts(me).await;
+    let (head, list, contacts) = match (head, list, contacts) {
+        (Ok(h), Ok(l), Ok(c)) => (h, l, c),
+        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
+            return problem_page(ctx, e, ("/settings", "nav-settings"));
+        }
+    };
+    let tpl = ChatList {
+        t,
+        csrf: ctx.csrf.clone(),
+        logged_in: true,
+        title: t.get("chat-title"),
+        errors,
+        me: me.clone(),
+        head,
+        conversations: list
+            .iter()
+            .map(|c| ConvRow {
+                id: c.conversation.id.clone(),
+                title: conversation_title(t, c),
+                group: c.conversation.kind == "group",
+                unread: c.unread,
+                last_seq: c.conversation.last_seq,
+                last: c
+                    .last_message
+                    .as_ref()
+                    .map(|m| shown_body(t, m))
+                    .unwrap_or_default(),
+                last_at: c
+                    .last_message
+                    .as_ref()
+                    .map(|m| human(m.sent_at))
+                    .unwrap_or_default(),
+            })
+            .collect(),
+        contacts: contacts
+            .into_iter()
+            .map(|c| (c.account_id, c.nickname))
+            .collect(),
+        group_title,
+    };
+    page(ctx, status, &tpl)
+}
+
+pub async fn list(ctx: Ctx) -> Response {
+    let (ctx, auth) = match signed_in(ctx).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    list_page(ctx, &auth, StatusCode::OK, Vec::new(), String::new()).await
+}
+
+/// Starts a conversation: one contact and no title is the pair's direct conversation (the
+/// existing one if any); more, or a title, make a group.
+pub async fn create(ctx: Ctx, Form(f): Form<HashMap<String, String>>) -> Response {
+    let (ctx, auth) = match ctx.form_auth(field(&f, "csrf")).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let title = field(&f, "title").trim();
+    let title = (!title.is_empty()).then_some(title);
+    match ctx
+        .app
+        .app
+        .create_conversation(&auth.account_id, &picked(&f), title)
+        .await
+    {
+        Ok(c) => redirect(ctx, &format!("/chat/{}", c.conversation.id)),
+        Err(e) => {
+            let (status, s) = shown(ctx.t(), e);
+            let title = title.unwrap_or_default().to_owned();
+            list_page(ctx, &auth, status, vec![s], title).await
+        }
+    }
+}
+
+pub struct MsgRow {
+    pub id: String,
+    pub seq: i64,
+    pub sender: String,
+    pub mine: bool,
+    pub body: String,
+    pub recalled: bool,
+    pub edited: bool,
+    pub at: String,
+    pub sent_ms: i64,
+    pub can_recall: bool,
+    /// The caller's own message, still within the edit window.
+    pub can_edit: bool,
+    /// For the caller's own messages: "read", "unread" or "read by N".
+    pub receipt: String,
+}
+
+pub struct MemberRow {
+    pub account_id: String,
+    pub nickname: String,
+    pub role: String,
+    pub read_seq: i64,
+    pub me: bool,
+    /// The caller may remove this member (group admins; never an owner).
+    pub removable: bool,
+}
+
+#[derive(Template)]
+#[template(path = "chat_view.html")]
+pub struct ChatView {
+    pub t: Tr,
+    pub csrf: String,
+    pub logged_in: bool,
+    pub title: String,
+    pub errors: Vec<Shown>,
+    pub id: String,
+    pub me: String,
+    pub head: i64,
+    pub group: bool,
+    pub owner: bool,
+    pub manage: bool,
+    pub messages: Vec<MsgRow>,
+    /// Set on an older page of history: live messages belong to the newest page, not here.
+    pub before: Option<i64>,
+    pub older: Option<i64>,
+    pub members: Vec<MemberRow>,
+    /// Contacts not yet in the group (for its admins).
+    pub addable: Vec<(String, String)>,
+    pub client_msg_id: String,
+    pub draft: String,
+    pub window_ms: i64,
+    /// "{n} read" with the placeholder chat.js fills in.
+    pub read_by_pattern: String,
+}
+
+/// The receipt of one of the caller's own messages.
+fn receipt(t: Tr, group: bool, m: &Message, members: &[ConversationMember]) -> String {
+    let readers = members
+        .iter()
+        .filter(|x| x.account_id != m.sender_id && x.read_seq >= m.seq)
+        .count();
+    if group {
+        t.with("chat-read-by", &[("count", &readers.to_string())])
+    } else if readers > 0 {
+        t.get("chat-read")
+    } else {
+        t.get("chat-unread")
+    }
+}
+
+async fn view_page(
+    ctx: Ctx,
+    auth: &Authenticated,
+    id: &str,
+    before: Option<i64>,
+    status: StatusCode,
+    errors: Vec<Shown>,
+    draft: String,
+) -> Response {
+    let t = ctx.t();
+    let app = &ctx.app.app;
+    let me = &auth.account_id;
+    let head = match app.stream_head(me).await {
+        Ok(h) => h,
+        Err(e) => return problem_page(ctx, e, ("/chat", "chat-back")),
+    };
+    let (c, mut members) = match app.conversation(me, id).await {
+        Ok(x) => x,
+        Err(e) => return problem_page(ctx, e, ("/chat", "chat-back")),
+    };
+    let mut messages = match app.messages(me, id, before, PAGE).await {
+        Ok(m) => m,
+        Err(e) => return problem_page(ctx, e, ("/chat", "chat-back")),
+    };
+    messages.reverse();
+    // Viewing the newest messages reads them.
+    if before.is_none()
+        && members
+            .iter()
+            .any(|m| m.account_id == *me && m.read_seq < c.last_seq)
+    {
+        match app.mark_read(me, id, c.last_seq).await {
+            Ok(seq) => {
+                for m in members.iter_mut().filter(|m| m.account_id == *me) {
+                    m.read_seq = seq;
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "mark read on view failed"),
+        }
+    }
+    let group = c.kind == "group";
+    let my_role = members
+        .iter()
+        .find(|m| m.account_id == *me)
+        .map(|m| m.role.clone())
+        .unwrap_or_default();
+    let owner = group && my_role == domain::chat::role::OWNER;
+    let manage = group && domain::chat::role::manages(&my_role);
+    let names: HashMap<&str, &str> = members
+        .iter()
+        .map(|m| (m.account_id.as_str(), m.nickname.as_str()))
+        .collect();
+    let window_ms = app.config.chat.edit_window_secs * 1000;
+    let now = now_ms();
+    let rows = messages
+        .iter()
+        .map(|m| {
+            let mine = m.sender_id == *me;
+            let recalled = m.recalled_at.is_some();
+            MsgRow {
+                id: m.id.clone(),
+                seq: m.seq,
+                sender: names
+                    .get(m.sender_id.as_str())
+                    .map(|n| (*n).to_owned())
+                    .unwrap_or_else(|| t.get("chat-former-member")),
+                mine,
+                body: shown_body(t, m),
+                recalled,
+                edited: m.edited_at.is_some(),
+                at: human(m.sent_at),
+                sent_ms: m.sent_at,
+                can_recall: !recalled && (owner || (mine && now - m.sent_at <= window_ms)),
+                can_edit: mine && !recalled && now - m.sent_at <= window_ms,
+                receipt: if mine && !recalled {
+                    receipt(t, group, m, &members)
+                } else {
+                    String::new()
+                },
+            }
+        })
+        .collect();
+    let older = messages
+        .first()
+        .filter(|m| m.seq > 1 && messages.len() as u32 >= PAGE)
+        .map(|m| m.seq);
+    let addable = if manage {
+        app.contacts(me)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|x| !names.contains_key(x.account_id.as_str()))
+            .map(|x| (x.account_id, x.nickname))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let title = c.title.clone().unwrap_or_else(|| {
+        members
+            .iter()
+            .find(|m| m.account_id != *me)
+            .map(|m| m.nickname.clone())
+            .unwrap_or_else(|| t.get("chat-untitled"))
+    });
+    let member_rows = members
+        .iter()
+        .map(|m| MemberRow {
+            account_id: m.account_id.clone(),
+            nickname: m.nickname.clone(),
+            role: t.get(&format!("role-{}", m.role)),
+            read_seq: m.read_seq,
+            me: m.account_id == *me,
+            removable: manage && m.account_id != *me && m.role != domain::chat::role::OWNER,
+        })
+        .collect();
+    let tpl = ChatView {
+        t,
+        csrf: ctx.csrf.clone(),
+        logged_in: true,
+        title,
+        errors,
+        id: c.id.clone(),
+        me: me.clone(),
+        head,
+        group,
+        owner,
+        manage,
+        messages: rows,
+        before,
+        older,
+        members: member_rows,
+        addable,
+        client_msg_id: random::id(),
+        draft,
+        window_ms,
+        read_by_pattern: t.with("chat-read-by", &[("count", "{n}")]),
+    };
+    page(ctx, status, &tpl)
+}
+
+pub async fn view(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let (ctx, auth) = match signed_in(ctx).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let before = q.get("before").and_then(|b| b.parse::<i64>().ok());
+    view_page(
+        ctx,
+        &auth,
+        &id,
+        before,
+        StatusCode::OK,
+        Vec::new(),
+        String::new(),
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct SendForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    client_msg_id: String,
+}
+
+/// Sends a message. The form's `client_msg_id` (made when the page was drawn, or by the script)
+/// makes a repeated post of the same form create nothing.
+pub async fn send(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Form(f): Form<SendForm>,
+) -> Response {
+    let (ctx, auth) = match ctx.form_auth(&f.csrf).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let sent = ctx
+        .app
+        .app
+        .send_message(Outgoing {
+            conversation_id: id.clone(),
+            sender_id: auth.account_id.clone(),
+            client_msg_id: f.client_msg_id,
+            body: f.body.clone(),
+            mentions: Vec::new(),
+        })
+        .await;
+    match (sent, wants_json(&headers)) {
+        (Ok((m, _)), true) => ctx.finish(Json(message_view(&m))),
+        (Ok((m, _)), false) => redirect(ctx, &format!("/chat/{id}#m-{}", m.seq)),
+        (Err(e), true) => json_error(ctx, e),
+        (Err(domain::Error::NotFound), false) => {
+            problem_page(ctx, domain::Error::NotFound, ("/chat", "chat-back"))
+        }
+        (Err(e), false) => {
+            let (status, s) = shown(ctx.t(), e);
+            view_page(ctx, &auth, &id, None, status, vec![s], f.body).await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// Recalls (撤回) a message; it stays as a tombstone.
+pub async fn recall(
+    ctx: Ctx,
+    Path((id, message_id)): Path<(String, String)>,
+    headers: HeaderMap,
+    Form(f): Form<CsrfForm>,
+) -> Response {
+    let (ctx, auth) = match ctx.form_auth(&f.csrf).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let r = ctx
+        .app
+        .app
+        .recall_message(&auth.account_id, &id, &message_id)
+        .await;
+    match (r, wants_json(&headers)) {
+        (Ok(m), true) => ctx.finish(Json(message_view(&m))),
+        (Ok(m), false) => redirect(ctx, &format!("/chat/{id}#m-{}", m.seq)),
+        (Err(e), true) => json_error(ctx, e),
+        (Err(domain::Error::NotFound), false) => {
+            problem_page(ctx, domain::Error::NotFound, ("/chat", "chat-back"))
+        }
+        (Err(e), false) => {
+            let (status, s) = shown(ctx.t(), e);
+            view_page(ctx, &auth, &id, None, status, vec![s], String::new()).await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct EditForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    body: String,
+}
+
+/// Edits the caller's own message within the window.
+pub async fn edit(
+    ctx: Ctx,
+    Path((id, message_id)): Path<(String, String)>,
+    headers: HeaderMap,
+    Form(f): Form<EditForm>,
+) -> Response {
+    let (ctx, auth) = match ctx.form_auth(&f.csrf).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let r = ctx
+        .app
+        .app
+        .edit_message(&auth.account_id, &id, &message_id, &f.body)
+        .await;
+    match (r, wants_json(&headers)) {
+        (Ok(m), true) => ctx.finish(Json(message_view(&m))),
+        (Ok(m), false) => redirect(ctx, &format!("/chat/{id}#m-{}", m.seq)),
+        (Err(e), true) => json_error(ctx, e),
+        (Err(domain::Error::NotFound), false) => {
+            problem_page(ctx, domain::Error::NotFound, ("/chat", "chat-back"))
+        }
+        (Err(e), false) => {
+            let (status, s) = shown(ctx.t(), e);
+            view_page(ctx, &auth, &id, None, status, vec![s], String::new()).await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ReadForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    seq: i64,
+}
+
+/// Moves the read marker (the script calls it when new messages arrive on a visible page).
+pub async fn read(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Form(f): Form<ReadForm>,
+) -> Response {
+    let (ctx, auth) = match ctx.form_auth(&f.csrf).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let r = ctx.app.app.mark_read(&auth.account_id, &id, f.seq).await;
+    match (r, wants_json(&headers)) {
+        (Ok(read_seq), true) => ctx.finish(Json(ReadMarker { read_seq })),
+        (Ok(_), false) => redirect(ctx, &format!("/chat/{id}")),
+        (Err(e), true) => json_error(ctx, e),
+        (Err(e), false) => problem_page(ctx, e, ("/chat", "chat-back")),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "chat_receipts.html")]
+pub struct ReceiptsPage {
+    pub t: Tr,
+    pub csrf: String,
+    pub logged_in: bool,
+    pub title: String,
+    pub id: String,
+    pub read_by: Vec<String>,
+    pub unread_by: Vec<String>,
+}
+
+/// Who has read a message, and who has not yet.
+pub async fn receipts(ctx: Ctx, Path((id, message_id)): Path<(String, String)>) -> Response {
+    let (ctx, auth) = match signed_in(ctx).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let t = ctx.t();
+    let app = &ctx.app.app;
+    let r = match app.receipts(&auth.account_id, &id, &message_id).await {
+        Ok(r) => r,
+        Err(e) => return problem_page(ctx, e, ("/chat", "chat-back")),
+    };
+    let tpl = ReceiptsPage {
+        t,
+        csrf: ctx.csrf.clone(),
+        logged_in: true,
+        title: t.get("chat-receipts-title"),
+        id,
+        read_by: r.read_by.into_iter().map(|m| m.nickname).collect(),
+        unread_by: r.unread_by.into_iter().map(|m| m.nickname).collect(),
+    };
+    page(ctx, StatusCode::OK, &tpl)
+}
+
+/// Adds the picked contacts to a group (its owner and admins).
+pub async fn add_members(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(f): Form<HashMap<String, String>>,
+) -> Response {
+    let (ctx, auth) = match ctx.form_auth(field(&f, "csrf")).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    match ctx
+        .app
+        .app
+        .add_conversation_members(&auth.account_id, &id, &picked(&f))
+        .await
+    {
+        Ok(_) => redirect(ctx, &format!("/chat/{id}#members")),
+        Err(domain::Error::NotFound) => {
+            problem_page(ctx, domain::Error::NotFound, ("/chat", "chat-back"))
+        }
+        Err(e) => {
+            let (status, s) = shown(ctx.t(), e);
+            view_page(ctx, &auth, &id, None, status, vec![s], String::new()).await
+        }
+    }
+}
+
+/// Removes a member from a group, or leaves it (the caller's own id).
+pub async fn remove_member(
+    ctx: Ctx,
+    Path((id, account_id)): Path<(String, String)>,
+    Form(f): Form<CsrfForm>,
+) -> Response {
+    let (ctx, auth) = match ctx.form_auth(&f.csrf).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let leaving = account_id == auth.account_id;
+    match ctx
+        .app
+        .app
+        .remove_conversation_member(&auth.account_id, &id, &account_id)
+        .await
+    {
+        Ok(()) if leaving => redirect(ctx, "/chat"),
+        Ok(()) => redirect(ctx, &format!("/chat/{id}#members")),
+        Err(domain::Error::NotFound) => {
+            problem_page(ctx, domain::Error::NotFound, ("/chat", "chat-back"))
+        }
+        Err(e) => {
+            let (status, s) = shown(ctx.t(), e);
+            view_page(ctx, &auth, &id, None, status, vec![s], String::new()).await
+        }
+    }
+}

@@ -1,0 +1,459 @@
+// Wangshang chat: live updates over the account's event stream (GET /api/v1/stream, a WebSocket
+// that takes this site's session cookie), for the conversation list and for one conversation,
+// and sending/recalling without reloading the page. Loaded with `defer` by the chat pages.
+//
+// - The page says which stream seq it was drawn at (data-head); the socket resumes after the last
+//   seq handled (`since=`), after a drop too, and a frame at or below it is skipped, so each
+//   event is applied once. `resync` (the gap is older than the retention) reloads the page.
+// - Text from people only ever goes in through textContent, never as HTML.
+// - Without this script every form still posts and the page redraws.
+(function () {
+  "use strict";
+
+  var chat = document.getElementById("chat");
+  var list = document.getElementById("conversations");
+  var root = chat || list;
+  if (!root || !window.WebSocket) return;
+
+  var me = root.getAttribute("data-me");
+  var last = parseInt(root.getAttribute("data-head") || "0", 10) || 0;
+  var socket = null;
+  var timer = null;
+  var retry = 0;
+  var status = document.getElementById("live-status");
+  // Once a form posts, the page is on its way out: no reload may cancel that navigation.
+  var leaving = false;
+  document.addEventListener("submit", function (ev) {
+    if (!ev.defaultPrevented) leaving = true;
+  });
+
+  var say = function (text) {
+    if (!status) return;
+    status.hidden = !text;
+    status.textContent = text || "";
+  };
+
+  var stamp = function (iso) {
+    var d = new Date(iso);
+    if (isNaN(d.getTime())) return "";
+    var p = function (n) {
+      return (n < 10 ? "0" : "") + n;
+    };
+    return (
+      d.getUTCFullYear() + "-" + p(d.getUTCMonth() + 1) + "-" + p(d.getUTCDate()) + " " +
+      p(d.getUTCHours()) + ":" + p(d.getUTCMinutes()) + ":" + p(d.getUTCSeconds()) + " UTC"
+    );
+  };
+
+  var el = function (tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined) e.textContent = text;
+    return e;
+  };
+
+  var schedule = function () {
+    if (timer) return;
+    var delay = Math.min(10000, 500 * Math.pow(2, retry));
+    retry += 1;
+    timer = window.setTimeout(connect, delay);
+  };
+
+  function connect() {
+    timer = null;
+    if (socket) return;
+    // Offline, a connection attempt only fails: the "online" event reconnects.
+    if (navigator.onLine === false) return;
+    var scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    var ws = new WebSocket(scheme + location.host + "/api/v1/stream?since=" + last);
+    socket = ws;
+    ws.onopen = function () {
+      retry = 0;
+      say("");
+      root.setAttribute("data-live", "1");
+    };
+    ws.onmessage = function (ev) {
+      var f;
+      try {
+        f = JSON.parse(ev.data);
+      } catch (e) {
+        return;
+      }
+      handle(f);
+    };
+    ws.onclose = function (ev) {
+      if (socket === ws) socket = null;
+      root.removeAttribute("data-live");
+      if (ev.code === 4001) {
+        location.href = "/login";
+        return;
+      }
+      // 4008 (fell behind), a dropped network, a restarted server: resume from `last`.
+      schedule();
+    };
+  }
+
+  window.addEventListener("offline", function () {
+    say(root.getAttribute("data-offline") || "");
+    if (socket) {
+      var s = socket;
+      socket = null;
+      s.close();
+    }
+  });
+  window.addEventListener("online", function () {
+    if (timer) {
+      window.clearTimeout(timer);
+      timer = null;
+    }
+    retry = 0;
+    connect();
+  });
+
+  function handle(f) {
+    if (leaving || f.type === "hello") return;
+    if (f.type === "resync") {
+      location.reload();
+      return;
+    }
+    if (typeof f.seq !== "number" || f.seq <= last) return;
+    last = f.seq;
+    if (chat) onChat(f);
+    else onList(f);
+  }
+
+  // ---- The conversation list ----
+
+  function onList(f) {
+    var data = f.data || {};
+    if (f.type === "member.joined" || f.type === "member.left") {
+      if (data.account_id === me) location.reload();
+      return;
+    }
+    var li = f.conversation_id ? document.getElementById("c-" + f.conversation_id) : null;
+    if (!li) {
+      if (f.type === "message.created") location.reload();
+      return;
+    }
+    var m = f.message;
+    var lastText = li.querySelector(".last");
+    var badge = li.querySelector(".unread");
+    if (f.type === "message.created" && m) {
+      li.setAttribute("data-last-seq", String(m.seq));
+      if (lastText) lastText.textContent = m.body;
+      var time = li.querySelector("time");
+      if (time) time.textContent = stamp(m.sent_at);
+      if (m.sender_id !== me && badge) {
+        badge.textContent = String((parseInt(badge.textContent, 10) || 0) + 1);
+        badge.hidden = false;
+      }
+      if (li.parentNode && li.parentNode.firstElementChild !== li) {
+        li.parentNode.insertBefore(li, li.parentNode.firstElementChild);
+      }
+    } else if ((f.type === "message.recalled" || f.type === "message.edited") && m) {
+      if (lastText && String(m.seq) === li.getAttribute("data-last-seq")) {
+        lastText.textContent = m.recalled ? list.getAttribute("data-recalled") : m.body;
+      }
+    } else if (f.type === "read.updated" && data.account_id === me && badge) {
+      var left = (parseInt(li.getAttribute("data-last-seq"), 10) || 0) - data.read_seq;
+      var now = Math.min(parseInt(badge.textContent, 10) || 0, Math.max(0, left));
+      badge.textContent = String(now);
+      badge.hidden = now === 0;
+    }
+  }
+
+  if (!chat) {
+    connect();
+    return;
+  }
+
+  // ---- One conversation ----
+
+  var cid = chat.getAttribute("data-conversation");
+  var csrf = chat.getAttribute("data-csrf");
+  var group = chat.getAttribute("data-group") === "true";
+  var owner = chat.getAttribute("data-owner") === "true";
+  var windowMs = parseInt(chat.getAttribute("data-window-ms") || "0", 10);
+  var box = document.getElementById("messages");
+  var composer = document.getElementById("composer");
+  var text = (function (k) {
+    return chat.getAttribute("data-" + k) || "";
+  });
+
+  var members = function () {
+    return Array.prototype.slice.call(document.querySelectorAll("#members li.member"));
+  };
+  var nickname = function (id) {
+    var found = members().filter(function (li) {
+      return li.getAttribute("data-account") === id;
+    })[0];
+    var name = found && found.querySelector(".name");
+    return name ? name.textContent : text("former");
+  };
+
+  function receipts() {
+    var reads = members().map(function (li) {
+      return [li.getAttribute("data-account"), parseInt(li.getAttribute("data-read-seq"), 10) || 0];
+    });
+    var mine = box.querySelectorAll("li.msg.mine:not(.recalled)");
+    Array.prototype.forEach.call(mine, function (li) {
+      var seq = parseInt(li.getAttribute("data-seq"), 10);
+      var n = reads.filter(function (r) {
+        return r[0] !== me && r[1] >= seq;
+      }).length;
+      var a = li.querySelector(".receipt");
+      if (!a) return;
+      a.textContent = group ? text("read-by").replace("{n}", String(n)) : n > 0 ? text("read") : text("unread");
+      a.classList.toggle("read", n > 0);
+    });
+  }
+
+  var form = function (action, label) {
+    var f = el("form", "recall");
+    f.method = "post";
+    f.action = action;
+    var c = el("input");
+    c.type = "hidden";
+    c.name = "csrf";
+    c.value = csrf;
+    var b = el("button", "link", label);
+    b.type = "submit";
+    f.appendChild(c);
+    f.appendChild(b);
+    return f;
+  };
+
+  // "Edit" on one's own message: a form in a <details>, like the one the server draws.
+  var editor = function (action, body) {
+    var d = el("details", "edit");
+    d.appendChild(el("summary", "", text("edit")));
+    var f = form(action, text("save"));
+    f.className = "edit";
+    var area = el("textarea");
+    area.name = "body";
+    area.rows = 2;
+    area.maxLength = 4000;
+    area.required = true;
+    area.value = body;
+    f.insertBefore(area, f.lastChild);
+    d.appendChild(f);
+    return d;
+  };
+
+  function update(li, m) {
+    var body = li.querySelector(".body");
+    var edit = li.querySelector("details.edit");
+    if (edit && m.recalled) edit.remove();
+    else if (edit) {
+      edit.open = false;
+      edit.querySelector("textarea").value = m.body;
+    }
+    if (m.recalled) {
+      li.classList.add("recalled");
+      if (body) body.textContent = text("recalled");
+      var r = li.querySelector("form.recall");
+      if (r) r.remove();
+      var rc = li.querySelector(".receipt");
+      if (rc) rc.remove();
+      var ed = li.querySelector(".edited");
+      if (ed) ed.remove();
+      return;
+    }
+    if (body) body.textContent = m.body;
+    if (m.edited_at && !li.querySelector(".edited")) {
+      li.querySelector(".meta").appendChild(el("span", "edited", " " + text("edited")));
+    }
+  }
+
+  function add(m) {
+    var existing = document.getElementById("m-" + m.seq);
+    if (existing) {
+      update(existing, m);
+      return;
+    }
+    // An older page of history shows no newer messages (that would leave a gap).
+    if (chat.hasAttribute("data-before")) return;
+    var mine = m.sender_id === me;
+    var li = el("li", "msg" + (mine ? " mine" : ""));
+    li.id = "m-" + m.seq;
+    li.setAttribute("data-seq", String(m.seq));
+    li.setAttribute("data-id", m.message_id);
+    var meta = el("div", "meta");
+    meta.appendChild(el("span", "who", nickname(m.sender_id)));
+    meta.appendChild(document.createTextNode(" "));
+    meta.appendChild(el("time", "", stamp(m.sent_at)));
+    li.appendChild(meta);
+    li.appendChild(el("p", "body", m.body));
+    var base = "/chat/" + encodeURIComponent(cid) + "/messages/" + encodeURIComponent(m.message_id);
+    if (mine) {
+      var a = el("a", "receipt");
+      a.href = base + "/receipts";
+      li.appendChild(a);
+    }
+    var fresh = Date.now() - Date.parse(m.sent_at) < windowMs;
+    if (mine && fresh) li.appendChild(editor(base + "/edit", m.body));
+    if (owner || (mine && fresh)) li.appendChild(form(base + "/recall", text("recall")));
+    // In seq order: after the last message with a lower seq.
+    var after = null;
+    Array.prototype.forEach.call(box.children, function (c) {
+      if ((parseInt(c.getAttribute("data-seq"), 10) || 0) < m.seq) after = c;
+    });
+    var nearBottom = window.innerHeight + window.scrollY >= document.body.scrollHeight - 80;
+    box.insertBefore(li, after ? after.nextSibling : box.firstChild);
+    if (m.recalled || m.edited_at) update(li, m);
+    receipts();
+    if (nearBottom || mine) li.scrollIntoView({ block: "end" });
+  }
+
+  function setRead(account, seq) {
+    members().forEach(function (li) {
+      if (li.getAttribute("data-account") !== account) return;
+      var was = parseInt(li.getAttribute("data-read-seq"), 10) || 0;
+      if (seq > was) li.setAttribute("data-read-seq", String(seq));
+    });
+    receipts();
+  }
+
+  var post = function (url, fields) {
+    var body = new URLSearchParams();
+    Object.keys(fields).forEach(function (k) {
+      body.append(k, fields[k]);
+    });
+    return fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { accept: "application/json" },
+      body: body,
+    }).then(function (r) {
+      return r.json().then(function (j) {
+        if (!r.ok) throw new Error(j.message || String(r.status));
+        return j;
+      });
+    });
+  };
+
+  var showError = function (message) {
+    var p = document.getElementById("chat-error");
+    if (!p) {
+      p = el("p", "error");
+      p.id = "chat-error";
+      composer.parentNode.insertBefore(p, composer);
+    }
+    p.textContent = message;
+    p.hidden = !message;
+  };
+
+  // Reads what is on screen: the newest message, when the page is visible.
+  var reading = false;
+  function markRead() {
+    if (reading || document.visibilityState !== "visible" || navigator.onLine === false) return;
+    var newest = box.lastElementChild;
+    if (!newest) return;
+    var seq = parseInt(newest.getAttribute("data-seq"), 10) || 0;
+    var mineLi = members().filter(function (li) {
+      return li.getAttribute("data-account") === me;
+    })[0];
+    var read = mineLi ? parseInt(mineLi.getAttribute("data-read-seq"), 10) || 0 : 0;
+    if (seq <= read) return;
+    reading = true;
+    post("/chat/" + encodeURIComponent(cid) + "/read", { csrf: csrf, seq: String(seq) })
+      .then(function (j) {
+        setRead(me, j.read_seq);
+      })
+      .catch(function () {})
+      .then(function () {
+        reading = false;
+      });
+  }
+  document.addEventListener("visibilitychange", markRead);
+
+  function onChat(f) {
+    if (f.conversation_id !== cid) return;
+    var data = f.data || {};
+    if (f.type === "message.created" && f.message) {
+      add(f.message);
+      markRead();
+    } else if ((f.type === "message.edited" || f.type === "message.recalled") && f.message) {
+      var li = document.getElementById("m-" + f.message.seq);
+      if (li) update(li, f.message);
+    } else if (f.type === "read.updated") {
+      setRead(data.account_id, data.read_seq);
+    } else if (f.type === "member.left" && data.account_id === me) {
+      location.href = "/chat";
+    } else if (f.type === "member.joined" || f.type === "member.left") {
+      location.reload();
+    }
+  }
+
+  var randomId = function () {
+    var b = new Uint8Array(12);
+    window.crypto.getRandomValues(b);
+    return Array.prototype.map
+      .call(b, function (x) {
+        return (x < 16 ? "0" : "") + x.toString(16);
+      })
+      .join("");
+  };
+
+  // Sending: the same form, posted with fetch. Its client_msg_id stays until the send succeeds,
+  // so a retry after a failure cannot send the message twice.
+  if (composer) {
+    var area = composer.querySelector("textarea");
+    var idField = composer.querySelector('input[name="client_msg_id"]');
+    var button = composer.querySelector('button[type="submit"]');
+    composer.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      if (!area.value.trim()) return;
+      button.disabled = true;
+      var fields = { csrf: csrf, client_msg_id: idField.value, body: area.value };
+      post(composer.action, fields)
+        .then(function (m) {
+          if (chat.hasAttribute("data-before")) {
+            location.href = "/chat/" + encodeURIComponent(cid) + "#m-" + m.seq;
+            return;
+          }
+          area.value = "";
+          idField.value = randomId();
+          showError("");
+          add(m);
+        })
+        .catch(function (e) {
+          showError(e.message);
+        })
+        .then(function () {
+          button.disabled = false;
+          area.focus();
+        });
+    });
+    area.addEventListener("keydown", function (ev) {
+      if (ev.key === "Enter" && !ev.shiftKey && !ev.isComposing) {
+        ev.preventDefault();
+        composer.requestSubmit();
+      }
+    });
+  }
+
+  // Recall (撤回) and edit with fetch; the result comes back in the answer and over the stream.
+  box.addEventListener("submit", function (ev) {
+    var f = ev.target;
+    if (!f.classList || !(f.classList.contains("recall") || f.classList.contains("edit"))) return;
+    ev.preventDefault();
+    var fields = { csrf: csrf };
+    var area = f.querySelector("textarea");
+    if (area) fields.body = area.value;
+    post(f.action, fields)
+      .then(function (m) {
+        var li = document.getElementById("m-" + m.seq);
+        if (li) update(li, m);
+      })
+      .catch(function (e) {
+        showError(e.message);
+      });
+  });
+
+  receipts();
+  var end = box.lastElementChild;
+  if (end && !location.hash) end.scrollIntoView({ block: "end" });
+  markRead();
+  connect();
+})();
