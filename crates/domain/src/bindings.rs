@@ -365,6 +365,7 @@ impl Wangshang {
         params["new"] = masked_or_dash(change.channel, change.new_value.as_deref());
         outbox::notify_account(&mut tx, &restored, template::BINDING_CANCELLED, params).await?;
         tx.commit().await?;
+        self.signed_out(&account.id);
         self.outbox_wake.notify_one();
         Ok(())
     }

@@ -129,6 +129,7 @@ impl Wangshang {
         )
         .await?;
         tx.commit().await?;
+        self.signed_out(&s.account_id);
         Ok(())
     }
 }

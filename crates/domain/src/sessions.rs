@@ -289,6 +289,7 @@ impl Wangshang {
         };
         events::record(&mut tx, &auth.account_id, k, client, &[], now).await?;
         tx.commit().await?;
+        self.signed_out(&auth.account_id);
         Ok(())
     }
 
@@ -315,6 +316,7 @@ impl Wangshang {
             .await?;
         }
         tx.commit().await?;
+        self.signed_out(&auth.account_id);
         Ok(n)
     }
 }

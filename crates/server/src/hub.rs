@@ -24,6 +24,8 @@ pub enum Push {
     Event { seq: i64, json: Arc<str> },
     /// Another node moved the stream to `seq`: read it from the database.
     Hint { seq: i64 },
+    /// Sessions of the account were revoked: check this socket's session now.
+    Recheck,
 }
 
 struct Sub {
@@ -101,6 +103,10 @@ impl Hub {
 }
 
 impl Fanout for Hub {
+    fn sessions_revoked(&self, account_id: &str) {
+        self.push(account_id, || Push::Recheck);
+    }
+
     fn deliver(&self, account_id: &str, event: &StreamEvent) {
         if !self.has(account_id) {
             return;
@@ -129,4 +135,71 @@ pub fn frame(e: &StreamEvent) -> StreamFrame {
 
 pub fn frame_json(e: &StreamEvent) -> String {
     serde_json::to_string(&frame(e)).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+
+    fn event(seq: i64) -> StreamEvent {
+        StreamEvent {
+            seq,
+            kind: "read.updated".into(),
+            conversation_id: Some("c".into()),
+            data: Some(r#"{"account_id":"a","read_seq":1}"#.into()),
+            message: None,
+            created_at: 0,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_slow_socket_is_dropped_and_never_slows_the_others() {
+        let hub = Hub::new(2);
+        let (_, mut slow) = hub.subscribe("a");
+        let (_, mut fast) = hub.subscribe("a");
+        for seq in 1..=2 {
+            hub.deliver("a", &event(seq));
+            assert!(matches!(fast.recv().await, Some(Push::Event { seq: s, .. }) if s == seq));
+        }
+        // The slow one has two queued; the third overflows it: it is dropped, the fast one gets it.
+        hub.deliver("a", &event(3));
+        assert!(matches!(
+            fast.recv().await,
+            Some(Push::Event { seq: 3, .. })
+        ));
+        assert!(matches!(
+            slow.recv().await,
+            Some(Push::Event { seq: 1, .. })
+        ));
+        assert!(matches!(
+            slow.recv().await,
+            Some(Push::Event { seq: 2, .. })
+        ));
+        assert!(
+            slow.recv().await.is_none(),
+            "closed: the socket resumes with since"
+        );
+        assert_eq!(hub.sockets(), 1);
+    }
+
+    #[tokio::test]
+    async fn frames_carry_the_account_seq_and_the_event_data() {
+        let hub = Hub::new(4);
+        let (id, mut rx) = hub.subscribe("a");
+        hub.deliver("b", &event(9));
+        hub.deliver("a", &event(7));
+        let Some(Push::Event { seq, json }) = rx.recv().await else {
+            panic!("an event")
+        };
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!((seq, v["seq"].as_i64()), (7, Some(7)));
+        assert_eq!(
+            (v["type"].as_str(), v["data"]["read_seq"].as_i64()),
+            (Some("read.updated"), Some(1))
+        );
+        hub.unsubscribe("a", id);
+        assert_eq!(hub.sockets(), 0);
+    }
 }

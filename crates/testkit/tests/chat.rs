@@ -1026,7 +1026,8 @@ async fn stream_resyncs_when_events_were_pruned(b: Backend) {
 }
 
 async fn stream_needs_a_live_session(b: Backend) {
-    let app = TestApp::spawn_with(b, |c| c.chat.heartbeat_secs = 1).await;
+    // The heartbeat (30 s) is longer than the wait: revocation itself closes the socket.
+    let app = TestApp::spawn(b).await;
     let (_, m) = team(&app, &["ann", "ben"]).await;
     let no = StreamClient::connect(&app.base, None, &[]).await.err();
     assert_eq!(no, Some(401));
@@ -1057,6 +1058,26 @@ async fn stream_needs_a_live_session(b: Backend) {
     assert!(r.status.is_success(), "{:?}", r.body);
     let end = loop {
         match own.next(WAIT).await {
+            Ok(_) => continue,
+            Err(e) => break e,
+        }
+    };
+    assert_eq!(end, Ended::Closed(Some(4001)));
+
+    // A password change ends the other sessions, and their sockets with them.
+    let mut other = app.stream(&m[0].token, None).await;
+    let current = app.token(&m[0].email, PW).await;
+    let r = app
+        .request(
+            reqwest::Method::PUT,
+            "/api/v1/me/password",
+            Some(&current),
+            Some(json!({"current_password": PW, "new_password": "seven green kites at dawn"})),
+        )
+        .await;
+    assert!(r.status.is_success(), "{:?}", r.body);
+    let end = loop {
+        match other.next(WAIT).await {
             Ok(_) => continue,
             Err(e) => break e,
         }

@@ -58,6 +58,8 @@ pub mod role {
 /// Receives committed stream events and pushes them to open sockets (the server's hub).
 pub trait Fanout: Send + Sync {
     fn deliver(&self, account_id: &str, event: &StreamEvent);
+    /// Some of the account's sessions were revoked: its sockets re-check theirs now.
+    fn sessions_revoked(&self, account_id: &str);
 }
 
 /// An event for the accounts in `to`, before it is stored.
@@ -138,6 +140,14 @@ impl Wangshang {
     pub fn set_fanout(&self, fanout: Arc<dyn Fanout>) {
         // A second install (a test building two servers on one app) keeps the first.
         let _ = self.fanout.set(fanout);
+    }
+
+    /// After a commit that revoked sessions: their open sockets close now rather than at the
+    /// next heartbeat.
+    pub(crate) fn signed_out(&self, account_id: &str) {
+        if let Some(f) = self.fanout.get() {
+            f.sessions_revoked(account_id);
+        }
     }
 
     /// Pushes committed events to open sockets.

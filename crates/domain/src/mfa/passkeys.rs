@@ -157,6 +157,7 @@ impl Wangshang {
         )
         .await?;
         tx.commit().await?;
+        self.signed_out(&account.id);
         self.outbox_wake.notify_one();
         Ok((
             PasskeyInfo {
@@ -229,6 +230,7 @@ impl Wangshang {
         )
         .await?;
         tx.commit().await?;
+        self.signed_out(&account.id);
         self.outbox_wake.notify_one();
         Ok(())
     }

@@ -146,6 +146,7 @@ impl Wangshang {
         )
         .await?;
         tx.commit().await?;
+        self.signed_out(&account.id);
         self.outbox_wake.notify_one();
         Ok(codes)
     }
@@ -184,6 +185,7 @@ impl Wangshang {
         )
         .await?;
         tx.commit().await?;
+        self.signed_out(&account.id);
         self.outbox_wake.notify_one();
         Ok(())
     }

@@ -186,6 +186,7 @@ impl Wangshang {
         )
         .await?;
         tx.commit().await?;
+        self.signed_out(&account.id);
         self.outbox_wake.notify_one();
         Ok(())
     }

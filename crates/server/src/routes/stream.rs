@@ -146,6 +146,11 @@ impl Conn {
                             self.catch_up().await?;
                         }
                     }
+                    Some(Push::Recheck) => {
+                        if self.signed_out().await {
+                            return self.close(SIGNED_OUT, "signed out").await;
+                        }
+                    }
                 },
                 incoming = self.socket.recv() => match incoming {
                     None | Some(Err(_)) | Some(Ok(Frame::Close(_))) => return Ok(()),
@@ -156,7 +161,7 @@ impl Conn {
                     if missed_pongs >= 2 {
                         return self.close(1011, "no heartbeat").await;
                     }
-                    if self.s.app.authenticate(&self.token).await.is_err() {
+                    if self.signed_out().await {
                         return self.close(SIGNED_OUT, "signed out").await;
                     }
                     missed_pongs += 1;
@@ -165,6 +170,14 @@ impl Conn {
                 }
             }
         }
+    }
+
+    /// Whether the socket's session was revoked or expired (a database hiccup is not that).
+    async fn signed_out(&mut self) -> bool {
+        matches!(
+            self.s.app.authenticate(&self.token).await,
+            Err(domain::Error::Unauthenticated)
+        )
     }
 
     /// Sends every stored event after `last`, or `resync` when some are gone.
