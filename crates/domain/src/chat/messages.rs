@@ -55,23 +55,8 @@ impl Wangshang {
         }
         self.changeable(&m, now)?;
         tx.edit_message(&m.id, &body, now).await?;
-        let m = message_in(&mut tx, conversation_id, message_id).await?;
-        let to = member_ids(&mut tx, conversation_id).await?;
-        let out = emit(
-            &mut tx,
-            &to,
-            Emit {
-                kind: kind::MESSAGE_EDITED,
-                conversation_id: Some(conversation_id),
-                message: Some(&m),
-                data: None,
-            },
-            now,
-        )
-        .await?;
-        tx.commit().await?;
-        self.deliver(&out);
-        Ok(m)
+        self.message_changed(tx, conversation_id, message_id, kind::MESSAGE_EDITED, now)
+            .await
     }
 
     /// Recalls (撤回) a message: the sender within the window, a group owner at any time. The row
@@ -100,20 +85,28 @@ impl Wangshang {
             return Err(recalled());
         }
         tx.recall_message(&m.id, account_id, now).await?;
+        self.message_changed(tx, conversation_id, message_id, kind::MESSAGE_RECALLED, now)
+            .await
+    }
+
+    /// Tells every member about an edited or recalled message, commits, and returns it.
+    async fn message_changed(
+        &self,
+        mut tx: Box<dyn Tx>,
+        conversation_id: &str,
+        message_id: &str,
+        kind: &'static str,
+        now: i64,
+    ) -> Result<Message> {
         let m = message_in(&mut tx, conversation_id, message_id).await?;
         let to = member_ids(&mut tx, conversation_id).await?;
-        let out = emit(
-            &mut tx,
-            &to,
-            Emit {
-                kind: kind::MESSAGE_RECALLED,
-                conversation_id: Some(conversation_id),
-                message: Some(&m),
-                data: None,
-            },
-            now,
-        )
-        .await?;
+        let e = Emit {
+            kind,
+            conversation_id: Some(conversation_id),
+            message: Some(&m),
+            data: None,
+        };
+        let out = emit(&mut tx, &to, e, now).await?;
         tx.commit().await?;
         self.deliver(&out);
         Ok(m)

@@ -524,18 +524,7 @@ pub async fn recall(
         .app
         .recall_message(&auth.account_id, &id, &message_id)
         .await;
-    match (r, wants_json(&headers)) {
-        (Ok(m), true) => ctx.finish(Json(message_view(&m))),
-        (Ok(m), false) => redirect(ctx, &format!("/chat/{id}#m-{}", m.seq)),
-        (Err(e), true) => json_error(ctx, e),
-        (Err(domain::Error::NotFound), false) => {
-            problem_page(ctx, domain::Error::NotFound, ("/chat", "chat-back"))
-        }
-        (Err(e), false) => {
-            let (status, s) = shown(ctx.t(), e);
-            view_page(ctx, &auth, &id, None, status, vec![s], String::new()).await
-        }
-    }
+    changed_answer(ctx, &auth, &id, &headers, r).await
 }
 
 #[derive(Deserialize)]
@@ -562,7 +551,19 @@ pub async fn edit(
         .app
         .edit_message(&auth.account_id, &id, &message_id, &f.body)
         .await;
-    match (r, wants_json(&headers)) {
+    changed_answer(ctx, &auth, &id, &headers, r).await
+}
+
+/// The answer to an edit or a recall: the message as JSON for the page's script, else back to
+/// the conversation (or the page with the error).
+async fn changed_answer(
+    ctx: Ctx,
+    auth: &Authenticated,
+    id: &str,
+    headers: &HeaderMap,
+    r: domain::Result<Message>,
+) -> Response {
+    match (r, wants_json(headers)) {
         (Ok(m), true) => ctx.finish(Json(message_view(&m))),
         (Ok(m), false) => redirect(ctx, &format!("/chat/{id}#m-{}", m.seq)),
         (Err(e), true) => json_error(ctx, e),
@@ -571,7 +572,7 @@ pub async fn edit(
         }
         (Err(e), false) => {
             let (status, s) = shown(ctx.t(), e);
-            view_page(ctx, &auth, &id, None, status, vec![s], String::new()).await
+            view_page(ctx, auth, id, None, status, vec![s], String::new()).await
         }
     }
 }
