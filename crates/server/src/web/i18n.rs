@@ -89,6 +89,11 @@ impl Tr {
     pub fn lang(&self) -> &'static str {
         self.0.tag()
     }
+
+    /// The signed-in header's extras (vouch badge, agent console link) of this request.
+    pub fn nav(&self) -> super::nav::Nav {
+        super::nav::current()
+    }
 }
 
 #[cfg(test)]
