@@ -17,7 +17,8 @@ export { expect };
 
 type Problem = string;
 
-function watch(page: Page): { problems: Problem[]; check: () => Problem[] } {
+/** The same watch for pages of extra browser contexts a test opens itself. */
+export function watch(page: Page): { problems: Problem[]; check: () => Problem[] } {
   const problems: Problem[] = [];
   const consoleErrors: ConsoleMessage[] = [];
   // Document URLs that answered a POST navigation with a 4xx status.

@@ -1,10 +1,9 @@
 //! What the signed-in header shows besides the fixed links: a badge with the number of open
 //! requests to vouch for a colleague, and the console link for support agents. A middleware
-//! reads them once per page request (GET with a session cookie) into a task-local that the
+//! reads them once per page request with a session cookie into a task-local that the
 //! base template reads through `t.nav()`, so no page struct has to carry them.
 
 use axum::extract::{Request, State};
-use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::Response;
 
@@ -29,7 +28,7 @@ pub fn current() -> Nav {
 
 pub async fn layer(State(s): State<AppState>, req: Request, next: Next) -> Response {
     let mut nav = Nav::default();
-    if req.method() == Method::GET
+    if !req.uri().path().starts_with("/static/")
         && let Some(token) = Ctx::named(req.headers(), SESSION)
         && let Ok(auth) = s.app.authenticate(&token).await
     {
