@@ -339,9 +339,9 @@ async fn contacts_requests_and_blocks(b: Backend) {
     assert_eq!(r.status, StatusCode::NO_CONTENT);
     let r = app.get("/api/v1/contacts", Some(&cat.token)).await;
     assert_eq!(r.body["contacts"][0]["external"], true);
-    let conv = direct(&app, &ann, &cat).await;
+    let conv = direct(&app, ann, &cat).await;
     assert_eq!(
-        send(&app, &ann, &conv, "c1", "hi").await.status,
+        send(&app, ann, &conv, "c1", "hi").await.status,
         StatusCode::CREATED
     );
 
@@ -354,7 +354,7 @@ async fn contacts_requests_and_blocks(b: Backend) {
         )
         .await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
-    let r = send(&app, &ann, &conv, "c2", "hello?").await;
+    let r = send(&app, ann, &conv, "c2", "hello?").await;
     assert_eq!((r.status, r.code()), (StatusCode::FORBIDDEN, "blocked"));
     let r = send(&app, &cat, &conv, "c3", "bye").await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
@@ -371,7 +371,7 @@ async fn contacts_requests_and_blocks(b: Backend) {
         .await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
     assert_eq!(
-        send(&app, &ann, &conv, "c4", "again").await.status,
+        send(&app, ann, &conv, "c4", "again").await.status,
         StatusCode::CREATED
     );
 }
