@@ -5,7 +5,8 @@
 // 2. A free loopback port and a fresh temp data dir.
 // 3. `<target>/debug/wangshang serve --dev` with its configuration in WANGSHANG_* variables.
 // 4. Waits for `GET /healthz` to answer 200, then publishes the base URL as WANGSHANG_BASE_URL
-//    (read by `use.baseURL` in playwright.config.ts and by the fixtures).
+//    (read by `use.baseURL` in playwright.config.ts and by the fixtures), and the binary and data
+//    dir as WANGSHANG_TEST_BIN / WANGSHANG_TEST_DATA_DIR (for `wangshang admin …` in a test).
 // The function it returns is the global teardown: it stops the server and removes the data dir
 // (kept when WANGSHANG_KEEP_DATA=1). The server's output goes to <data dir>/server.log and, on a
 // failed start, is printed.
@@ -124,6 +125,10 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
       WANGSHANG_DATABASE_URL: `sqlite://${dataDir}/wangshang.db`,
       WANGSHANG_DATA_DIR: dataDir,
       WANGSHANG_PUBLIC_URL: base,
+      // Support desk (tests/support.spec.ts): a trusted-colleague change counts after 1 s and an
+      // approval waits 4 s instead of 24 h each. No other spec depends on them.
+      WANGSHANG_SUPPORT__TRUSTED_ACTIVATION_SECS: '1',
+      WANGSHANG_SUPPORT__WAITING_PERIOD_SECS: '4',
       RUST_LOG: 'warn',
     },
   });
@@ -143,6 +148,9 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
   console.log(`[web-tests] wangshang serving at ${base} (pid ${child.pid}, data ${dataDir})`);
   process.env.WANGSHANG_BASE_URL = base;
   process.env.WANGSHANG_SERVER_LOG = log;
+  // For admin subcommands run against the same database (support.spec.ts: `admin agent add`).
+  process.env.WANGSHANG_TEST_BIN = bin;
+  process.env.WANGSHANG_TEST_DATA_DIR = dataDir;
 
   return async () => {
     await stop(child);

@@ -71,7 +71,7 @@ pub async fn build(config: Config) -> Result<Wangshang, String> {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .nest("/api/v1", routes::api())
-        .merge(crate::web::router())
+        .merge(crate::web::router(state.clone()))
         .merge(routes::ops::router())
         .fallback(|| async { ApiError::not_found() })
         .method_not_allowed_fallback(|| async {

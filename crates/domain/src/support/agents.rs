@@ -323,7 +323,8 @@ impl Wangshang {
                 let mut params = Self::notice_params(&requester, now);
                 params["ticket"] = json!(ticket.ticket_no);
                 params["cancel_url"] = json!(cancel_url);
-                params["hours"] = json!(self.config.support.waiting_period_secs / 3600);
+                // Rounded up: a shortened period (tests, a small desk) never reads "in 0 hours".
+                params["hours"] = json!((self.config.support.waiting_period_secs + 3599) / 3600);
                 outbox::notify_account(
                     &mut tx,
                     &account,

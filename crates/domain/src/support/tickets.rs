@@ -45,6 +45,12 @@ pub struct TicketStatus {
     pub status: String,
     pub updated_at: Millis,
     pub message: Option<String>,
+    /// The end of the waiting period of an approved ticket (the web page shows when the
+    /// requester may finish; the time is about the ticket, not the account).
+    pub wait_until: Option<Millis>,
+    /// Whether the one-time code of an approved ticket was asked for (the page then offers
+    /// the code and new-password form).
+    pub code_sent: bool,
 }
 
 /// Checks and normalises the claims: phone to E.164, e-mail lower-cased, lists and texts
@@ -129,6 +135,10 @@ pub fn requester_view(t: &Ticket, now: Millis) -> TicketStatus {
         status: status.to_owned(),
         updated_at: t.updated_at,
         message,
+        wait_until: (t.status == status::APPROVED)
+            .then_some(t.wait_until)
+            .flatten(),
+        code_sent: t.status == status::APPROVED && t.code_verification_id.is_some(),
     }
 }
 
@@ -142,8 +152,8 @@ impl Wangshang {
     pub(crate) fn status_url(&self, ticket_no: &str, token: Option<&str>) -> String {
         let base = self.config.public_url.trim_end_matches('/');
         match token {
-            Some(t) => format!("{base}/support/status?ticket={ticket_no}&token={t}"),
-            None => format!("{base}/support/status?ticket={ticket_no}"),
+            Some(t) => format!("{base}/support/tickets/{ticket_no}?token={t}"),
+            None => format!("{base}/support/tickets/{ticket_no}"),
         }
     }
 
@@ -390,6 +400,22 @@ impl Wangshang {
             ticket_no: ticket.ticket_no,
             status_token: token,
         })
+    }
+
+    /// Step 1 of the web form: whether `code` is right for the `support_contact` verification
+    /// `id`, without using it up (the ticket consumes it). Wrong answers count as usual.
+    pub async fn check_support_contact(&self, id: &str, code: &str) -> Result<()> {
+        self.check_code(id, Purpose::SupportContact, code)
+            .await
+            .map(|_| ())
+    }
+
+    /// Whether the account holds the role `support_agent` (the web console's nav link).
+    pub async fn is_support_agent(&self, account_id: &str) -> Result<bool> {
+        let mut tx = self.store.read().await?;
+        let agent = tx.is_agent(account_id).await?;
+        tx.commit().await?;
+        Ok(agent)
     }
 
     /// `GET /support/tickets/{no}?token=`.

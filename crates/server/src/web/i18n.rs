@@ -89,6 +89,11 @@ impl Tr {
     pub fn lang(&self) -> &'static str {
         self.0.tag()
     }
+
+    /// The signed-in header's extras (vouch badge, agent console link) of this request.
+    pub fn nav(&self) -> super::nav::Nav {
+        super::nav::current()
+    }
 }
 
 #[cfg(test)]
@@ -106,10 +111,15 @@ mod tests {
             k.sort();
             k
         };
-        assert_eq!(
-            keys(include_str!("../../locales/zh-CN/web.ftl")),
-            keys(include_str!("../../locales/en/web.ftl"))
-        );
+        let zh = keys(include_str!("../../locales/zh-CN/web.ftl"));
+        assert_eq!(zh, keys(include_str!("../../locales/en/web.ftl")));
+        // A key defined twice would silently lose one of its texts.
+        let twice: Vec<&String> = zh
+            .windows(2)
+            .filter(|w| w[0] == w[1])
+            .map(|w| &w[0])
+            .collect();
+        assert!(twice.is_empty(), "defined twice: {twice:?}");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! CSP with one small script file.
 
 mod account;
+mod agent;
 mod auth;
 mod chat;
 mod contacts;
@@ -11,12 +12,15 @@ mod forgot;
 pub mod i18n;
 mod links;
 mod misc;
+mod nav;
 mod orgs;
 mod pages;
 mod passkeys;
 mod register;
 mod render;
 mod settings;
+mod support;
+mod trusted;
 
 use axum::Router;
 use axum::middleware;
@@ -24,7 +28,7 @@ use axum::routing::{get, post};
 
 use crate::AppState;
 
-pub fn router() -> Router<AppState> {
+pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/", get(misc::home))
         .route("/login", get(auth::show).post(auth::submit))
@@ -137,6 +141,34 @@ pub fn router() -> Router<AppState> {
         .route("/contacts/requests/{id}/accept", post(contacts::accept))
         .route("/contacts/requests/{id}/decline", post(contacts::decline))
         .route("/contacts/{account_id}/block", post(contacts::block))
+        .route("/support", get(support::show).post(support::contact))
+        .route("/support/verify", post(support::verify))
+        .route("/support/resend", post(support::resend))
+        .route("/support/tickets", post(support::open))
+        .route("/support/tickets/{no}", get(support::status))
+        .route("/support/tickets/{no}/replies", post(support::reply))
+        .route("/support/tickets/{no}/code", post(support::send_code))
+        .route("/support/tickets/{no}/complete", post(support::complete))
+        .route("/support/done", get(support::done))
+        .route(
+            "/support/cancel",
+            get(support::cancel_page).post(support::cancel),
+        )
+        .route("/agent", get(agent::queue))
+        .route("/agent/tickets/{no}", get(agent::ticket))
+        .route("/agent/tickets/{no}/candidate", post(agent::pick))
+        .route("/agent/tickets/{no}/decision", post(agent::decide))
+        .route(
+            "/settings/trusted",
+            get(trusted::trusted).post(trusted::set_trusted),
+        )
+        .route("/vouches", get(trusted::vouches))
+        .route("/vouches/{id}", post(trusted::answer_vouch))
+        .route("/orgs/{id}/recovery-requests", get(trusted::org_requests))
+        .route(
+            "/orgs/{id}/recovery-requests/{no}",
+            post(trusted::answer_org),
+        )
         .route("/help", get(misc::help))
         .route("/dev/outbox", get(misc::outbox))
         .route("/static/app.js", get(misc::script))
@@ -146,5 +178,6 @@ pub fn router() -> Router<AppState> {
             "/favicon.ico",
             get(|| async { axum::http::StatusCode::NO_CONTENT }),
         )
+        .layer(middleware::from_fn_with_state(state, nav::layer))
         .layer(middleware::from_fn(misc::security_headers))
 }

@@ -35,11 +35,15 @@ pub fn shown(t: Tr, e: domain::Error) -> (StatusCode, Shown) {
         &format!("err-{}", p.code),
         &[("attempts", &attempts), ("seconds", &seconds)],
     );
-    let details = p
+    let mut details: Vec<String> = p
         .violations
         .as_ref()
         .map(|v| v.iter().map(|v| v.message.clone()).collect())
         .unwrap_or_default();
+    // A malformed field ("created_around must be YYYY, YYYY-MM or YYYY-MM-DD") says which one.
+    if p.code == "invalid_request" && !p.detail.is_empty() {
+        details.push(p.detail.clone());
+    }
     (
         api.status(),
         Shown {

@@ -1,0 +1,48 @@
+//! What the signed-in header shows besides the fixed links: a badge with the number of open
+//! requests to vouch for a colleague, and the console link for support agents. A middleware
+//! reads them once per page request with a session cookie into a task-local that the
+//! base template reads through `t.nav()`, so no page struct has to carry them.
+
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
+
+use super::ctx::{Ctx, SESSION};
+use crate::AppState;
+
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Nav {
+    /// Vouch requests still waiting for this member's answer.
+    pub vouches: usize,
+    pub agent: bool,
+}
+
+tokio::task_local! {
+    static NAV: Nav;
+}
+
+/// The header's extras for the page being rendered (nothing outside a page request).
+pub fn current() -> Nav {
+    NAV.try_with(|n| *n).unwrap_or_default()
+}
+
+pub async fn layer(State(s): State<AppState>, req: Request, next: Next) -> Response {
+    let mut nav = Nav::default();
+    if !req.uri().path().starts_with("/static/")
+        && let Some(token) = Ctx::named(req.headers(), SESSION)
+        && let Ok(auth) = s.app.authenticate(&token).await
+    {
+        nav.vouches = s
+            .app
+            .vouch_requests(&auth.account_id)
+            .await
+            .map(|l| l.iter().filter(|v| v.open && v.answer.is_none()).count())
+            .unwrap_or(0);
+        nav.agent = s
+            .app
+            .is_support_agent(&auth.account_id)
+            .await
+            .unwrap_or(false);
+    }
+    NAV.scope(nav, next.run(req)).await
+}
