@@ -121,10 +121,7 @@ pub fn frame(e: &StreamEvent) -> StreamFrame {
         kind: e.kind.clone(),
         conversation_id: e.conversation_id.clone(),
         message: e.message.as_ref().map(message_view),
-        data: e
-            .data
-            .as_deref()
-            .and_then(|d| serde_json::from_str(d).ok()),
+        data: e.data.as_deref().and_then(|d| serde_json::from_str(d).ok()),
         head: None,
         at: Some(to_datetime(e.created_at)),
     }

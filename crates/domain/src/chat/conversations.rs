@@ -77,7 +77,9 @@ impl Wangshang {
         member_ids: &[String],
         title: Option<&str>,
     ) -> Result<Created> {
-        let title = title.map(|t| parse_text(t, MAX_TITLE, "title")).transpose()?;
+        let title = title
+            .map(|t| parse_text(t, MAX_TITLE, "title"))
+            .transpose()?;
         let mut others: Vec<String> = member_ids
             .iter()
             .filter(|id| id.as_str() != account_id)
@@ -151,7 +153,17 @@ impl Wangshang {
         all.push(account_id.to_owned());
         let mut out = Vec::new();
         for member in &all {
-            out.extend(joined(&mut tx, &conversation.id, member, account_id, &[member.clone()], now).await?);
+            out.extend(
+                joined(
+                    &mut tx,
+                    &conversation.id,
+                    member,
+                    account_id,
+                    &[member.clone()],
+                    now,
+                )
+                .await?,
+            );
         }
         tx.commit().await?;
         self.deliver(&out);

@@ -86,7 +86,10 @@ impl Wangshang {
         let now = now_ms();
         let mut tx = self.store.write().await?;
         let invite = live_invite(&mut tx, code).await?;
-        let account = tx.account(account_id).await?.ok_or(Error::Unauthenticated)?;
+        let account = tx
+            .account(account_id)
+            .await?
+            .ok_or(Error::Unauthenticated)?;
         let bound = match invite.channel.as_str() {
             "sms" => account.phone.as_deref(),
             _ => account.email.as_deref(),

@@ -121,7 +121,12 @@ impl Wangshang {
 
     /// Moves the caller's read marker forward to `seq` (capped at the newest message) and tells
     /// the members.
-    pub async fn mark_read(&self, account_id: &str, conversation_id: &str, seq: i64) -> Result<i64> {
+    pub async fn mark_read(
+        &self,
+        account_id: &str,
+        conversation_id: &str,
+        seq: i64,
+    ) -> Result<i64> {
         let now = now_ms();
         let mut tx = self.store.write().await?;
         let me = member_of(&mut tx, conversation_id, account_id).await?;

@@ -161,7 +161,9 @@ pub(crate) fn parse_text(raw: &str, max: usize, what: &str) -> Result<String> {
             "{what} must be at most {max} characters"
         )));
     }
-    if t.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') {
+    if t.chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
+    {
         return Err(Error::InvalidRequest(format!(
             "{what} must not contain control characters"
         )));

@@ -81,7 +81,9 @@ async fn run(app: Wangshang, mut rx: mpsc::Receiver<Job>) {
                     let result = match app.write_batch(one).await {
                         Ok((mut results, events)) => {
                             app.deliver(&events);
-                            results.pop().unwrap_or_else(|| Err(Error::Internal("empty batch".into())))
+                            results
+                                .pop()
+                                .unwrap_or_else(|| Err(Error::Internal("empty batch".into())))
                         }
                         Err(e) => Err(e),
                     };
@@ -168,7 +170,10 @@ impl Wangshang {
         let blocks: HashSet<(String, String)> = if direct_members.is_empty() {
             HashSet::new()
         } else {
-            tx.blocks_among(&direct_members).await?.into_iter().collect()
+            tx.blocks_among(&direct_members)
+                .await?
+                .into_iter()
+                .collect()
         };
 
         // Decide each job: an existing message, a refusal, or a new message (index into `new`).
@@ -192,7 +197,9 @@ impl Wangshang {
                 plans.push(Plan::Repeat(i));
                 continue;
             }
-            let Some(ms) = members.get(&o.conversation_id).filter(|m| m.contains(&o.sender_id))
+            let Some(ms) = members
+                .get(&o.conversation_id)
+                .filter(|m| m.contains(&o.sender_id))
             else {
                 plans.push(Plan::Refused(Error::NotFound));
                 continue;

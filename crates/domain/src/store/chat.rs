@@ -198,8 +198,7 @@ pub trait OrgRepo {
     async fn insert_invite(&mut self, invite: &OrgInvite) -> StoreResult<()>;
     async fn invite_by_code_hash(&mut self, code_hash: &str) -> StoreResult<Option<OrgInvite>>;
     /// Marks an invite accepted; `false` when it was accepted already.
-    async fn accept_invite(&mut self, id: &str, account_id: &str, at: Millis)
-    -> StoreResult<bool>;
+    async fn accept_invite(&mut self, id: &str, account_id: &str, at: Millis) -> StoreResult<bool>;
 }
 
 #[async_trait]
@@ -239,8 +238,7 @@ pub trait ConversationRepo {
     /// Fails with [`super::StoreError::Conflict`] when the direct pair exists already.
     async fn insert_conversation(&mut self, c: &Conversation) -> StoreResult<()>;
     async fn conversation(&mut self, id: &str) -> StoreResult<Option<Conversation>>;
-    async fn conversation_by_direct_key(&mut self, key: &str)
-    -> StoreResult<Option<Conversation>>;
+    async fn conversation_by_direct_key(&mut self, key: &str) -> StoreResult<Option<Conversation>>;
     async fn insert_conversation_member(
         &mut self,
         conversation_id: &str,

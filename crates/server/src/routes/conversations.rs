@@ -11,10 +11,9 @@ use domain::chat::Outgoing;
 use domain::clock::to_datetime;
 use domain::store::{ConversationMember, Message};
 use proto::chat::{
-    AddMembers, ConversationCreated, ConversationDetail, ConversationList,
-    ConversationMemberView, ConversationView, EditMessage, FrequentContactView, FrequentContacts,
-    MarkRead, MessagePage, MessageSent, MessageView, NewConversation, NewMessage, ReadMarker,
-    ReceiptMember, Receipts,
+    AddMembers, ConversationCreated, ConversationDetail, ConversationList, ConversationMemberView,
+    ConversationView, EditMessage, FrequentContactView, FrequentContacts, MarkRead, MessagePage,
+    MessageSent, MessageView, NewConversation, NewMessage, ReadMarker, ReceiptMember, Receipts,
 };
 
 use crate::AppState;
@@ -32,7 +31,10 @@ pub fn router() -> Router<AppState> {
         )
         .route("/conversations/{id}/messages", post(send).get(history))
         .route("/conversations/{id}/messages/{message_id}", patch(edit))
-        .route("/conversations/{id}/messages/{message_id}/recall", post(recall))
+        .route(
+            "/conversations/{id}/messages/{message_id}/recall",
+            post(recall),
+        )
         .route(
             "/conversations/{id}/messages/{message_id}/receipts",
             get(receipts),

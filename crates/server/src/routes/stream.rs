@@ -9,12 +9,12 @@
 
 use std::time::Duration;
 
+use axum::Router;
 use axum::extract::ws::{CloseFrame, Message as Frame, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::Response;
 use axum::routing::get;
-use axum::Router;
 use serde::Deserialize;
 
 use domain::chat::stream::Replay;
@@ -179,9 +179,7 @@ impl Conn {
                 Replay::Events(events) => {
                     let full = events.len() as u32 >= domain::chat::stream::REPLAY_PAGE;
                     for e in &events {
-                        self.socket
-                            .send(Frame::Text(frame_json(e).into()))
-                            .await?;
+                        self.socket.send(Frame::Text(frame_json(e).into())).await?;
                         self.last = e.seq;
                     }
                     if !full {

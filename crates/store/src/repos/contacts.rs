@@ -18,7 +18,8 @@ fn request(row: &AnyRow) -> StoreResult<ContactRequest> {
     })
 }
 
-const REQUEST: &str = "SELECT id, from_id, to_id, status, created_at, decided_at FROM contact_requests";
+const REQUEST: &str =
+    "SELECT id, from_id, to_id, status, created_at, decided_at FROM contact_requests";
 
 #[async_trait]
 impl ContactRepo for SqlTx {

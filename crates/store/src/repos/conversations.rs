@@ -10,8 +10,7 @@ use super::col;
 use super::messages::{MESSAGE_COLUMNS, message};
 use crate::tx::{SqlTx, db};
 
-const CONVERSATION_COLUMNS: &str =
-    "c.id, c.kind, c.title, c.direct_key, c.created_by, c.created_at, c.last_seq, c.last_message_at";
+const CONVERSATION_COLUMNS: &str = "c.id, c.kind, c.title, c.direct_key, c.created_by, c.created_at, c.last_seq, c.last_message_at";
 
 fn conversation(row: &AnyRow) -> StoreResult<Conversation> {
     Ok(Conversation {
@@ -72,10 +71,7 @@ impl ConversationRepo for SqlTx {
         row.as_ref().map(conversation).transpose()
     }
 
-    async fn conversation_by_direct_key(
-        &mut self,
-        key: &str,
-    ) -> StoreResult<Option<Conversation>> {
+    async fn conversation_by_direct_key(&mut self, key: &str) -> StoreResult<Option<Conversation>> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {CONVERSATION_COLUMNS} FROM conversations c WHERE c.direct_key = $1"
         )))

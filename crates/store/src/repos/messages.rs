@@ -53,7 +53,10 @@ pub(crate) fn values_list(rows: usize, columns: usize) -> String {
 
 /// `$1, $2, …, $n`.
 fn in_list(n: usize) -> String {
-    (1..=n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+    (1..=n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[async_trait]
@@ -100,9 +103,8 @@ impl MessageRepo for SqlTx {
         let mut out = Vec::new();
         for chunk in account_ids.chunks(CHUNK) {
             let list = in_list(chunk.len());
-            let sql = format!(
-                "SELECT account_id, blocked_id FROM blocks WHERE account_id IN ({list})"
-            );
+            let sql =
+                format!("SELECT account_id, blocked_id FROM blocks WHERE account_id IN ({list})");
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for id in chunk {
                 q = q.bind(id.clone());

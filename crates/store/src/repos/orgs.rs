@@ -245,12 +245,7 @@ impl OrgRepo for SqlTx {
         row.as_ref().map(invite).transpose()
     }
 
-    async fn accept_invite(
-        &mut self,
-        id: &str,
-        account_id: &str,
-        at: Millis,
-    ) -> StoreResult<bool> {
+    async fn accept_invite(&mut self, id: &str, account_id: &str, at: Millis) -> StoreResult<bool> {
         let done = sqlx::query(
             "UPDATE org_invites SET accepted_by = $2, accepted_at = $3 \
              WHERE id = $1 AND accepted_at IS NULL",

@@ -66,13 +66,11 @@ impl StreamRepo for SqlTx {
     }
 
     async fn stream_head(&mut self, account_id: &str) -> StoreResult<StreamHead> {
-        let row = sqlx::query(
-            "SELECT seq, pruned_through FROM stream_heads WHERE account_id = $1",
-        )
-        .bind(account_id)
-        .fetch_optional(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        let row = sqlx::query("SELECT seq, pruned_through FROM stream_heads WHERE account_id = $1")
+            .bind(account_id)
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(db)?;
         Ok(match row {
             Some(r) => StreamHead {
                 seq: col(&r, "seq")?,
