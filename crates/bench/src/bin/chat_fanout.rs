@@ -47,17 +47,19 @@ chat_fanout: messages/s end to end, send→receive latency and memory per idle s
 
 USAGE:
     chat_fanout [--accounts N] [--sockets N] [--messages N] [--concurrency N] [--max-secs N]
-                [--server PATH] [--max-batch N] [--idle-secs N]
+                [--server PATH] [--database URL] [--max-batch N] [--idle-secs N]
 
 OPTIONS:
     --accounts N      accounts (a ring of direct conversations between them)   [default: 500]
     --sockets N       WebSockets, spread evenly over the accounts              [default: 1000]
     --messages N      messages sent over HTTP                                  [default: 40000]
-    --concurrency N   concurrent HTTP senders                                  [default: 256]
+    --concurrency N   concurrent HTTP senders                                  [default: 64]
     --max-secs N      time limit of each phase, in seconds                     [default: 120]
     --idle-secs N     seconds the sockets idle before the second RSS reading   [default: 3]
     --max-batch N     the server's chat.max_batch (unset: its default)
     --server PATH     the wangshang binary           [default: next to this binary]
+    --database URL    an empty database for the server instead of SQLite in a temporary
+                      directory (e.g. a fresh PostgreSQL database, to check the SQL there)
     -h, --help        print this help
 ";
 
@@ -77,6 +79,7 @@ struct Args {
     idle_secs: u64,
     max_batch: Option<usize>,
     server: Option<PathBuf>,
+    database: Option<String>,
 }
 
 impl Default for Args {
@@ -85,11 +88,12 @@ impl Default for Args {
             accounts: 500,
             sockets: 1_000,
             messages: 40_000,
-            concurrency: 256,
+            concurrency: 64,
             max_secs: 120,
             idle_secs: 3,
             max_batch: None,
             server: None,
+            database: None,
         }
     }
 }
@@ -111,6 +115,10 @@ fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Option<Args>, Stri
         };
         if name == "--server" {
             a.server = Some(PathBuf::from(value));
+            continue;
+        }
+        if name == "--database" {
+            a.database = Some(value);
             continue;
         }
         let n: usize = value
@@ -155,7 +163,7 @@ struct Server {
 }
 
 impl Server {
-    async fn start(bin: &PathBuf, max_batch: Option<usize>) -> Self {
+    async fn start(bin: &PathBuf, max_batch: Option<usize>, database: Option<&str>) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .expect("a free port")
@@ -172,7 +180,10 @@ impl Server {
             .env("WANGSHANG_PUBLIC_URL", format!("http://localhost:{port}"))
             .env(
                 "WANGSHANG_DATABASE_URL",
-                format!("sqlite://{}", data.join("bench.db").display()),
+                database.map_or_else(
+                    || format!("sqlite://{}", data.join("bench.db").display()),
+                    str::to_owned,
+                ),
             )
             .env("WANGSHANG_DATA_DIR", &data)
             // Setup only: registration and login hash passwords; the measured paths do not.
@@ -554,7 +565,7 @@ async fn main() -> ExitCode {
         me.with_file_name("wangshang")
     });
     eprintln!("starting {} …", bin.display());
-    let server = Server::start(&bin, args.max_batch).await;
+    let server = Server::start(&bin, args.max_batch, args.database.as_deref()).await;
     let api = Arc::new(Api {
         client: reqwest::Client::builder()
             .pool_max_idle_per_host(args.concurrency.max(16))
