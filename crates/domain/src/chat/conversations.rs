@@ -159,7 +159,7 @@ impl Wangshang {
                     &conversation.id,
                     member,
                     account_id,
-                    &[member.clone()],
+                    std::slice::from_ref(member),
                     now,
                 )
                 .await?,
