@@ -239,7 +239,8 @@ impl Wangshang {
     pub async fn authenticate(&self, token: &str) -> Result<Authenticated> {
         let now = now_ms();
         let hash = random::token_hash(token);
-        let mut tx = self.store.read().await?;
+        // Every authenticated request runs this: one statement, no transaction around it.
+        let mut tx = self.store.read_one().await?;
         let s = tx.session_by_token_hash(&hash).await?;
         tx.commit().await?;
         let s = s.ok_or(Error::Unauthenticated)?;

@@ -36,8 +36,12 @@ pub async fn connect(url: &str) -> StoreResult<SqlStore> {
     match dialect {
         Dialect::Sqlite => {
             let url = sqlite_url(url)?;
+            // No ping before each acquire: a SQLite connection is a local file handle that does
+            // not go stale like a network connection, and the ping is one more round trip to the
+            // connection's worker thread on every transaction.
             let writer = AnyPoolOptions::new()
                 .max_connections(1)
+                .test_before_acquire(false)
                 .after_connect(|conn, _| {
                     Box::pin(async move {
                         conn.execute(SQLITE_PRAGMAS).await?;
@@ -49,6 +53,7 @@ pub async fn connect(url: &str) -> StoreResult<SqlStore> {
                 .map_err(db)?;
             let reader = AnyPoolOptions::new()
                 .max_connections(4)
+                .test_before_acquire(false)
                 .after_connect(|conn, _| {
                     Box::pin(async move {
                         conn.execute(SQLITE_PRAGMAS).await?;
@@ -142,6 +147,11 @@ impl Store for SqlStore {
     async fn read(&self) -> StoreResult<Box<dyn Tx>> {
         let tx = self.reader.begin().await.map_err(db)?;
         Ok(Box::new(SqlTx::new(tx, self.dialect)))
+    }
+
+    async fn read_one(&self) -> StoreResult<Box<dyn Tx>> {
+        let conn = self.reader.acquire().await.map_err(db)?;
+        Ok(Box::new(SqlTx::autocommit(conn, self.dialect)))
     }
 
     async fn ping(&self) -> StoreResult<()> {

@@ -1,7 +1,10 @@
-//! One transaction, with the dialect it runs on.
+//! One transaction (or one autocommit connection), with the dialect it runs on.
+
+use std::ops::{Deref, DerefMut};
 
 use async_trait::async_trait;
-use sqlx::{Any, Transaction};
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, AnyConnection, Transaction};
 
 use domain::store::{StoreError, StoreResult, Tx};
 
@@ -30,14 +33,52 @@ impl Dialect {
     }
 }
 
+/// What the repositories run their statements on.
+pub(crate) enum Conn {
+    Tx(Transaction<'static, Any>),
+    /// No transaction: each statement commits (or reads the latest commit) on its own.
+    Autocommit(PoolConnection<Any>),
+}
+
+impl Deref for Conn {
+    type Target = AnyConnection;
+
+    fn deref(&self) -> &AnyConnection {
+        match self {
+            Conn::Tx(t) => t,
+            Conn::Autocommit(c) => c,
+        }
+    }
+}
+
+impl DerefMut for Conn {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        match self {
+            Conn::Tx(t) => t,
+            Conn::Autocommit(c) => c,
+        }
+    }
+}
+
 pub struct SqlTx {
-    pub(crate) tx: Transaction<'static, Any>,
+    pub(crate) tx: Conn,
     pub(crate) dialect: Dialect,
 }
 
 impl SqlTx {
     pub fn new(tx: Transaction<'static, Any>, dialect: Dialect) -> Self {
-        Self { tx, dialect }
+        Self {
+            tx: Conn::Tx(tx),
+            dialect,
+        }
+    }
+
+    /// Statements without a transaction around them (see [`domain::store::Store::read_one`]).
+    pub fn autocommit(conn: PoolConnection<Any>, dialect: Dialect) -> Self {
+        Self {
+            tx: Conn::Autocommit(conn),
+            dialect,
+        }
     }
 }
 
@@ -52,7 +93,10 @@ pub(crate) fn db(e: sqlx::Error) -> StoreError {
 #[async_trait]
 impl Tx for SqlTx {
     async fn commit(self: Box<Self>) -> StoreResult<()> {
-        self.tx.commit().await.map_err(db)
+        match self.tx {
+            Conn::Tx(t) => t.commit().await.map_err(db),
+            Conn::Autocommit(_) => Ok(()),
+        }
     }
 
     async fn lock_key(&mut self, key: &str) -> StoreResult<()> {

@@ -441,7 +441,9 @@ async fn security_questions_are_hashed_evidence_that_counts_toward_the_lock(b: B
         json!({"questions": ["第一所小学？", "First pet?"]})
     );
     assert_eq!(
-        app.count("SELECT COUNT(*) FROM security_questions WHERE answer_hash LIKE '%imi%' OR answer_hash LIKE '%eijing%'").await,
+        // (Probes long enough that a random Argon2 hash cannot contain them by chance: SQLite's
+        // LIKE ignores case, and a three-letter probe matched base64 about once in 250 runs.)
+        app.count("SELECT COUNT(*) FROM security_questions WHERE answer_hash NOT LIKE '$argon2id$%' OR answer_hash LIKE '%beijing road%' OR answer_hash LIKE '%mimi%'").await,
         0
     );
     // The support desk's check: width, case and spaces do not matter.

@@ -29,7 +29,7 @@ pub enum Replay {
 impl Wangshang {
     /// The account's stream position (its newest seq).
     pub async fn stream_head(&self, account_id: &str) -> Result<i64> {
-        let mut tx = self.store.read().await?;
+        let mut tx = self.store.read_one().await?;
         Ok(tx.stream_head(account_id).await?.seq)
     }
 

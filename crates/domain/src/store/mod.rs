@@ -33,6 +33,12 @@ pub trait Store: Send + Sync + 'static {
     async fn write(&self) -> StoreResult<Box<dyn Tx>>;
     /// A read-only transaction (a separate pool on SQLite; writes through it fail).
     async fn read(&self) -> StoreResult<Box<dyn Tx>>;
+    /// A read of a single statement, without a transaction around it (on SQLite, BEGIN and
+    /// COMMIT are two more round trips to the connection's thread). Only for reads that need no
+    /// snapshot across statements; writes through it fail like through [`Store::read`].
+    async fn read_one(&self) -> StoreResult<Box<dyn Tx>> {
+        self.read().await
+    }
     /// Whether the database answers.
     async fn ping(&self) -> StoreResult<()>;
     /// `sqlite` or `postgres`.

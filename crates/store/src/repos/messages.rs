@@ -5,7 +5,7 @@ use domain::clock::Millis;
 use domain::store::{FrequentContact, Message, MessageRepo, StoreError, StoreResult};
 
 use super::col;
-use crate::tx::{SqlTx, db};
+use crate::tx::{Dialect, SqlTx, db};
 
 pub(crate) const MESSAGE_COLUMNS: &str = "m.id, m.conversation_id, m.seq, m.sender_id, \
      m.client_msg_id, m.body, m.mentions, m.sent_at, m.edited_at, m.recalled_at, m.recalled_by";
@@ -31,8 +31,11 @@ pub(crate) fn message(row: &AnyRow) -> StoreResult<Message> {
     })
 }
 
-/// `($1, …, $n), ($n+1, …)`: the VALUES list of a multi-row INSERT.
-pub(crate) fn values_list(rows: usize, columns: usize) -> String {
+/// `($1, …, $n), ($n+1, …)`: the VALUES list of a multi-row statement whose parameters start
+/// after `offset`. SQLite gets anonymous `?` placeholders instead: sqlx looks each `$n` up by name,
+/// a walk over all the statement's names, which makes a statement of thousands of parameters cost
+/// quadratic time to bind (`?` are bound by position, and these lists bind in order anyway).
+pub(crate) fn values_list(dialect: Dialect, rows: usize, columns: usize, offset: usize) -> String {
     let mut s = String::with_capacity(rows * columns * 5);
     for r in 0..rows {
         if r > 0 {
@@ -43,20 +46,33 @@ pub(crate) fn values_list(rows: usize, columns: usize) -> String {
             if c > 0 {
                 s.push_str(", ");
             }
-            s.push('$');
-            s.push_str(&(r * columns + c + 1).to_string());
+            push_param(&mut s, dialect, offset + r * columns + c + 1);
         }
         s.push(')');
     }
     s
 }
 
-/// `$1, $2, …, $n`.
-fn in_list(n: usize) -> String {
-    (1..=n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
+/// `$1, $2, …, $n` (`?, ?, …` on SQLite, as in [`values_list`]).
+fn in_list(dialect: Dialect, n: usize) -> String {
+    let mut s = String::with_capacity(n * 5);
+    for i in 1..=n {
+        if i > 1 {
+            s.push_str(", ");
+        }
+        push_param(&mut s, dialect, i);
+    }
+    s
+}
+
+fn push_param(s: &mut String, dialect: Dialect, n: usize) {
+    match dialect {
+        Dialect::Sqlite => s.push('?'),
+        Dialect::Postgres => {
+            s.push('$');
+            s.push_str(&n.to_string());
+        }
+    }
 }
 
 #[async_trait]
@@ -86,7 +102,7 @@ impl MessageRepo for SqlTx {
             let sql = format!(
                 "SELECT {MESSAGE_COLUMNS} FROM messages m \
                  WHERE (m.sender_id, m.client_msg_id) IN (VALUES {})",
-                values_list(chunk.len(), 2)
+                values_list(self.dialect, chunk.len(), 2, 0)
             );
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for (sender, client_id) in chunk {
@@ -102,7 +118,7 @@ impl MessageRepo for SqlTx {
     async fn blocks_among(&mut self, account_ids: &[String]) -> StoreResult<Vec<(String, String)>> {
         let mut out = Vec::new();
         for chunk in account_ids.chunks(CHUNK) {
-            let list = in_list(chunk.len());
+            let list = in_list(self.dialect, chunk.len());
             let sql =
                 format!("SELECT account_id, blocked_id FROM blocks WHERE account_id IN ({list})");
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
@@ -121,27 +137,51 @@ impl MessageRepo for SqlTx {
         conversations: &[(String, i64)],
         at: Millis,
     ) -> StoreResult<Vec<i64>> {
-        // Rows are locked in id order, so concurrent batches on PostgreSQL cannot deadlock.
+        // One statement for all conversations of the batch. On PostgreSQL the rows are locked in
+        // id order first, so concurrent batches (several nodes) cannot deadlock.
         let mut order: Vec<usize> = (0..conversations.len()).collect();
         order.sort_by(|&a, &b| conversations[a].0.cmp(&conversations[b].0));
-        let mut firsts = vec![0; conversations.len()];
-        for i in order {
-            let (id, count) = &conversations[i];
-            let row = sqlx::query(
-                "UPDATE conversations SET last_seq = last_seq + $2, last_message_at = $3 \
-                 WHERE id = $1 RETURNING last_seq",
-            )
-            .bind(id)
-            .bind(*count)
-            .bind(at)
-            .fetch_optional(&mut *self.tx)
-            .await
-            .map_err(db)?
-            .ok_or_else(|| StoreError::Database(format!("no conversation {id}")))?;
-            let last: i64 = col(&row, "last_seq")?;
-            firsts[i] = last - count + 1;
+        let mut last: std::collections::HashMap<String, i64> =
+            std::collections::HashMap::with_capacity(conversations.len());
+        for chunk in order.chunks(CHUNK) {
+            if self.dialect == Dialect::Postgres {
+                let sql = format!(
+                    "SELECT id FROM conversations WHERE id IN ({}) ORDER BY id FOR UPDATE",
+                    in_list(self.dialect, chunk.len())
+                );
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for &i in chunk {
+                    q = q.bind(conversations[i].0.clone());
+                }
+                q.execute(&mut *self.tx).await.map_err(db)?;
+            }
+            let at_param = match self.dialect {
+                Dialect::Sqlite => "?".to_owned(),
+                Dialect::Postgres => "$1".to_owned(),
+            };
+            let sql = format!(
+                "UPDATE conversations SET last_seq = conversations.last_seq + v.column2, \
+                 last_message_at = {at_param} FROM (VALUES {}) AS v \
+                 WHERE conversations.id = v.column1 RETURNING conversations.id, conversations.last_seq",
+                values_list(self.dialect, chunk.len(), 2, 1)
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(at);
+            for &i in chunk {
+                let (id, count) = &conversations[i];
+                q = q.bind(id.clone()).bind(*count);
+            }
+            for r in &q.fetch_all(&mut *self.tx).await.map_err(db)? {
+                last.insert(col(r, "id")?, col(r, "last_seq")?);
+            }
         }
-        Ok(firsts)
+        conversations
+            .iter()
+            .map(|(id, count)| {
+                last.get(id)
+                    .map(|l| l - count + 1)
+                    .ok_or_else(|| StoreError::Database(format!("no conversation {id}")))
+            })
+            .collect()
     }
 
     async fn insert_messages(&mut self, messages: &[Message]) -> StoreResult<()> {
@@ -149,7 +189,7 @@ impl MessageRepo for SqlTx {
             let sql = format!(
                 "INSERT INTO messages (id, conversation_id, seq, sender_id, client_msg_id, body, \
                  mentions, sent_at, edited_at, recalled_at, recalled_by) VALUES {}",
-                values_list(chunk.len(), 11)
+                values_list(self.dialect, chunk.len(), 11, 0)
             );
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for m in chunk {
@@ -234,7 +274,7 @@ impl MessageRepo for SqlTx {
     ) -> StoreResult<Vec<(String, String)>> {
         let mut out = Vec::new();
         for chunk in conversation_ids.chunks(CHUNK) {
-            let list = in_list(chunk.len());
+            let list = in_list(self.dialect, chunk.len());
             let sql = format!(
                 "SELECT conversation_id, account_id FROM conversation_members \
                  WHERE conversation_id IN ({list})"

@@ -3,7 +3,7 @@ use std::collections::BTreeMap;
 use async_trait::async_trait;
 
 use domain::clock::Millis;
-use domain::store::{NewStreamEvent, StoreResult, StreamEvent, StreamHead, StreamRepo};
+use domain::store::{NewStreamEvent, StoreError, StoreResult, StreamEvent, StreamHead, StreamRepo};
 
 use super::col;
 use super::messages::{MESSAGE_COLUMNS, message, values_list};
@@ -11,6 +11,9 @@ use crate::tx::{Dialect, SqlTx, db};
 
 /// Rows per multi-row INSERT (7 parameters each).
 const CHUNK: usize = 1000;
+
+/// Accounts per stream-head upsert (3 parameters each).
+const HEAD_CHUNK: usize = 1000;
 
 /// The channel other nodes LISTEN on.
 pub const STREAM_CHANNEL: &str = "wangshang_stream";
@@ -23,23 +26,35 @@ impl StreamRepo for SqlTx {
         for e in events {
             *counts.entry(e.account_id.as_str()).or_default() += 1;
         }
-        let mut next: BTreeMap<&str, i64> = BTreeMap::new();
-        for (account, count) in &counts {
-            let row = sqlx::query(
-                "INSERT INTO stream_heads (account_id, seq, pruned_through) VALUES ($1, $2, 0) \
-                 ON CONFLICT (account_id) DO UPDATE SET seq = stream_heads.seq + $2 RETURNING seq",
-            )
-            .bind(*account)
-            .bind(*count)
-            .fetch_one(&mut *self.tx)
-            .await
-            .map_err(db)?;
-            let last: i64 = col(&row, "seq")?;
-            next.insert(account, last - count + 1);
+        // One upsert for all accounts (per chunk), rows in account order.
+        let counts: Vec<(&str, i64)> = counts.into_iter().collect();
+        let mut next: BTreeMap<String, i64> = BTreeMap::new();
+        for chunk in counts.chunks(HEAD_CHUNK) {
+            let sql = format!(
+                "INSERT INTO stream_heads (account_id, seq, pruned_through) VALUES {} \
+                 ON CONFLICT (account_id) DO UPDATE SET seq = stream_heads.seq + excluded.seq \
+                 RETURNING account_id, seq",
+                values_list(self.dialect, chunk.len(), 3, 0)
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (account, count) in chunk {
+                q = q.bind(*account).bind(*count).bind(0i64);
+            }
+            for r in &q.fetch_all(&mut *self.tx).await.map_err(db)? {
+                let account: String = col(r, "account_id")?;
+                let last: i64 = col(r, "seq")?;
+                let count = chunk
+                    .binary_search_by(|(a, _)| (*a).cmp(account.as_str()))
+                    .map(|i| chunk[i].1)
+                    .map_err(|_| StoreError::Database(format!("unexpected head {account}")))?;
+                next.insert(account, last - count + 1);
+            }
         }
         let mut seqs = Vec::with_capacity(events.len());
         for e in events {
-            let n = next.entry(e.account_id.as_str()).or_default();
+            let n = next
+                .get_mut(e.account_id.as_str())
+                .ok_or_else(|| StoreError::Database(format!("no head for {}", e.account_id)))?;
             seqs.push(*n);
             *n += 1;
         }
@@ -47,7 +62,7 @@ impl StreamRepo for SqlTx {
             let sql = format!(
                 "INSERT INTO stream_events (account_id, seq, kind, conversation_id, message_id, \
                  data, created_at) VALUES {}",
-                values_list(chunk.len(), 7)
+                values_list(self.dialect, chunk.len(), 7, 0)
             );
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for (e, seq) in chunk.iter().zip(chunk_seqs) {
