@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use futures::StreamExt;
+use futures::{SinkExt, StreamExt};
 use serde_json::Value;
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -75,6 +75,24 @@ impl StreamClient {
         loop {
             let f = self.next(wait).await?;
             if f.get("seq").is_some_and(|s| !s.is_null()) || f["type"] == "resync" {
+                return Ok(f);
+            }
+        }
+    }
+
+    /// Sends a JSON frame (e.g. `message.send`).
+    pub async fn send_json(&mut self, v: &Value) {
+        self.ws
+            .send(Message::Text(v.to_string().into()))
+            .await
+            .expect("frame sent");
+    }
+
+    /// The next frame of this `type` (skipping others).
+    pub async fn next_of(&mut self, kind: &str, wait: Duration) -> Result<Value, Ended> {
+        loop {
+            let f = self.next(wait).await?;
+            if f["type"] == kind {
                 return Ok(f);
             }
         }

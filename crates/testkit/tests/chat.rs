@@ -113,6 +113,7 @@ on_both_backends!(
     stream_needs_a_live_session,
     stream_reaches_sockets_on_another_node,
     message_limits,
+    messages_can_be_sent_over_the_socket,
 );
 
 async fn enterprise_roles_and_invitations(b: Backend) {
@@ -1154,5 +1155,61 @@ async fn message_limits(b: Backend) {
         )
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(app.count("SELECT COUNT(*) FROM messages").await, 1);
+}
+
+async fn messages_can_be_sent_over_the_socket(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let (_, m) = team(&app, &["ann", "ben", "eve"]).await;
+    let (ann, ben, eve) = (&m[0], &m[1], &m[2]);
+    let conv = direct(&app, ann, ben).await;
+    let mut a = app.stream(&ann.token, None).await;
+    let mut bs = app.stream(&ben.token, None).await;
+    let send = json!({"type": "message.send", "conversation_id": conv, "client_msg_id": "ws-1", "body": "over the socket"});
+    a.send_json(&send).await;
+    let ack = a.next_of("message.sent", WAIT).await.unwrap();
+    assert_eq!(
+        (
+            ack["data"]["client_msg_id"].as_str(),
+            ack["data"]["seq"].as_i64(),
+            ack["data"]["created"].as_bool()
+        ),
+        (Some("ws-1"), Some(1), Some(true))
+    );
+    let f = bs.next_event(WAIT).await.unwrap();
+    assert_eq!(
+        (f["type"].as_str(), f["message"]["body"].as_str()),
+        (Some("message.created"), Some("over the socket"))
+    );
+    // The same rules as over HTTP: a repeated id creates nothing, a non-member learns nothing.
+    a.send_json(&send).await;
+    let again = a.next_of("message.sent", WAIT).await.unwrap();
+    assert_eq!(
+        (
+            again["data"]["message_id"].clone(),
+            again["data"]["created"].as_bool()
+        ),
+        (ack["data"]["message_id"].clone(), Some(false))
+    );
+    let mut e = app.stream(&eve.token, None).await;
+    e.send_json(&json!({"type": "message.send", "conversation_id": conv, "client_msg_id": "x", "body": "let me in"})).await;
+    let refused = e.next_of("message.failed", WAIT).await.unwrap();
+    assert_eq!(
+        (
+            refused["data"]["code"].as_str(),
+            refused["data"]["status"].as_u64()
+        ),
+        (Some("not_found"), Some(404))
+    );
+    e.send_json(&json!({"type": "message.send", "conversation_id": conv, "client_msg_id": "y", "body": "", "extra": 1})).await;
+    assert_eq!(
+        e.next_of("message.failed", WAIT).await.unwrap()["data"]["code"],
+        "invalid_request"
+    );
+    e.send_json(&json!({"type": "nonsense"})).await;
+    assert_eq!(
+        e.next_of("message.failed", WAIT).await.unwrap()["data"]["code"],
+        "invalid_request"
+    );
     assert_eq!(app.count("SELECT COUNT(*) FROM messages").await, 1);
 }

@@ -58,6 +58,9 @@ OPTIONS:
     --idle-secs N     seconds the sockets idle before the second RSS reading   [default: 3]
     --max-batch N     the server's chat.max_batch (unset: its default)
     --server PATH     the wangshang binary           [default: next to this binary]
+    --via http|ws     send with POST …/messages, or as `message.send` frames on one
+                      extra stream socket per sending account  [default: http]
+    --window N        with --via ws: unanswered sends per sender    [default: 4]
     --database URL    an empty database for the server instead of SQLite in a temporary
                       directory (e.g. a fresh PostgreSQL database, to check the SQL there)
     -h, --help        print this help
@@ -80,6 +83,10 @@ struct Args {
     max_batch: Option<usize>,
     server: Option<PathBuf>,
     database: Option<String>,
+    /// Send over the stream sockets (`message.send`) instead of HTTP.
+    via_ws: bool,
+    /// With `--via ws`: unanswered sends each sender keeps in flight.
+    window: usize,
 }
 
 impl Default for Args {
@@ -94,6 +101,8 @@ impl Default for Args {
             max_batch: None,
             server: None,
             database: None,
+            via_ws: false,
+            window: 4,
         }
     }
 }
@@ -121,6 +130,14 @@ fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Option<Args>, Stri
             a.database = Some(value);
             continue;
         }
+        if name == "--via" {
+            a.via_ws = match value.as_str() {
+                "http" => false,
+                "ws" => true,
+                _ => return Err(format!("--via: {value:?} is neither http nor ws")),
+            };
+            continue;
+        }
         let n: usize = value
             .parse()
             .map_err(|_| format!("{name}: {value:?} is not a non-negative integer"))?;
@@ -135,6 +152,7 @@ fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Option<Args>, Stri
             "--max-secs" => a.max_secs = n as u64,
             "--idle-secs" => a.idle_secs = n as u64,
             "--max-batch" => a.max_batch = Some(n),
+            "--window" => a.window = n,
             _ => return Err(format!("unknown option {name}")),
         }
     }
@@ -532,6 +550,87 @@ async fn socket_task(
     result
 }
 
+/// Sends the messages of the accounts it owns as `message.send` frames, one socket per account,
+/// keeping at most `window` unanswered; returns the send→ack latencies (µs), example failures and
+/// how many failed.
+async fn ws_sender(
+    ws_base: String,
+    owned: Vec<(usize, String, String)>,
+    n_accounts: usize,
+    total: usize,
+    deadline: Instant,
+    window: usize,
+) -> (Vec<u32>, Vec<String>, usize) {
+    use futures_util::SinkExt;
+    let mut sinks = HashMap::new();
+    let mut streams = Vec::new();
+    for (a, token, conv) in &owned {
+        let mut req = format!("{ws_base}/api/v1/stream")
+            .into_client_request()
+            .expect("request");
+        req.headers_mut().insert(
+            "authorization",
+            HeaderValue::from_str(&format!("Bearer {token}")).expect("header"),
+        );
+        let (ws, _) = tokio_tungstenite::connect_async(req)
+            .await
+            .expect("sender socket opens");
+        let (sink, stream) = ws.split();
+        sinks.insert(*a, (sink, conv.clone()));
+        streams.push(stream);
+    }
+    let mut incoming = futures_util::stream::select_all(streams);
+    let mine: std::collections::HashSet<usize> = sinks.keys().copied().collect();
+    let mut todo = (0..total).filter(move |i| mine.contains(&(i % n_accounts)));
+    let mut pending: HashMap<String, Instant> = HashMap::new();
+    let (mut lat, mut failures, mut failed) = (Vec::new(), Vec::new(), 0usize);
+    let mut done = false;
+    loop {
+        while !done && pending.len() < window && Instant::now() < deadline {
+            let Some(i) = todo.next() else {
+                done = true;
+                break;
+            };
+            let (sink, conv) = sinks.get_mut(&(i % n_accounts)).expect("owned");
+            let cid = format!("m{i}");
+            let frame = json!({"type": "message.send", "conversation_id": conv,
+                "client_msg_id": cid, "body": format!("bench {}", micros_now())});
+            if sink.send(Ws::Text(frame.to_string().into())).await.is_err() {
+                failed += 1;
+                continue;
+            }
+            pending.insert(cid, Instant::now());
+        }
+        if pending.is_empty() && (done || Instant::now() >= deadline) {
+            break;
+        }
+        let msg = match tokio::time::timeout_at(deadline.into(), incoming.next()).await {
+            Ok(Some(Ok(m))) => m,
+            _ => break,
+        };
+        let Ws::Text(t) = msg else { continue };
+        let v: Value = serde_json::from_str(&t).unwrap_or_default();
+        let kind = v["type"].as_str().unwrap_or_default();
+        if kind != "message.sent" && kind != "message.failed" {
+            continue;
+        }
+        let cid = v["data"]["client_msg_id"].as_str().unwrap_or_default();
+        let Some(t0) = pending.remove(cid) else {
+            continue;
+        };
+        if kind == "message.sent" {
+            lat.push(t0.elapsed().as_micros().min(u128::from(u32::MAX)) as u32);
+        } else {
+            failed += 1;
+            if failures.len() < 3 {
+                failures.push(v.to_string());
+            }
+        }
+    }
+    failed += pending.len();
+    (lat, failures, failed)
+}
+
 fn percentile_ms(sorted: &[u32], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
@@ -752,7 +851,27 @@ async fn main() -> ExitCode {
     let start = Instant::now();
     let deadline = start + limit;
     let mut senders = tokio::task::JoinSet::new();
-    for _ in 0..args.concurrency.min(args.messages) {
+    for k in 0..args.concurrency.min(args.messages) {
+        if args.via_ws {
+            let owned: Vec<(usize, String, String)> = (0..args.accounts)
+                .filter(|a| a % args.concurrency == k)
+                .map(|a| (a, accounts[a].token.clone(), conversations[a].clone()))
+                .collect();
+            let (ws_base, n, total, window) = (
+                server.ws_base.clone(),
+                args.accounts,
+                args.messages,
+                args.window,
+            );
+            let failed = failed.clone();
+            senders.spawn(async move {
+                let (lat, failures, f) =
+                    ws_sender(ws_base, owned, n, total, deadline, window).await;
+                failed.fetch_add(f, Ordering::Relaxed);
+                (lat, failures)
+            });
+            continue;
+        }
         let api = api.clone();
         let accounts = accounts.clone();
         let conversations = conversations.clone();
@@ -864,7 +983,12 @@ async fn main() -> ExitCode {
         met(p99 < P99_TARGET_MS && !latencies.is_empty())
     );
     println!(
-        "| POST …/messages: messages/s (HTTP 201) and p50 / p99 (ms) | {http_rate:.0}; {:.2} / {:.2} | |",
+        "| sends via {}: messages/s answered and p50 / p99 to the answer (ms) | {http_rate:.0}; {:.2} / {:.2} | |",
+        if args.via_ws {
+            "`message.send` on the socket"
+        } else {
+            "POST …/messages"
+        },
         percentile_ms(&http_lat, 50.0),
         percentile_ms(&http_lat, 99.0)
     );

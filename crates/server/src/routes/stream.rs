@@ -17,17 +17,66 @@ use axum::response::Response;
 use axum::routing::get;
 use serde::Deserialize;
 
+use domain::chat::Outgoing;
 use domain::chat::stream::Replay;
 use proto::chat::StreamFrame;
+use serde_json::json;
 
 use crate::AppState;
 use crate::error::ApiError;
 use crate::hub::{Push, frame_json};
 
+/// `message.sent`: the answer to a `message.send`.
+fn sent(client_msg_id: &str, m: &domain::store::Message, created: bool) -> String {
+    control_frame(
+        "message.sent",
+        json!({"client_msg_id": client_msg_id, "message_id": m.id, "conversation_id": m.conversation_id,
+               "seq": m.seq, "sent_at": domain::clock::rfc3339(m.sent_at), "created": created}),
+    )
+}
+
+/// `message.failed`: a refused `message.send`, with the problem's code and status.
+fn failed(client_msg_id: Option<&str>, e: &ApiError) -> String {
+    let p = e.problem();
+    control_frame(
+        "message.failed",
+        json!({"client_msg_id": client_msg_id, "code": p.code, "status": p.status, "detail": p.detail}),
+    )
+}
+
+fn control_frame(kind: &str, data: serde_json::Value) -> String {
+    serde_json::to_string(&StreamFrame {
+        seq: None,
+        kind: kind.into(),
+        conversation_id: None,
+        message: None,
+        data: Some(data),
+        head: None,
+        at: None,
+    })
+    .unwrap_or_default()
+}
+
 /// Close code for a socket that fell behind: resume with `since`.
 pub const LAGGING: u16 = 4008;
 /// Close code for a revoked or expired session.
 pub const SIGNED_OUT: u16 = 4001;
+/// Messages one socket may have in flight (sent, not yet answered).
+const IN_FLIGHT: usize = 64;
+
+/// What a client may send: a message, as `POST /conversations/{id}/messages` takes it.
+#[derive(Deserialize)]
+#[serde(tag = "type", deny_unknown_fields)]
+enum ClientFrame {
+    #[serde(rename = "message.send")]
+    Send {
+        conversation_id: String,
+        client_msg_id: String,
+        body: String,
+        #[serde(default)]
+        mentions: Vec<String>,
+    },
+}
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/stream", get(stream))
@@ -131,8 +180,13 @@ impl Conn {
         let mut ticker = tokio::time::interval(beat);
         ticker.tick().await;
         let mut missed_pongs = 0u32;
+        // Answers to messages sent over this socket, written by the send tasks.
+        let (acks_tx, mut acks) = tokio::sync::mpsc::channel::<String>(IN_FLIGHT);
         loop {
             tokio::select! {
+                Some(ack) = acks.recv() => {
+                    self.socket.send(Frame::Text(ack.into())).await?;
+                }
                 push = rx.recv() => match push {
                     None => return self.close(LAGGING, "lagging").await,
                     Some(Push::Event { seq, json }) => {
@@ -157,6 +211,7 @@ impl Conn {
                 incoming = self.socket.recv() => match incoming {
                     None | Some(Err(_)) | Some(Ok(Frame::Close(_))) => return Ok(()),
                     Some(Ok(Frame::Pong(_))) => missed_pongs = 0,
+                    Some(Ok(Frame::Text(t))) => self.client_frame(t.as_str(), &acks_tx).await?,
                     Some(Ok(_)) => {}
                 },
                 _ = ticker.tick() => {
@@ -172,6 +227,59 @@ impl Conn {
                 }
             }
         }
+    }
+
+    /// A frame from the client: `message.send` goes through the same group commit as the HTTP
+    /// send, in its own task, and is answered with `message.sent` or `message.failed` (carrying
+    /// the `client_msg_id`); anything else is answered `message.failed` with `invalid_request`.
+    async fn client_frame(
+        &mut self,
+        text: &str,
+        acks: &tokio::sync::mpsc::Sender<String>,
+    ) -> Result<(), Closed> {
+        let frame: ClientFrame = match serde_json::from_str(text) {
+            Ok(f) => f,
+            Err(e) => {
+                let err = ApiError::invalid_request(format!("unknown frame: {e}"));
+                return self.send_text(failed(None, &err)).await;
+            }
+        };
+        let ClientFrame::Send {
+            conversation_id,
+            client_msg_id,
+            body,
+            mentions,
+        } = frame;
+        // A full answer queue means too many sends in flight: refuse rather than queue more.
+        let Ok(permit) = acks.clone().try_reserve_owned() else {
+            let err = ApiError::from(domain::Error::Throttled { retry_after: 1 });
+            return self.send_text(failed(Some(&client_msg_id), &err)).await;
+        };
+        let app = self.s.app.clone();
+        let sender_id = self.account_id.clone();
+        tokio::spawn(async move {
+            let cid = client_msg_id.clone();
+            let answer = match app
+                .send_message(Outgoing {
+                    conversation_id,
+                    sender_id,
+                    client_msg_id,
+                    body,
+                    mentions,
+                })
+                .await
+            {
+                Ok((m, created)) => sent(&cid, &m, created),
+                Err(e) => failed(Some(&cid), &ApiError::from(e)),
+            };
+            permit.send(answer);
+        });
+        Ok(())
+    }
+
+    async fn send_text(&mut self, text: String) -> Result<(), Closed> {
+        self.socket.send(Frame::Text(text.into())).await?;
+        Ok(())
     }
 
     /// Whether the socket's session was revoked or expired (a database hiccup is not that).
