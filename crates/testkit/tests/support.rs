@@ -435,7 +435,7 @@ async fn trusted_colleagues_and_admins_add_evidence(backend: Backend) {
 }
 
 async fn a_colleague_helps_at_most_three_times_a_month(backend: Backend) {
-    let app = spawn(backend, |_| {}).await;
+    let app = spawn(backend, |c| c.support.tickets_per_ip_day = 100).await;
     let (org, _) = enterprise(&app, "旺商科技").await;
     let (_, owner_token) = member(&app, &org, "owner@example.com", "张伟", "member").await;
     let (a, _) = member(&app, &org, "a@example.com", "李娜", "member").await;
@@ -463,7 +463,48 @@ async fn a_colleague_helps_at_most_three_times_a_month(backend: Backend) {
         .await,
         3
     );
-    // Requests older than the window no longer count.
+    // A denied request does not use up the colleague's help (tickets filed to exhaust it).
+    let first = app
+        .count(&format!(
+            "SELECT COUNT(*) FROM support_vouches WHERE voucher_id = '{a}' AND answer IS NULL"
+        ))
+        .await;
+    assert_eq!(first, 3);
+    app.exec(&format!(
+        "UPDATE support_vouches SET answer = 'deny' WHERE voucher_id = '{a}'"
+    ))
+    .await;
+    open(
+        &app,
+        "r5@example.net",
+        json!({"email": "owner@example.com"}),
+    )
+    .await;
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM support_vouches WHERE voucher_id = '{a}'"
+        ))
+        .await,
+        4
+    );
+    // Confirmations count; older than the window they no longer do.
+    app.exec(&format!(
+        "UPDATE support_vouches SET answer = 'confirm' WHERE voucher_id = '{a}'"
+    ))
+    .await;
+    open(
+        &app,
+        "r6@example.net",
+        json!({"email": "owner@example.com"}),
+    )
+    .await;
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM support_vouches WHERE voucher_id = '{a}'"
+        ))
+        .await,
+        4
+    );
     app.exec("UPDATE support_vouches SET created_at = 0").await;
     open(
         &app,
@@ -476,7 +517,7 @@ async fn a_colleague_helps_at_most_three_times_a_month(backend: Backend) {
             "SELECT COUNT(*) FROM support_vouches WHERE voucher_id = '{a}'"
         ))
         .await,
-        4
+        5
     );
 }
 

@@ -1,8 +1,10 @@
 //! Trusted colleagues (SPEC §4): a member names 2–5 colleagues in advance; each change takes
 //! effect after `trusted_activation_secs`. When a ticket gets its account, each active trusted
 //! colleague is asked in-app (a vouch request and a `vouch.requested` stream event) to confirm or
-//! deny, seeing who asks and from which network and device. A colleague is asked at most
-//! `vouch_limit` times per `vouch_window_days`; further requests are not created.
+//! deny, seeing who asks and from which network and device. A colleague helps at most
+//! `vouch_limit` times per `vouch_window_days`: confirmations given and requests still open on
+//! open tickets count, and beyond the limit no request is created. Denied requests and requests
+//! of closed tickets do not count, so filing tickets cannot use up a colleague's help.
 
 use serde_json::json;
 

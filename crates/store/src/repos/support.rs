@@ -504,7 +504,12 @@ impl SupportRepo for SqlTx {
 
     async fn vouches_since(&mut self, voucher_id: &str, since: Millis) -> StoreResult<i64> {
         let row = sqlx::query(
-            "SELECT COUNT(*) AS n FROM support_vouches WHERE voucher_id = $1 AND created_at > $2",
+            // Help given (a confirmation) and requests still waiting on an open ticket count; a
+            // request the colleague denied, or whose ticket closed unanswered, does not, so
+            // tickets filed only to use up a colleague's help cannot lock the owner out.
+            "SELECT COUNT(*) AS n FROM support_vouches v JOIN support_tickets t ON t.id = v.ticket_id \
+             WHERE v.voucher_id = $1 AND v.created_at > $2 \
+             AND (v.answer = 'confirm' OR (v.answer IS NULL AND t.status IN ('open', 'need_info')))",
         )
         .bind(voucher_id)
         .bind(since)
