@@ -147,6 +147,19 @@ fn session_token(s: &AppState, headers: &HeaderMap) -> Option<String> {
         .map(|(_, v)| v.to_owned())
 }
 
+type Acks = (
+    tokio::sync::mpsc::Sender<String>,
+    tokio::sync::mpsc::Receiver<String>,
+);
+
+/// The next answer to a socket send; never, while nothing was sent.
+async fn next_ack(acks: &mut Option<Acks>) -> Option<String> {
+    match acks {
+        Some((_, rx)) => rx.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
 struct Conn {
     s: AppState,
     account_id: String,
@@ -180,11 +193,12 @@ impl Conn {
         let mut ticker = tokio::time::interval(beat);
         ticker.tick().await;
         let mut missed_pongs = 0u32;
-        // Answers to messages sent over this socket, written by the send tasks.
-        let (acks_tx, mut acks) = tokio::sync::mpsc::channel::<String>(IN_FLIGHT);
+        // Answers to messages sent over this socket, written by the send tasks; made on the first
+        // send, so an idle socket does not carry the channel.
+        let mut acks: Option<Acks> = None;
         loop {
             tokio::select! {
-                Some(ack) = acks.recv() => {
+                Some(ack) = next_ack(&mut acks) => {
                     self.socket.send(Frame::Text(ack.into())).await?;
                 }
                 push = rx.recv() => match push {
@@ -211,7 +225,11 @@ impl Conn {
                 incoming = self.socket.recv() => match incoming {
                     None | Some(Err(_)) | Some(Ok(Frame::Close(_))) => return Ok(()),
                     Some(Ok(Frame::Pong(_))) => missed_pongs = 0,
-                    Some(Ok(Frame::Text(t))) => self.client_frame(t.as_str(), &acks_tx).await?,
+                    Some(Ok(Frame::Text(t))) => {
+                        let (tx, _) = acks.get_or_insert_with(|| tokio::sync::mpsc::channel(IN_FLIGHT));
+                        let tx = tx.clone();
+                        self.client_frame(t.as_str(), &tx).await?;
+                    }
                     Some(Ok(_)) => {}
                 },
                 _ = ticker.tick() => {
