@@ -31,7 +31,9 @@ fn sent(client_msg_id: &str, m: &domain::store::Message, created: bool) -> Strin
     control_frame(
         "message.sent",
         json!({"client_msg_id": client_msg_id, "message_id": m.id, "conversation_id": m.conversation_id,
-               "seq": m.seq, "sent_at": domain::clock::rfc3339(m.sent_at), "created": created}),
+               "seq": m.seq, "sent_at": domain::clock::rfc3339(m.sent_at), "created": created})
+        .into(),
+        None,
     )
 }
 
@@ -40,18 +42,22 @@ fn failed(client_msg_id: Option<&str>, e: &ApiError) -> String {
     let p = e.problem();
     control_frame(
         "message.failed",
-        json!({"client_msg_id": client_msg_id, "code": p.code, "status": p.status, "detail": p.detail}),
+        json!({"client_msg_id": client_msg_id, "code": p.code, "status": p.status, "detail": p.detail})
+        .into(),
+        None,
     )
 }
 
-fn control_frame(kind: &str, data: serde_json::Value) -> String {
+/// A frame without a seq: `hello`/`resync` (with `head`) and the answers to socket sends
+/// (with `data`).
+fn control_frame(kind: &str, data: Option<serde_json::Value>, head: Option<i64>) -> String {
     serde_json::to_string(&StreamFrame {
         seq: None,
         kind: kind.into(),
         conversation_id: None,
         message: None,
-        data: Some(data),
-        head: None,
+        data,
+        head,
         at: None,
     })
     .unwrap_or_default()
@@ -332,19 +338,7 @@ impl Conn {
     }
 
     async fn send_control(&mut self, kind: &str, head: i64) -> Result<(), Closed> {
-        let f = StreamFrame {
-            seq: None,
-            kind: kind.into(),
-            conversation_id: None,
-            message: None,
-            data: None,
-            head: Some(head),
-            at: None,
-        };
-        self.socket
-            .send(Frame::Text(serde_json::to_string(&f)?.into()))
-            .await?;
-        Ok(())
+        self.send_text(control_frame(kind, None, Some(head))).await
     }
 
     async fn close(&mut self, code: u16, reason: &'static str) -> Result<(), Closed> {
