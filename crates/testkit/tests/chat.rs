@@ -114,7 +114,65 @@ on_both_backends!(
     stream_reaches_sockets_on_another_node,
     message_limits,
     messages_can_be_sent_over_the_socket,
+    group_size_and_invitation_lifetime_are_bounded,
 );
+
+async fn group_size_and_invitation_lifetime_are_bounded(b: Backend) {
+    let app = TestApp::spawn_with(b, |c| c.chat.max_group_members = 3).await;
+    let (org, m) = team(&app, &["ann", "ben", "cy", "dee"]).await;
+    let ids: Vec<&str> = m[1..].iter().map(|x| x.id.as_str()).collect();
+    let r = app
+        .post_auth(
+            "/api/v1/conversations",
+            &m[0].token,
+            json!({"member_ids": ids, "title": "g"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let g = app
+        .post_auth(
+            "/api/v1/conversations",
+            &m[0].token,
+            json!({"member_ids": [m[1].id, m[2].id], "title": "g"}),
+        )
+        .await
+        .str("conversation_id");
+    let r = app
+        .post_auth(
+            &format!("/api/v1/conversations/{g}/members"),
+            &m[0].token,
+            json!({"account_ids": [m[3].id]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM conversation_members WHERE conversation_id = '{g}'"
+        ))
+        .await,
+        3
+    );
+
+    // An invitation past its lifetime is a dead link.
+    let eve = member(&app, "eve").await;
+    app.post_auth(
+        &format!("/api/v1/orgs/{org}/invites"),
+        &m[0].token,
+        json!({"destination": eve.email}),
+    )
+    .await;
+    let msgs = app.wait_for_messages(&eve.email, 2).await;
+    let code = link_token(msgs[0]["body"].as_str().unwrap(), "/invites/");
+    app.exec("UPDATE org_invites SET expires_at = 0").await;
+    let r = app
+        .post_auth(
+            &format!("/api/v1/invites/{code}/accept"),
+            &eve.token,
+            json!({}),
+        )
+        .await;
+    assert_eq!((r.status, r.code()), (StatusCode::GONE, "link_expired"));
+}
 
 async fn enterprise_roles_and_invitations(b: Backend) {
     let app = TestApp::spawn(b).await;

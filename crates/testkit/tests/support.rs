@@ -894,4 +894,39 @@ on_both_backends!(
     a_cancel_stops_the_recovery_for_good,
     completion_revokes_sessions_resets_two_factor_and_keeps_trusted_colleagues,
     ticket_limits_per_contact_and_ip_answer_429,
+    a_trusted_colleague_counts_only_after_the_activation_delay,
 );
+
+async fn a_trusted_colleague_counts_only_after_the_activation_delay(backend: Backend) {
+    let app = spawn(backend, |c| c.support.trusted_activation_secs = 86_400).await;
+    let (org, _) = enterprise(&app, "旺商科技").await;
+    let (_, owner_token) = member(&app, &org, "owner@example.com", "张伟", "member").await;
+    let (a, _) = member(&app, &org, "a@example.com", "李娜", "member").await;
+    let (b, _) = member(&app, &org, "b@example.com", "王芳", "member").await;
+    let r = app
+        .put_auth(
+            "/api/v1/me/trusted-contacts",
+            &owner_token,
+            json!({"account_ids": [a, b]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    // Chosen a moment ago (a stolen session's choice, say): not asked yet.
+    open(
+        &app,
+        "r1@example.net",
+        json!({"email": "owner@example.com"}),
+    )
+    .await;
+    assert_eq!(app.count("SELECT COUNT(*) FROM support_vouches").await, 0);
+    // A day later they are.
+    app.exec("UPDATE trusted_contacts SET active_from = 0")
+        .await;
+    open(
+        &app,
+        "r2@example.net",
+        json!({"email": "owner@example.com"}),
+    )
+    .await;
+    assert_eq!(app.count("SELECT COUNT(*) FROM support_vouches").await, 2);
+}
