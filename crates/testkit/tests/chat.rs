@@ -1125,6 +1125,7 @@ async fn stream_needs_a_live_session(b: Backend) {
 
     // A password change ends the other sessions, and their sockets with them.
     let mut other = app.stream(&m[0].token, None).await;
+    assert_eq!(other.next(WAIT).await.unwrap()["type"], "hello");
     let current = app.token(&m[0].email, PW).await;
     let r = app
         .request(
@@ -1223,6 +1224,9 @@ async fn messages_can_be_sent_over_the_socket(b: Backend) {
     let conv = direct(&app, ann, ben).await;
     let mut a = app.stream(&ann.token, None).await;
     let mut bs = app.stream(&ben.token, None).await;
+    // Without `since`, a stream starts at the head its `hello` names: wait for it before sending.
+    assert_eq!(a.next(WAIT).await.unwrap()["type"], "hello");
+    assert_eq!(bs.next(WAIT).await.unwrap()["type"], "hello");
     let send = json!({"type": "message.send", "conversation_id": conv, "client_msg_id": "ws-1", "body": "over the socket"});
     a.send_json(&send).await;
     let ack = a.next_of("message.sent", WAIT).await.unwrap();

@@ -191,6 +191,11 @@ impl Conn {
         since: Option<i64>,
         rx: &mut tokio::sync::mpsc::Receiver<Push>,
     ) -> Result<(), Closed> {
+        // Subscribed now, so a later revocation reaches this socket; one revoked between the
+        // upgrade's check and the subscription is caught here.
+        if self.signed_out().await {
+            return self.close(SIGNED_OUT, "signed out").await;
+        }
         let head = self.s.app.stream_head(&self.account_id).await?;
         self.last = since.unwrap_or(head);
         self.send_control("hello", head).await?;
