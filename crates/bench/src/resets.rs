@@ -24,7 +24,7 @@ pub async fn seed_accounts(app: &TestApp, count: usize) {
         .await
         .expect("hash");
     let now = now_ms();
-    let mut tx = app.app().store.write().await.expect("tx");
+    let mut tx = app.app().write().await.expect("tx");
     for i in 0..count {
         tx.insert_account(&Account {
             id: format!("bench{i:08}"),

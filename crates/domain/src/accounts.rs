@@ -93,8 +93,12 @@ impl Wangshang {
         let nickname = parse_nickname(r.nickname)?;
         let password = self.password(r.password)?;
         let device_id = parse_device_id(r.device_id)?;
-        let v = self
-            .check_code(r.verification_id, Purpose::Register, r.code)
+        // Hashed before the unit opens, so SQLite's single writer never waits out Argon2; a
+        // wrong code or a weak password wastes this hash, as a failed login does.
+        let hash = self.hasher.hash(&password).await?;
+        let tx = self.write().await?;
+        let (mut tx, v) = self
+            .checked_code(tx, r.verification_id, Purpose::Register, r.code)
             .await?;
         let (phone, email) = match v.channel {
             Channel::Sms => (Some(Phone::from_e164(&v.destination)?), None),
@@ -108,7 +112,6 @@ impl Wangshang {
         if !violations.is_empty() {
             return Err(Error::WeakPassword(violations));
         }
-        let hash = self.hasher.hash(&password).await?;
         let now = now_ms();
         let phone_proven = phone.as_ref().map(|_| now);
         let account = Account {
@@ -124,7 +127,6 @@ impl Wangshang {
             locale: self.config.default_locale.clone(),
             created_at: now,
         };
-        let mut tx = self.store.write().await?;
         if !tx
             .consume_verification(&v.id, now, self.config.codes.max_attempts)
             .await?
@@ -163,7 +165,7 @@ impl Wangshang {
     }
 
     pub(crate) async fn load_account(&self, id: &str) -> Result<Account> {
-        let mut tx = self.store.read().await?;
+        let mut tx = self.read().await?;
         let a = tx.account(id).await?.ok_or(Error::Unauthenticated)?;
         tx.commit().await?;
         Ok(a)
@@ -211,7 +213,7 @@ impl Wangshang {
         self.reauthenticate(&account, current).await?;
         let hash = self.new_password_hash(&account, new).await?;
         let now = now_ms();
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write().await?;
         tx.set_password(&account.id, &hash, Some(now)).await?;
         tx.revoke_sessions(&account.id, Some(&auth.session_id), now)
             .await?;
@@ -235,8 +237,6 @@ impl Wangshang {
         )
         .await?;
         tx.commit().await?;
-        self.signed_out(&account.id);
-        self.outbox_wake.notify_one();
         Ok(())
     }
 }

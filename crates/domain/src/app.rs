@@ -22,7 +22,8 @@ pub struct Client {
 
 #[derive(Clone)]
 pub struct Wangshang {
-    pub store: Arc<dyn Store>,
+    /// Reached only through [`crate::unit`]: every flow's one transaction is opened there.
+    pub(crate) store: Arc<dyn Store>,
     pub config: Arc<Config>,
     pub hasher: Hasher,
     code_key: Arc<Vec<u8>>,
@@ -68,6 +69,16 @@ impl Wangshang {
             fanout: Arc::new(OnceLock::new()),
             writer: Arc::new(OnceLock::new()),
         })
+    }
+
+    /// Whether the database answers (the readiness probe).
+    pub async fn ping(&self) -> Result<()> {
+        Ok(self.store.ping().await?)
+    }
+
+    /// `sqlite` or `postgres`.
+    pub fn backend(&self) -> &'static str {
+        self.store.backend()
     }
 
     /// HMAC-SHA256 of a code bound to the request it was issued for, hex.

@@ -16,7 +16,8 @@ use crate::messages::template;
 use crate::outbox;
 use crate::random;
 use crate::sessions::Authenticated;
-use crate::store::{Account, BindingChange, StoreError, Tx};
+use crate::store::{Account, BindingChange, StoreError};
+use crate::unit::Unit;
 use crate::verification::{CodeSent, NewCode, Purpose};
 
 /// One bound destination, masked.
@@ -82,15 +83,15 @@ impl Wangshang {
     ) -> Result<CodeSent> {
         let dest = Destination::parse(channel, destination, &self.config.default_region)?;
         let account = self.load_account(&auth.account_id).await?;
-        self.reauthenticate_strongly(&account, current_password, factor)
-            .await?;
+        self.reauthenticate(&account, current_password).await?;
+        let tx = self.write().await?;
+        let mut tx = self.second_factor_gate(tx, &account, factor).await?;
         if account.destination(channel) == Some(dest.as_str()) {
             return Err(Error::InvalidRequest(
                 "this is already the account's current phone/e-mail".into(),
             ));
         }
         let now = now_ms();
-        let mut tx = self.store.write().await?;
         let v = self
             .new_code(
                 &mut tx,
@@ -106,9 +107,9 @@ impl Wangshang {
                 now,
             )
             .await?;
+        let sent = self.code_sent(&mut tx, &v, dest.masked(), now).await?;
         tx.commit().await?;
-        self.outbox_wake.notify_one();
-        self.code_sent(&v, dest.masked(), now).await
+        Ok(sent)
     }
 
     /// `POST /me/bindings/{phone|email}/confirm`: the code of the new destination applies the
@@ -122,22 +123,18 @@ impl Wangshang {
         code: &str,
         client: &Client,
     ) -> Result<Bindings> {
-        {
-            let mut tx = self.store.read().await?;
-            let v = tx.verification(verification_id).await?;
-            tx.commit().await?;
-            let mine = v.is_some_and(|v| {
-                v.account_id.as_deref() == Some(auth.account_id.as_str()) && v.channel == channel
-            });
-            if !mine {
-                return Err(Error::NotFound);
-            }
+        let mut tx = self.write().await?;
+        let v = tx.verification(verification_id).await?;
+        let mine = v.is_some_and(|v| {
+            v.account_id.as_deref() == Some(auth.account_id.as_str()) && v.channel == channel
+        });
+        if !mine {
+            return Err(Error::NotFound);
         }
-        let v = self
-            .check_code(verification_id, Purpose::Bind, code)
+        let (mut tx, v) = self
+            .checked_code(tx, verification_id, Purpose::Bind, code)
             .await?;
         let now = now_ms();
-        let mut tx = self.store.write().await?;
         let account = tx
             .account(&auth.account_id)
             .await?
@@ -193,7 +190,6 @@ impl Wangshang {
             .await?
             .ok_or(Error::Unauthenticated)?;
         tx.commit().await?;
-        self.outbox_wake.notify_one();
         Ok(bindings_of(&updated))
     }
 
@@ -208,8 +204,9 @@ impl Wangshang {
         client: &Client,
     ) -> Result<()> {
         let account = self.load_account(&auth.account_id).await?;
-        self.reauthenticate_strongly(&account, current_password, factor)
-            .await?;
+        self.reauthenticate(&account, current_password).await?;
+        let tx = self.write().await?;
+        let mut tx = self.second_factor_gate(tx, &account, factor).await?;
         let Some(removed) = account.destination(channel).map(str::to_owned) else {
             return Err(Error::NotFound);
         };
@@ -217,7 +214,6 @@ impl Wangshang {
             return Err(Error::LastChannel);
         }
         let now = now_ms();
-        let mut tx = self.store.write().await?;
         tx.set_binding(&account.id, channel, None, None).await?;
         self.record_change(&mut tx, &account, channel, Some(removed), None, client, now)
             .await?;
@@ -231,7 +227,6 @@ impl Wangshang {
         )
         .await?;
         tx.commit().await?;
-        self.outbox_wake.notify_one();
         Ok(())
     }
 
@@ -240,7 +235,7 @@ impl Wangshang {
     #[allow(clippy::too_many_arguments)] // the parts of one change; a struct would only rename them
     async fn record_change(
         &self,
-        tx: &mut Box<dyn Tx>,
+        tx: &mut Unit,
         account: &Account,
         channel: Channel,
         old: Option<String>,
@@ -301,7 +296,7 @@ impl Wangshang {
     ) -> Result<()> {
         let hash = random::token_hash(token);
         let now = now_ms();
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write().await?;
         let change = tx
             .binding_change_by_token(&hash)
             .await?
@@ -365,8 +360,6 @@ impl Wangshang {
         params["new"] = masked_or_dash(change.channel, change.new_value.as_deref());
         outbox::notify_account(&mut tx, &restored, template::BINDING_CANCELLED, params).await?;
         tx.commit().await?;
-        self.signed_out(&account.id);
-        self.outbox_wake.notify_one();
         Ok(())
     }
 }

@@ -15,6 +15,7 @@ use crate::outbox;
 use crate::random;
 use crate::sessions::{Granted, NewSession};
 use crate::store::{Account, LoginChallenge};
+use crate::unit::Unit;
 use crate::verification::{CodeSent, NewCode, Purpose};
 
 pub const MFA: &str = "mfa";
@@ -37,27 +38,23 @@ impl Wangshang {
     /// Starts the second step when one is needed; `None` when the session may open now.
     pub(crate) async fn second_step(
         &self,
+        tx: &mut Unit,
         account: &Account,
         device_id: &str,
         device_name: Option<&str>,
         client: &Client,
     ) -> Result<Option<ChallengeStarted>> {
-        let methods = self.second_factor_methods(account).await?;
+        let methods = self.second_factor_methods(tx, account).await?;
         if !methods.is_empty() {
             return self
-                .new_challenge(account, MFA, methods, device_id, device_name, client)
+                .new_challenge(tx, account, MFA, methods, device_id, device_name, client)
                 .await
                 .map(Some);
         }
         if !self.config.login.new_device_challenge {
             return Ok(None);
         }
-        let seen_with = {
-            let mut tx = self.store.read().await?;
-            let ua = tx.known_device(&account.id, device_id).await?;
-            tx.commit().await?;
-            ua
-        };
+        let seen_with = tx.known_device(&account.id, device_id).await?;
         // A device is its identifier plus the browser and system behind it: a copied device
         // cookie used from another kind of client counts as new. (Versions may change.)
         let same_kind = |a: &str, b: &str| {
@@ -68,6 +65,7 @@ impl Wangshang {
             return Ok(None);
         }
         self.new_challenge(
+            tx,
             account,
             NEW_DEVICE,
             vec![account.first_channel().as_str().to_owned()],
@@ -81,6 +79,7 @@ impl Wangshang {
 
     async fn new_challenge(
         &self,
+        tx: &mut Unit,
         account: &Account,
         reason: &'static str,
         methods: Vec<String>,
@@ -89,7 +88,6 @@ impl Wangshang {
         client: &Client,
     ) -> Result<ChallengeStarted> {
         let now = now_ms();
-        let mut tx = self.store.write().await?;
         let mut masked = None;
         let mut verification_id = None;
         if reason == NEW_DEVICE {
@@ -97,7 +95,7 @@ impl Wangshang {
             let destination = account.destination(channel).ok_or(Error::NotFound)?;
             let v = self
                 .new_code(
-                    &mut tx,
+                    tx,
                     NewCode {
                         purpose: Purpose::Login,
                         channel,
@@ -129,10 +127,8 @@ impl Wangshang {
             completed_at: None,
         };
         tx.insert_challenge(&c).await?;
-        tx.commit().await?;
-        self.outbox_wake.notify_one();
         let webauthn = if methods.iter().any(|m| m == method::WEBAUTHN) {
-            self.passkey_options(account, &c.id, passkeys::LOGIN)
+            self.passkey_options(tx, account, &c.id, passkeys::LOGIN)
                 .await?
         } else {
             None
@@ -148,11 +144,9 @@ impl Wangshang {
     }
 
     /// Loads a challenge that can still be answered, with its account.
-    async fn open_challenge(&self, id: &str) -> Result<(LoginChallenge, Account)> {
-        let mut tx = self.store.read().await?;
+    async fn open_challenge(&self, tx: &mut Unit, id: &str) -> Result<(LoginChallenge, Account)> {
         let c = tx.challenge(id).await?.ok_or(Error::NotFound)?;
         let account = tx.account(&c.account_id).await?.ok_or(Error::NotFound)?;
-        tx.commit().await?;
         if c.completed_at.is_some()
             || c.expires_at <= now_ms()
             || c.attempts >= self.config.login.challenge_max_attempts
@@ -165,13 +159,17 @@ impl Wangshang {
     /// Fresh passkey request options for a login challenge (the web page asks for them when the
     /// user picks the passkey).
     pub async fn challenge_passkey_options(&self, id: &str) -> Result<serde_json::Value> {
-        let (c, account) = self.open_challenge(id).await?;
+        let mut tx = self.write().await?;
+        let (c, account) = self.open_challenge(&mut tx, id).await?;
         if !c.methods.iter().any(|m| m == method::WEBAUTHN) {
             return Err(Error::InvalidMethod);
         }
-        self.passkey_options(&account, &c.id, passkeys::LOGIN)
+        let options = self
+            .passkey_options(&mut tx, &account, &c.id, passkeys::LOGIN)
             .await?
-            .ok_or(Error::PasskeysUnavailable)
+            .ok_or(Error::PasskeysUnavailable)?;
+        tx.commit().await?;
+        Ok(options)
     }
 
     /// `POST /sessions/challenges/{id}` with a code (TOTP, recovery code, or the new-device
@@ -185,7 +183,8 @@ impl Wangshang {
         assertion: Option<&serde_json::Value>,
         client: &Client,
     ) -> Result<NewSession> {
-        let (c, account) = self.open_challenge(id).await?;
+        let mut tx = self.write().await?;
+        let (c, account) = self.open_challenge(&mut tx, id).await?;
         if !c.methods.iter().any(|m| m == method) {
             return Err(Error::InvalidMethod);
         }
@@ -203,18 +202,31 @@ impl Wangshang {
             }
         };
         let right = match (c.reason.as_str(), answer) {
-            (NEW_DEVICE, Answer::Code(code)) => self.check_login_code(&c, code).await?,
+            (NEW_DEVICE, Answer::Code(code)) => self.check_login_code(&mut tx, &c, code).await?,
             (NEW_DEVICE, _) => return Err(Error::InvalidMethod),
-            _ => self.check_factor(&account, method, answer).await?,
+            _ => self.check_factor(&mut tx, &account, method, answer).await?,
         };
-        self.complete_challenge_with(c, account, right, client)
+        match self
+            .complete_challenge_with(&mut tx, c, account, right, client)
             .await
+        {
+            Ok(session) => {
+                tx.commit().await?;
+                Ok(session)
+            }
+            // A wrong answer counts (and what it spent stays spent).
+            Err(e @ (Error::InvalidCode { .. } | Error::ChallengeExpired)) if !right => {
+                tx.commit_err(e).await
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// Finishes a challenge whose answer was checked: a wrong one counts (five kill it), a right
     /// one opens the session on the challenge's device.
     pub(crate) async fn complete_challenge_with(
         &self,
+        tx: &mut Unit,
         c: LoginChallenge,
         account: Account,
         right: bool,
@@ -222,12 +234,11 @@ impl Wangshang {
     ) -> Result<NewSession> {
         let max = self.config.login.challenge_max_attempts;
         let now = now_ms();
-        let mut tx = self.store.write().await?;
         if !right {
             let counted = tx.count_challenge_failure(&c.id, max).await?;
             if c.reason == MFA {
                 events::record(
-                    &mut tx,
+                    tx,
                     &account.id,
                     kind::SECOND_FACTOR_FAILED,
                     client,
@@ -239,15 +250,13 @@ impl Wangshang {
             let dead = counted.is_none_or(|n| n >= max);
             if dead && c.reason == MFA {
                 outbox::notify_account(
-                    &mut tx,
+                    tx,
                     &account,
                     template::SECOND_FACTOR_FAILED,
                     Self::notice_params(client, now),
                 )
                 .await?;
             }
-            tx.commit().await?;
-            self.outbox_wake.notify_one();
             return match counted {
                 Some(n) if n < max => Err(Error::InvalidCode {
                     attempts_left: max - n,
@@ -264,25 +273,27 @@ impl Wangshang {
         for key in throttle_keys(&account) {
             tx.clear_throttle(&key).await?;
         }
-        tx.commit().await?;
         let granted = Granted {
             account,
             rehash: None,
             clear_key: None,
             phone_login: false,
         };
-        self.open_session(granted, c.device_id, c.device_name, client)
+        self.open_session(tx, granted, c.device_id, c.device_name, client)
             .await
     }
 
     /// Whether `code` is the new-device code of the challenge (no attempt counted here).
-    async fn check_login_code(&self, c: &LoginChallenge, code: &str) -> Result<bool> {
+    async fn check_login_code(
+        &self,
+        tx: &mut Unit,
+        c: &LoginChallenge,
+        code: &str,
+    ) -> Result<bool> {
         let Some(vid) = &c.verification_id else {
             return Ok(false);
         };
-        let mut tx = self.store.read().await?;
         let v = tx.verification(vid).await?;
-        tx.commit().await?;
         Ok(v.is_some_and(|v| {
             v.consumed_at.is_none()
                 && v.expires_at > now_ms()
@@ -299,12 +310,12 @@ impl Wangshang {
         channel: Option<Channel>,
         client: &Client,
     ) -> Result<CodeSent> {
-        let (c, account) = self.open_challenge(id).await?;
+        let mut tx = self.write().await?;
+        let (c, account) = self.open_challenge(&mut tx, id).await?;
         let Some(vid) = c.verification_id.clone() else {
             return Err(Error::InvalidMethod);
         };
         let now = now_ms();
-        let mut tx = self.store.write().await?;
         let mut v = tx
             .verification(&vid)
             .await?
@@ -332,9 +343,9 @@ impl Wangshang {
             tx.set_challenge_code(&c.id, &v.id, channel.as_str())
                 .await?;
         }
-        tx.commit().await?;
-        self.outbox_wake.notify_one();
         let masked = mask_stored(v.channel, &v.destination);
-        self.code_sent(&v, masked, now).await
+        let sent = self.code_sent(&mut tx, &v, masked, now).await?;
+        tx.commit().await?;
+        Ok(sent)
     }
 }

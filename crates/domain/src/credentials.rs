@@ -34,7 +34,7 @@ impl Wangshang {
     pub(crate) async fn check_account_lock(&self, account: &Account) -> Result<()> {
         let cfg = &self.config.login;
         let now = now_ms();
-        let mut tx = self.store.read().await?;
+        let mut tx = self.read().await?;
         for key in throttle_keys(account) {
             let state = tx.throttle(&key).await?;
             throttle::check(state.as_ref(), cfg, Limits::identifier(cfg), now)?;
@@ -47,7 +47,7 @@ impl Wangshang {
     pub(crate) async fn record_account_failure(&self, account: &Account) -> Result<()> {
         let cfg = &self.config.login;
         let now = now_ms();
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write().await?;
         for key in throttle_keys(account) {
             throttle::record_failure(&mut tx, &key, cfg, Limits::identifier(cfg), now).await?;
         }

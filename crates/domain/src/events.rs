@@ -4,7 +4,8 @@
 use crate::app::{Client, Wangshang};
 use crate::clock::Millis;
 use crate::error::Result;
-use crate::store::{NewSecurityEvent, SecurityEvent, Tx};
+use crate::store::{NewSecurityEvent, SecurityEvent};
+use crate::unit::Unit;
 
 pub mod kind {
     pub const REGISTERED: &str = "registered";
@@ -31,7 +32,7 @@ pub mod kind {
 
 /// Writes an event inside the caller's transaction.
 pub async fn record(
-    tx: &mut Box<dyn Tx>,
+    tx: &mut Unit,
     account_id: &str,
     kind: &str,
     client: &Client,
@@ -65,7 +66,7 @@ impl Wangshang {
         limit: u32,
     ) -> Result<EventPage> {
         let limit = limit.clamp(1, 100);
-        let mut tx = self.store.read().await?;
+        let mut tx = self.read().await?;
         let events = tx.events(account_id, before, limit).await?;
         tx.commit().await?;
         let next = if events.len() as u32 == limit {
@@ -78,7 +79,7 @@ impl Wangshang {
 
     /// Every event after `after`, oldest first: the operators' JSON-lines export.
     pub async fn export_events(&self, after: i64, limit: u32) -> Result<Vec<SecurityEvent>> {
-        let mut tx = self.store.read().await?;
+        let mut tx = self.read().await?;
         let events = tx.all_events(after, limit).await?;
         tx.commit().await?;
         Ok(events)

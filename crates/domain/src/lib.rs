@@ -26,6 +26,7 @@ pub mod sessions;
 pub mod store;
 pub mod support;
 pub mod throttle;
+pub mod unit;
 pub mod verification;
 
 pub use app::Wangshang;

@@ -13,7 +13,8 @@ use crate::events::{self, kind};
 use crate::messages::template;
 use crate::outbox;
 use crate::random;
-use crate::store::{Account, NewSecurityEvent, Tx};
+use crate::store::{Account, NewSecurityEvent};
+use crate::unit::Unit;
 
 /// What the request tells about where a login came from.
 pub(crate) struct Origin {
@@ -32,7 +33,7 @@ impl Wangshang {
     /// Remembers the network and place of a login of the account; returns the "new" flags.
     pub(crate) async fn login_flags(
         &self,
-        tx: &mut Box<dyn Tx>,
+        tx: &mut Unit,
         account_id: &str,
         origin: &Origin,
         new_device: bool,
@@ -61,7 +62,7 @@ impl Wangshang {
     #[allow(clippy::too_many_arguments)] // the parts of one record; a struct would only rename them
     pub(crate) async fn record_login(
         &self,
-        tx: &mut Box<dyn Tx>,
+        tx: &mut Unit,
         account_id: &str,
         kind: &str,
         client: &Client,
@@ -86,7 +87,7 @@ impl Wangshang {
     /// hash for the session.
     pub(crate) async fn notify_new_login(
         &self,
-        tx: &mut Box<dyn Tx>,
+        tx: &mut Unit,
         account: &Account,
         client: &Client,
         origin: &Origin,
@@ -108,7 +109,7 @@ impl Wangshang {
     /// then asked to change the password.
     pub async fn dispute_session(&self, token: &str, client: &Client) -> Result<()> {
         let now = now_ms();
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write().await?;
         let s = tx
             .session_by_dispute(&random::token_hash(token))
             .await?
@@ -129,7 +130,6 @@ impl Wangshang {
         )
         .await?;
         tx.commit().await?;
-        self.signed_out(&s.account_id);
         Ok(())
     }
 }

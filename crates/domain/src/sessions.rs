@@ -14,6 +14,7 @@ use crate::password::hashing::Verified;
 use crate::random;
 use crate::store::{Account, Session};
 use crate::throttle::{self, Limits};
+use crate::unit::Unit;
 
 pub struct Login<'a> {
     pub identifier: &'a str,
@@ -70,7 +71,7 @@ impl Wangshang {
         let ip_key = throttle::ip_key(&client.ip);
         let now = now_ms();
         let (account, had_failures) = {
-            let mut tx = self.store.read().await?;
+            let mut tx = self.read().await?;
             let id_state = tx.throttle(&id_key).await?;
             let ip_state = tx.throttle(&ip_key).await?;
             throttle::check(id_state.as_ref(), cfg, Limits::identifier(cfg), now)?;
@@ -93,9 +94,10 @@ impl Wangshang {
             (Some(a), Verified::Yes) => (a, None),
             (Some(a), Verified::YesRehash(h)) => (a, Some(h)),
             (account, _) => {
-                self.login_failed(account.as_ref(), &id_key, &ip_key, client)
+                let mut tx = self.write().await?;
+                self.login_failed(&mut tx, account.as_ref(), &id_key, &ip_key, client)
                     .await?;
-                return Err(Error::InvalidCredentials);
+                return tx.commit_err(Error::InvalidCredentials).await;
             }
         };
         // A success clears the identifier's failures; with none recorded there is nothing to clear.
@@ -106,21 +108,33 @@ impl Wangshang {
             clear_key,
             phone_login: dest.channel() == Channel::Sms,
         };
+        // Argon2 ran before this unit: SQLite's single writer never waits out a hash.
+        let mut tx = self.write().await?;
         // The password alone never opens a session on an account with two-factor, and a new
         // device must prove a bound channel first.
-        if let Some(started) = self
-            .second_step(&granted.account, &device_id, device_name.as_deref(), client)
+        let outcome = match self
+            .second_step(
+                &mut tx,
+                &granted.account,
+                &device_id,
+                device_name.as_deref(),
+                client,
+            )
             .await?
         {
-            return Ok(LoginOutcome::Challenge(started));
-        }
-        self.open_session(granted, device_id, device_name, client)
-            .await
-            .map(LoginOutcome::Session)
+            Some(started) => LoginOutcome::Challenge(started),
+            None => LoginOutcome::Session(
+                self.open_session(&mut tx, granted, device_id, device_name, client)
+                    .await?,
+            ),
+        };
+        tx.commit().await?;
+        Ok(outcome)
     }
 
     async fn login_failed(
         &self,
+        tx: &mut Unit,
         account: Option<&Account>,
         id_key: &str,
         ip_key: &str,
@@ -128,14 +142,13 @@ impl Wangshang {
     ) -> Result<()> {
         let cfg = &self.config.login;
         let now = now_ms();
-        let mut tx = self.store.write().await?;
         let locked =
-            throttle::record_failure(&mut tx, id_key, cfg, Limits::identifier(cfg), now).await?;
-        throttle::record_failure(&mut tx, ip_key, cfg, Limits::ip(cfg), now).await?;
+            throttle::record_failure(tx, id_key, cfg, Limits::identifier(cfg), now).await?;
+        throttle::record_failure(tx, ip_key, cfg, Limits::ip(cfg), now).await?;
         if let Some(a) = account {
             let origin = self.origin(client);
             self.record_login(
-                &mut tx,
+                tx,
                 &a.id,
                 kind::LOGIN_FAILED,
                 client,
@@ -145,21 +158,18 @@ impl Wangshang {
             )
             .await?;
             if locked {
-                events::record(&mut tx, &a.id, kind::ACCOUNT_LOCKED, client, &[], now).await?;
+                events::record(tx, &a.id, kind::ACCOUNT_LOCKED, client, &[], now).await?;
                 let mut params = Self::notice_params(client, now);
                 params["minutes"] = (cfg.lock_secs / 60).max(1).into();
-                outbox::notify_account(&mut tx, a, template::ACCOUNT_LOCKED, params).await?;
+                outbox::notify_account(tx, a, template::ACCOUNT_LOCKED, params).await?;
             }
-        }
-        tx.commit().await?;
-        if locked {
-            self.outbox_wake.notify_one();
         }
         Ok(())
     }
 
     pub(crate) async fn open_session(
         &self,
+        tx: &mut Unit,
         granted: Granted<'_>,
         device_id: String,
         device_name: Option<String>,
@@ -188,7 +198,6 @@ impl Wangshang {
             revoked_at: None,
             dispute_token_hash: None,
         };
-        let mut tx = self.store.write().await?;
         if let Some(h) = rehash {
             tx.set_password(&account.id, &h, None).await?;
         }
@@ -203,29 +212,17 @@ impl Wangshang {
             .touch_device(&account.id, &device_id, &client.user_agent, now)
             .await?;
         let flags = self
-            .login_flags(&mut tx, &account.id, &origin, new_device, now)
+            .login_flags(tx, &account.id, &origin, new_device, now)
             .await?;
         if !flags.is_empty() && self.config.login.notify_new_login {
             s.dispute_token_hash = Some(
-                self.notify_new_login(&mut tx, &account, client, &origin, now)
+                self.notify_new_login(tx, &account, client, &origin, now)
                     .await?,
             );
         }
         tx.insert_session(&s).await?;
-        self.record_login(
-            &mut tx,
-            &account.id,
-            kind::LOGIN,
-            client,
-            &origin,
-            &flags,
-            now,
-        )
-        .await?;
-        tx.commit().await?;
-        if s.dispute_token_hash.is_some() {
-            self.outbox_wake.notify_one();
-        }
+        self.record_login(tx, &account.id, kind::LOGIN, client, &origin, &flags, now)
+            .await?;
         Ok(NewSession {
             token,
             session_id: s.id,
@@ -240,7 +237,7 @@ impl Wangshang {
         let now = now_ms();
         let hash = random::token_hash(token);
         // Every authenticated request runs this: one statement, no transaction around it.
-        let mut tx = self.store.read_one().await?;
+        let mut tx = self.read_one().await?;
         let s = tx.session_by_token_hash(&hash).await?;
         tx.commit().await?;
         let s = s.ok_or(Error::Unauthenticated)?;
@@ -250,7 +247,7 @@ impl Wangshang {
             return Err(Error::Unauthenticated);
         }
         if now - s.last_seen_at >= cfg.touch_interval_secs * SECOND {
-            let mut tx = self.store.write().await?;
+            let mut tx = self.write().await?;
             tx.touch_session(&s.id, now).await?;
             tx.commit().await?;
         }
@@ -264,7 +261,7 @@ impl Wangshang {
     pub async fn sessions(&self, auth: &Authenticated) -> Result<Vec<Session>> {
         let now = now_ms();
         let idle = self.config.sessions.idle_timeout_secs * SECOND;
-        let mut tx = self.store.read().await?;
+        let mut tx = self.read().await?;
         let mut list = tx.live_sessions(&auth.account_id, now).await?;
         tx.commit().await?;
         list.retain(|s| now < s.last_seen_at + idle);
@@ -279,7 +276,7 @@ impl Wangshang {
         client: &Client,
     ) -> Result<()> {
         let now = now_ms();
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write().await?;
         if !tx.revoke_session(&auth.account_id, session_id, now).await? {
             return Err(Error::NotFound);
         }
@@ -290,7 +287,6 @@ impl Wangshang {
         };
         events::record(&mut tx, &auth.account_id, k, client, &[], now).await?;
         tx.commit().await?;
-        self.signed_out(&auth.account_id);
         Ok(())
     }
 
@@ -301,7 +297,7 @@ impl Wangshang {
         client: &Client,
     ) -> Result<u64> {
         let now = now_ms();
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write().await?;
         let n = tx
             .revoke_sessions(&auth.account_id, Some(&auth.session_id), now)
             .await?;
@@ -317,7 +313,6 @@ impl Wangshang {
             .await?;
         }
         tx.commit().await?;
-        self.signed_out(&auth.account_id);
         Ok(n)
     }
 }

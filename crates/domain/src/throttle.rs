@@ -5,7 +5,8 @@
 use crate::clock::{Millis, SECOND, secs_until};
 use crate::config::LoginConfig;
 use crate::error::{Error, Result};
-use crate::store::{Throttle, Tx};
+use crate::store::Throttle;
+use crate::unit::Unit;
 
 pub fn identifier_key(normalised: &str) -> String {
     format!("id:{normalised}")
@@ -81,7 +82,7 @@ fn lock_expired(t: &Throttle, now: Millis) -> bool {
 
 /// Counts a failure; returns `true` when this failure locked the key.
 pub async fn record_failure(
-    tx: &mut Box<dyn Tx>,
+    tx: &mut Unit,
     key: &str,
     cfg: &LoginConfig,
     limits: Limits,

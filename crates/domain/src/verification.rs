@@ -12,7 +12,8 @@ use crate::identifier::{Channel, Destination};
 use crate::messages::template;
 use crate::outbox;
 use crate::random;
-use crate::store::{SendStats, Tx, Verification};
+use crate::store::{SendStats, Verification};
+use crate::unit::Unit;
 
 pub const CODE_DIGITS: u32 = 6;
 
@@ -145,15 +146,14 @@ impl Wangshang {
     /// stands for, exactly as the send limits do.
     pub(crate) async fn code_sent(
         &self,
+        tx: &mut Unit,
         v: &Verification,
         masked: String,
         now: Millis,
     ) -> Result<CodeSent> {
         let delivery_hint = if v.channel == Channel::Sms {
             let destination = v.destination.strip_prefix(DECOY).unwrap_or(&v.destination);
-            let mut tx = self.store.read().await?;
             let last = tx.last_delivery_status(Channel::Sms, destination).await?;
-            tx.commit().await?;
             (last.as_deref() == Some("failed")).then_some(SMS_UNDELIVERABLE)
         } else {
             None
@@ -173,7 +173,7 @@ impl Wangshang {
     /// hourly and daily caps count every send to the destination and from the IP.
     pub(crate) async fn take_send_slot(
         &self,
-        tx: &mut Box<dyn Tx>,
+        tx: &mut Unit,
         destination: &str,
         purpose: Purpose,
         client: &Client,
@@ -207,7 +207,7 @@ impl Wangshang {
     /// gets a notice, a decoy gets nothing.
     async fn delivery(
         &self,
-        tx: &mut Box<dyn Tx>,
+        tx: &mut Unit,
         purpose: Purpose,
         channel: Channel,
         destination: &str,
@@ -237,7 +237,7 @@ impl Wangshang {
     /// queues what goes to the destination.
     async fn queue_code(
         &self,
-        tx: &mut Box<dyn Tx>,
+        tx: &mut Unit,
         v: &mut Verification,
         purpose: Purpose,
         locale: &str,
@@ -292,7 +292,7 @@ impl Wangshang {
     /// transaction. `attempts` carries wrong attempts over from an earlier code of the same flow.
     pub(crate) async fn new_code(
         &self,
-        tx: &mut Box<dyn Tx>,
+        tx: &mut Unit,
         code: NewCode<'_>,
         client: &Client,
         now: Millis,
@@ -323,7 +323,7 @@ impl Wangshang {
     /// Sends a new code for an existing verification (the newest wins; attempts are kept).
     pub(crate) async fn renew_code(
         &self,
-        tx: &mut Box<dyn Tx>,
+        tx: &mut Unit,
         v: &mut Verification,
         client: &Client,
         now: Millis,
@@ -358,7 +358,7 @@ impl Wangshang {
     ) -> Result<CodeSent> {
         let dest = Destination::parse(channel, destination, &self.config.default_region)?;
         let now = now_ms();
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write().await?;
         let v = self
             .new_code(
                 &mut tx,
@@ -374,16 +374,16 @@ impl Wangshang {
                 now,
             )
             .await?;
+        let sent = self.code_sent(&mut tx, &v, dest.masked(), now).await?;
         tx.commit().await?;
-        self.outbox_wake.notify_one();
-        self.code_sent(&v, dest.masked(), now).await
+        Ok(sent)
     }
 
     /// `POST /verifications/{id}/resend`: a new code replaces the old one; wrong attempts are kept.
     #[tracing::instrument(skip(self, client))]
     pub async fn resend_verification(&self, id: &str, client: &Client) -> Result<CodeSent> {
         let now = now_ms();
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write().await?;
         let mut v = tx.verification(id).await?.ok_or(Error::NotFound)?;
         // Recovery and login codes are resent through their own flows.
         if v.purpose == Purpose::PasswordReset.as_str()
@@ -393,25 +393,43 @@ impl Wangshang {
             return Err(Error::NotFound);
         }
         self.renew_code(&mut tx, &mut v, client, now).await?;
-        tx.commit().await?;
-        self.outbox_wake.notify_one();
         let masked = crate::identifier::mask_stored(v.channel, &v.destination);
-        self.code_sent(&v, masked, now).await
+        let sent = self.code_sent(&mut tx, &v, masked, now).await?;
+        tx.commit().await?;
+        Ok(sent)
     }
 
-    /// Checks a code without using it up. A wrong code counts an attempt (committed at once);
-    /// the caller consumes a right one with [`crate::store::VerificationRepo::consume_verification`]
-    /// in the transaction that applies the change.
-    #[tracing::instrument(skip(self, code))]
+    /// [`Wangshang::check_code`] as the first step of a flow that owns `tx`: a wrong code's
+    /// counted attempt is committed, then the error returned (the one named case of a failing
+    /// flow that keeps a write). Any other refusal rolls back.
+    pub(crate) async fn checked_code(
+        &self,
+        mut tx: Unit,
+        id: &str,
+        purpose: Purpose,
+        code: &str,
+    ) -> Result<(Unit, Verification)> {
+        match self.check_code(&mut tx, id, purpose, code).await {
+            Ok(v) => Ok((tx, v)),
+            Err(e @ Error::InvalidCode { .. }) => tx.commit_err(e).await,
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Checks a code without using it up, inside the flow's unit. A wrong code counts an
+    /// attempt in the unit and fails: the flow must keep that count although it fails, so it
+    /// ends with [`Unit::commit_err`] (see [`Wangshang::checked_code`]). The caller consumes a
+    /// right code with [`crate::store::VerificationRepo::consume_verification`] in the same unit.
+    #[tracing::instrument(skip(self, tx, code))]
     pub(crate) async fn check_code(
         &self,
+        tx: &mut Unit,
         id: &str,
         purpose: Purpose,
         code: &str,
     ) -> Result<Verification> {
         let now = now_ms();
         let max = self.config.codes.max_attempts;
-        let mut tx = self.store.write().await?;
         let v = tx
             .verification(id)
             .await?
@@ -424,7 +442,6 @@ impl Wangshang {
             return Ok(v);
         }
         let counted = tx.count_wrong_attempt(&v.id, max).await?;
-        tx.commit().await?;
         match counted {
             Some(n) => Err(Error::InvalidCode {
                 attempts_left: max.saturating_sub(n),

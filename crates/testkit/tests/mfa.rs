@@ -449,7 +449,7 @@ async fn security_questions_are_hashed_evidence_that_counts_toward_the_lock(b: B
     // The support desk's check: width, case and spaces do not matter.
     let a = app.app();
     let account = {
-        let mut tx = a.store.read().await.unwrap();
+        let mut tx = a.read().await.unwrap();
         let acc = tx.account(&id).await.unwrap().unwrap();
         tx.commit().await.unwrap();
         acc

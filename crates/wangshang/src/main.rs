@@ -164,7 +164,7 @@ async fn serve(cfg: domain::config::Config) -> Result<(), String> {
         .map_err(|e| format!("cannot listen on {}: {e}", cfg.listen))?;
     let dev = cfg.dev;
     let running = server::start(cfg, listener).await?;
-    tracing::info!(addr = %running.addr, backend = running.app.store.backend(), dev, "wangshang is serving");
+    tracing::info!(addr = %running.addr, backend = running.app.backend(), dev, "wangshang is serving");
     if dev {
         tracing::info!(
             "dev mode: messages appear at http://{}/api/v1/dev/outbox",

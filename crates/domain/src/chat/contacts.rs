@@ -18,7 +18,7 @@ pub enum Requested {
 
 impl Wangshang {
     pub async fn contacts(&self, account_id: &str) -> Result<Vec<Contact>> {
-        let mut tx = self.store.read().await?;
+        let mut tx = self.read().await?;
         let blocked = tx.blocked(account_id).await?;
         Ok(tx
             .contacts(account_id)
@@ -32,7 +32,7 @@ impl Wangshang {
         &self,
         account_id: &str,
     ) -> Result<Vec<(ContactRequest, String)>> {
-        let mut tx = self.store.read().await?;
+        let mut tx = self.read().await?;
         let mut out = Vec::new();
         for r in tx.incoming_contact_requests(account_id).await? {
             let nickname = tx
@@ -53,7 +53,7 @@ impl Wangshang {
         identifier: Option<&str>,
     ) -> Result<Option<Requested>> {
         let now = now_ms();
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write().await?;
         let (target, by_identifier) = match (target_id, identifier) {
             (Some(id), None) => (tx.account(id).await?.map(|a| a.id), false),
             (None, Some(raw)) => {
@@ -125,7 +125,7 @@ impl Wangshang {
         request_id: &str,
         accept: bool,
     ) -> Result<()> {
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write().await?;
         let r = tx
             .contact_request(request_id)
             .await?
@@ -141,7 +141,7 @@ impl Wangshang {
         if target_id == account_id {
             return Err(Error::InvalidRequest("you cannot block yourself".into()));
         }
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write().await?;
         tx.account(target_id).await?.ok_or(Error::NotFound)?;
         tx.block(account_id, target_id, now_ms()).await?;
         tx.commit().await?;
@@ -149,7 +149,7 @@ impl Wangshang {
     }
 
     pub async fn unblock(&self, account_id: &str, target_id: &str) -> Result<()> {
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write().await?;
         tx.unblock(account_id, target_id).await?;
         tx.commit().await?;
         Ok(())

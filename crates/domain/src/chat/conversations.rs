@@ -9,9 +9,8 @@ use crate::app::Wangshang;
 use crate::clock::now_ms;
 use crate::error::{Error, Result};
 use crate::random;
-use crate::store::{
-    Conversation, ConversationMember, ConversationSummary, StoreError, StreamEvent, Tx,
-};
+use crate::store::{Conversation, ConversationMember, ConversationSummary, StoreError};
+use crate::unit::Unit;
 
 const MAX_TITLE: usize = 64;
 
@@ -20,7 +19,7 @@ pub const GROUP: &str = "group";
 
 /// Whether `a` may start a conversation with `b`: colleagues or accepted external contacts, and
 /// neither blocked the other.
-pub(crate) async fn reachable(tx: &mut Box<dyn Tx>, a: &str, b: &str) -> Result<bool> {
+pub(crate) async fn reachable(tx: &mut Unit, a: &str, b: &str) -> Result<bool> {
     if tx.blocked_between(a, b).await? {
         return Ok(false);
     }
@@ -35,7 +34,7 @@ pub(crate) async fn reachable(tx: &mut Box<dyn Tx>, a: &str, b: &str) -> Result<
 
 /// The caller's membership, or `NotFound`.
 pub(crate) async fn member_of(
-    tx: &mut Box<dyn Tx>,
+    tx: &mut Unit,
     conversation_id: &str,
     account_id: &str,
 ) -> Result<ConversationMember> {
@@ -45,7 +44,7 @@ pub(crate) async fn member_of(
 }
 
 /// Ids of every member.
-pub(crate) async fn member_ids(tx: &mut Box<dyn Tx>, conversation_id: &str) -> Result<Vec<String>> {
+pub(crate) async fn member_ids(tx: &mut Unit, conversation_id: &str) -> Result<Vec<String>> {
     Ok(tx
         .conversation_members(conversation_id)
         .await?
@@ -99,7 +98,7 @@ impl Wangshang {
             )));
         }
         let now = now_ms();
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write().await?;
         for other in &others {
             if !reachable(&mut tx, account_id, other).await? {
                 return Err(Error::Forbidden("not_a_contact"));
@@ -130,7 +129,7 @@ impl Wangshang {
             Err(StoreError::Conflict(_)) => {
                 // Both members started it at once: the other insert won.
                 drop(tx);
-                let mut tx = self.store.read().await?;
+                let mut tx = self.read().await?;
                 let existing = tx
                     .conversation_by_direct_key(conversation.direct_key.as_deref().unwrap_or(""))
                     .await?
@@ -151,22 +150,18 @@ impl Wangshang {
         }
         let mut all = others.clone();
         all.push(account_id.to_owned());
-        let mut out = Vec::new();
         for member in &all {
-            out.extend(
-                joined(
-                    &mut tx,
-                    &conversation.id,
-                    member,
-                    account_id,
-                    std::slice::from_ref(member),
-                    now,
-                )
-                .await?,
-            );
+            joined(
+                &mut tx,
+                &conversation.id,
+                member,
+                account_id,
+                std::slice::from_ref(member),
+                now,
+            )
+            .await?;
         }
         tx.commit().await?;
-        self.deliver(&out);
         Ok(Created {
             conversation,
             created: true,
@@ -174,7 +169,7 @@ impl Wangshang {
     }
 
     pub async fn conversations(&self, account_id: &str) -> Result<Vec<ConversationSummary>> {
-        let mut tx = self.store.read().await?;
+        let mut tx = self.read().await?;
         Ok(tx.conversation_summaries(account_id).await?)
     }
 
@@ -183,7 +178,7 @@ impl Wangshang {
         account_id: &str,
         conversation_id: &str,
     ) -> Result<(Conversation, Vec<ConversationMember>)> {
-        let mut tx = self.store.read().await?;
+        let mut tx = self.read().await?;
         member_of(&mut tx, conversation_id, account_id).await?;
         let c = tx
             .conversation(conversation_id)
@@ -201,7 +196,7 @@ impl Wangshang {
         account_ids: &[String],
     ) -> Result<Vec<ConversationMember>> {
         let now = now_ms();
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write().await?;
         let me = member_of(&mut tx, conversation_id, account_id).await?;
         let c = group(&mut tx, conversation_id).await?;
         if !role::manages(&me.role) {
@@ -226,17 +221,15 @@ impl Wangshang {
                 return Err(Error::Forbidden("not_a_contact"));
             }
         }
-        let mut out = Vec::new();
         for id in &new {
             // A new member starts with everything so far read.
             tx.insert_conversation_member(&c.id, id, role::MEMBER, now, c.last_seq)
                 .await?;
             members.push(id.clone());
-            out.extend(joined(&mut tx, &c.id, id, account_id, &members, now).await?);
+            joined(&mut tx, &c.id, id, account_id, &members, now).await?;
         }
         let list = tx.conversation_members(&c.id).await?;
         tx.commit().await?;
-        self.deliver(&out);
         Ok(list)
     }
 
@@ -248,7 +241,7 @@ impl Wangshang {
         member_id: &str,
     ) -> Result<()> {
         let now = now_ms();
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write().await?;
         let me = member_of(&mut tx, conversation_id, account_id).await?;
         let c = group(&mut tx, conversation_id).await?;
         let target = member_of(&mut tx, &c.id, member_id).await?;
@@ -262,7 +255,7 @@ impl Wangshang {
         }
         let to = member_ids(&mut tx, &c.id).await?;
         tx.remove_conversation_member(&c.id, member_id).await?;
-        let out = emit(
+        emit(
             &mut tx,
             &to,
             Emit {
@@ -275,12 +268,11 @@ impl Wangshang {
         )
         .await?;
         tx.commit().await?;
-        self.deliver(&out);
         Ok(())
     }
 }
 
-async fn group(tx: &mut Box<dyn Tx>, conversation_id: &str) -> Result<Conversation> {
+async fn group(tx: &mut Unit, conversation_id: &str) -> Result<Conversation> {
     let c = tx
         .conversation(conversation_id)
         .await?
@@ -296,13 +288,13 @@ async fn group(tx: &mut Box<dyn Tx>, conversation_id: &str) -> Result<Conversati
 
 /// `member.joined` for `member`, told to `to`.
 async fn joined(
-    tx: &mut Box<dyn Tx>,
+    tx: &mut Unit,
     conversation_id: &str,
     member: &str,
     by: &str,
     to: &[String],
     now: i64,
-) -> Result<Vec<(String, StreamEvent)>> {
+) -> Result<()> {
     emit(
         tx,
         to,

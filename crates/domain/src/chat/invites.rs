@@ -32,7 +32,7 @@ impl Wangshang {
         let now = now_ms();
         let hours = self.config.chat.invite_ttl_hours;
         let code = random::token();
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write().await?;
         let me = membership(&mut tx, org_id, account_id).await?;
         if !role::manages(&me.role) {
             return Err(Error::Forbidden("not_org_admin"));
@@ -66,7 +66,6 @@ impl Wangshang {
         ))
         .await?;
         tx.commit().await?;
-        self.outbox_wake.notify_one();
         Ok(InviteSent {
             invite_id: invite.id,
             masked_destination: dest.masked(),
@@ -76,7 +75,7 @@ impl Wangshang {
 
     /// The enterprise an invitation code is for, while it can still be accepted.
     pub async fn invite_org(&self, code: &str) -> Result<Org> {
-        let mut tx = self.store.read().await?;
+        let mut tx = self.read().await?;
         let invite = live_invite(&mut tx, code).await?;
         tx.org(&invite.org_id).await?.ok_or(Error::LinkExpired)
     }
@@ -84,7 +83,7 @@ impl Wangshang {
     /// Accepts an invitation: the account must have the invited phone or e-mail bound.
     pub async fn accept_invite(&self, account_id: &str, code: &str) -> Result<Org> {
         let now = now_ms();
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write().await?;
         let invite = live_invite(&mut tx, code).await?;
         let account = tx
             .account(account_id)
@@ -110,7 +109,7 @@ impl Wangshang {
     }
 }
 
-async fn live_invite(tx: &mut Box<dyn crate::store::Tx>, code: &str) -> Result<OrgInvite> {
+async fn live_invite(tx: &mut crate::unit::Unit, code: &str) -> Result<OrgInvite> {
     let invite = tx
         .invite_by_code_hash(&random::token_hash(code))
         .await?

@@ -8,7 +8,8 @@ use super::{Emit, emit, kind, parse_text, role};
 use crate::app::Wangshang;
 use crate::clock::now_ms;
 use crate::error::{Error, Result};
-use crate::store::{ConversationMember, FrequentContact, Message, Tx};
+use crate::store::{ConversationMember, FrequentContact, Message};
+use crate::unit::Unit;
 
 /// Longest message body, in characters.
 pub const MAX_BODY: usize = 4000;
@@ -30,7 +31,7 @@ impl Wangshang {
         before: Option<i64>,
         limit: u32,
     ) -> Result<Vec<Message>> {
-        let mut tx = self.store.read().await?;
+        let mut tx = self.read().await?;
         member_of(&mut tx, conversation_id, account_id).await?;
         Ok(tx
             .messages(conversation_id, before, limit.clamp(1, MAX_PAGE))
@@ -47,7 +48,7 @@ impl Wangshang {
     ) -> Result<Message> {
         let body = parse_text(body, MAX_BODY, "body")?;
         let now = now_ms();
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write().await?;
         member_of(&mut tx, conversation_id, account_id).await?;
         let m = message_in(&mut tx, conversation_id, message_id).await?;
         if m.sender_id != account_id {
@@ -68,7 +69,7 @@ impl Wangshang {
         message_id: &str,
     ) -> Result<Message> {
         let now = now_ms();
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write().await?;
         let me = member_of(&mut tx, conversation_id, account_id).await?;
         let c = tx
             .conversation(conversation_id)
@@ -92,7 +93,7 @@ impl Wangshang {
     /// Tells every member about an edited or recalled message, commits, and returns it.
     async fn message_changed(
         &self,
-        mut tx: Box<dyn Tx>,
+        mut tx: Unit,
         conversation_id: &str,
         message_id: &str,
         kind: &'static str,
@@ -106,9 +107,8 @@ impl Wangshang {
             message: Some(&m),
             data: None,
         };
-        let out = emit(&mut tx, &to, e, now).await?;
+        emit(&mut tx, &to, e, now).await?;
         tx.commit().await?;
-        self.deliver(&out);
         Ok(m)
     }
 
@@ -121,7 +121,7 @@ impl Wangshang {
         seq: i64,
     ) -> Result<i64> {
         let now = now_ms();
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write().await?;
         let me = member_of(&mut tx, conversation_id, account_id).await?;
         let c = tx
             .conversation(conversation_id)
@@ -132,7 +132,7 @@ impl Wangshang {
             return Ok(me.read_seq.max(seq));
         }
         let to = member_ids(&mut tx, conversation_id).await?;
-        let out = emit(
+        emit(
             &mut tx,
             &to,
             Emit {
@@ -145,7 +145,6 @@ impl Wangshang {
         )
         .await?;
         tx.commit().await?;
-        self.deliver(&out);
         Ok(seq)
     }
 
@@ -156,7 +155,7 @@ impl Wangshang {
         conversation_id: &str,
         message_id: &str,
     ) -> Result<Receipts> {
-        let mut tx = self.store.read().await?;
+        let mut tx = self.read().await?;
         member_of(&mut tx, conversation_id, account_id).await?;
         let m = message_in(&mut tx, conversation_id, message_id).await?;
         let (read_by, unread_by) = tx
@@ -175,7 +174,7 @@ impl Wangshang {
         limit: u32,
     ) -> Result<Vec<FrequentContact>> {
         let since = now_ms() - self.config.chat.frequent_contacts_days * 86_400_000;
-        let mut tx = self.store.read().await?;
+        let mut tx = self.read().await?;
         Ok(tx.frequent_contacts(account_id, since, limit).await?)
     }
 
@@ -200,11 +199,7 @@ fn recalled() -> Error {
     }
 }
 
-async fn message_in(
-    tx: &mut Box<dyn Tx>,
-    conversation_id: &str,
-    message_id: &str,
-) -> Result<Message> {
+async fn message_in(tx: &mut Unit, conversation_id: &str, message_id: &str) -> Result<Message> {
     tx.message(message_id)
         .await?
         .filter(|m| m.conversation_id == conversation_id)

@@ -19,7 +19,8 @@ use std::sync::Arc;
 use crate::app::Wangshang;
 use crate::clock::Millis;
 use crate::error::{Error, Result};
-use crate::store::{Message, NewStreamEvent, StreamEvent, Tx};
+use crate::store::{Message, NewStreamEvent, StreamEvent};
+use crate::unit::Unit;
 
 pub use writer::{Outgoing, Writer};
 
@@ -70,13 +71,8 @@ pub(crate) struct Emit<'a> {
     pub data: Option<serde_json::Value>,
 }
 
-/// Writes one event into the streams of `to`, returning what to deliver after commit.
-pub(crate) async fn emit(
-    tx: &mut Box<dyn Tx>,
-    to: &[String],
-    e: Emit<'_>,
-    now: Millis,
-) -> Result<Vec<(String, StreamEvent)>> {
+/// Writes one event into the streams of `to`; the unit pushes it to sockets after commit.
+pub(crate) async fn emit(tx: &mut Unit, to: &[String], e: Emit<'_>, now: Millis) -> Result<()> {
     let data = e.data.map(|d| d.to_string());
     let events: Vec<NewStreamEvent> = to
         .iter()
@@ -91,7 +87,7 @@ pub(crate) async fn emit(
         .collect();
     let seqs = tx.append_events(&events).await?;
     notify_others(tx, to.iter().zip(&seqs)).await?;
-    Ok(to
+    let delivered: Vec<(String, StreamEvent)> = to
         .iter()
         .zip(seqs)
         .map(|(account_id, seq)| {
@@ -107,13 +103,15 @@ pub(crate) async fn emit(
                 },
             )
         })
-        .collect())
+        .collect();
+    tx.deliver(delivered);
+    Ok(())
 }
 
 /// Tells other nodes (PostgreSQL `NOTIFY`, sent at commit) which streams moved, as
 /// `node account:seq account:seq …`; a node reads the events themselves from the database.
 pub(crate) async fn notify_others<'a>(
-    tx: &mut Box<dyn Tx>,
+    tx: &mut Unit,
     heads: impl Iterator<Item = (&'a String, &'a i64)>,
 ) -> Result<()> {
     // NOTIFY payloads must stay under 8000 bytes: long lists are split.
@@ -140,23 +138,6 @@ impl Wangshang {
     pub fn set_fanout(&self, fanout: Arc<dyn Fanout>) {
         // A second install (a test building two servers on one app) keeps the first.
         let _ = self.fanout.set(fanout);
-    }
-
-    /// After a commit that revoked sessions: their open sockets close now rather than at the
-    /// next heartbeat.
-    pub(crate) fn signed_out(&self, account_id: &str) {
-        if let Some(f) = self.fanout.get() {
-            f.sessions_revoked(account_id);
-        }
-    }
-
-    /// Pushes committed events to open sockets.
-    pub(crate) fn deliver(&self, events: &[(String, StreamEvent)]) {
-        if let Some(f) = self.fanout.get() {
-            for (account_id, e) in events {
-                f.deliver(account_id, e);
-            }
-        }
     }
 }
 

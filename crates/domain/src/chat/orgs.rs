@@ -5,7 +5,8 @@ use crate::app::Wangshang;
 use crate::clock::now_ms;
 use crate::error::{Error, Result};
 use crate::random;
-use crate::store::{Org, OrgMember, Tx};
+use crate::store::{Org, OrgMember};
+use crate::unit::Unit;
 
 const MAX_NAME: usize = 64;
 
@@ -17,18 +18,14 @@ pub struct OrgView {
 }
 
 /// The caller's active membership, or `NotFound` (a non-member learns nothing).
-pub(crate) async fn membership(
-    tx: &mut Box<dyn Tx>,
-    org_id: &str,
-    account_id: &str,
-) -> Result<OrgMember> {
+pub(crate) async fn membership(tx: &mut Unit, org_id: &str, account_id: &str) -> Result<OrgMember> {
     tx.org_member(org_id, account_id)
         .await?
         .ok_or(Error::NotFound)
 }
 
 /// The caller's membership, which must be an owner's or an admin's.
-async fn manager(tx: &mut Box<dyn Tx>, org_id: &str, account_id: &str) -> Result<OrgMember> {
+async fn manager(tx: &mut Unit, org_id: &str, account_id: &str) -> Result<OrgMember> {
     let me = membership(tx, org_id, account_id).await?;
     if !role::manages(&me.role) {
         return Err(Error::Forbidden("not_org_admin"));
@@ -46,7 +43,7 @@ impl Wangshang {
             created_by: account_id.to_owned(),
             created_at: now,
         };
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write().await?;
         tx.insert_org(&org).await?;
         tx.upsert_org_member(&org.id, account_id, role::OWNER, now)
             .await?;
@@ -59,7 +56,7 @@ impl Wangshang {
     }
 
     pub async fn org(&self, account_id: &str, org_id: &str) -> Result<OrgView> {
-        let mut tx = self.store.read().await?;
+        let mut tx = self.read().await?;
         let me = membership(&mut tx, org_id, account_id).await?;
         let org = tx.org(org_id).await?.ok_or(Error::NotFound)?;
         let member_count = tx.org_members(org_id).await?.len();
@@ -72,7 +69,7 @@ impl Wangshang {
 
     /// The enterprises the account belongs to now.
     pub async fn my_orgs(&self, account_id: &str) -> Result<Vec<OrgView>> {
-        let mut tx = self.store.read().await?;
+        let mut tx = self.read().await?;
         let mut out = Vec::new();
         for m in tx.memberships(account_id).await? {
             if m.left_at.is_some() {
@@ -92,7 +89,7 @@ impl Wangshang {
 
     pub async fn rename_org(&self, account_id: &str, org_id: &str, name: &str) -> Result<OrgView> {
         let name = parse_text(name, MAX_NAME, "name")?;
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write().await?;
         let me = manager(&mut tx, org_id, account_id).await?;
         tx.rename_org(org_id, &name, now_ms()).await?;
         let org = tx.org(org_id).await?.ok_or(Error::NotFound)?;
@@ -106,7 +103,7 @@ impl Wangshang {
     }
 
     pub async fn org_members(&self, account_id: &str, org_id: &str) -> Result<Vec<OrgMember>> {
-        let mut tx = self.store.read().await?;
+        let mut tx = self.read().await?;
         membership(&mut tx, org_id, account_id).await?;
         Ok(tx.org_members(org_id).await?)
     }
@@ -122,7 +119,7 @@ impl Wangshang {
     ) -> Result<OrgMember> {
         let new_role = role::parse(new_role)
             .ok_or_else(|| Error::InvalidRequest("role must be owner, admin or member".into()))?;
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write().await?;
         let me = manager(&mut tx, org_id, account_id).await?;
         let target = membership(&mut tx, org_id, member_id).await?;
         if me.role != role::OWNER && (new_role == role::OWNER || target.role == role::OWNER) {
@@ -145,7 +142,7 @@ impl Wangshang {
         org_id: &str,
         member_id: &str,
     ) -> Result<()> {
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write().await?;
         let me = membership(&mut tx, org_id, account_id).await?;
         let target = membership(&mut tx, org_id, member_id).await?;
         if account_id != member_id {
@@ -166,7 +163,7 @@ impl Wangshang {
 }
 
 /// Refuses to leave an enterprise without an owner.
-async fn last_owner_guard(tx: &mut Box<dyn Tx>, org_id: &str) -> Result<()> {
+async fn last_owner_guard(tx: &mut Unit, org_id: &str) -> Result<()> {
     let owners = tx
         .org_members(org_id)
         .await?

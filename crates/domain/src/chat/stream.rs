@@ -29,12 +29,12 @@ pub enum Replay {
 impl Wangshang {
     /// The account's stream position (its newest seq).
     pub async fn stream_head(&self, account_id: &str) -> Result<i64> {
-        let mut tx = self.store.read_one().await?;
+        let mut tx = self.read_one().await?;
         Ok(tx.stream_head(account_id).await?.seq)
     }
 
     pub async fn replay(&self, account_id: &str, since: i64) -> Result<Replay> {
-        let mut tx = self.store.read().await?;
+        let mut tx = self.read().await?;
         let head = tx.stream_head(account_id).await?;
         if since < head.pruned_through || since > head.seq {
             return Ok(Replay::Resync { head: head.seq });
@@ -47,7 +47,7 @@ impl Wangshang {
     /// Deletes stream events older than the retention; returns how many.
     pub async fn prune_streams(&self) -> Result<u64> {
         let before = now_ms() - self.config.chat.stream_retention_days * 86_400_000;
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write().await?;
         let n = tx.prune_events(before).await?;
         tx.commit().await?;
         Ok(n)

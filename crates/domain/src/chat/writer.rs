@@ -63,8 +63,7 @@ async fn run(app: Wangshang, mut rx: mpsc::Receiver<Job>) {
             }
         }
         match app.write_batch(&jobs).await {
-            Ok((results, events)) => {
-                app.deliver(&events);
+            Ok(results) => {
                 for (job, result) in jobs.into_iter().zip(results) {
                     let _ = job.reply.send(result);
                 }
@@ -79,12 +78,9 @@ async fn run(app: Wangshang, mut rx: mpsc::Receiver<Job>) {
                 for job in jobs {
                     let one = std::slice::from_ref(&job);
                     let result = match app.write_batch(one).await {
-                        Ok((mut results, events)) => {
-                            app.deliver(&events);
-                            results
-                                .pop()
-                                .unwrap_or_else(|| Err(Error::Internal("empty batch".into())))
-                        }
+                        Ok(mut results) => results
+                            .pop()
+                            .unwrap_or_else(|| Err(Error::Internal("empty batch".into()))),
                         Err(e) => Err(e),
                     };
                     let _ = job.reply.send(result);
@@ -136,10 +132,10 @@ impl Wangshang {
             .map_err(|_| Error::Internal("message writer dropped a send".into()))?
     }
 
-    /// Writes a batch in one transaction; returns each job's result and the events to deliver.
-    async fn write_batch(&self, jobs: &[Job]) -> Result<(Vec<Sent>, Vec<(String, StreamEvent)>)> {
+    /// Writes a batch in one transaction; returns each job's result.
+    async fn write_batch(&self, jobs: &[Job]) -> Result<Vec<Sent>> {
         let now = now_ms();
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write().await?;
         let pairs: Vec<(String, String)> = jobs
             .iter()
             .map(|j| (j.out.sender_id.clone(), j.out.client_msg_id.clone()))
@@ -289,6 +285,7 @@ impl Wangshang {
                 ));
             }
         }
+        tx.deliver(deliver);
         tx.commit().await?;
         let results = plans
             .into_iter()
@@ -299,6 +296,6 @@ impl Wangshang {
                 Plan::Repeat(i) => Ok((new[i].clone(), false)),
             })
             .collect();
-        Ok((results, deliver))
+        Ok(results)
     }
 }

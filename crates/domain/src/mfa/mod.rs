@@ -19,7 +19,8 @@ use crate::error::{Error, Result};
 use crate::events;
 use crate::messages::template;
 use crate::outbox;
-use crate::store::{Account, Tx};
+use crate::store::Account;
+use crate::unit::Unit;
 
 pub mod method {
     pub const TOTP: &str = "totp";
@@ -50,14 +51,18 @@ pub struct MfaStatus {
 
 impl Wangshang {
     pub async fn mfa_status(&self, account_id: &str) -> Result<MfaStatus> {
-        let mut tx = self.store.read().await?;
+        let mut tx = self.read().await?;
+        self.mfa_status_in(&mut tx, account_id).await
+    }
+
+    /// [`Self::mfa_status`] inside the flow's unit.
+    pub(crate) async fn mfa_status_in(&self, tx: &mut Unit, account_id: &str) -> Result<MfaStatus> {
         let totp = tx
             .totp(account_id)
             .await?
             .is_some_and(|t| t.confirmed_at.is_some());
         let recovery_codes_left = tx.recovery_codes_left(account_id).await?;
         let webauthn = !tx.passkeys(account_id).await?.is_empty();
-        tx.commit().await?;
         Ok(MfaStatus {
             totp,
             webauthn,
@@ -67,14 +72,21 @@ impl Wangshang {
 
     /// The second factors an account has, by method name; empty when two-factor is off.
     /// Recovery codes count only beside a real factor.
-    pub(crate) async fn second_factor_methods(&self, account: &Account) -> Result<Vec<String>> {
-        self.factor_methods(&account.id).await
+    pub(crate) async fn second_factor_methods(
+        &self,
+        tx: &mut Unit,
+        account: &Account,
+    ) -> Result<Vec<String>> {
+        self.factor_methods(tx, &account.id).await
     }
 
-    /// [`Self::second_factor_methods`] by account id. It reads in a transaction of its own:
-    /// never call it while holding a write transaction (on PostgreSQL both come from one pool).
-    pub(crate) async fn factor_methods(&self, account_id: &str) -> Result<Vec<String>> {
-        let s = self.mfa_status(account_id).await?;
+    /// [`Self::second_factor_methods`] by account id.
+    pub(crate) async fn factor_methods(
+        &self,
+        tx: &mut Unit,
+        account_id: &str,
+    ) -> Result<Vec<String>> {
+        let s = self.mfa_status_in(tx, account_id).await?;
         let mut methods = Vec::new();
         if s.totp {
             methods.push(method::TOTP.to_owned());
@@ -90,21 +102,23 @@ impl Wangshang {
 
     /// Checks one second factor and uses it up (a TOTP step is accepted once, a recovery code
     /// once, a passkey ceremony once). `Ok(false)` for a wrong answer; `InvalidMethod` for a
-    /// factor the account lacks.
+    /// factor the account lacks. What a wrong answer spends (a passkey ceremony) is written in
+    /// the unit: a flow that fails on `Ok(false)` ends with [`Unit::commit_err`].
     pub(crate) async fn check_factor(
         &self,
+        tx: &mut Unit,
         account: &Account,
         method: &str,
         answer: Answer<'_>,
     ) -> Result<bool> {
-        let methods = self.second_factor_methods(account).await?;
+        let methods = self.second_factor_methods(tx, account).await?;
         if !methods.iter().any(|m| m == method) {
             return Err(Error::InvalidMethod);
         }
         match (method, answer) {
-            (method::TOTP, Answer::Code(code)) => self.check_totp(account, code).await,
+            (method::TOTP, Answer::Code(code)) => self.check_totp(tx, account, code).await,
             (method::RECOVERY_CODE, Answer::Code(code)) => {
-                self.use_recovery_code(account, code).await
+                self.use_recovery_code(tx, account, code).await
             }
             (
                 method::WEBAUTHN,
@@ -114,7 +128,7 @@ impl Wangshang {
                     assertion,
                 },
             ) => {
-                self.check_passkey(account, ceremony, purpose, assertion)
+                self.check_passkey(tx, account, ceremony, purpose, assertion)
                     .await
             }
             _ => Err(Error::InvalidRequest(
@@ -123,37 +137,37 @@ impl Wangshang {
         }
     }
 
-    /// Re-authentication for sensitive changes: the password, plus a second factor when the
-    /// account has one.
-    pub(crate) async fn reauthenticate_strongly(
+    /// The second half of re-authentication for sensitive changes, as the first step of the
+    /// flow's unit (the password was checked by [`Self::reauthenticate`] before it opened): a
+    /// second factor when the account has one. A wrong answer's spent state is committed, then
+    /// the error returned.
+    pub(crate) async fn second_factor_gate(
         &self,
+        mut tx: Unit,
         account: &Account,
-        password: &str,
         factor: Option<(&str, &str)>,
-    ) -> Result<()> {
-        self.reauthenticate(account, password).await?;
-        if self.second_factor_methods(account).await?.is_empty() {
-            return Ok(());
+    ) -> Result<Unit> {
+        let methods = self.second_factor_methods(&mut tx, account).await?;
+        if methods.is_empty() {
+            return Ok(tx);
         }
         let Some((method, code)) = factor else {
-            return Err(Error::SecondFactorRequired {
-                methods: self.second_factor_methods(account).await?,
-            });
+            return Err(Error::SecondFactorRequired { methods });
         };
         if self
-            .check_factor(account, method, Answer::Code(code))
+            .check_factor(&mut tx, account, method, Answer::Code(code))
             .await?
         {
-            Ok(())
+            Ok(tx)
         } else {
-            Err(Error::InvalidCode { attempts_left: 0 })
+            tx.commit_err(Error::InvalidCode { attempts_left: 0 }).await
         }
     }
 
     /// Records a factor change, tells every bound channel, and ends the other sessions.
     pub(crate) async fn factor_changed(
         &self,
-        tx: &mut Box<dyn Tx>,
+        tx: &mut Unit,
         account: &Account,
         kind: &str,
         keep_session: Option<&str>,

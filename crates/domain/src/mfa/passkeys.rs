@@ -11,6 +11,7 @@ use crate::events::kind;
 use crate::random;
 use crate::sessions::Authenticated;
 use crate::store::{Account, Passkey, StoreError};
+use crate::unit::Unit;
 
 use super::RecoveryCodes;
 
@@ -72,7 +73,7 @@ impl Wangshang {
         let account = self.load_account(&auth.account_id).await?;
         self.reauthenticate(&account, current_password).await?;
         let now = now_ms();
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write().await?;
         let existing: Vec<String> = tx
             .passkeys(&account.id)
             .await?
@@ -112,9 +113,12 @@ impl Wangshang {
         let relying = self.relying()?;
         let name = passkey_name(name)?;
         let account = self.load_account(&auth.account_id).await?;
-        let first = self.second_factor_methods(&account).await?.is_empty();
         let now = now_ms();
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write().await?;
+        let first = self
+            .second_factor_methods(&mut tx, &account)
+            .await?
+            .is_empty();
         let state = tx
             .take_ceremony(
                 registration_id,
@@ -157,8 +161,6 @@ impl Wangshang {
         )
         .await?;
         tx.commit().await?;
-        self.signed_out(&account.id);
-        self.outbox_wake.notify_one();
         Ok((
             PasskeyInfo {
                 credential_id,
@@ -172,7 +174,7 @@ impl Wangshang {
 
     /// `GET /me/mfa/webauthn`.
     pub async fn passkeys(&self, auth: &Authenticated) -> Result<Vec<PasskeyInfo>> {
-        let mut tx = self.store.read().await?;
+        let mut tx = self.read().await?;
         let list = tx.passkeys(&auth.account_id).await?;
         tx.commit().await?;
         Ok(list
@@ -189,7 +191,7 @@ impl Wangshang {
     /// `PATCH /me/mfa/webauthn/{id}`.
     pub async fn rename_passkey(&self, auth: &Authenticated, id: &str, name: &str) -> Result<()> {
         let name = passkey_name(Some(name))?;
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write().await?;
         if !tx.rename_passkey(&auth.account_id, id, &name).await? {
             return Err(Error::NotFound);
         }
@@ -209,7 +211,7 @@ impl Wangshang {
         let account = self.load_account(&auth.account_id).await?;
         self.reauthenticate(&account, current_password).await?;
         let now = now_ms();
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write().await?;
         if !tx.delete_passkey(&account.id, id).await? {
             return Err(Error::NotFound);
         }
@@ -230,8 +232,6 @@ impl Wangshang {
         )
         .await?;
         tx.commit().await?;
-        self.signed_out(&account.id);
-        self.outbox_wake.notify_one();
         Ok(())
     }
 
@@ -239,6 +239,7 @@ impl Wangshang {
     /// challenge or a recovery id).
     pub(crate) async fn passkey_options(
         &self,
+        tx: &mut Unit,
         account: &Account,
         ceremony: &str,
         purpose: &str,
@@ -246,7 +247,6 @@ impl Wangshang {
         let Some(relying) = self.relying.as_deref() else {
             return Ok(None);
         };
-        let mut tx = self.store.write().await?;
         let creds: Vec<String> = tx
             .passkeys(&account.id)
             .await?
@@ -259,7 +259,6 @@ impl Wangshang {
         let (options, state) = relying.start_authentication(&creds).map_err(rejected)?;
         tx.save_ceremony(ceremony, &account.id, purpose, &state, now_ms())
             .await?;
-        tx.commit().await?;
         Ok(Some(options))
     }
 
@@ -267,6 +266,7 @@ impl Wangshang {
     /// refused (wrong origin or challenge, a replay, a removed passkey).
     pub(crate) async fn check_passkey(
         &self,
+        tx: &mut Unit,
         account: &Account,
         ceremony: &str,
         purpose: &str,
@@ -274,7 +274,6 @@ impl Wangshang {
     ) -> Result<bool> {
         let relying = self.relying()?;
         let now = now_ms();
-        let mut tx = self.store.write().await?;
         let Some(state) = tx
             .take_ceremony(
                 ceremony,
@@ -295,19 +294,14 @@ impl Wangshang {
         match relying.finish_authentication(&state, assertion, &creds) {
             Ok((id, updated)) => {
                 tx.update_passkey(&id, updated.as_deref(), now).await?;
-                tx.commit().await?;
                 Ok(true)
             }
             Err(webauthn::Error::Rejected(m)) => {
                 tracing::info!(reason = %m, "passkey assertion refused");
-                // The state is spent either way.
-                tx.commit().await?;
+                // The state is spent either way: the flow commits before it fails.
                 Ok(false)
             }
-            Err(e) => {
-                tx.commit().await?;
-                Err(rejected(e))
-            }
+            Err(e) => Err(rejected(e)),
         }
     }
 }

@@ -38,7 +38,7 @@ impl Wangshang {
 
     /// `GET /me/security-questions`: the questions, never the answers.
     pub async fn security_questions(&self, auth: &Authenticated) -> Result<Vec<String>> {
-        let mut tx = self.store.read().await?;
+        let mut tx = self.read().await?;
         let q = tx.security_questions(&auth.account_id).await?;
         tx.commit().await?;
         Ok(q.into_iter().map(|q| q.question).collect())
@@ -74,7 +74,7 @@ impl Wangshang {
             });
         }
         let now = now_ms();
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write().await?;
         tx.replace_security_questions(&account.id, &rows, now)
             .await?;
         events::record(
@@ -100,7 +100,7 @@ impl Wangshang {
     ) -> Result<bool> {
         self.check_account_lock(account).await?;
         let stored = {
-            let mut tx = self.store.read().await?;
+            let mut tx = self.read().await?;
             let q = tx.security_questions(&account.id).await?;
             tx.commit().await?;
             q.into_iter().find(|q| q.position == position)

@@ -7,7 +7,8 @@ use crate::error::{Error, Result};
 use crate::events::kind;
 use crate::random;
 use crate::sessions::Authenticated;
-use crate::store::{Account, Tx};
+use crate::store::Account;
+use crate::unit::Unit;
 
 pub const COUNT: usize = 10;
 /// Crockford-like alphabet without look-alikes (no 0/o, 1/l/i).
@@ -43,7 +44,7 @@ impl Wangshang {
     /// Makes a new set, voiding the old one, inside the caller's transaction.
     pub(crate) async fn new_recovery_codes(
         &self,
-        tx: &mut Box<dyn Tx>,
+        tx: &mut Unit,
         account_id: &str,
         now: Millis,
     ) -> Result<RecoveryCodes> {
@@ -70,7 +71,7 @@ impl Wangshang {
             return Err(Error::MfaNotEnabled);
         }
         let now = now_ms();
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write().await?;
         let codes = self.new_recovery_codes(&mut tx, &account.id, now).await?;
         self.factor_changed(
             &mut tx,
@@ -82,18 +83,18 @@ impl Wangshang {
         )
         .await?;
         tx.commit().await?;
-        self.signed_out(&account.id);
-        self.outbox_wake.notify_one();
         Ok(codes)
     }
 
     /// Uses one recovery code; `false` when it is wrong or was used.
-    pub(crate) async fn use_recovery_code(&self, account: &Account, code: &str) -> Result<bool> {
+    pub(crate) async fn use_recovery_code(
+        &self,
+        tx: &mut Unit,
+        account: &Account,
+        code: &str,
+    ) -> Result<bool> {
         let hash = self.recovery_hash(&account.id, code);
-        let mut tx = self.store.write().await?;
-        let used = tx.use_recovery_code(&account.id, &hash, now_ms()).await?;
-        tx.commit().await?;
-        Ok(used)
+        Ok(tx.use_recovery_code(&account.id, &hash, now_ms()).await?)
     }
 }
 

@@ -14,6 +14,7 @@ use crate::identifier::{Channel, mask_stored};
 use crate::random;
 use crate::sessions::Authenticated;
 use crate::store::{Account, TotpSecret};
+use crate::unit::Unit;
 
 use super::RecoveryCodes;
 
@@ -74,7 +75,7 @@ impl Wangshang {
         let secret = random::bytes::<SECRET_BYTES>().to_vec();
         let t = totp(secret.clone(), &account)?;
         let now = now_ms();
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write().await?;
         if tx
             .totp(&account.id)
             .await?
@@ -116,7 +117,7 @@ impl Wangshang {
     ) -> Result<RecoveryCodes> {
         let account = self.load_account(&auth.account_id).await?;
         let now = now_ms();
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write().await?;
         let pending = tx
             .totp(&account.id)
             .await?
@@ -146,8 +147,6 @@ impl Wangshang {
         )
         .await?;
         tx.commit().await?;
-        self.signed_out(&account.id);
-        self.outbox_wake.notify_one();
         Ok(codes)
     }
 
@@ -161,15 +160,17 @@ impl Wangshang {
     ) -> Result<()> {
         let account = self.load_account(&auth.account_id).await?;
         self.reauthenticate(&account, current_password).await?;
-        if !self.mfa_status(&account.id).await?.totp {
+        let mut tx = self.write().await?;
+        let status = self.mfa_status_in(&mut tx, &account.id).await?;
+        if !status.totp {
             return Err(Error::MfaNotEnabled);
         }
-        if !self.check_totp(&account, code).await? {
+        if !self.check_totp(&mut tx, &account, code).await? {
             return Err(Error::InvalidCode { attempts_left: 0 });
         }
-        let others = self.other_factors_after_totp(&account).await?;
+        // How many factors other than TOTP the account has (passkeys).
+        let others = usize::from(status.webauthn);
         let now = now_ms();
-        let mut tx = self.store.write().await?;
         tx.delete_totp(&account.id).await?;
         // Recovery codes stand in for a factor; with none left they would be one on their own.
         if others == 0 {
@@ -185,19 +186,16 @@ impl Wangshang {
         )
         .await?;
         tx.commit().await?;
-        self.signed_out(&account.id);
-        self.outbox_wake.notify_one();
         Ok(())
     }
 
-    /// How many factors other than TOTP the account has (passkeys).
-    async fn other_factors_after_totp(&self, account: &Account) -> Result<usize> {
-        Ok(usize::from(self.mfa_status(&account.id).await?.webauthn))
-    }
-
     /// Checks a TOTP code of a confirmed secret and accepts its time step once.
-    pub(crate) async fn check_totp(&self, account: &Account, code: &str) -> Result<bool> {
-        let mut tx = self.store.write().await?;
+    pub(crate) async fn check_totp(
+        &self,
+        tx: &mut Unit,
+        account: &Account,
+        code: &str,
+    ) -> Result<bool> {
         let Some(secret) = tx
             .totp(&account.id)
             .await?
@@ -215,7 +213,6 @@ impl Wangshang {
             tracing::warn!(account = %account.id, "replayed TOTP code refused");
             return Ok(false);
         }
-        tx.commit().await?;
         Ok(true)
     }
 }

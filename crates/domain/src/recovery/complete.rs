@@ -15,14 +15,18 @@ use crate::mfa::{Answer, passkeys};
 use crate::outbox;
 use crate::random;
 use crate::store::{Account, PasswordReset};
+use crate::unit::Unit;
 
 impl Wangshang {
     /// Loads an open recovery whose reset token is `token` and still valid, with its account.
-    async fn reset_by_token(&self, id: &str, token: &str) -> Result<(PasswordReset, Account)> {
+    async fn reset_by_token(
+        &self,
+        tx: &mut Unit,
+        id: &str,
+        token: &str,
+    ) -> Result<(PasswordReset, Account)> {
         let now = now_ms();
-        let mut tx = self.store.read().await?;
-        let (reset, account) = self.open_reset(&mut tx, id, now).await?;
-        tx.commit().await?;
+        let (reset, account) = self.open_reset(tx, id, now).await?;
         let presented = random::token_hash(token);
         let valid = reset.token_hash.as_deref().is_some_and(|h| {
             bool::from(h.as_bytes().ct_eq(presented.as_bytes()))
@@ -44,7 +48,8 @@ impl Wangshang {
         code: Option<&str>,
         assertion: Option<&serde_json::Value>,
     ) -> Result<String> {
-        let (mut reset, account) = self.reset_by_token(id, token).await?;
+        let mut tx = self.write().await?;
+        let (mut reset, account) = self.reset_by_token(&mut tx, id, token).await?;
         let answer = match (code, assertion) {
             (Some(code), None) => Answer::Code(code),
             (None, Some(assertion)) => Answer::Assertion {
@@ -58,23 +63,23 @@ impl Wangshang {
                 ));
             }
         };
-        if !self.check_factor(&account, method, answer).await? {
+        if !self.check_factor(&mut tx, &account, method, answer).await? {
             let max = self.config.codes.max_attempts;
-            let mut tx = self.store.write().await?;
             let counted = tx.count_reset_factor_failure(&reset.id, max).await?;
-            tx.commit().await?;
-            return match counted {
-                Some(n) if n < max => Err(Error::InvalidCode {
-                    attempts_left: max - n,
-                }),
-                _ => Err(Error::ResetExpired),
-            };
+            // The failure is counted (and a passkey ceremony spent) although the step fails.
+            return tx
+                .commit_err(match counted {
+                    Some(n) if n < max => Error::InvalidCode {
+                        attempts_left: max - n,
+                    },
+                    _ => Error::ResetExpired,
+                })
+                .await;
         }
         let now = now_ms();
         let fresh = random::token();
         reset.token_hash = Some(random::token_hash(&fresh));
         reset.second_factor_at = Some(now);
-        let mut tx = self.store.write().await?;
         tx.update_reset(&reset).await?;
         tx.commit().await?;
         Ok(fresh)
@@ -89,15 +94,25 @@ impl Wangshang {
         new_password: &str,
         client: &Client,
     ) -> Result<()> {
-        let (reset, account) = self.reset_by_token(id, token).await?;
-        if reset.second_factor_required && reset.second_factor_at.is_none() {
-            return Err(Error::SecondFactorRequired {
-                methods: self.second_factor_methods(&account).await?,
-            });
-        }
+        // Prepared in a read-only unit, so that Argon2 never runs while SQLite's single writer
+        // is held; the write unit then checks the token again before it applies anything.
+        let account = {
+            let mut tx = self.read().await?;
+            let (reset, account) = self.reset_by_token(&mut tx, id, token).await?;
+            if reset.second_factor_required && reset.second_factor_at.is_none() {
+                return Err(Error::SecondFactorRequired {
+                    methods: self.second_factor_methods(&mut tx, &account).await?,
+                });
+            }
+            account
+        };
         let hash = self.new_password_hash(&account, new_password).await?;
         let now = now_ms();
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write().await?;
+        let (reset, account) = self.reset_by_token(&mut tx, id, token).await?;
+        if reset.second_factor_required && reset.second_factor_at.is_none() {
+            return Err(Error::ResetExpired);
+        }
         if !tx.complete_reset(&reset.id, now).await? {
             return Err(Error::ResetExpired);
         }
@@ -118,8 +133,6 @@ impl Wangshang {
         )
         .await?;
         tx.commit().await?;
-        self.signed_out(&account.id);
-        self.outbox_wake.notify_one();
         Ok(())
     }
 }

@@ -16,7 +16,8 @@ use crate::clock::{Millis, SECOND, now_ms};
 use crate::error::{Error, Result};
 use crate::identifier::{Channel, Destination};
 use crate::random;
-use crate::store::{Account, PasswordReset, Tx};
+use crate::store::{Account, PasswordReset};
+use crate::unit::Unit;
 use crate::verification::{CodeSent, NewCode, Purpose};
 
 /// The answer to starting or resending a recovery.
@@ -48,7 +49,7 @@ impl Wangshang {
         let ident = Destination::parse_identifier(identifier, &self.config.default_region)?;
         let channel = channel.unwrap_or(ident.channel());
         let now = now_ms();
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write().await?;
         let account = tx
             .account_by_destination(ident.channel(), ident.as_str())
             .await?;
@@ -84,9 +85,8 @@ impl Wangshang {
             expires_at: now + self.config.recovery.flow_ttl_secs * SECOND,
         };
         tx.insert_reset(&reset).await?;
+        let mut code = self.code_sent(&mut tx, &v, target.masked, now).await?;
         tx.commit().await?;
-        self.outbox_wake.notify_one();
-        let mut code = self.code_sent(&v, target.masked, now).await?;
         code.id = reset.id;
         Ok(ResetStarted {
             code,
@@ -104,7 +104,7 @@ impl Wangshang {
         client: &Client,
     ) -> Result<ResetStarted> {
         let now = now_ms();
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write().await?;
         let (mut reset, account) = self.open_reset(&mut tx, id, now).await?;
         if reset.token_hash.is_some() {
             // The code was verified already: nothing more to send.
@@ -142,9 +142,8 @@ impl Wangshang {
             reset.verification_id = v.id.clone();
             tx.update_reset(&reset).await?;
         }
+        let mut code = self.code_sent(&mut tx, &v, target.masked, now).await?;
         tx.commit().await?;
-        self.outbox_wake.notify_one();
-        let mut code = self.code_sent(&v, target.masked, now).await?;
         code.id = reset.id;
         Ok(ResetStarted {
             code,
@@ -155,7 +154,7 @@ impl Wangshang {
     /// Loads a recovery that is still open, with its account.
     async fn open_reset(
         &self,
-        tx: &mut Box<dyn Tx>,
+        tx: &mut Unit,
         id: &str,
         now: Millis,
     ) -> Result<(PasswordReset, Option<Account>)> {

@@ -8,7 +8,8 @@ use crate::error::{Error, Result};
 use crate::identifier::{Channel, mask_stored};
 use crate::mfa::{method, passkeys};
 use crate::random;
-use crate::store::{Account, PasswordReset, Tx, Verification};
+use crate::store::{Account, PasswordReset, Verification};
+use crate::unit::Unit;
 use crate::verification::{CodeSent, NewCode, Purpose};
 
 /// What a right code leads to.
@@ -35,26 +36,20 @@ impl Wangshang {
         code: &str,
         client: &Client,
     ) -> Result<ResetVerified> {
-        let verification_id = {
-            let mut tx = self.store.read().await?;
-            let (reset, _) = self.open_reset(&mut tx, id, now_ms()).await?;
-            tx.commit().await?;
-            reset.verification_id
-        };
-        // Counts a wrong attempt; a decoy's hash matches no code, so an unknown identifier ends
-        // here exactly like a wrong code.
-        let v = self
-            .check_code(&verification_id, Purpose::PasswordReset, code)
+        // One unit from the code check to the passkey options: if any step fails, the code is
+        // not used up and no token is stored, so the user simply tries again.
+        let now = now_ms();
+        let mut tx = self.write().await?;
+        let (mut reset, account) = self.open_reset(&mut tx, id, now).await?;
+        // Counts a wrong attempt (committed although the step fails); a decoy's hash matches no
+        // code, so an unknown identifier ends here exactly like a wrong code.
+        let (mut tx, v) = self
+            .checked_code(tx, &reset.verification_id, Purpose::PasswordReset, code)
             .await?;
-        // Read before the write transaction: a nested read would wait for a pooled connection
-        // while holding one.
         let methods = match &v.account_id {
-            Some(a) => self.factor_methods(a).await?,
+            Some(a) => self.factor_methods(&mut tx, a).await?,
             None => Vec::new(),
         };
-        let now = now_ms();
-        let mut tx = self.store.write().await?;
-        let (mut reset, account) = self.open_reset(&mut tx, id, now).await?;
         let account = account.ok_or(Error::CodeExpired)?;
         // The code must be the recovery's current one, and still go to a bound destination.
         if reset.verification_id != v.id || account.destination(v.channel) != Some(&v.destination) {
@@ -87,13 +82,11 @@ impl Wangshang {
             None => Some(self.issue_reset_token(&mut reset, methods, now)),
         };
         tx.update_reset(&reset).await?;
-        tx.commit().await?;
-        self.outbox_wake.notify_one();
         let answer = match (answer, next) {
             (Some(a), _) => a,
             (None, Some(next)) => {
                 let masked = mask_stored(Channel::Email, &next.destination);
-                let mut sent = self.code_sent(&next, masked, now).await?;
+                let mut sent = self.code_sent(&mut tx, &next, masked, now).await?;
                 sent.id = reset.id.clone();
                 ResetVerified::MoreEvidence(sent)
             }
@@ -107,7 +100,7 @@ impl Wangshang {
                 ..
             } if second_factor.iter().any(|m| m == method::WEBAUTHN) => ResetVerified::Token {
                 webauthn: self
-                    .passkey_options(&account, &reset.id, passkeys::RESET)
+                    .passkey_options(&mut tx, &account, &reset.id, passkeys::RESET)
                     .await?,
                 reset_token,
                 expires_in,
@@ -115,6 +108,7 @@ impl Wangshang {
             },
             other => other,
         };
+        tx.commit().await?;
         Ok(answer)
     }
 
@@ -122,7 +116,7 @@ impl Wangshang {
     /// be used for recovery until the hold ends.
     async fn check_hold(
         &self,
-        tx: &mut Box<dyn Tx>,
+        tx: &mut Unit,
         account: &Account,
         v: &Verification,
         now: Millis,
@@ -161,7 +155,7 @@ impl Wangshang {
     /// Switches the recovery to the account's e-mail and queues a code there.
     async fn ask_email_code(
         &self,
-        tx: &mut Box<dyn Tx>,
+        tx: &mut Unit,
         reset: &mut PasswordReset,
         account: &Account,
         v: &Verification,

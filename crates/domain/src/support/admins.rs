@@ -8,6 +8,7 @@ use crate::clock::now_ms;
 use crate::error::{Error, Result};
 use crate::store::{AdminAnswer, StoreError, Ticket};
 use crate::support::{Answer, add_flag, audit, flag, status};
+use crate::unit::Unit;
 
 /// An open ticket about a member, as the enterprise's admin sees it.
 #[derive(Clone, Debug)]
@@ -25,10 +26,8 @@ pub struct OrgRecoveryRequest {
 
 impl Wangshang {
     /// Refuses callers who are not an active owner or admin of the enterprise.
-    async fn require_org_admin(&self, account_id: &str, org_id: &str) -> Result<()> {
-        let mut tx = self.store.read().await?;
+    async fn require_org_admin(&self, tx: &mut Unit, account_id: &str, org_id: &str) -> Result<()> {
         let m = tx.org_member(org_id, account_id).await?;
-        tx.commit().await?;
         match m {
             None => Err(Error::NotFound),
             Some(m) if !role::manages(&m.role) => Err(Error::Forbidden("not_org_admin")),
@@ -42,8 +41,8 @@ impl Wangshang {
         account_id: &str,
         org_id: &str,
     ) -> Result<Vec<OrgRecoveryRequest>> {
-        self.require_org_admin(account_id, org_id).await?;
-        let mut tx = self.store.read().await?;
+        let mut tx = self.read().await?;
+        self.require_org_admin(&mut tx, account_id, org_id).await?;
         let tickets = tx.open_tickets_of_org(org_id).await?;
         let mut out = Vec::new();
         for t in tickets {
@@ -86,9 +85,9 @@ impl Wangshang {
         answer: Answer,
         client: &Client,
     ) -> Result<()> {
-        self.require_org_admin(account_id, org_id).await?;
         let now = now_ms();
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write().await?;
+        self.require_org_admin(&mut tx, account_id, org_id).await?;
         let mut t: Ticket = tx.ticket_by_no(ticket_no).await?.ok_or(Error::NotFound)?;
         let subject = t.account_id.clone().ok_or(Error::NotFound)?;
         // Only tickets about an active member of this enterprise.

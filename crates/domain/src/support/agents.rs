@@ -15,9 +15,10 @@ use crate::messages::template;
 use crate::outbox;
 use crate::random;
 use crate::sessions::Authenticated;
-use crate::store::{AdminAnswer, AuditEntry, Ticket, TicketReply, Tx, Vouch};
+use crate::store::{AdminAnswer, AuditEntry, Ticket, TicketReply, Vouch};
 use crate::support::evidence::{Assessment, Claims, assess};
 use crate::support::{audit, kind, status};
+use crate::unit::Unit;
 
 /// A candidate account with its evidence.
 #[derive(Clone, Debug)]
@@ -79,7 +80,7 @@ impl Wangshang {
     /// `wangshang admin agent add|remove`: `who` is an account id, a phone or an e-mail.
     pub async fn set_support_agent(&self, who: &str, on: bool) -> Result<String> {
         let now = now_ms();
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write().await?;
         let account = match tx.account(who.trim()).await? {
             Some(a) => a,
             None => {
@@ -105,14 +106,12 @@ impl Wangshang {
     }
 
     /// Refuses callers who are not agents, or agents without two-factor authentication.
-    async fn require_agent(&self, auth: &Authenticated) -> Result<()> {
-        let mut tx = self.store.read().await?;
+    async fn require_agent(&self, tx: &mut Unit, auth: &Authenticated) -> Result<()> {
         let agent = tx.is_agent(&auth.account_id).await?;
-        tx.commit().await?;
         if !agent {
             return Err(Error::Forbidden("not_support_agent"));
         }
-        if self.factor_methods(&auth.account_id).await?.is_empty() {
+        if self.factor_methods(tx, &auth.account_id).await?.is_empty() {
             return Err(Error::Forbidden("agent_needs_2fa"));
         }
         Ok(())
@@ -122,7 +121,7 @@ impl Wangshang {
     #[allow(clippy::too_many_arguments)] // the parts of one audit line
     async fn agent_audit(
         &self,
-        tx: &mut Box<dyn Tx>,
+        tx: &mut Unit,
         auth: &Authenticated,
         ticket: &Ticket,
         event: &str,
@@ -152,7 +151,8 @@ impl Wangshang {
         auth: &Authenticated,
         status_filter: Option<&str>,
     ) -> Result<Vec<Ticket>> {
-        self.require_agent(auth).await?;
+        let mut tx = self.read().await?;
+        self.require_agent(&mut tx, auth).await?;
         if let Some(s) = status_filter
             && ![
                 status::OPEN,
@@ -166,22 +166,20 @@ impl Wangshang {
         {
             return Err(Error::InvalidRequest("unknown status".into()));
         }
-        let mut tx = self.store.read().await?;
         let list = tx.tickets(status_filter, 200).await?;
         tx.commit().await?;
         Ok(list)
     }
 
-    /// The full view of a ticket, read in its own transaction.
-    async fn agent_view(&self, ticket_no: &str) -> Result<AgentTicket> {
+    /// The full view of a ticket, read in the flow's unit.
+    async fn agent_view(&self, tx: &mut Unit, ticket_no: &str) -> Result<AgentTicket> {
         let now = now_ms();
-        let mut tx = self.store.read().await?;
         let ticket = tx.ticket_by_no(ticket_no).await?.ok_or(Error::NotFound)?;
         let claims: Claims = serde_json::from_str(&ticket.claims).unwrap_or_default();
         let mut candidates = Vec::new();
         for c in tx.candidates(&ticket.id).await? {
             let (_, e) = self
-                .gather_evidence(&mut tx, &ticket.id, &c.account_id, now)
+                .gather_evidence(tx, &ticket.id, &c.account_id, now)
                 .await?;
             candidates.push(CandidateView {
                 evidence: assess(&claims, &e, &self.config.support, now),
@@ -202,7 +200,6 @@ impl Wangshang {
             claims,
             ticket,
         };
-        tx.commit().await?;
         Ok(view)
     }
 
@@ -213,9 +210,9 @@ impl Wangshang {
         ticket_no: &str,
         client: &Client,
     ) -> Result<AgentTicket> {
-        self.require_agent(auth).await?;
         let now = now_ms();
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write().await?;
+        self.require_agent(&mut tx, auth).await?;
         let ticket = tx.ticket_by_no(ticket_no).await?.ok_or(Error::NotFound)?;
         self.agent_audit(
             &mut tx,
@@ -228,8 +225,9 @@ impl Wangshang {
             now,
         )
         .await?;
+        let view = self.agent_view(&mut tx, ticket_no).await?;
         tx.commit().await?;
-        self.agent_view(ticket_no).await
+        Ok(view)
     }
 
     /// `POST /agent/tickets/{no}/candidate`: the account the ticket is about; its trusted
@@ -241,12 +239,12 @@ impl Wangshang {
         account_id: &str,
         client: &Client,
     ) -> Result<AgentTicket> {
-        self.require_agent(auth).await?;
+        let mut tx = self.write().await?;
+        self.require_agent(&mut tx, auth).await?;
         if account_id == auth.account_id {
             return Err(Error::Forbidden("own_ticket"));
         }
         let now = now_ms();
-        let mut tx = self.store.write().await?;
         let mut ticket = tx.ticket_by_no(ticket_no).await?.ok_or(Error::NotFound)?;
         if !status::is_open(&ticket.status) {
             return Err(closed());
@@ -256,12 +254,10 @@ impl Wangshang {
             detail: "There is no account with this id.",
         })?;
         tx.add_candidate(&ticket.id, &account.id, "agent").await?;
-        let delivered = if ticket.account_id.as_deref() == Some(account.id.as_str()) {
-            Vec::new()
-        } else {
+        if ticket.account_id.as_deref() != Some(account.id.as_str()) {
             self.attach_account(&mut tx, &mut ticket, &account, now)
-                .await?
-        };
+                .await?;
+        }
         self.agent_audit(
             &mut tx,
             auth,
@@ -273,9 +269,9 @@ impl Wangshang {
             now,
         )
         .await?;
+        let view = self.agent_view(&mut tx, ticket_no).await?;
         tx.commit().await?;
-        self.deliver(&delivered);
-        self.agent_view(ticket_no).await
+        Ok(view)
     }
 
     /// `POST /agent/tickets/{no}/decision`. `approve` starts the waiting period and tells every
@@ -289,10 +285,10 @@ impl Wangshang {
         note: &str,
         client: &Client,
     ) -> Result<AgentTicket> {
-        self.require_agent(auth).await?;
         let note = crate::chat::parse_text(note, 2000, "note")?;
         let now = now_ms();
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write().await?;
+        self.require_agent(&mut tx, auth).await?;
         let mut ticket = tx.ticket_by_no(ticket_no).await?.ok_or(Error::NotFound)?;
         if !status::is_open(&ticket.status) {
             return Err(closed());
@@ -388,8 +384,8 @@ impl Wangshang {
             now,
         )
         .await?;
+        let view = self.agent_view(&mut tx, ticket_no).await?;
         tx.commit().await?;
-        self.outbox_wake.notify_one();
-        self.agent_view(ticket_no).await
+        Ok(view)
     }
 }

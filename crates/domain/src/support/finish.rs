@@ -48,7 +48,7 @@ impl Wangshang {
         client: &Client,
     ) -> Result<CodeSent> {
         let now = now_ms();
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write().await?;
         let mut t = self.requester_ticket(&mut tx, ticket_no, token).await?;
         ready(&t, now)?;
         let channel = channel(&t)?;
@@ -69,10 +69,11 @@ impl Wangshang {
             .await?;
         t.code_verification_id = Some(v.id.clone());
         tx.update_ticket(&t).await?;
+        let sent = self
+            .code_sent(&mut tx, &v, mask_stored(channel, &t.contact), now)
+            .await?;
         tx.commit().await?;
-        self.outbox_wake.notify_one();
-        self.code_sent(&v, mask_stored(channel, &t.contact), now)
-            .await
+        Ok(sent)
     }
 
     /// `POST /support/tickets/{no}/complete`.
@@ -85,7 +86,7 @@ impl Wangshang {
         new_password: &str,
         client: &Client,
     ) -> Result<()> {
-        let mut tx = self.store.read().await?;
+        let mut tx = self.read().await?;
         let t = self.requester_ticket(&mut tx, ticket_no, token).await?;
         let account = match &t.account_id {
             Some(a) => tx.account(a).await?,
@@ -101,13 +102,15 @@ impl Wangshang {
             code: "code_required",
             detail: "Ask for the code first.",
         })?;
-        let v = self
-            .check_code(&vid, Purpose::SupportRecovery, code)
-            .await?;
+        // Prepared outside the unit, so SQLite's single writer never waits out Argon2; the unit
+        // re-checks the ticket (`complete_ticket` only moves an approved one).
         let hash = self.new_password_hash(&account, new_password).await?;
-        let now = now_ms();
         let channel = channel(&t)?;
-        let mut tx = self.store.write().await?;
+        let tx = self.write().await?;
+        let (mut tx, v) = self
+            .checked_code(tx, &vid, Purpose::SupportRecovery, code)
+            .await?;
+        let now = now_ms();
         if !tx
             .consume_verification(&v.id, now, self.config.codes.max_attempts)
             .await?
@@ -186,8 +189,6 @@ impl Wangshang {
         )
         .await?;
         tx.commit().await?;
-        self.signed_out(&account.id);
-        self.outbox_wake.notify_one();
         Ok(())
     }
 }

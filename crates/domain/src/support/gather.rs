@@ -4,14 +4,15 @@
 use crate::app::Wangshang;
 use crate::clock::{DAY, Millis};
 use crate::error::{Error, Result};
-use crate::store::{Account, Tx};
+use crate::store::Account;
 use crate::support::evidence::{DeviceFacts, Evidence, OrgFacts};
 use crate::support::trusted::VouchAnswer;
+use crate::unit::Unit;
 
 impl Wangshang {
     pub(crate) async fn gather_evidence(
         &self,
-        tx: &mut Box<dyn Tx>,
+        tx: &mut Unit,
         ticket_id: &str,
         account_id: &str,
         now: Millis,

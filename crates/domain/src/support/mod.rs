@@ -22,7 +22,8 @@ use crate::app::Client;
 use crate::clock::Millis;
 use crate::error::{Error, Result};
 use crate::random;
-use crate::store::{AuditEntry, Ticket, Tx};
+use crate::store::{AuditEntry, Ticket};
+use crate::unit::Unit;
 
 /// Ticket statuses as stored.
 pub mod status {
@@ -105,7 +106,7 @@ pub(crate) fn add_flag(ticket: &mut Ticket, f: &str) {
 
 /// Writes a line of the ticket's audit trail.
 pub(crate) async fn audit(
-    tx: &mut Box<dyn Tx>,
+    tx: &mut Unit,
     ticket_id: &str,
     actor: &str,
     action: &str,

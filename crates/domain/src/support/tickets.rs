@@ -12,9 +12,10 @@ use crate::identifier::{Channel, Email, Phone, mask_stored};
 use crate::messages::template;
 use crate::outbox;
 use crate::random;
-use crate::store::{Account, StoreError, StreamEvent, Ticket, TicketReply, Tx};
+use crate::store::{Account, StoreError, Ticket, TicketReply};
 use crate::support::evidence::{Claims, Similarity, date_range, similarity};
 use crate::support::{add_flag, audit, flag, kind, status, token_matches};
+use crate::unit::Unit;
 use crate::verification::Purpose;
 
 const MAX_ITEMS: usize = 10;
@@ -160,7 +161,7 @@ impl Wangshang {
     /// The "this was not me" link sent to the account's channels.
     pub(crate) async fn cancel_url(
         &self,
-        tx: &mut Box<dyn Tx>,
+        tx: &mut Unit,
         ticket: &Ticket,
         now: Millis,
     ) -> Result<String> {
@@ -174,7 +175,7 @@ impl Wangshang {
         ))
     }
 
-    pub(crate) async fn ticket_by_id(&self, tx: &mut Box<dyn Tx>, id: &str) -> Result<Ticket> {
+    pub(crate) async fn ticket_by_id(&self, tx: &mut Unit, id: &str) -> Result<Ticket> {
         tx.ticket(id).await?.ok_or(Error::NotFound)
     }
 
@@ -182,7 +183,7 @@ impl Wangshang {
     /// unknown number.
     pub(crate) async fn requester_ticket(
         &self,
-        tx: &mut Box<dyn Tx>,
+        tx: &mut Unit,
         ticket_no: &str,
         token: &str,
     ) -> Result<Ticket> {
@@ -195,7 +196,7 @@ impl Wangshang {
     /// Refuses a new ticket over the per-IP or per-contact daily limit.
     async fn ticket_slot(
         &self,
-        tx: &mut Box<dyn Tx>,
+        tx: &mut Unit,
         contact: &str,
         client: &Client,
         now: Millis,
@@ -222,7 +223,7 @@ impl Wangshang {
     /// nickname (current or former, fuzzy) was claimed.
     async fn find_candidates(
         &self,
-        tx: &mut Box<dyn Tx>,
+        tx: &mut Unit,
         claims: &Claims,
     ) -> Result<Vec<(Account, &'static str)>> {
         let mut found: Vec<(Account, &'static str)> = Vec::new();
@@ -278,11 +279,11 @@ impl Wangshang {
     /// transaction.
     pub(crate) async fn attach_account(
         &self,
-        tx: &mut Box<dyn Tx>,
+        tx: &mut Unit,
         ticket: &mut Ticket,
         account: &Account,
         now: Millis,
-    ) -> Result<Vec<(String, StreamEvent)>> {
+    ) -> Result<()> {
         ticket.account_id = Some(account.id.clone());
         tx.update_ticket(ticket).await?;
         self.request_vouches(tx, ticket, &account.id, &account.nickname, now)
@@ -297,15 +298,16 @@ impl Wangshang {
             "" => String::new(),
             d => parse_text(d, MAX_DESCRIPTION_CHARS, "description")?,
         };
-        let v = self
-            .check_code(
+        let tx = self.write().await?;
+        let (mut tx, v) = self
+            .checked_code(
+                tx,
                 &req.contact_verification_id,
                 Purpose::SupportContact,
                 &req.contact_code,
             )
             .await?;
         let now = now_ms();
-        let mut tx = self.store.write().await?;
         self.ticket_slot(&mut tx, &v.destination, client, now)
             .await?;
         if !tx
@@ -349,7 +351,6 @@ impl Wangshang {
         for (a, reason) in &candidates {
             tx.add_candidate(&ticket.id, &a.id, reason).await?;
         }
-        let mut delivered = Vec::new();
         // One account named by its phone/e-mail: the ticket is about it; its channels are told
         // (never the proven contact itself, so the requester learns nothing from it).
         let named: Vec<&Account> = candidates
@@ -358,8 +359,7 @@ impl Wangshang {
             .map(|(a, _)| a)
             .collect();
         if let [account] = named.as_slice() {
-            delivered = self
-                .attach_account(&mut tx, &mut ticket, account, now)
+            self.attach_account(&mut tx, &mut ticket, account, now)
                 .await?;
             let cancel_url = self.cancel_url(&mut tx, &ticket, now).await?;
             let mut owner = (*account).clone();
@@ -394,8 +394,6 @@ impl Wangshang {
         .await?;
         audit(&mut tx, &ticket.id, "requester", "opened", "", client, now).await?;
         tx.commit().await?;
-        self.deliver(&delivered);
-        self.outbox_wake.notify_one();
         Ok(TicketOpened {
             ticket_no: ticket.ticket_no,
             status_token: token,
@@ -405,14 +403,18 @@ impl Wangshang {
     /// Step 1 of the web form: whether `code` is right for the `support_contact` verification
     /// `id`, without using it up (the ticket consumes it). Wrong answers count as usual.
     pub async fn check_support_contact(&self, id: &str, code: &str) -> Result<()> {
-        self.check_code(id, Purpose::SupportContact, code)
-            .await
-            .map(|_| ())
+        let tx = self.write().await?;
+        let (tx, _) = self
+            .checked_code(tx, id, Purpose::SupportContact, code)
+            .await?;
+        // Nothing else was written: the check's unit ends here.
+        drop(tx);
+        Ok(())
     }
 
     /// Whether the account holds the role `support_agent` (the web console's nav link).
     pub async fn is_support_agent(&self, account_id: &str) -> Result<bool> {
-        let mut tx = self.store.read().await?;
+        let mut tx = self.read().await?;
         let agent = tx.is_agent(account_id).await?;
         tx.commit().await?;
         Ok(agent)
@@ -420,7 +422,7 @@ impl Wangshang {
 
     /// `GET /support/tickets/{no}?token=`.
     pub async fn ticket_status(&self, ticket_no: &str, token: &str) -> Result<TicketStatus> {
-        let mut tx = self.store.read().await?;
+        let mut tx = self.read().await?;
         let t = self.requester_ticket(&mut tx, ticket_no, token).await?;
         tx.commit().await?;
         Ok(requester_view(&t, now_ms()))
@@ -437,7 +439,7 @@ impl Wangshang {
     ) -> Result<TicketStatus> {
         let body = parse_text(text, MAX_DESCRIPTION_CHARS, "text")?;
         let now = now_ms();
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write().await?;
         let mut t = self.requester_ticket(&mut tx, ticket_no, token).await?;
         if !status::is_open(&t.status) {
             return Err(Error::Conflict {
@@ -473,7 +475,7 @@ impl Wangshang {
         client: &Client,
     ) -> Result<()> {
         let now = now_ms();
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write().await?;
         let id = tx
             .cancel_link(&random::token_hash(cancel_token.trim()))
             .await?

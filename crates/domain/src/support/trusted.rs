@@ -17,8 +17,9 @@ use crate::messages::template;
 use crate::outbox;
 use crate::random;
 use crate::sessions::Authenticated;
-use crate::store::{StreamEvent, Ticket, TrustedContact, Tx, Vouch};
+use crate::store::{Ticket, TrustedContact, Vouch};
 use crate::support::{Answer, add_flag, audit, flag, kind, status};
+use crate::unit::Unit;
 
 pub const MIN_TRUSTED: usize = 2;
 pub const MAX_TRUSTED: usize = 5;
@@ -80,7 +81,7 @@ impl Wangshang {
     /// `GET /me/trusted-contacts`: pending, active and leaving rows.
     pub async fn trusted_contacts(&self, account_id: &str) -> Result<Vec<TrustedContact>> {
         let now = now_ms();
-        let mut tx = self.store.read().await?;
+        let mut tx = self.read().await?;
         let list = tx.trusted_contacts(account_id).await?;
         tx.commit().await?;
         Ok(list
@@ -118,7 +119,7 @@ impl Wangshang {
         }
         let now = now_ms();
         let delay = self.config.support.trusted_activation_secs * SECOND;
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write().await?;
         let account = tx
             .account(&auth.account_id)
             .await?
@@ -197,9 +198,6 @@ impl Wangshang {
         }
         let list = tx.trusted_contacts(&auth.account_id).await?;
         tx.commit().await?;
-        if changed {
-            self.outbox_wake.notify_one();
-        }
         Ok(list
             .into_iter()
             .filter(|t| t.active_until.is_none_or(|u| u > now))
@@ -207,18 +205,17 @@ impl Wangshang {
     }
 
     /// Asks each active trusted colleague of the ticket's account to vouch, inside the caller's
-    /// transaction; returns the stream events to deliver after commit.
+    /// transaction (the unit pushes the requests to their sockets after commit).
     pub(crate) async fn request_vouches(
         &self,
-        tx: &mut Box<dyn Tx>,
+        tx: &mut Unit,
         ticket: &Ticket,
         account_id: &str,
         nickname: &str,
         now: Millis,
-    ) -> Result<Vec<(String, StreamEvent)>> {
+    ) -> Result<()> {
         let cfg = &self.config.support;
         let since = now - cfg.vouch_window_days * DAY;
-        let mut delivered = Vec::new();
         for t in tx.trusted_contacts(account_id).await? {
             if !is_active(&t, now) {
                 continue;
@@ -252,27 +249,25 @@ impl Wangshang {
                 "requester_network": r.requester_network,
                 "requester_device": r.requester_device,
             });
-            delivered.extend(
-                chat::emit(
-                    tx,
-                    std::slice::from_ref(&t.contact_id),
-                    Emit {
-                        kind: stream_kind::VOUCH_REQUESTED,
-                        conversation_id: None,
-                        message: None,
-                        data: Some(data),
-                    },
-                    now,
-                )
-                .await?,
-            );
+            chat::emit(
+                tx,
+                std::slice::from_ref(&t.contact_id),
+                Emit {
+                    kind: stream_kind::VOUCH_REQUESTED,
+                    conversation_id: None,
+                    message: None,
+                    data: Some(data),
+                },
+                now,
+            )
+            .await?;
         }
-        Ok(delivered)
+        Ok(())
     }
 
     /// `GET /me/vouch-requests`, newest first.
     pub async fn vouch_requests(&self, account_id: &str) -> Result<Vec<VouchRequest>> {
-        let mut tx = self.store.read().await?;
+        let mut tx = self.read().await?;
         let list = tx.vouches_for_voucher(account_id).await?;
         tx.commit().await?;
         Ok(list.into_iter().map(vouch_request).collect())
@@ -288,7 +283,7 @@ impl Wangshang {
         client: &Client,
     ) -> Result<VouchRequest> {
         let now = now_ms();
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write().await?;
         let v = tx
             .vouch(id)
             .await?

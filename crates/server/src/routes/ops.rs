@@ -22,7 +22,7 @@ async fn healthz() -> &'static str {
 }
 
 async fn readyz(State(s): State<AppState>) -> Result<&'static str, ApiError> {
-    s.app.store.ping().await.map_err(|e| {
+    s.app.ping().await.map_err(|e| {
         tracing::warn!(error = %e, "database not reachable");
         ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,

@@ -1,6 +1,9 @@
 //! The durable outbox: every SMS and e-mail is a row, written in the same transaction as the
 //! change it reports, and sent later by the delivery worker through a [`Driver`].
 
+mod worker;
+pub use worker::{Outcome, provider_of};
+
 use async_trait::async_trait;
 use rand::Rng;
 use serde_json::Value;
@@ -12,7 +15,8 @@ use crate::error::Result;
 use crate::identifier::Channel;
 use crate::messages::{self, Rendered};
 use crate::random;
-use crate::store::{Account, DevMessage, OutboxMessage, Tx};
+use crate::store::{Account, DevMessage, OutboxMessage};
+use crate::unit::Unit;
 
 /// Builds a pending message.
 pub fn message(
@@ -44,7 +48,7 @@ pub fn message(
 
 /// Queues a notice to every channel bound to the account.
 pub async fn notify_account(
-    tx: &mut Box<dyn Tx>,
+    tx: &mut Unit,
     account: &Account,
     template: &str,
     params: Value,
@@ -148,7 +152,7 @@ impl Driver for DevDriver {
             created_at: now_ms(),
         };
         let write = async {
-            let mut tx = self.app.store.write().await?;
+            let mut tx = self.app.write().await?;
             tx.insert_dev_message(&dev).await?;
             tx.commit().await
         };
@@ -199,7 +203,7 @@ impl Wangshang {
         destination: Option<&str>,
         limit: u32,
     ) -> Result<Vec<DevMessage>> {
-        let mut tx = self.store.read().await?;
+        let mut tx = self.read().await?;
         let list = tx.dev_messages(destination, limit).await?;
         tx.commit().await?;
         Ok(list)

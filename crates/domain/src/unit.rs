@@ -1,0 +1,239 @@
+//! The unit of work: every public flow runs in exactly one transaction, obtained here and nowhere
+//! else ([`Wangshang::write`] or [`Wangshang::read`]). Helpers take the open [`Unit`] and never
+//! open their own; they cannot commit it either (only its owner holds it by value).
+//!
+//! Effects that must follow the commit — waking the delivery worker, pushing stream events to
+//! sockets, closing the sockets of revoked sessions — are registered on the unit and run only
+//! after it commits. A unit dropped without [`Unit::commit`] rolls back and its effects vanish
+//! with it, so an error anywhere in a flow leaves nothing behind.
+//!
+//! The one deliberate exception, a wrong-attempt counter that must persist although the flow
+//! fails, is spelled [`Unit::commit_err`]: commit, then return the error.
+//!
+//! Nesting — opening a second unit in a task that holds one — would wait forever for SQLite's
+//! single writer (or a pooled connection) held by the same task. Debug builds refuse it at run
+//! time with an error naming the problem.
+
+use std::ops::{Deref, DerefMut};
+use std::sync::{Arc, OnceLock};
+
+use tokio::sync::Notify;
+
+use crate::app::Wangshang;
+use crate::chat::Fanout;
+use crate::clock::Millis;
+use crate::error::{Error, Result};
+use crate::store::{OutboxMessage, StreamEvent, Tx};
+
+/// One open transaction and the effects to run once it commits.
+pub struct Unit {
+    tx: Box<dyn Tx>,
+    after: AfterCommit,
+    sinks: Sinks,
+    _nest: nest::Guard,
+}
+
+/// What a committed unit sets in motion.
+#[derive(Default)]
+struct AfterCommit {
+    wake_outbox: bool,
+    deliveries: Vec<(String, StreamEvent)>,
+    signed_out: Vec<String>,
+}
+
+/// Where the effects go: the delivery worker and the server's socket hub.
+#[derive(Clone)]
+pub(crate) struct Sinks {
+    pub outbox_wake: Arc<Notify>,
+    pub fanout: Arc<OnceLock<Arc<dyn Fanout>>>,
+}
+
+impl Unit {
+    /// A message was queued in the outbox: wake the delivery worker after commit.
+    pub fn wake_outbox(&mut self) {
+        self.after.wake_outbox = true;
+    }
+
+    /// Stream events written in this unit: push them to open sockets after commit.
+    pub fn deliver(&mut self, events: impl IntoIterator<Item = (String, StreamEvent)>) {
+        self.after.deliveries.extend(events);
+    }
+
+    /// Sessions of the account were revoked in this unit: its sockets re-check theirs after
+    /// commit (a revoked session's socket closes at once).
+    pub fn signed_out(&mut self, account_id: &str) {
+        if !self.after.signed_out.iter().any(|a| a == account_id) {
+            self.after.signed_out.push(account_id.to_owned());
+        }
+    }
+
+    /// Queues a message in the outbox; the delivery worker is woken after commit.
+    pub async fn enqueue(&mut self, m: &OutboxMessage) -> Result<()> {
+        self.tx.enqueue(m).await?;
+        self.wake_outbox();
+        Ok(())
+    }
+
+    /// Revokes one session of the account; its socket closes after commit.
+    pub async fn revoke_session(
+        &mut self,
+        account_id: &str,
+        id: &str,
+        now: Millis,
+    ) -> Result<bool> {
+        let revoked = self.tx.revoke_session(account_id, id, now).await?;
+        if revoked {
+            self.signed_out(account_id);
+        }
+        Ok(revoked)
+    }
+
+    /// Revokes every session of the account except `keep`; their sockets close after commit.
+    pub async fn revoke_sessions(
+        &mut self,
+        account_id: &str,
+        keep: Option<&str>,
+        now: Millis,
+    ) -> Result<u64> {
+        let n = self.tx.revoke_sessions(account_id, keep, now).await?;
+        if n > 0 {
+            self.signed_out(account_id);
+        }
+        Ok(n)
+    }
+
+    /// Commits, then runs the registered effects.
+    pub async fn commit(self) -> Result<()> {
+        let Unit {
+            tx, after, sinks, ..
+        } = self;
+        tx.commit().await?;
+        if after.wake_outbox {
+            sinks.outbox_wake.notify_one();
+        }
+        if let Some(f) = sinks.fanout.get() {
+            for (account_id, e) in &after.deliveries {
+                f.deliver(account_id, e);
+            }
+            for account_id in &after.signed_out {
+                f.sessions_revoked(account_id);
+            }
+        }
+        Ok(())
+    }
+
+    /// Commits what the unit wrote so far, then fails with `err`: for state that must persist
+    /// although the flow is refused (a wrong code's attempt counter, a failed login's count).
+    pub async fn commit_err<T>(self, err: Error) -> Result<T> {
+        self.commit().await?;
+        Err(err)
+    }
+}
+
+impl Deref for Unit {
+    type Target = dyn Tx;
+
+    fn deref(&self) -> &Self::Target {
+        &*self.tx
+    }
+}
+
+impl DerefMut for Unit {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut *self.tx
+    }
+}
+
+impl Wangshang {
+    /// Opens the flow's read-write unit.
+    pub async fn write(&self) -> Result<Unit> {
+        let nest = nest::Guard::enter()?;
+        let tx = self.store.write().await?;
+        Ok(self.unit(tx, nest))
+    }
+
+    /// Opens the flow's read-only unit (a snapshot; writes through it fail).
+    pub async fn read(&self) -> Result<Unit> {
+        let nest = nest::Guard::enter()?;
+        let tx = self.store.read().await?;
+        Ok(self.unit(tx, nest))
+    }
+
+    /// A read-only unit for a single statement, without a transaction around it (cheaper on
+    /// SQLite); only for reads that need no snapshot across statements.
+    pub async fn read_one(&self) -> Result<Unit> {
+        let nest = nest::Guard::enter()?;
+        let tx = self.store.read_one().await?;
+        Ok(self.unit(tx, nest))
+    }
+
+    fn unit(&self, tx: Box<dyn Tx>, nest: nest::Guard) -> Unit {
+        Unit {
+            tx,
+            after: AfterCommit::default(),
+            sinks: Sinks {
+                outbox_wake: self.outbox_wake.clone(),
+                fanout: self.fanout.clone(),
+            },
+            _nest: nest,
+        }
+    }
+}
+
+/// The run-time refusal of nested units, in debug builds: the tokio tasks that hold a unit.
+#[cfg(debug_assertions)]
+mod nest {
+    use std::collections::HashSet;
+    use std::sync::{Mutex, OnceLock};
+
+    use tokio::task::Id;
+
+    use crate::error::{Error, Result};
+
+    fn holders() -> &'static Mutex<HashSet<Id>> {
+        static HOLDERS: OnceLock<Mutex<HashSet<Id>>> = OnceLock::new();
+        HOLDERS.get_or_init(Default::default)
+    }
+
+    pub struct Guard(Option<Id>);
+
+    impl Guard {
+        pub fn enter() -> Result<Self> {
+            // Outside a tokio task (a plain `block_on`) there is nothing to track.
+            let Some(id) = tokio::task::try_id() else {
+                return Ok(Guard(None));
+            };
+            let mut set = holders().lock().unwrap_or_else(|p| p.into_inner());
+            if !set.insert(id) {
+                return Err(Error::Internal(
+                    "nested unit of work: this task already holds an open transaction".into(),
+                ));
+            }
+            Ok(Guard(Some(id)))
+        }
+    }
+
+    impl Drop for Guard {
+        fn drop(&mut self) {
+            if let Some(id) = self.0 {
+                holders()
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .remove(&id);
+            }
+        }
+    }
+}
+
+#[cfg(not(debug_assertions))]
+mod nest {
+    use crate::error::Result;
+
+    pub struct Guard;
+
+    impl Guard {
+        pub fn enter() -> Result<Self> {
+            Ok(Guard)
+        }
+    }
+}
