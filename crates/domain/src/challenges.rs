@@ -77,6 +77,7 @@ impl Wangshang {
         .map(Some)
     }
 
+    #[allow(clippy::too_many_arguments)] // the unit, then what the challenge is made of
     async fn new_challenge(
         &self,
         tx: &mut Unit,

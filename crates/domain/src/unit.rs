@@ -237,3 +237,58 @@ mod nest {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    /// Every file of the domain (the only crate that can reach the store).
+    fn sources(dir: &Path, out: &mut Vec<(String, String)>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                sources(&p, out);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                let text = std::fs::read_to_string(&p).unwrap_or_default();
+                out.push((p.display().to_string(), text));
+            }
+        }
+    }
+
+    /// The lint behind "obtained in one place": no code outside this module opens a
+    /// transaction on the store, so no flow can run two by accident.
+    #[test]
+    fn only_the_unit_module_opens_transactions() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = Vec::new();
+        sources(&root, &mut files);
+        assert!(files.len() > 20, "the domain's sources were not found");
+        let opens = [
+            "store.write(",
+            "store.read(",
+            "store.read_one(",
+            "store\n            .write(",
+            "store\n            .read(",
+        ];
+        let offenders: Vec<&str> = files
+            .iter()
+            .filter(|(path, _)| !path.ends_with("unit.rs"))
+            .filter(|(_, text)| opens.iter().any(|o| text.contains(o)))
+            .map(|(path, _)| path.as_str())
+            .collect();
+        assert!(
+            offenders.is_empty(),
+            "transactions opened outside domain::unit: {offenders:?}"
+        );
+        // And the store itself is out of reach of the other crates.
+        let app = files
+            .iter()
+            .find(|(p, _)| p.ends_with("app.rs"))
+            .map(|(_, t)| t.as_str())
+            .unwrap_or_default();
+        assert!(app.contains("pub(crate) store: Arc<dyn Store>"));
+    }
+}

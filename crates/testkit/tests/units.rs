@@ -1,0 +1,199 @@
+//! The unit of work (issue 13): a flow is applied whole or not at all, units do not nest, and
+//! many concurrent writers queue instead of failing.
+
+// Tests: a failed expectation should panic.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use testkit::{Backend, StatusCode, TestApp, json, link_token, on_both_backends};
+
+const PW: &str = "blue lantern over quiet harbor";
+
+on_both_backends!(
+    nested_units_are_refused,
+    a_recovery_failing_after_its_first_statements_leaves_nothing,
+    a_message_send_failing_midway_leaves_nothing,
+    sixty_four_concurrent_writers_all_succeed,
+);
+
+/// Opening a second unit in a task that holds one would wait forever for the single writer;
+/// debug builds (the tests) refuse it at once instead.
+async fn nested_units_are_refused(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let a = app.app();
+    let outer = a.write().await.unwrap();
+    assert!(a.read().await.is_err(), "a read inside a write unit");
+    assert!(a.write().await.is_err(), "a write inside a write unit");
+    drop(outer);
+    // Once the first ends, the task may open another.
+    let again = a.read().await.unwrap();
+    drop(again);
+    app.stop().await;
+}
+
+/// `verify_reset` with a store error injected at its last write (the recovery's update): the
+/// code is not used up, no token is stored, and the same code works once the fault is gone.
+async fn a_recovery_failing_after_its_first_statements_leaves_nothing(b: Backend) {
+    let app = TestApp::spawn_with(b, |c| c.codes.resend_interval_secs = 0).await;
+    app.register("email", "owner@example.com", "小明", PW).await;
+    let r = app
+        .post(
+            "/api/v1/password-resets",
+            json!({"identifier": "owner@example.com"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{:?}", r.body);
+    let id = r.str("id");
+    let code = app.code_sent_to("owner@example.com", 2).await;
+
+    app.arm_fault("UPDATE password_resets SET channel");
+    let r = app
+        .post(
+            &format!("/api/v1/password-resets/{id}/verify"),
+            json!({"code": code}),
+        )
+        .await;
+    app.disarm_fault();
+    assert!(r.status.is_server_error(), "{:?}", r.body);
+    assert_eq!(r.code(), "internal", "{:?}", r.body);
+    // Nothing of the failed step persisted: the code is unused, no attempt counted, no token.
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM verifications WHERE consumed_at IS NOT NULL AND purpose = 'password_reset'")
+            .await,
+        0
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM verifications WHERE attempts > 0")
+            .await,
+        0
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM password_resets WHERE token_hash IS NOT NULL")
+            .await,
+        0
+    );
+    // The user simply tries again.
+    let r = app
+        .post(
+            &format!("/api/v1/password-resets/{id}/verify"),
+            json!({"code": code}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert!(!r.str("reset_token").is_empty());
+    app.stop().await;
+}
+
+struct Member {
+    id: String,
+    email: String,
+    token: String,
+}
+
+async fn member(app: &TestApp, name: &str) -> Member {
+    let email = format!("{name}@example.com");
+    let id = app.register("email", &email, name, PW).await;
+    let token = app.token(&email, PW).await;
+    Member { id, email, token }
+}
+
+/// A colleague of `owner` by invitation to a new enterprise.
+async fn colleagues(app: &TestApp, owner: &Member, other: &Member) {
+    let org = app
+        .post_auth("/api/v1/orgs", &owner.token, json!({"name": "旺商科技"}))
+        .await;
+    assert_eq!(org.status, StatusCode::CREATED, "{:?}", org.body);
+    let org_id = org.str("id");
+    let r = app
+        .post_auth(
+            &format!("/api/v1/orgs/{org_id}/invites"),
+            &owner.token,
+            json!({"destination": other.email}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    let msgs = app.wait_for_messages(&other.email, 2).await;
+    let invite = msgs
+        .iter()
+        .filter_map(|m| m["body"].as_str())
+        .find(|b| b.contains("/invites/"))
+        .expect("the invitation");
+    let code = link_token(invite, "/invites/");
+    let r = app
+        .post_auth(
+            &format!("/api/v1/invites/{code}/accept"),
+            &other.token,
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+}
+
+/// A message send whose stream events fail to insert (after the message rows were written in
+/// the same unit): no message, no seq used, and the retried `client_msg_id` creates it once.
+async fn a_message_send_failing_midway_leaves_nothing(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let a = member(&app, "alice").await;
+    let bob = member(&app, "bob").await;
+    colleagues(&app, &a, &bob).await;
+    let r = app
+        .post_auth(
+            "/api/v1/conversations",
+            &a.token,
+            json!({"member_ids": [bob.id]}),
+        )
+        .await;
+    assert!(r.status.is_success(), "{:?}", r.body);
+    let conversation = r.str("conversation_id");
+    let path = format!("/api/v1/conversations/{conversation}/messages");
+    let events_before = app.count("SELECT COUNT(*) FROM stream_events").await;
+
+    app.arm_fault("INSERT INTO stream_events");
+    let r = app
+        .post_auth(
+            &path,
+            &a.token,
+            json!({"client_msg_id": "m-1", "body": "报价单已发"}),
+        )
+        .await;
+    app.disarm_fault();
+    assert!(r.status.is_server_error(), "{:?}", r.body);
+    assert_eq!(app.count("SELECT COUNT(*) FROM messages").await, 0);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM stream_events").await,
+        events_before
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM conversations WHERE last_seq <> 0")
+            .await,
+        0
+    );
+
+    let r = app
+        .post_auth(
+            &path,
+            &a.token,
+            json!({"client_msg_id": "m-1", "body": "报价单已发"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    assert_eq!(r.body["seq"], 1, "{:?}", r.body);
+    assert_eq!(app.count("SELECT COUNT(*) FROM messages").await, 1);
+    app.stop().await;
+}
+
+/// 64 writers at once (sign-up codes to distinct destinations): every one is answered, none
+/// with "database is locked" or any other server error.
+async fn sixty_four_concurrent_writers_all_succeed(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let sends = (0..64).map(|i| {
+        app.post(
+            "/api/v1/verifications",
+            json!({"purpose": "register", "channel": "email", "destination": format!("w{i}@example.com")}),
+        )
+    });
+    for r in futures::future::join_all(sends).await {
+        assert_eq!(r.status, StatusCode::ACCEPTED, "{:?}", r.body);
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM verifications").await, 64);
+    app.stop().await;
+}
