@@ -112,8 +112,8 @@ impl Unit {
             sinks.outbox_wake.notify_one();
         }
         if let Some(f) = sinks.fanout.get() {
-            for (account_id, e) in &after.deliveries {
-                f.deliver(account_id, e);
+            if !after.deliveries.is_empty() {
+                f.deliver_all(&after.deliveries);
             }
             for account_id in &after.signed_out {
                 f.sessions_revoked(account_id);

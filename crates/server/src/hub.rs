@@ -118,6 +118,57 @@ impl Fanout for Hub {
             json: json.clone(),
         });
     }
+
+    fn deliver_all(&self, events: &[(String, StreamEvent)]) {
+        // The same event told to many accounts is rendered once; each account's frame is that
+        // rendering with its own seq in front.
+        let mut bodies: HashMap<SharedKey<'_>, Arc<str>> = HashMap::new();
+        for (account_id, e) in events {
+            if !self.has(account_id) {
+                continue;
+            }
+            let key = (
+                e.kind.as_str(),
+                e.conversation_id.as_deref(),
+                e.message.as_ref().map(|m| m.id.as_str()),
+                e.data.as_deref(),
+                e.created_at,
+            );
+            let body = bodies
+                .entry(key)
+                .or_insert_with(|| frame_body(e).into())
+                .clone();
+            let json: Arc<str> = with_seq(e.seq, &body).into();
+            let seq = e.seq;
+            self.push(account_id, || Push::Event {
+                seq,
+                json: json.clone(),
+            });
+        }
+    }
+}
+
+/// What makes two events of one commit the same but for their seq.
+type SharedKey<'a> = (
+    &'a str,
+    Option<&'a str>,
+    Option<&'a str>,
+    Option<&'a str>,
+    i64,
+);
+
+/// An event's frame without its seq (`{"type":…}`).
+fn frame_body(e: &StreamEvent) -> String {
+    let mut f = frame(e);
+    f.seq = None;
+    serde_json::to_string(&f).unwrap_or_default()
+}
+
+/// `body` with `seq` as its first field: the same text `frame_json` makes, as `seq` is the
+/// frame's first field.
+fn with_seq(seq: i64, body: &str) -> String {
+    let rest = body.strip_prefix('{').unwrap_or(body);
+    format!("{{\"seq\":{seq},{rest}")
 }
 
 /// The wire frame of a stored event.
@@ -182,6 +233,34 @@ mod tests {
             "closed: the socket resumes with since"
         );
         assert_eq!(hub.sockets(), 1);
+    }
+
+    #[test]
+    fn a_shared_rendering_with_its_seq_is_the_full_frame() {
+        let mut e = event(42);
+        assert_eq!(with_seq(42, &frame_body(&e)), frame_json(&e));
+        e.data = None;
+        e.conversation_id = None;
+        assert_eq!(
+            with_seq(7, &frame_body(&e)),
+            frame_json(&StreamEvent { seq: 7, ..e })
+        );
+    }
+
+    #[tokio::test]
+    async fn one_commit_for_many_accounts_gives_each_its_own_seq() {
+        let hub = Hub::new(4);
+        let (_, mut a) = hub.subscribe("a");
+        let (_, mut b) = hub.subscribe("b");
+        hub.deliver_all(&[("a".into(), event(3)), ("b".into(), event(8))]);
+        for (rx, want) in [(&mut a, 3), (&mut b, 8)] {
+            let Some(Push::Event { seq, json }) = rx.recv().await else {
+                panic!("an event")
+            };
+            let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+            assert_eq!((seq, v["seq"].as_i64()), (want, Some(want)));
+            assert_eq!(v["data"]["read_seq"].as_i64(), Some(1));
+        }
     }
 
     #[tokio::test]

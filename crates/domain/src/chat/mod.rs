@@ -59,6 +59,13 @@ pub mod role {
 /// Receives committed stream events and pushes them to open sockets (the server's hub).
 pub trait Fanout: Send + Sync {
     fn deliver(&self, account_id: &str, event: &StreamEvent);
+    /// Every event of one commit. An event told to many accounts differs between them only
+    /// in its seq, so a hub can render it once.
+    fn deliver_all(&self, events: &[(String, StreamEvent)]) {
+        for (account_id, e) in events {
+            self.deliver(account_id, e);
+        }
+    }
     /// Some of the account's sessions were revoked: its sockets re-check theirs now.
     fn sessions_revoked(&self, account_id: &str);
 }

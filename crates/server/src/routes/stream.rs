@@ -15,6 +15,7 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::Response;
 use axum::routing::get;
+use futures_util::SinkExt;
 use serde::Deserialize;
 
 use domain::chat::Outgoing;
@@ -69,6 +70,8 @@ pub const LAGGING: u16 = 4008;
 pub const SIGNED_OUT: u16 = 4001;
 /// Messages one socket may have in flight (sent, not yet answered).
 const IN_FLIGHT: usize = 64;
+/// Most frames fed to a socket before one flush.
+const WRITE_BATCH: usize = 64;
 
 /// What a client may send: a message, as `POST /conversations/{id}/messages` takes it.
 #[derive(Deserialize)]
@@ -212,27 +215,46 @@ impl Conn {
                 Some(ack) = next_ack(&mut acks) => {
                     self.socket.send(Frame::Text(ack.into())).await?;
                 }
-                push = rx.recv() => match push {
-                    None => return self.close(LAGGING, "lagging").await,
-                    Some(Push::Event { seq, json }) => {
-                        if seq == self.last + 1 {
-                            self.socket.send(Frame::Text(Utf8Bytes::from(&*json))).await?;
-                            self.last = seq;
-                        } else if seq > self.last {
-                            self.catch_up().await?;
+                push = rx.recv() => {
+                    // What is queued behind this push goes out in the same write: frames are
+                    // fed, then flushed once (a bounded batch, so acks and pings still interleave).
+                    let mut next = push;
+                    let mut batch = 0;
+                    loop {
+                        match next {
+                            None => return self.close(LAGGING, "lagging").await,
+                            Some(Push::Event { seq, json }) => {
+                                if seq == self.last + 1 {
+                                    self.socket.feed(Frame::Text(Utf8Bytes::from(&*json))).await?;
+                                    self.last = seq;
+                                } else if seq > self.last {
+                                    self.catch_up().await?;
+                                }
+                            }
+                            Some(Push::Hint { seq }) => {
+                                if seq > self.last {
+                                    self.catch_up().await?;
+                                }
+                            }
+                            Some(Push::Recheck) => {
+                                if self.signed_out().await {
+                                    return self.close(SIGNED_OUT, "signed out").await;
+                                }
+                            }
+                        }
+                        batch += 1;
+                        match rx.try_recv() {
+                            Ok(p) if batch < WRITE_BATCH => next = Some(p),
+                            Ok(p) => {
+                                self.socket.flush().await?;
+                                batch = 0;
+                                next = Some(p);
+                            }
+                            Err(_) => break,
                         }
                     }
-                    Some(Push::Hint { seq }) => {
-                        if seq > self.last {
-                            self.catch_up().await?;
-                        }
-                    }
-                    Some(Push::Recheck) => {
-                        if self.signed_out().await {
-                            return self.close(SIGNED_OUT, "signed out").await;
-                        }
-                    }
-                },
+                    self.socket.flush().await?;
+                }
                 incoming = self.socket.recv() => match incoming {
                     None | Some(Err(_)) | Some(Ok(Frame::Close(_))) => return Ok(()),
                     Some(Ok(Frame::Pong(_))) => missed_pongs = 0,
@@ -331,9 +353,10 @@ impl Conn {
                 Replay::Events(events) => {
                     let full = events.len() as u32 >= domain::chat::stream::REPLAY_PAGE;
                     for e in &events {
-                        self.socket.send(Frame::Text(frame_json(e).into())).await?;
+                        self.socket.feed(Frame::Text(frame_json(e).into())).await?;
                         self.last = e.seq;
                     }
+                    self.socket.flush().await?;
                     if !full {
                         return Ok(());
                     }
