@@ -10,7 +10,8 @@ use domain::clock::now_ms;
 use domain::store::Account;
 use testkit::TestApp;
 
-use crate::{HttpPhase, percentile, post_from, run_http};
+use crate::post_from;
+use wangshang_bench::{HttpPhase, percentile, run_http};
 
 /// Accounts created straight in the store (setup, not measured): `known{i}@bench.example`.
 pub async fn seed_accounts(app: &TestApp, count: usize) {
