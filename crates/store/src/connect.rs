@@ -1,189 +1,123 @@
-//! Opening the database named by a URL, and migrating it.
+//! Opening the database named by a URL.
 
-use std::path::Path;
+use std::sync::Arc;
 
 use async_trait::async_trait;
-use sqlx::any::{AnyPoolOptions, install_default_drivers};
-use sqlx::{AnyPool, Executor};
+use sqlx::PgPool;
+use sqlx::postgres::PgPoolOptions;
 
 use domain::store::{Store, StoreError, StoreResult, Tx};
 
-use crate::tx::{Dialect, SqlTx, db};
-
-static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
-static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+use crate::query::{Conn, Engine, PgSession, pg_error, query};
+use crate::sqlite::{self, Handle, Session};
+use crate::tx::{Dialect, SqlTx};
 
 /// A SQLite or PostgreSQL database.
 ///
-/// On SQLite, writes go through a pool of exactly one connection, so concurrent writers queue in
-/// the pool instead of failing with "database is locked"; reads use a separate pool whose
-/// connections are `query_only`. On PostgreSQL both are one pool.
+/// On SQLite, writes go through one connection, so concurrent writers queue for it instead of
+/// failing with "database is locked"; reads use separate `query_only` connections. On
+/// PostgreSQL both are one pool.
 pub struct SqlStore {
-    dialect: Dialect,
-    writer: AnyPool,
-    reader: AnyPool,
+    /// The URL as given (the key of [`crate::faults`]).
+    url: Arc<str>,
+    pub(crate) engine: Backend,
 }
 
-const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;";
+pub(crate) enum Backend {
+    Sqlite(sqlite::Db),
+    Postgres(PgPool),
+}
 
 /// Connects to `url` (`sqlite://PATH` or `postgres://…`), creating a SQLite file and its
 /// directory when missing. Does not migrate.
 pub async fn connect(url: &str) -> StoreResult<SqlStore> {
-    install_default_drivers();
-    let dialect = Dialect::from_url(url)
-        .ok_or_else(|| StoreError::Database(format!("unsupported database URL scheme: {url}")))?;
-    match dialect {
-        Dialect::Sqlite => {
-            let url = sqlite_url(url)?;
-            // No ping before each acquire: a SQLite connection is a local file handle that does
-            // not go stale like a network connection, and the ping is one more round trip to the
-            // connection's worker thread on every transaction.
-            let writer = AnyPoolOptions::new()
-                .max_connections(1)
-                .test_before_acquire(false)
-                .after_connect(|conn, _| {
-                    Box::pin(async move {
-                        conn.execute(SQLITE_PRAGMAS).await?;
-                        Ok(())
-                    })
-                })
-                .connect(&url)
-                .await
-                .map_err(db)?;
-            let reader = AnyPoolOptions::new()
-                .max_connections(4)
-                .test_before_acquire(false)
-                .after_connect(|conn, _| {
-                    Box::pin(async move {
-                        conn.execute(SQLITE_PRAGMAS).await?;
-                        conn.execute("PRAGMA query_only = ON;").await?;
-                        Ok(())
-                    })
-                })
-                .connect(&url)
-                .await
-                .map_err(db)?;
-            Ok(SqlStore {
-                dialect,
-                writer,
-                reader,
-            })
-        }
-        Dialect::Postgres => {
-            let pool = AnyPoolOptions::new()
+    let engine = match Dialect::from_url(url) {
+        Some(Dialect::Sqlite) => Backend::Sqlite(sqlite::Db::open(url)?),
+        Some(Dialect::Postgres) => Backend::Postgres(
+            PgPoolOptions::new()
                 .max_connections(16)
                 .connect(url)
                 .await
-                .map_err(db)?;
-            Ok(SqlStore {
-                dialect,
-                writer: pool.clone(),
-                reader: pool,
-            })
+                .map_err(pg_error)?,
+        ),
+        None => {
+            return Err(StoreError::Database(format!(
+                "unsupported database URL scheme: {url}"
+            )));
         }
-    }
-}
-
-/// Makes sure the SQLite file's directory exists and the file is created on first start.
-fn sqlite_url(url: &str) -> StoreResult<String> {
-    let rest = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))
-        .unwrap_or(url);
-    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
-    let dir = Path::new(path)
-        .parent()
-        .filter(|d| path != ":memory:" && !d.as_os_str().is_empty());
-    if let Some(dir) = dir {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| StoreError::Database(format!("creating {}: {e}", dir.display())))?;
-    }
-    let mode = if query.contains("mode=") {
-        ""
-    } else {
-        "mode=rwc"
     };
-    let sep = if query.is_empty() || mode.is_empty() {
-        ""
-    } else {
-        "&"
-    };
-    Ok(format!("sqlite://{path}?{query}{sep}{mode}"))
-}
-
-/// Applies the backend's pending migrations.
-pub async fn migrate(store: &SqlStore) -> StoreResult<()> {
-    let migrator = match store.dialect {
-        Dialect::Sqlite => &SQLITE_MIGRATIONS,
-        Dialect::Postgres => &POSTGRES_MIGRATIONS,
-    };
-    migrator
-        .run(&store.writer)
-        .await
-        .map_err(|e| StoreError::Database(format!("migration failed: {e}")))
+    Ok(SqlStore {
+        url: url.into(),
+        engine,
+    })
 }
 
 impl SqlStore {
     pub fn dialect(&self) -> Dialect {
-        self.dialect
+        match self.engine {
+            Backend::Sqlite(_) => Dialect::Sqlite,
+            Backend::Postgres(_) => Dialect::Postgres,
+        }
+    }
+
+    fn tx(&self, engine: Engine) -> Box<dyn Tx> {
+        Box::new(SqlTx::new(
+            Conn::new(self.url.clone(), engine),
+            self.dialect(),
+        ))
+    }
+
+    /// A connection without a transaction: each statement commits, or reads the latest commit,
+    /// on its own (read-only on SQLite).
+    pub(crate) async fn autocommit(&self) -> StoreResult<Engine> {
+        Ok(match &self.engine {
+            Backend::Sqlite(db) => {
+                Engine::Sqlite(Session::autocommit(Handle::Reader(db.reader().await?)))
+            }
+            Backend::Postgres(pool) => Engine::Postgres(PgSession::Autocommit(
+                pool.acquire().await.map_err(pg_error)?,
+            )),
+        })
     }
 }
 
 #[async_trait]
 impl Store for SqlStore {
     async fn write(&self) -> StoreResult<Box<dyn Tx>> {
-        // On SQLite a write transaction takes the write lock at once, so another process on the
-        // same file (a second node, an admin command) waits out `busy_timeout` instead of failing
-        // when a read would later turn into a write.
-        let tx = match self.dialect {
-            Dialect::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await,
-            Dialect::Postgres => self.writer.begin().await,
-        }
-        .map_err(db)?;
-        Ok(Box::new(SqlTx::new(tx, self.dialect)))
+        let engine = match &self.engine {
+            Backend::Sqlite(db) => {
+                Engine::Sqlite(Session::begin(Handle::Writer(db.writer().await), true)?)
+            }
+            Backend::Postgres(pool) => {
+                Engine::Postgres(PgSession::Tx(pool.begin().await.map_err(pg_error)?))
+            }
+        };
+        Ok(self.tx(engine))
     }
 
     async fn read(&self) -> StoreResult<Box<dyn Tx>> {
-        let tx = self.reader.begin().await.map_err(db)?;
-        Ok(Box::new(SqlTx::new(tx, self.dialect)))
+        let engine = match &self.engine {
+            Backend::Sqlite(db) => {
+                Engine::Sqlite(Session::begin(Handle::Reader(db.reader().await?), false)?)
+            }
+            Backend::Postgres(pool) => {
+                Engine::Postgres(PgSession::Tx(pool.begin().await.map_err(pg_error)?))
+            }
+        };
+        Ok(self.tx(engine))
     }
 
     async fn read_one(&self) -> StoreResult<Box<dyn Tx>> {
-        let conn = self.reader.acquire().await.map_err(db)?;
-        Ok(Box::new(SqlTx::autocommit(conn, self.dialect)))
+        Ok(self.tx(self.autocommit().await?))
     }
 
     async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("SELECT 1")
-            .execute(&self.reader)
-            .await
-            .map_err(db)?;
+        let mut conn = Conn::new(self.url.clone(), self.autocommit().await?);
+        query("SELECT 1 AS one").fetch_one(&mut conn).await?;
         Ok(())
     }
 
     fn backend(&self) -> &'static str {
-        self.dialect.name()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sqlite_urls_create_the_file() {
-        assert_eq!(
-            sqlite_url("sqlite://./data/w.db").unwrap(),
-            "sqlite://./data/w.db?mode=rwc"
-        );
-        assert_eq!(
-            sqlite_url("sqlite:///tmp/x.db?mode=ro").unwrap(),
-            "sqlite:///tmp/x.db?mode=ro"
-        );
-        assert_eq!(
-            sqlite_url("sqlite:///tmp/x.db?cache=shared").unwrap(),
-            "sqlite:///tmp/x.db?cache=shared&mode=rwc"
-        );
+        self.dialect().name()
     }
 }
