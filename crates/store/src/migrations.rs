@@ -198,7 +198,7 @@ fn apply_sqlite(conn: &mut Connection, migrations: &[Migration]) -> StoreResult<
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use std::collections::BTreeSet;
 
     use super::*;
@@ -316,7 +316,7 @@ mod tests {
     }
 
     /// Creates an empty database on the server of `TEST_POSTGRES_URL`, as testkit does.
-    async fn fresh_postgres_database(base: &str) -> String {
+    pub(crate) async fn fresh_postgres_database(base: &str) -> String {
         use sqlx::{Connection as _, Executor as _};
         let base = base.trim_end_matches('/');
         let mut admin = sqlx::PgConnection::connect(&format!("{base}/postgres"))

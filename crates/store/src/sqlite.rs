@@ -403,12 +403,13 @@ pub(crate) struct Row {
 
 impl Row {
     pub(crate) fn get<T: rusqlite::types::FromSql>(&self, name: &str) -> Result<T, String> {
-        let i = self
+        let value = self
             .columns
             .iter()
             .position(|c| c == name)
+            .and_then(|i| self.values.get(i))
             .ok_or_else(|| "no such column".to_owned())?;
-        T::column_result(ValueRef::from(&self.values[i])).map_err(|e| e.to_string())
+        T::column_result(ValueRef::from(value)).map_err(|e| e.to_string())
     }
 }
 
