@@ -192,7 +192,7 @@ fn apply_sqlite(conn: &mut Connection, migrations: &[Migration]) -> StoreResult<
         )
         .map_err(fail)?;
         tx.commit().map_err(fail)?;
-        tracing::info!(version = m.version, description = %m.description, "migrated");
+        tracing::debug!(version = m.version, description = %m.description, "migrated");
     }
     Ok(())
 }
