@@ -1,15 +1,24 @@
 //! The storage trait of `wangshang-domain`, implemented once for SQLite and PostgreSQL.
 //!
-//! Both backends run the same SQL through sqlx's `Any` driver: `$n` placeholders, `BIGINT`
-//! millisecond timestamps and text ids are understood by both, so a query is written once and
-//! cannot drift between backends (the drift atuin suffered). The few places where the dialects
-//! differ are branches on [`Dialect`]. Migrations are kept per backend under `migrations/`.
+//! SQLite runs through rusqlite, directly on the calling task (`sqlite`); PostgreSQL through
+//! sqlx's typed driver. The repositories are written once against a small query layer
+//! (`query`): `$n` placeholders, `BIGINT` millisecond timestamps and text ids are understood by
+//! both, so a query is written once and cannot drift between backends (the drift atuin
+//! suffered). The few places where the dialects differ are branches on [`Dialect`]. The
+//! migrations are one set of files for both (see `migrations`).
 
 mod connect;
+pub mod faults;
 mod listen;
+mod migrations;
+mod query;
+mod raw;
 mod repos;
+mod sqlite;
 mod tx;
 
-pub use connect::{SqlStore, connect, migrate};
+pub use connect::{SqlStore, connect};
 pub use listen::listen_streams;
+pub use migrations::migrate;
+pub use raw::{count_raw, exec_raw};
 pub use tx::Dialect;

@@ -10,8 +10,7 @@
 use std::time::Duration;
 
 use serde_json::Value;
-use sqlx::Executor;
-use sqlx::any::AnyPoolOptions;
+use sqlx::{Connection, Executor};
 use tokio::net::TcpListener;
 
 pub use domain::config::Config;
@@ -351,38 +350,16 @@ impl TestApp {
     /// Runs one statement directly against the database, to put a row into a state that would
     /// otherwise take months (an old timestamp).
     pub async fn exec(&self, sql: &str) {
-        sqlx::any::install_default_drivers();
-        let pool = AnyPoolOptions::new()
-            .max_connections(1)
-            .connect(&self.database_url)
-            .await
-            .expect("connect");
-        sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
-            .execute(&pool)
+        store::exec_raw(&self.database_url, sql)
             .await
             .expect("exec");
-        pool.close().await;
     }
 
     /// Runs a scalar count query directly against the database (for "nothing half-written").
     pub async fn count(&self, sql: &str) -> i64 {
-        sqlx::any::install_default_drivers();
-        let url = if self.backend == Backend::Sqlite {
-            format!("{}?mode=ro", self.database_url)
-        } else {
-            self.database_url.clone()
-        };
-        let pool = AnyPoolOptions::new()
-            .max_connections(1)
-            .connect(&url)
+        store::count_raw(&self.database_url, sql)
             .await
-            .expect("connect");
-        let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned()))
-            .fetch_one(&pool)
-            .await
-            .expect("count");
-        pool.close().await;
-        n
+            .expect("count")
     }
 }
 
@@ -391,10 +368,7 @@ async fn fresh_postgres_database() -> String {
     let base = std::env::var("TEST_POSTGRES_URL")
         .expect("PostgreSQL tests need TEST_POSTGRES_URL (or TEST_SKIP_POSTGRES=1); see README");
     let base = base.trim_end_matches('/').to_owned();
-    sqlx::any::install_default_drivers();
-    let admin = AnyPoolOptions::new()
-        .max_connections(1)
-        .connect(&format!("{base}/postgres"))
+    let mut admin = sqlx::PgConnection::connect(&format!("{base}/postgres"))
         .await
         .expect("connect to PostgreSQL");
     let name = format!("wstest_{}", domain::random::id());
@@ -402,6 +376,6 @@ async fn fresh_postgres_database() -> String {
         .execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
         .await
         .expect("create database");
-    admin.close().await;
+    admin.close().await.expect("disconnect");
     format!("{base}/{name}")
 }

@@ -265,25 +265,16 @@ async fn security_events_are_append_only(b: Backend) {
         "blue lantern over quiet harbor",
     )
     .await;
-    sqlx::any::install_default_drivers();
-    let pool = sqlx::any::AnyPoolOptions::new()
-        .max_connections(1)
-        .connect(&app.database_url)
-        .await
-        .unwrap();
     assert!(
-        sqlx::query("UPDATE security_events SET kind = 'x'")
-            .execute(&pool)
+        store::exec_raw(&app.database_url, "UPDATE security_events SET kind = 'x'")
             .await
             .is_err()
     );
     assert!(
-        sqlx::query("DELETE FROM security_events")
-            .execute(&pool)
+        store::exec_raw(&app.database_url, "DELETE FROM security_events")
             .await
             .is_err()
     );
-    pool.close().await;
     assert_eq!(
         app.count("SELECT COUNT(*) FROM security_events WHERE kind = 'registered'")
             .await,

@@ -1,14 +1,13 @@
 use async_trait::async_trait;
-use sqlx::any::AnyRow;
 
 use domain::clock::Millis;
 use domain::identifier::Channel;
 use domain::store::{Account, AccountRepo, StoreResult};
 
-use super::col;
-use crate::tx::{SqlTx, db};
+use super::{Row, col, query};
+use crate::tx::SqlTx;
 
-fn account(row: &AnyRow) -> StoreResult<Account> {
+fn account(row: &Row) -> StoreResult<Account> {
     Ok(Account {
         id: col(row, "id")?,
         nickname: col(row, "nickname")?,
@@ -30,11 +29,10 @@ const SELECT: &str = "SELECT id, nickname, phone, email, password_hash, password
 #[async_trait]
 impl AccountRepo for SqlTx {
     async fn account(&mut self, id: &str) -> StoreResult<Option<Account>> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} WHERE id = $1")))
+        let row = query(format!("{SELECT} WHERE id = $1"))
             .bind(id)
-            .fetch_optional(&mut *self.tx)
-            .await
-            .map_err(db)?;
+            .fetch_optional(&mut self.conn)
+            .await?;
         row.as_ref().map(account).transpose()
     }
 
@@ -47,16 +45,15 @@ impl AccountRepo for SqlTx {
             Channel::Sms => "phone",
             Channel::Email => "email",
         };
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} WHERE {column} = $1")))
+        let row = query(format!("{SELECT} WHERE {column} = $1"))
             .bind(destination)
-            .fetch_optional(&mut *self.tx)
-            .await
-            .map_err(db)?;
+            .fetch_optional(&mut self.conn)
+            .await?;
         row.as_ref().map(account).transpose()
     }
 
     async fn insert_account(&mut self, a: &Account) -> StoreResult<()> {
-        sqlx::query(
+        query(
             "INSERT INTO accounts (id, nickname, phone, email, password_hash, password_changed_at, locale, created_at, \
              phone_verified_at, email_verified_at, phone_used_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
@@ -72,9 +69,8 @@ impl AccountRepo for SqlTx {
         .bind(a.phone_verified_at)
         .bind(a.email_verified_at)
         .bind(a.phone_used_at)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .execute(&mut self.conn)
+        .await?;
         Ok(())
     }
 
@@ -84,16 +80,15 @@ impl AccountRepo for SqlTx {
         hash: &str,
         changed_at: Option<Millis>,
     ) -> StoreResult<()> {
-        sqlx::query(
+        query(
             "UPDATE accounts SET password_hash = $2, \
              password_changed_at = COALESCE($3, password_changed_at) WHERE id = $1",
         )
         .bind(account_id)
         .bind(hash)
         .bind(changed_at)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .execute(&mut self.conn)
+        .await?;
         Ok(())
     }
 
@@ -103,13 +98,12 @@ impl AccountRepo for SqlTx {
         nickname: &str,
         at: Millis,
     ) -> StoreResult<()> {
-        sqlx::query("INSERT INTO nickname_history (account_id, nickname, at) VALUES ($1, $2, $3)")
+        query("INSERT INTO nickname_history (account_id, nickname, at) VALUES ($1, $2, $3)")
             .bind(account_id)
             .bind(nickname)
             .bind(at)
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db)?;
+            .execute(&mut self.conn)
+            .await?;
         Ok(())
     }
 
@@ -128,23 +122,21 @@ impl AccountRepo for SqlTx {
                 "UPDATE accounts SET email = $2, email_verified_at = $3 WHERE id = $1"
             }
         };
-        sqlx::query(sql)
+        query(sql)
             .bind(account_id)
             .bind(value)
             .bind(verified_at)
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db)?;
+            .execute(&mut self.conn)
+            .await?;
         Ok(())
     }
 
     async fn touch_phone_used(&mut self, account_id: &str, now: Millis) -> StoreResult<()> {
-        sqlx::query("UPDATE accounts SET phone_used_at = $2 WHERE id = $1 AND phone IS NOT NULL")
+        query("UPDATE accounts SET phone_used_at = $2 WHERE id = $1 AND phone IS NOT NULL")
             .bind(account_id)
             .bind(now)
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db)?;
+            .execute(&mut self.conn)
+            .await?;
         Ok(())
     }
 
@@ -154,17 +146,16 @@ impl AccountRepo for SqlTx {
         network: &str,
         now: Millis,
     ) -> StoreResult<bool> {
-        let done = sqlx::query(
+        let done = query(
             "INSERT INTO known_networks (account_id, network, first_seen_at) VALUES ($1, $2, $3) \
              ON CONFLICT DO NOTHING",
         )
         .bind(account_id)
         .bind(network)
         .bind(now)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
-        Ok(done.rows_affected() == 1)
+        .execute(&mut self.conn)
+        .await?;
+        Ok(done == 1)
     }
 
     async fn remember_place(
@@ -173,17 +164,16 @@ impl AccountRepo for SqlTx {
         place: &str,
         now: Millis,
     ) -> StoreResult<bool> {
-        let done = sqlx::query(
+        let done = query(
             "INSERT INTO known_places (account_id, place, first_seen_at) VALUES ($1, $2, $3) \
              ON CONFLICT DO NOTHING",
         )
         .bind(account_id)
         .bind(place)
         .bind(now)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
-        Ok(done.rows_affected() == 1)
+        .execute(&mut self.conn)
+        .await?;
+        Ok(done == 1)
     }
 
     async fn known_device(
@@ -191,14 +181,12 @@ impl AccountRepo for SqlTx {
         account_id: &str,
         device_id: &str,
     ) -> StoreResult<Option<String>> {
-        sqlx::query_scalar(
-            "SELECT user_agent FROM devices WHERE account_id = $1 AND device_id = $2",
-        )
-        .bind(account_id)
-        .bind(device_id)
-        .fetch_optional(&mut *self.tx)
-        .await
-        .map_err(db)
+        let row = query("SELECT user_agent FROM devices WHERE account_id = $1 AND device_id = $2")
+            .bind(account_id)
+            .bind(device_id)
+            .fetch_optional(&mut self.conn)
+            .await?;
+        row.map(|r| col(&r, "user_agent")).transpose()
     }
 
     async fn touch_device(
@@ -208,20 +196,19 @@ impl AccountRepo for SqlTx {
         user_agent: &str,
         now: Millis,
     ) -> StoreResult<bool> {
-        let updated = sqlx::query(
+        let updated = query(
             "UPDATE devices SET last_seen_at = $3, user_agent = $4 WHERE account_id = $1 AND device_id = $2",
         )
         .bind(account_id)
         .bind(device_id)
         .bind(now)
         .bind(user_agent)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
-        if updated.rows_affected() > 0 {
+        .execute(&mut self.conn)
+        .await?;
+        if updated > 0 {
             return Ok(false);
         }
-        sqlx::query(
+        query(
             "INSERT INTO devices (account_id, device_id, user_agent, first_seen_at, last_seen_at) \
              VALUES ($1, $2, $3, $4, $4)",
         )
@@ -229,9 +216,8 @@ impl AccountRepo for SqlTx {
         .bind(device_id)
         .bind(user_agent)
         .bind(now)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .execute(&mut self.conn)
+        .await?;
         Ok(true)
     }
 }

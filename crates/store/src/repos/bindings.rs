@@ -1,16 +1,15 @@
 use async_trait::async_trait;
-use sqlx::any::AnyRow;
 
 use domain::clock::Millis;
 use domain::store::{BindingChange, BindingRepo, StoreResult};
 
-use super::{channel, col};
-use crate::tx::{SqlTx, db};
+use super::{Row, channel, col, query};
+use crate::tx::SqlTx;
 
 const COLUMNS: &str = "id, account_id, channel, old_value, new_value, at, cancel_token_hash, \
      confirm_token_hash, links_expire_at, cancelled_at, confirmed_at";
 
-fn change(row: &AnyRow) -> StoreResult<BindingChange> {
+fn change(row: &Row) -> StoreResult<BindingChange> {
     Ok(BindingChange {
         id: col(row, "id")?,
         account_id: col(row, "account_id")?,
@@ -29,10 +28,10 @@ fn change(row: &AnyRow) -> StoreResult<BindingChange> {
 #[async_trait]
 impl BindingRepo for SqlTx {
     async fn insert_binding_change(&mut self, c: &BindingChange) -> StoreResult<()> {
-        sqlx::query(sqlx::AssertSqlSafe(format!(
+        query(format!(
             "INSERT INTO binding_changes ({COLUMNS}) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
-        )))
+        ))
         .bind(&c.id)
         .bind(&c.account_id)
         .bind(c.channel.as_str())
@@ -44,9 +43,8 @@ impl BindingRepo for SqlTx {
         .bind(c.links_expire_at)
         .bind(c.cancelled_at)
         .bind(c.confirmed_at)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .execute(&mut self.conn)
+        .await?;
         Ok(())
     }
 
@@ -54,13 +52,12 @@ impl BindingRepo for SqlTx {
         &mut self,
         token_hash: &str,
     ) -> StoreResult<Option<BindingChange>> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        let row = query(format!(
             "SELECT {COLUMNS} FROM binding_changes WHERE cancel_token_hash = $1 OR confirm_token_hash = $1"
-        )))
+        ))
         .bind(token_hash)
-        .fetch_optional(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .fetch_optional(&mut self.conn)
+        .await?;
         row.as_ref().map(change).transpose()
     }
 
@@ -70,16 +67,15 @@ impl BindingRepo for SqlTx {
         value: &str,
         since: Millis,
     ) -> StoreResult<Option<BindingChange>> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        let row = query(format!(
             "SELECT {COLUMNS} FROM binding_changes WHERE account_id = $1 AND new_value = $2 AND at > $3 \
              ORDER BY at DESC LIMIT 1"
-        )))
+        ))
         .bind(account_id)
         .bind(value)
         .bind(since)
-        .fetch_optional(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .fetch_optional(&mut self.conn)
+        .await?;
         row.as_ref().map(change).transpose()
     }
 
@@ -94,15 +90,14 @@ impl BindingRepo for SqlTx {
         } else {
             "confirmed_at"
         };
-        let done = sqlx::query(sqlx::AssertSqlSafe(format!(
+        let done = query(format!(
             "UPDATE binding_changes SET {column} = $2 \
              WHERE id = $1 AND cancelled_at IS NULL AND confirmed_at IS NULL"
-        )))
+        ))
         .bind(id)
         .bind(now)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
-        Ok(done.rows_affected() == 1)
+        .execute(&mut self.conn)
+        .await?;
+        Ok(done == 1)
     }
 }

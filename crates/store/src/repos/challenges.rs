@@ -1,16 +1,15 @@
 use async_trait::async_trait;
-use sqlx::any::AnyRow;
 
 use domain::clock::Millis;
 use domain::store::{ChallengeRepo, LoginChallenge, StoreResult};
 
-use super::{col, count};
-use crate::tx::{SqlTx, db};
+use super::{Row, col, count, query};
+use crate::tx::SqlTx;
 
 const COLUMNS: &str = "id, account_id, reason, methods, verification_id, device_id, device_name, \
      webauthn_state, attempts, created_at, expires_at, completed_at";
 
-fn challenge(row: &AnyRow) -> StoreResult<LoginChallenge> {
+fn challenge(row: &Row) -> StoreResult<LoginChallenge> {
     let methods: String = col(row, "methods")?;
     Ok(LoginChallenge {
         id: col(row, "id")?,
@@ -35,10 +34,10 @@ fn challenge(row: &AnyRow) -> StoreResult<LoginChallenge> {
 #[async_trait]
 impl ChallengeRepo for SqlTx {
     async fn insert_challenge(&mut self, c: &LoginChallenge) -> StoreResult<()> {
-        sqlx::query(sqlx::AssertSqlSafe(format!(
+        query(format!(
             "INSERT INTO login_challenges ({COLUMNS}) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
-        )))
+        ))
         .bind(&c.id)
         .bind(&c.account_id)
         .bind(&c.reason)
@@ -51,57 +50,52 @@ impl ChallengeRepo for SqlTx {
         .bind(c.created_at)
         .bind(c.expires_at)
         .bind(c.completed_at)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .execute(&mut self.conn)
+        .await?;
         Ok(())
     }
 
     async fn challenge(&mut self, id: &str) -> StoreResult<Option<LoginChallenge>> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        let row = query(format!(
             "SELECT {COLUMNS} FROM login_challenges WHERE id = $1"
-        )))
+        ))
         .bind(id)
-        .fetch_optional(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .fetch_optional(&mut self.conn)
+        .await?;
         row.as_ref().map(challenge).transpose()
     }
 
     async fn count_challenge_failure(&mut self, id: &str, max: u32) -> StoreResult<Option<u32>> {
-        let row = sqlx::query(
+        let row = query(
             "UPDATE login_challenges SET attempts = attempts + 1 \
              WHERE id = $1 AND attempts < $2 AND completed_at IS NULL RETURNING attempts",
         )
         .bind(id)
         .bind(i64::from(max))
-        .fetch_optional(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .fetch_optional(&mut self.conn)
+        .await?;
         row.as_ref().map(|r| count(r, "attempts")).transpose()
     }
 
     async fn complete_challenge(&mut self, id: &str, now: Millis, max: u32) -> StoreResult<bool> {
-        let done = sqlx::query(
+        let done = query(
             "UPDATE login_challenges SET completed_at = $2 \
              WHERE id = $1 AND completed_at IS NULL AND expires_at > $2 AND attempts < $3",
         )
         .bind(id)
         .bind(now)
         .bind(i64::from(max))
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
-        Ok(done.rows_affected() == 1)
+        .execute(&mut self.conn)
+        .await?;
+        Ok(done == 1)
     }
 
     async fn set_challenge_state(&mut self, id: &str, webauthn_state: &str) -> StoreResult<()> {
-        sqlx::query("UPDATE login_challenges SET webauthn_state = $2 WHERE id = $1")
+        query("UPDATE login_challenges SET webauthn_state = $2 WHERE id = $1")
             .bind(id)
             .bind(webauthn_state)
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db)?;
+            .execute(&mut self.conn)
+            .await?;
         Ok(())
     }
 
@@ -111,13 +105,12 @@ impl ChallengeRepo for SqlTx {
         verification_id: &str,
         method: &str,
     ) -> StoreResult<()> {
-        sqlx::query("UPDATE login_challenges SET verification_id = $2, methods = $3 WHERE id = $1")
+        query("UPDATE login_challenges SET verification_id = $2, methods = $3 WHERE id = $1")
             .bind(id)
             .bind(verification_id)
             .bind(method)
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db)?;
+            .execute(&mut self.conn)
+            .await?;
         Ok(())
     }
 }

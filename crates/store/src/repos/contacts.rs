@@ -1,13 +1,12 @@
 use async_trait::async_trait;
-use sqlx::any::AnyRow;
 
 use domain::clock::Millis;
 use domain::store::{Contact, ContactRepo, ContactRequest, StoreResult};
 
-use super::col;
-use crate::tx::{SqlTx, db};
+use super::{Row, col, query};
+use crate::tx::SqlTx;
 
-fn request(row: &AnyRow) -> StoreResult<ContactRequest> {
+fn request(row: &Row) -> StoreResult<ContactRequest> {
     Ok(ContactRequest {
         id: col(row, "id")?,
         from_id: col(row, "from_id")?,
@@ -24,7 +23,7 @@ const REQUEST: &str =
 #[async_trait]
 impl ContactRepo for SqlTx {
     async fn contacts(&mut self, account_id: &str) -> StoreResult<Vec<Contact>> {
-        let rows = sqlx::query(
+        let rows = query(
             "SELECT a.id, a.nickname, \
                CASE WHEN EXISTS (SELECT 1 FROM org_members x JOIN org_members y ON y.org_id = x.org_id \
                  WHERE x.account_id = $1 AND y.account_id = a.id AND x.left_at IS NULL AND y.left_at IS NULL) \
@@ -41,9 +40,8 @@ impl ContactRepo for SqlTx {
              ORDER BY a.nickname, a.id",
         )
         .bind(account_id)
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .fetch_all(&mut self.conn)
+        .await?;
         rows.iter()
             .map(|r| {
                 let colleague: i32 = col(r, "colleague")?;
@@ -59,20 +57,19 @@ impl ContactRepo for SqlTx {
     }
 
     async fn colleagues(&mut self, a: &str, b: &str) -> StoreResult<bool> {
-        let row = sqlx::query(
+        let row = query(
             "SELECT 1 AS one FROM org_members x JOIN org_members y ON y.org_id = x.org_id \
              WHERE x.account_id = $1 AND y.account_id = $2 AND x.left_at IS NULL AND y.left_at IS NULL",
         )
         .bind(a)
         .bind(b)
-        .fetch_optional(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .fetch_optional(&mut self.conn)
+        .await?;
         Ok(row.is_some())
     }
 
     async fn insert_contact_request(&mut self, r: &ContactRequest) -> StoreResult<()> {
-        sqlx::query(
+        query(
             "INSERT INTO contact_requests (id, from_id, to_id, status, created_at, decided_at) \
              VALUES ($1, $2, $3, $4, $5, $6)",
         )
@@ -82,18 +79,16 @@ impl ContactRepo for SqlTx {
         .bind(&r.status)
         .bind(r.created_at)
         .bind(r.decided_at)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .execute(&mut self.conn)
+        .await?;
         Ok(())
     }
 
     async fn contact_request(&mut self, id: &str) -> StoreResult<Option<ContactRequest>> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!("{REQUEST} WHERE id = $1")))
+        let row = query(format!("{REQUEST} WHERE id = $1"))
             .bind(id)
-            .fetch_optional(&mut *self.tx)
-            .await
-            .map_err(db)?;
+            .fetch_optional(&mut self.conn)
+            .await?;
         row.as_ref().map(request).transpose()
     }
 
@@ -102,15 +97,14 @@ impl ContactRepo for SqlTx {
         a: &str,
         b: &str,
     ) -> StoreResult<Option<ContactRequest>> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        let row = query(format!(
             "{REQUEST} WHERE (from_id = $1 AND to_id = $2) OR (from_id = $2 AND to_id = $1) \
              ORDER BY created_at DESC LIMIT 1"
-        )))
+        ))
         .bind(a)
         .bind(b)
-        .fetch_optional(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .fetch_optional(&mut self.conn)
+        .await?;
         row.as_ref().map(request).transpose()
     }
 
@@ -118,13 +112,12 @@ impl ContactRepo for SqlTx {
         &mut self,
         account_id: &str,
     ) -> StoreResult<Vec<ContactRequest>> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        let rows = query(format!(
             "{REQUEST} WHERE to_id = $1 AND status = 'pending' ORDER BY created_at"
-        )))
+        ))
         .bind(account_id)
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .fetch_all(&mut self.conn)
+        .await?;
         rows.iter().map(request).collect()
     }
 
@@ -134,62 +127,57 @@ impl ContactRepo for SqlTx {
         status: &str,
         at: Millis,
     ) -> StoreResult<bool> {
-        let done = sqlx::query(
+        let done = query(
             "UPDATE contact_requests SET status = $2, decided_at = $3 \
              WHERE id = $1 AND status = 'pending'",
         )
         .bind(id)
         .bind(status)
         .bind(at)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
-        Ok(done.rows_affected() == 1)
+        .execute(&mut self.conn)
+        .await?;
+        Ok(done == 1)
     }
 
     async fn block(&mut self, account_id: &str, blocked_id: &str, at: Millis) -> StoreResult<()> {
-        sqlx::query(
+        query(
             "INSERT INTO blocks (account_id, blocked_id, at) VALUES ($1, $2, $3) \
              ON CONFLICT (account_id, blocked_id) DO NOTHING",
         )
         .bind(account_id)
         .bind(blocked_id)
         .bind(at)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .execute(&mut self.conn)
+        .await?;
         Ok(())
     }
 
     async fn unblock(&mut self, account_id: &str, blocked_id: &str) -> StoreResult<()> {
-        sqlx::query("DELETE FROM blocks WHERE account_id = $1 AND blocked_id = $2")
+        query("DELETE FROM blocks WHERE account_id = $1 AND blocked_id = $2")
             .bind(account_id)
             .bind(blocked_id)
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db)?;
+            .execute(&mut self.conn)
+            .await?;
         Ok(())
     }
 
     async fn blocked_between(&mut self, a: &str, b: &str) -> StoreResult<bool> {
-        let row = sqlx::query(
+        let row = query(
             "SELECT 1 AS one FROM blocks WHERE (account_id = $1 AND blocked_id = $2) \
              OR (account_id = $2 AND blocked_id = $1)",
         )
         .bind(a)
         .bind(b)
-        .fetch_optional(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .fetch_optional(&mut self.conn)
+        .await?;
         Ok(row.is_some())
     }
 
     async fn blocked(&mut self, account_id: &str) -> StoreResult<Vec<String>> {
-        let rows = sqlx::query("SELECT blocked_id FROM blocks WHERE account_id = $1 ORDER BY at")
+        let rows = query("SELECT blocked_id FROM blocks WHERE account_id = $1 ORDER BY at")
             .bind(account_id)
-            .fetch_all(&mut *self.tx)
-            .await
-            .map_err(db)?;
+            .fetch_all(&mut self.conn)
+            .await?;
         rows.iter().map(|r| col(r, "blocked_id")).collect()
     }
 }

@@ -1,18 +1,17 @@
 use async_trait::async_trait;
-use sqlx::any::AnyRow;
 
 use domain::clock::Millis;
 use domain::store::{
     Conversation, ConversationMember, ConversationRepo, ConversationSummary, StoreResult,
 };
 
-use super::col;
 use super::messages::{MESSAGE_COLUMNS, message};
-use crate::tx::{SqlTx, db};
+use super::{Row, col, query};
+use crate::tx::SqlTx;
 
 const CONVERSATION_COLUMNS: &str = "c.id, c.kind, c.title, c.direct_key, c.created_by, c.created_at, c.last_seq, c.last_message_at";
 
-fn conversation(row: &AnyRow) -> StoreResult<Conversation> {
+fn conversation(row: &Row) -> StoreResult<Conversation> {
     Ok(Conversation {
         id: col(row, "id")?,
         kind: col(row, "kind")?,
@@ -25,7 +24,7 @@ fn conversation(row: &AnyRow) -> StoreResult<Conversation> {
     })
 }
 
-fn member(row: &AnyRow) -> StoreResult<ConversationMember> {
+fn member(row: &Row) -> StoreResult<ConversationMember> {
     Ok(ConversationMember {
         conversation_id: col(row, "conversation_id")?,
         account_id: col(row, "account_id")?,
@@ -42,7 +41,7 @@ const MEMBER: &str = "SELECT m.conversation_id, m.account_id, a.nickname, m.role
 #[async_trait]
 impl ConversationRepo for SqlTx {
     async fn insert_conversation(&mut self, c: &Conversation) -> StoreResult<()> {
-        sqlx::query(
+        query(
             "INSERT INTO conversations (id, kind, title, direct_key, created_by, created_at, \
              last_seq, last_message_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
@@ -54,31 +53,28 @@ impl ConversationRepo for SqlTx {
         .bind(c.created_at)
         .bind(c.last_seq)
         .bind(c.last_message_at)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .execute(&mut self.conn)
+        .await?;
         Ok(())
     }
 
     async fn conversation(&mut self, id: &str) -> StoreResult<Option<Conversation>> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        let row = query(format!(
             "SELECT {CONVERSATION_COLUMNS} FROM conversations c WHERE c.id = $1"
-        )))
+        ))
         .bind(id)
-        .fetch_optional(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .fetch_optional(&mut self.conn)
+        .await?;
         row.as_ref().map(conversation).transpose()
     }
 
     async fn conversation_by_direct_key(&mut self, key: &str) -> StoreResult<Option<Conversation>> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        let row = query(format!(
             "SELECT {CONVERSATION_COLUMNS} FROM conversations c WHERE c.direct_key = $1"
-        )))
+        ))
         .bind(key)
-        .fetch_optional(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .fetch_optional(&mut self.conn)
+        .await?;
         row.as_ref().map(conversation).transpose()
     }
 
@@ -90,7 +86,7 @@ impl ConversationRepo for SqlTx {
         at: Millis,
         read_seq: i64,
     ) -> StoreResult<bool> {
-        let done = sqlx::query(
+        let done = query(
             "INSERT INTO conversation_members (conversation_id, account_id, role, joined_at, read_seq) \
              VALUES ($1, $2, $3, $4, $5) ON CONFLICT (conversation_id, account_id) DO NOTHING",
         )
@@ -99,10 +95,9 @@ impl ConversationRepo for SqlTx {
         .bind(role)
         .bind(at)
         .bind(read_seq)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
-        Ok(done.rows_affected() == 1)
+        .execute(&mut self.conn)
+        .await?;
+        Ok(done == 1)
     }
 
     async fn remove_conversation_member(
@@ -110,15 +105,14 @@ impl ConversationRepo for SqlTx {
         conversation_id: &str,
         account_id: &str,
     ) -> StoreResult<bool> {
-        let done = sqlx::query(
+        let done = query(
             "DELETE FROM conversation_members WHERE conversation_id = $1 AND account_id = $2",
         )
         .bind(conversation_id)
         .bind(account_id)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
-        Ok(done.rows_affected() == 1)
+        .execute(&mut self.conn)
+        .await?;
+        Ok(done == 1)
     }
 
     async fn conversation_member(
@@ -126,14 +120,13 @@ impl ConversationRepo for SqlTx {
         conversation_id: &str,
         account_id: &str,
     ) -> StoreResult<Option<ConversationMember>> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        let row = query(format!(
             "{MEMBER} WHERE m.conversation_id = $1 AND m.account_id = $2"
-        )))
+        ))
         .bind(conversation_id)
         .bind(account_id)
-        .fetch_optional(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .fetch_optional(&mut self.conn)
+        .await?;
         row.as_ref().map(member).transpose()
     }
 
@@ -141,13 +134,12 @@ impl ConversationRepo for SqlTx {
         &mut self,
         conversation_id: &str,
     ) -> StoreResult<Vec<ConversationMember>> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        let rows = query(format!(
             "{MEMBER} WHERE m.conversation_id = $1 ORDER BY m.joined_at, m.account_id"
-        )))
+        ))
         .bind(conversation_id)
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .fetch_all(&mut self.conn)
+        .await?;
         rows.iter().map(member).collect()
     }
 
@@ -155,7 +147,7 @@ impl ConversationRepo for SqlTx {
         &mut self,
         account_id: &str,
     ) -> StoreResult<Vec<ConversationSummary>> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        let rows = query(format!(
             "SELECT {CONVERSATION_COLUMNS}, me.read_seq, \
                (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id AND m.seq > me.read_seq \
                   AND m.sender_id <> me.account_id AND m.recalled_at IS NULL) AS unread, \
@@ -169,21 +161,19 @@ impl ConversationRepo for SqlTx {
              FROM conversation_members me JOIN conversations c ON c.id = me.conversation_id \
              WHERE me.account_id = $1 \
              ORDER BY COALESCE(c.last_message_at, c.created_at) DESC, c.id"
-        )))
+        ))
         .bind(account_id)
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(db)?;
-        let last_rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        .fetch_all(&mut self.conn)
+        .await?;
+        let last_rows = query(format!(
             "SELECT {MESSAGE_COLUMNS} FROM conversation_members me \
              JOIN conversations c ON c.id = me.conversation_id \
              JOIN messages m ON m.conversation_id = c.id AND m.seq = c.last_seq \
              WHERE me.account_id = $1"
-        )))
+        ))
         .bind(account_id)
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .fetch_all(&mut self.conn)
+        .await?;
         let mut last = std::collections::HashMap::new();
         for r in &last_rows {
             let m = message(r)?;
@@ -212,16 +202,15 @@ impl ConversationRepo for SqlTx {
         account_id: &str,
         seq: i64,
     ) -> StoreResult<bool> {
-        let done = sqlx::query(
+        let done = query(
             "UPDATE conversation_members SET read_seq = $3 \
              WHERE conversation_id = $1 AND account_id = $2 AND read_seq < $3",
         )
         .bind(conversation_id)
         .bind(account_id)
         .bind(seq)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
-        Ok(done.rows_affected() == 1)
+        .execute(&mut self.conn)
+        .await?;
+        Ok(done == 1)
     }
 }

@@ -1,12 +1,11 @@
 use async_trait::async_trait;
-use sqlx::any::AnyRow;
 
 use domain::store::{EventRepo, NewSecurityEvent, SecurityEvent, StoreError, StoreResult};
 
-use super::col;
-use crate::tx::{SqlTx, db};
+use super::{Row, col, query};
+use crate::tx::SqlTx;
 
-fn event(row: &AnyRow) -> StoreResult<SecurityEvent> {
+fn event(row: &Row) -> StoreResult<SecurityEvent> {
     let flags: String = col(row, "flags")?;
     Ok(SecurityEvent {
         id: col(row, "id")?,
@@ -29,7 +28,7 @@ impl EventRepo for SqlTx {
     async fn insert_event(&mut self, e: &NewSecurityEvent) -> StoreResult<()> {
         let flags =
             serde_json::to_string(&e.flags).map_err(|e| StoreError::Database(e.to_string()))?;
-        sqlx::query(
+        query(
             "INSERT INTO security_events (account_id, kind, at, ip, user_agent, flags, place) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
@@ -40,9 +39,8 @@ impl EventRepo for SqlTx {
         .bind(&e.user_agent)
         .bind(flags)
         .bind(&e.place)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .execute(&mut self.conn)
+        .await?;
         Ok(())
     }
 
@@ -52,27 +50,23 @@ impl EventRepo for SqlTx {
         before: Option<i64>,
         limit: u32,
     ) -> StoreResult<Vec<SecurityEvent>> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        let rows = query(format!(
             "{SELECT} WHERE account_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3"
-        )))
+        ))
         .bind(account_id)
         .bind(before.unwrap_or(i64::MAX))
         .bind(i64::from(limit))
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .fetch_all(&mut self.conn)
+        .await?;
         rows.iter().map(event).collect()
     }
 
     async fn all_events(&mut self, after: i64, limit: u32) -> StoreResult<Vec<SecurityEvent>> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "{SELECT} WHERE id > $1 ORDER BY id LIMIT $2"
-        )))
-        .bind(after)
-        .bind(i64::from(limit))
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        let rows = query(format!("{SELECT} WHERE id > $1 ORDER BY id LIMIT $2"))
+            .bind(after)
+            .bind(i64::from(limit))
+            .fetch_all(&mut self.conn)
+            .await?;
         rows.iter().map(event).collect()
     }
 }

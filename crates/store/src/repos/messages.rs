@@ -1,11 +1,10 @@
 use async_trait::async_trait;
-use sqlx::any::AnyRow;
 
 use domain::clock::Millis;
 use domain::store::{FrequentContact, Message, MessageRepo, StoreError, StoreResult};
 
-use super::col;
-use crate::tx::{Dialect, SqlTx, db};
+use super::{Row, col, query};
+use crate::tx::{Dialect, SqlTx};
 
 pub(crate) const MESSAGE_COLUMNS: &str = "m.id, m.conversation_id, m.seq, m.sender_id, \
      m.client_msg_id, m.body, m.mentions, m.sent_at, m.edited_at, m.recalled_at, m.recalled_by";
@@ -13,7 +12,7 @@ pub(crate) const MESSAGE_COLUMNS: &str = "m.id, m.conversation_id, m.seq, m.send
 /// Rows per multi-row INSERT: 11 parameters each stays far below both backends' limits.
 const CHUNK: usize = 500;
 
-pub(crate) fn message(row: &AnyRow) -> StoreResult<Message> {
+pub(crate) fn message(row: &Row) -> StoreResult<Message> {
     let mentions: String = col(row, "mentions")?;
     Ok(Message {
         id: col(row, "id")?,
@@ -32,9 +31,9 @@ pub(crate) fn message(row: &AnyRow) -> StoreResult<Message> {
 }
 
 /// `($1, …, $n), ($n+1, …)`: the VALUES list of a multi-row statement whose parameters start
-/// after `offset`. SQLite gets anonymous `?` placeholders instead: sqlx looks each `$n` up by name,
-/// a walk over all the statement's names, which makes a statement of thousands of parameters cost
-/// quadratic time to bind (`?` are bound by position, and these lists bind in order anyway).
+/// after `offset`. SQLite gets anonymous `?` placeholders instead: they are bound by position
+/// without reading each parameter's name back (these lists bind in order anyway), and SQLite
+/// need not keep a name for each of thousands of parameters.
 pub(crate) fn values_list(dialect: Dialect, rows: usize, columns: usize, offset: usize) -> String {
     let mut s = String::with_capacity(rows * columns * 5);
     for r in 0..rows {
@@ -82,14 +81,13 @@ impl MessageRepo for SqlTx {
         sender_id: &str,
         client_msg_id: &str,
     ) -> StoreResult<Option<Message>> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        let row = query(format!(
             "SELECT {MESSAGE_COLUMNS} FROM messages m WHERE m.sender_id = $1 AND m.client_msg_id = $2"
-        )))
+        ))
         .bind(sender_id)
         .bind(client_msg_id)
-        .fetch_optional(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .fetch_optional(&mut self.conn)
+        .await?;
         row.as_ref().map(message).transpose()
     }
 
@@ -104,11 +102,11 @@ impl MessageRepo for SqlTx {
                  WHERE (m.sender_id, m.client_msg_id) IN (VALUES {})",
                 values_list(self.dialect, chunk.len(), 2, 0)
             );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            let mut q = query(sql);
             for (sender, client_id) in chunk {
                 q = q.bind(sender.clone()).bind(client_id.clone());
             }
-            for r in &q.fetch_all(&mut *self.tx).await.map_err(db)? {
+            for r in &q.fetch_all(&mut self.conn).await? {
                 out.push(message(r)?);
             }
         }
@@ -121,11 +119,11 @@ impl MessageRepo for SqlTx {
             let list = in_list(self.dialect, chunk.len());
             let sql =
                 format!("SELECT account_id, blocked_id FROM blocks WHERE account_id IN ({list})");
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            let mut q = query(sql);
             for id in chunk {
                 q = q.bind(id.clone());
             }
-            for r in &q.fetch_all(&mut *self.tx).await.map_err(db)? {
+            for r in &q.fetch_all(&mut self.conn).await? {
                 out.push((col(r, "account_id")?, col(r, "blocked_id")?));
             }
         }
@@ -149,11 +147,11 @@ impl MessageRepo for SqlTx {
                     "SELECT id FROM conversations WHERE id IN ({}) ORDER BY id FOR UPDATE",
                     in_list(self.dialect, chunk.len())
                 );
-                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                let mut q = query(sql);
                 for &i in chunk {
                     q = q.bind(conversations[i].0.clone());
                 }
-                q.execute(&mut *self.tx).await.map_err(db)?;
+                q.execute(&mut self.conn).await?;
             }
             let at_param = match self.dialect {
                 Dialect::Sqlite => "?".to_owned(),
@@ -165,12 +163,12 @@ impl MessageRepo for SqlTx {
                  WHERE conversations.id = v.column1 RETURNING conversations.id, conversations.last_seq",
                 values_list(self.dialect, chunk.len(), 2, 1)
             );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(at);
+            let mut q = query(sql).bind(at);
             for &i in chunk {
                 let (id, count) = &conversations[i];
                 q = q.bind(id.clone()).bind(*count);
             }
-            for r in &q.fetch_all(&mut *self.tx).await.map_err(db)? {
+            for r in &q.fetch_all(&mut self.conn).await? {
                 last.insert(col(r, "id")?, col(r, "last_seq")?);
             }
         }
@@ -191,7 +189,7 @@ impl MessageRepo for SqlTx {
                  mentions, sent_at, edited_at, recalled_at, recalled_by) VALUES {}",
                 values_list(self.dialect, chunk.len(), 11, 0)
             );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            let mut q = query(sql);
             for m in chunk {
                 let mentions = serde_json::to_string(&m.mentions)
                     .map_err(|e| StoreError::Database(format!("mentions: {e}")))?;
@@ -208,19 +206,18 @@ impl MessageRepo for SqlTx {
                     .bind(m.recalled_at)
                     .bind(m.recalled_by.clone());
             }
-            q.execute(&mut *self.tx).await.map_err(db)?;
+            q.execute(&mut self.conn).await?;
         }
         Ok(())
     }
 
     async fn message(&mut self, id: &str) -> StoreResult<Option<Message>> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        let row = query(format!(
             "SELECT {MESSAGE_COLUMNS} FROM messages m WHERE m.id = $1"
-        )))
+        ))
         .bind(id)
-        .fetch_optional(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .fetch_optional(&mut self.conn)
+        .await?;
         row.as_ref().map(message).transpose()
     }
 
@@ -230,41 +227,38 @@ impl MessageRepo for SqlTx {
         before: Option<i64>,
         limit: u32,
     ) -> StoreResult<Vec<Message>> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        let rows = query(format!(
             "SELECT {MESSAGE_COLUMNS} FROM messages m WHERE m.conversation_id = $1 AND m.seq < $2 \
              ORDER BY m.seq DESC LIMIT $3"
-        )))
+        ))
         .bind(conversation_id)
         .bind(before.unwrap_or(i64::MAX))
         .bind(i64::from(limit))
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .fetch_all(&mut self.conn)
+        .await?;
         rows.iter().map(message).collect()
     }
 
     async fn edit_message(&mut self, id: &str, body: &str, at: Millis) -> StoreResult<()> {
-        sqlx::query("UPDATE messages SET body = $2, edited_at = $3 WHERE id = $1")
+        query("UPDATE messages SET body = $2, edited_at = $3 WHERE id = $1")
             .bind(id)
             .bind(body)
             .bind(at)
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db)?;
+            .execute(&mut self.conn)
+            .await?;
         Ok(())
     }
 
     async fn recall_message(&mut self, id: &str, by: &str, at: Millis) -> StoreResult<()> {
-        sqlx::query(
+        query(
             "UPDATE messages SET body = '', mentions = '[]', recalled_at = $3, recalled_by = $2 \
              WHERE id = $1",
         )
         .bind(id)
         .bind(by)
         .bind(at)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .execute(&mut self.conn)
+        .await?;
         Ok(())
     }
 
@@ -279,11 +273,11 @@ impl MessageRepo for SqlTx {
                 "SELECT conversation_id, account_id FROM conversation_members \
                  WHERE conversation_id IN ({list})"
             );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            let mut q = query(sql);
             for id in chunk {
                 q = q.bind(id.clone());
             }
-            let rows = q.fetch_all(&mut *self.tx).await.map_err(db)?;
+            let rows = q.fetch_all(&mut self.conn).await?;
             for r in &rows {
                 out.push((col(r, "conversation_id")?, col(r, "account_id")?));
             }
@@ -297,7 +291,7 @@ impl MessageRepo for SqlTx {
         since: Millis,
         limit: u32,
     ) -> StoreResult<Vec<FrequentContact>> {
-        let rows = sqlx::query(
+        let rows = query(
             "SELECT o.account_id, a.nickname, COUNT(*) AS messages \
              FROM conversation_members me \
              JOIN conversation_members o ON o.conversation_id = me.conversation_id \
@@ -314,9 +308,8 @@ impl MessageRepo for SqlTx {
         .bind(account_id)
         .bind(since)
         .bind(i64::from(limit))
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .fetch_all(&mut self.conn)
+        .await?;
         rows.iter()
             .map(|r| {
                 Ok(FrequentContact {

@@ -18,27 +18,17 @@ mod support;
 mod throttle;
 mod verifications;
 
-use sqlx::Row;
-use sqlx::any::AnyRow;
-
 use domain::identifier::Channel;
 use domain::store::{StoreError, StoreResult};
 
-/// Reads a column, mapping decode errors.
-pub(crate) fn col<'r, T>(row: &'r AnyRow, name: &str) -> StoreResult<T>
-where
-    T: sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any>,
-{
-    row.try_get(name)
-        .map_err(|e| StoreError::Database(format!("column {name}: {e}")))
-}
+pub(crate) use crate::query::{Row, col, query};
 
-pub(crate) fn channel(row: &AnyRow, name: &str) -> StoreResult<Channel> {
+pub(crate) fn channel(row: &Row, name: &str) -> StoreResult<Channel> {
     let s: String = col(row, name)?;
     Channel::parse(&s).ok_or_else(|| StoreError::Database(format!("bad channel {s}")))
 }
 
-pub(crate) fn count(row: &AnyRow, name: &str) -> StoreResult<u32> {
+pub(crate) fn count(row: &Row, name: &str) -> StoreResult<u32> {
     let n: i64 = col(row, name)?;
     Ok(u32::try_from(n).unwrap_or(u32::MAX))
 }

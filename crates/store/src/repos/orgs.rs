@@ -1,13 +1,12 @@
 use async_trait::async_trait;
-use sqlx::any::AnyRow;
 
 use domain::clock::Millis;
 use domain::store::{Membership, Org, OrgInvite, OrgMember, OrgRepo, StoreResult};
 
-use super::col;
-use crate::tx::{SqlTx, db};
+use super::{Row, col, query};
+use crate::tx::SqlTx;
 
-fn org(row: &AnyRow) -> StoreResult<Org> {
+fn org(row: &Row) -> StoreResult<Org> {
     Ok(Org {
         id: col(row, "id")?,
         name: col(row, "name")?,
@@ -16,7 +15,7 @@ fn org(row: &AnyRow) -> StoreResult<Org> {
     })
 }
 
-fn member(row: &AnyRow) -> StoreResult<OrgMember> {
+fn member(row: &Row) -> StoreResult<OrgMember> {
     Ok(OrgMember {
         org_id: col(row, "org_id")?,
         account_id: col(row, "account_id")?,
@@ -27,7 +26,7 @@ fn member(row: &AnyRow) -> StoreResult<OrgMember> {
     })
 }
 
-fn invite(row: &AnyRow) -> StoreResult<OrgInvite> {
+fn invite(row: &Row) -> StoreResult<OrgInvite> {
     Ok(OrgInvite {
         id: col(row, "id")?,
         code_hash: col(row, "code_hash")?,
@@ -49,56 +48,50 @@ const MEMBER: &str = "SELECT m.org_id, m.account_id, a.nickname, m.role, m.joine
 #[async_trait]
 impl OrgRepo for SqlTx {
     async fn insert_org(&mut self, o: &Org) -> StoreResult<()> {
-        sqlx::query("INSERT INTO orgs (id, name, created_by, created_at) VALUES ($1, $2, $3, $4)")
+        query("INSERT INTO orgs (id, name, created_by, created_at) VALUES ($1, $2, $3, $4)")
             .bind(&o.id)
             .bind(&o.name)
             .bind(&o.created_by)
             .bind(o.created_at)
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db)?;
-        sqlx::query("INSERT INTO org_names (org_id, name, at) VALUES ($1, $2, $3)")
+            .execute(&mut self.conn)
+            .await?;
+        query("INSERT INTO org_names (org_id, name, at) VALUES ($1, $2, $3)")
             .bind(&o.id)
             .bind(&o.name)
             .bind(o.created_at)
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db)?;
+            .execute(&mut self.conn)
+            .await?;
         Ok(())
     }
 
     async fn org(&mut self, id: &str) -> StoreResult<Option<Org>> {
-        let row = sqlx::query("SELECT id, name, created_by, created_at FROM orgs WHERE id = $1")
+        let row = query("SELECT id, name, created_by, created_at FROM orgs WHERE id = $1")
             .bind(id)
-            .fetch_optional(&mut *self.tx)
-            .await
-            .map_err(db)?;
+            .fetch_optional(&mut self.conn)
+            .await?;
         row.as_ref().map(org).transpose()
     }
 
     async fn rename_org(&mut self, id: &str, name: &str, at: Millis) -> StoreResult<()> {
-        sqlx::query("UPDATE orgs SET name = $2 WHERE id = $1")
+        query("UPDATE orgs SET name = $2 WHERE id = $1")
             .bind(id)
             .bind(name)
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db)?;
-        sqlx::query("INSERT INTO org_names (org_id, name, at) VALUES ($1, $2, $3)")
+            .execute(&mut self.conn)
+            .await?;
+        query("INSERT INTO org_names (org_id, name, at) VALUES ($1, $2, $3)")
             .bind(id)
             .bind(name)
             .bind(at)
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db)?;
+            .execute(&mut self.conn)
+            .await?;
         Ok(())
     }
 
     async fn org_names(&mut self, id: &str) -> StoreResult<Vec<String>> {
-        let rows = sqlx::query("SELECT name FROM org_names WHERE org_id = $1 ORDER BY at")
+        let rows = query("SELECT name FROM org_names WHERE org_id = $1 ORDER BY at")
             .bind(id)
-            .fetch_all(&mut *self.tx)
-            .await
-            .map_err(db)?;
+            .fetch_all(&mut self.conn)
+            .await?;
         rows.iter().map(|r| col(r, "name")).collect()
     }
 
@@ -109,7 +102,7 @@ impl OrgRepo for SqlTx {
         role: &str,
         at: Millis,
     ) -> StoreResult<()> {
-        sqlx::query(
+        query(
             "INSERT INTO org_members (org_id, account_id, role, joined_at, left_at) \
              VALUES ($1, $2, $3, $4, NULL) \
              ON CONFLICT (org_id, account_id) DO UPDATE SET role = $3, joined_at = $4, left_at = NULL",
@@ -118,9 +111,8 @@ impl OrgRepo for SqlTx {
         .bind(account_id)
         .bind(role)
         .bind(at)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .execute(&mut self.conn)
+        .await?;
         Ok(())
     }
 
@@ -130,16 +122,15 @@ impl OrgRepo for SqlTx {
         account_id: &str,
         role: &str,
     ) -> StoreResult<()> {
-        sqlx::query(
+        query(
             "UPDATE org_members SET role = $3 \
              WHERE org_id = $1 AND account_id = $2 AND left_at IS NULL",
         )
         .bind(org_id)
         .bind(account_id)
         .bind(role)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .execute(&mut self.conn)
+        .await?;
         Ok(())
     }
 
@@ -149,17 +140,16 @@ impl OrgRepo for SqlTx {
         account_id: &str,
         at: Millis,
     ) -> StoreResult<bool> {
-        let done = sqlx::query(
+        let done = query(
             "UPDATE org_members SET left_at = $3 \
              WHERE org_id = $1 AND account_id = $2 AND left_at IS NULL",
         )
         .bind(org_id)
         .bind(account_id)
         .bind(at)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
-        Ok(done.rows_affected() == 1)
+        .execute(&mut self.conn)
+        .await?;
+        Ok(done == 1)
     }
 
     async fn org_member(
@@ -167,38 +157,35 @@ impl OrgRepo for SqlTx {
         org_id: &str,
         account_id: &str,
     ) -> StoreResult<Option<OrgMember>> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        let row = query(format!(
             "{MEMBER} WHERE m.org_id = $1 AND m.account_id = $2 AND m.left_at IS NULL"
-        )))
+        ))
         .bind(org_id)
         .bind(account_id)
-        .fetch_optional(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .fetch_optional(&mut self.conn)
+        .await?;
         row.as_ref().map(member).transpose()
     }
 
     async fn org_members(&mut self, org_id: &str) -> StoreResult<Vec<OrgMember>> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        let rows = query(format!(
             "{MEMBER} WHERE m.org_id = $1 AND m.left_at IS NULL ORDER BY m.joined_at, m.account_id"
-        )))
+        ))
         .bind(org_id)
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .fetch_all(&mut self.conn)
+        .await?;
         rows.iter().map(member).collect()
     }
 
     async fn memberships(&mut self, account_id: &str) -> StoreResult<Vec<Membership>> {
-        let rows = sqlx::query(
+        let rows = query(
             "SELECT m.org_id, o.name AS org_name, m.role, m.joined_at, m.left_at \
              FROM org_members m JOIN orgs o ON o.id = m.org_id \
              WHERE m.account_id = $1 ORDER BY m.joined_at",
         )
         .bind(account_id)
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .fetch_all(&mut self.conn)
+        .await?;
         rows.iter()
             .map(|r| {
                 Ok(Membership {
@@ -213,7 +200,7 @@ impl OrgRepo for SqlTx {
     }
 
     async fn insert_invite(&mut self, i: &OrgInvite) -> StoreResult<()> {
-        sqlx::query(
+        query(
             "INSERT INTO org_invites (id, code_hash, org_id, channel, destination, role, invited_by, \
              created_at, expires_at, accepted_by, accepted_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL, NULL)",
@@ -227,35 +214,32 @@ impl OrgRepo for SqlTx {
         .bind(&i.invited_by)
         .bind(i.created_at)
         .bind(i.expires_at)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .execute(&mut self.conn)
+        .await?;
         Ok(())
     }
 
     async fn invite_by_code_hash(&mut self, code_hash: &str) -> StoreResult<Option<OrgInvite>> {
-        let row = sqlx::query(
+        let row = query(
             "SELECT id, code_hash, org_id, channel, destination, role, invited_by, created_at, \
              expires_at, accepted_by, accepted_at FROM org_invites WHERE code_hash = $1",
         )
         .bind(code_hash)
-        .fetch_optional(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .fetch_optional(&mut self.conn)
+        .await?;
         row.as_ref().map(invite).transpose()
     }
 
     async fn accept_invite(&mut self, id: &str, account_id: &str, at: Millis) -> StoreResult<bool> {
-        let done = sqlx::query(
+        let done = query(
             "UPDATE org_invites SET accepted_by = $2, accepted_at = $3 \
              WHERE id = $1 AND accepted_at IS NULL",
         )
         .bind(id)
         .bind(account_id)
         .bind(at)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
-        Ok(done.rows_affected() == 1)
+        .execute(&mut self.conn)
+        .await?;
+        Ok(done == 1)
     }
 }

@@ -1,17 +1,16 @@
 use async_trait::async_trait;
-use sqlx::any::AnyRow;
 
 use domain::clock::Millis;
 use domain::identifier::Channel;
 use domain::store::{DevMessage, OutboxMessage, OutboxRepo, StoreError, StoreResult};
 
-use super::{channel, col, count};
-use crate::tx::{Dialect, SqlTx, db};
+use super::{Row, channel, col, count, query};
+use crate::tx::{Dialect, SqlTx};
 
 const COLUMNS: &str = "id, channel, destination, template, locale, params, status, attempts, \
      next_attempt_at, expires_at, provider, provider_message_id, last_error, created_at";
 
-fn message(row: &AnyRow) -> StoreResult<OutboxMessage> {
+fn message(row: &Row) -> StoreResult<OutboxMessage> {
     let params: String = col(row, "params")?;
     Ok(OutboxMessage {
         id: col(row, "id")?,
@@ -35,9 +34,9 @@ fn message(row: &AnyRow) -> StoreResult<OutboxMessage> {
 #[async_trait]
 impl OutboxRepo for SqlTx {
     async fn enqueue(&mut self, m: &OutboxMessage) -> StoreResult<()> {
-        sqlx::query(sqlx::AssertSqlSafe(format!(
+        query(format!(
             "INSERT INTO outbox ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
-        )))
+        ))
         .bind(&m.id)
         .bind(m.channel.as_str())
         .bind(&m.destination)
@@ -52,9 +51,8 @@ impl OutboxRepo for SqlTx {
         .bind(&m.provider_message_id)
         .bind(&m.last_error)
         .bind(m.created_at)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .execute(&mut self.conn)
+        .await?;
         Ok(())
     }
 
@@ -69,18 +67,17 @@ impl OutboxRepo for SqlTx {
             Dialect::Postgres => "FOR UPDATE SKIP LOCKED",
             Dialect::Sqlite => "",
         };
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        let rows = query(format!(
             "UPDATE outbox SET status = 'sending', attempts = attempts + 1, next_attempt_at = $2 \
              WHERE id IN (SELECT id FROM outbox WHERE status IN ('pending', 'sending') \
                           AND next_attempt_at <= $1 ORDER BY next_attempt_at LIMIT $3 {skip_locked}) \
              RETURNING {COLUMNS}"
-        )))
+        ))
         .bind(now)
         .bind(lease_until)
         .bind(i64::from(limit))
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .fetch_all(&mut self.conn)
+        .await?;
         rows.iter().map(message).collect()
     }
 
@@ -92,7 +89,7 @@ impl OutboxRepo for SqlTx {
         now: Millis,
     ) -> StoreResult<()> {
         // The parameters may hold a code: once sent, they are erased.
-        sqlx::query(
+        query(
             "UPDATE outbox SET status = 'sent', provider = $2, provider_message_id = $3, sent_at = $4, \
              params = '{}', last_error = NULL WHERE id = $1",
         )
@@ -100,9 +97,8 @@ impl OutboxRepo for SqlTx {
         .bind(provider)
         .bind(provider_message_id)
         .bind(now)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .execute(&mut self.conn)
+        .await?;
         Ok(())
     }
 
@@ -112,24 +108,22 @@ impl OutboxRepo for SqlTx {
         next_attempt_at: Millis,
         error: &str,
     ) -> StoreResult<()> {
-        sqlx::query("UPDATE outbox SET status = 'pending', next_attempt_at = $2, last_error = $3 WHERE id = $1")
+        query("UPDATE outbox SET status = 'pending', next_attempt_at = $2, last_error = $3 WHERE id = $1")
             .bind(id)
             .bind(next_attempt_at)
             .bind(error)
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db)?;
+            .execute(&mut self.conn)
+            .await?;
         Ok(())
     }
 
     async fn mark_final(&mut self, id: &str, status: &str, error: &str) -> StoreResult<()> {
-        sqlx::query("UPDATE outbox SET status = $2, last_error = $3, params = '{}' WHERE id = $1")
+        query("UPDATE outbox SET status = $2, last_error = $3, params = '{}' WHERE id = $1")
             .bind(id)
             .bind(status)
             .bind(error)
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db)?;
+            .execute(&mut self.conn)
+            .await?;
         Ok(())
     }
 
@@ -138,20 +132,19 @@ impl OutboxRepo for SqlTx {
         channel: Channel,
         destination: &str,
     ) -> StoreResult<Option<String>> {
-        let row = sqlx::query(
+        let row = query(
             "SELECT status FROM outbox WHERE destination = $1 AND channel = $2 \
              AND status IN ('sent', 'failed', 'unknown') ORDER BY created_at DESC LIMIT 1",
         )
         .bind(destination)
         .bind(channel.as_str())
-        .fetch_optional(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .fetch_optional(&mut self.conn)
+        .await?;
         row.as_ref().map(|r| col(r, "status")).transpose()
     }
 
     async fn insert_dev_message(&mut self, m: &DevMessage) -> StoreResult<()> {
-        sqlx::query(
+        query(
             "INSERT INTO dev_messages (id, channel, destination, subject, body, code, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
@@ -162,9 +155,8 @@ impl OutboxRepo for SqlTx {
         .bind(&m.body)
         .bind(&m.code)
         .bind(m.created_at)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .execute(&mut self.conn)
+        .await?;
         Ok(())
     }
 
@@ -173,15 +165,14 @@ impl OutboxRepo for SqlTx {
         destination: Option<&str>,
         limit: u32,
     ) -> StoreResult<Vec<DevMessage>> {
-        let rows = sqlx::query(
+        let rows = query(
             "SELECT id, channel, destination, subject, body, code, created_at FROM dev_messages \
              WHERE ($1 IS NULL OR destination = $1) ORDER BY created_at DESC, id DESC LIMIT $2",
         )
         .bind(destination)
         .bind(i64::from(limit))
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .fetch_all(&mut self.conn)
+        .await?;
         rows.iter()
             .map(|r| {
                 Ok(DevMessage {

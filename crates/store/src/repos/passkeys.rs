@@ -1,13 +1,12 @@
 use async_trait::async_trait;
-use sqlx::any::AnyRow;
 
 use domain::clock::Millis;
 use domain::store::{Passkey, PasskeyRepo, SecurityQuestion, StoreResult};
 
-use super::col;
-use crate::tx::{SqlTx, db};
+use super::{Row, col, query};
+use crate::tx::SqlTx;
 
-fn passkey(row: &AnyRow) -> StoreResult<Passkey> {
+fn passkey(row: &Row) -> StoreResult<Passkey> {
     Ok(Passkey {
         credential_id: col(row, "credential_id")?,
         account_id: col(row, "account_id")?,
@@ -21,19 +20,18 @@ fn passkey(row: &AnyRow) -> StoreResult<Passkey> {
 #[async_trait]
 impl PasskeyRepo for SqlTx {
     async fn passkeys(&mut self, account_id: &str) -> StoreResult<Vec<Passkey>> {
-        let rows = sqlx::query(
+        let rows = query(
             "SELECT credential_id, account_id, name, credential, created_at, last_used_at \
              FROM webauthn_credentials WHERE account_id = $1 ORDER BY created_at",
         )
         .bind(account_id)
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .fetch_all(&mut self.conn)
+        .await?;
         rows.iter().map(passkey).collect()
     }
 
     async fn insert_passkey(&mut self, p: &Passkey) -> StoreResult<()> {
-        sqlx::query(
+        query(
             "INSERT INTO webauthn_credentials (credential_id, account_id, name, credential, created_at, last_used_at) \
              VALUES ($1, $2, $3, $4, $5, $6)",
         )
@@ -43,9 +41,8 @@ impl PasskeyRepo for SqlTx {
         .bind(&p.credential)
         .bind(p.created_at)
         .bind(p.last_used_at)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .execute(&mut self.conn)
+        .await?;
         Ok(())
     }
 
@@ -55,16 +52,15 @@ impl PasskeyRepo for SqlTx {
         credential: Option<&str>,
         used_at: Millis,
     ) -> StoreResult<()> {
-        sqlx::query(
+        query(
             "UPDATE webauthn_credentials SET credential = COALESCE($2, credential), last_used_at = $3 \
              WHERE credential_id = $1",
         )
         .bind(credential_id)
         .bind(credential)
         .bind(used_at)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .execute(&mut self.conn)
+        .await?;
         Ok(())
     }
 
@@ -74,39 +70,35 @@ impl PasskeyRepo for SqlTx {
         credential_id: &str,
         name: &str,
     ) -> StoreResult<bool> {
-        let done = sqlx::query(
+        let done = query(
             "UPDATE webauthn_credentials SET name = $3 WHERE account_id = $1 AND credential_id = $2",
         )
         .bind(account_id)
         .bind(credential_id)
         .bind(name)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
-        Ok(done.rows_affected() == 1)
+        .execute(&mut self.conn)
+        .await?;
+        Ok(done == 1)
     }
 
     async fn delete_passkey(&mut self, account_id: &str, credential_id: &str) -> StoreResult<bool> {
-        let done = sqlx::query(
-            "DELETE FROM webauthn_credentials WHERE account_id = $1 AND credential_id = $2",
-        )
-        .bind(account_id)
-        .bind(credential_id)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
-        Ok(done.rows_affected() == 1)
+        let done =
+            query("DELETE FROM webauthn_credentials WHERE account_id = $1 AND credential_id = $2")
+                .bind(account_id)
+                .bind(credential_id)
+                .execute(&mut self.conn)
+                .await?;
+        Ok(done == 1)
     }
 
     async fn security_questions(&mut self, account_id: &str) -> StoreResult<Vec<SecurityQuestion>> {
-        let rows = sqlx::query(
+        let rows = query(
             "SELECT position, question, answer_hash FROM security_questions \
              WHERE account_id = $1 ORDER BY position",
         )
         .bind(account_id)
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .fetch_all(&mut self.conn)
+        .await?;
         rows.iter()
             .map(|r| {
                 Ok(SecurityQuestion {
@@ -124,13 +116,12 @@ impl PasskeyRepo for SqlTx {
         questions: &[SecurityQuestion],
         now: Millis,
     ) -> StoreResult<()> {
-        sqlx::query("DELETE FROM security_questions WHERE account_id = $1")
+        query("DELETE FROM security_questions WHERE account_id = $1")
             .bind(account_id)
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db)?;
+            .execute(&mut self.conn)
+            .await?;
         for q in questions {
-            sqlx::query(
+            query(
                 "INSERT INTO security_questions (account_id, position, question, answer_hash, created_at) \
                  VALUES ($1, $2, $3, $4, $5)",
             )
@@ -139,9 +130,8 @@ impl PasskeyRepo for SqlTx {
             .bind(&q.question)
             .bind(&q.answer_hash)
             .bind(now)
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db)?;
+            .execute(&mut self.conn)
+            .await?;
         }
         Ok(())
     }
@@ -154,12 +144,11 @@ impl PasskeyRepo for SqlTx {
         state: &str,
         now: Millis,
     ) -> StoreResult<()> {
-        sqlx::query("DELETE FROM webauthn_states WHERE id = $1")
+        query("DELETE FROM webauthn_states WHERE id = $1")
             .bind(id)
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db)?;
-        sqlx::query(
+            .execute(&mut self.conn)
+            .await?;
+        query(
             "INSERT INTO webauthn_states (id, account_id, purpose, state, created_at) VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(id)
@@ -167,9 +156,8 @@ impl PasskeyRepo for SqlTx {
         .bind(purpose)
         .bind(state)
         .bind(now)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .execute(&mut self.conn)
+        .await?;
         Ok(())
     }
 
@@ -180,16 +168,15 @@ impl PasskeyRepo for SqlTx {
         purpose: &str,
         since: Millis,
     ) -> StoreResult<Option<String>> {
-        let row = sqlx::query(
+        let row = query(
             "DELETE FROM webauthn_states WHERE id = $1 AND account_id = $2 AND purpose = $3 \
              RETURNING state, created_at",
         )
         .bind(id)
         .bind(account_id)
         .bind(purpose)
-        .fetch_optional(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .fetch_optional(&mut self.conn)
+        .await?;
         let Some(row) = row else { return Ok(None) };
         let created: Millis = col(&row, "created_at")?;
         if created <= since {

@@ -1,13 +1,12 @@
 use async_trait::async_trait;
-use sqlx::any::AnyRow;
 
 use domain::clock::Millis;
 use domain::store::{Session, SessionRepo, StoreResult};
 
-use super::col;
-use crate::tx::{SqlTx, db};
+use super::{Row, col, query};
+use crate::tx::SqlTx;
 
-fn session(row: &AnyRow) -> StoreResult<Session> {
+fn session(row: &Row) -> StoreResult<Session> {
     Ok(Session {
         id: col(row, "id")?,
         account_id: col(row, "account_id")?,
@@ -30,7 +29,7 @@ const SELECT: &str = "SELECT id, account_id, token_hash, device_id, device_name,
 #[async_trait]
 impl SessionRepo for SqlTx {
     async fn insert_session(&mut self, s: &Session) -> StoreResult<()> {
-        sqlx::query(
+        query(
             "INSERT INTO sessions (id, account_id, token_hash, device_id, device_name, user_agent, ip, \
              created_at, last_seen_at, expires_at, revoked_at, dispute_token_hash) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
@@ -47,53 +46,44 @@ impl SessionRepo for SqlTx {
         .bind(s.expires_at)
         .bind(s.revoked_at)
         .bind(&s.dispute_token_hash)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .execute(&mut self.conn)
+        .await?;
         Ok(())
     }
 
     async fn session_by_token_hash(&mut self, token_hash: &str) -> StoreResult<Option<Session>> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "{SELECT} WHERE token_hash = $1"
-        )))
-        .bind(token_hash)
-        .fetch_optional(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        let row = query(format!("{SELECT} WHERE token_hash = $1"))
+            .bind(token_hash)
+            .fetch_optional(&mut self.conn)
+            .await?;
         row.as_ref().map(session).transpose()
     }
 
     async fn session_by_dispute(&mut self, token_hash: &str) -> StoreResult<Option<Session>> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "{SELECT} WHERE dispute_token_hash = $1"
-        )))
-        .bind(token_hash)
-        .fetch_optional(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        let row = query(format!("{SELECT} WHERE dispute_token_hash = $1"))
+            .bind(token_hash)
+            .fetch_optional(&mut self.conn)
+            .await?;
         row.as_ref().map(session).transpose()
     }
 
     async fn touch_session(&mut self, id: &str, now: Millis) -> StoreResult<()> {
-        sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE id = $1 AND last_seen_at < $2")
+        query("UPDATE sessions SET last_seen_at = $2 WHERE id = $1 AND last_seen_at < $2")
             .bind(id)
             .bind(now)
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db)?;
+            .execute(&mut self.conn)
+            .await?;
         Ok(())
     }
 
     async fn live_sessions(&mut self, account_id: &str, now: Millis) -> StoreResult<Vec<Session>> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        let rows = query(format!(
             "{SELECT} WHERE account_id = $1 AND revoked_at IS NULL AND expires_at > $2 ORDER BY created_at DESC"
-        )))
+        ))
         .bind(account_id)
         .bind(now)
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .fetch_all(&mut self.conn)
+        .await?;
         rows.iter().map(session).collect()
     }
 
@@ -103,16 +93,15 @@ impl SessionRepo for SqlTx {
         id: &str,
         now: Millis,
     ) -> StoreResult<bool> {
-        let done = sqlx::query(
+        let done = query(
             "UPDATE sessions SET revoked_at = $3 WHERE account_id = $1 AND id = $2 AND revoked_at IS NULL",
         )
         .bind(account_id)
         .bind(id)
         .bind(now)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
-        Ok(done.rows_affected() == 1)
+        .execute(&mut self.conn)
+        .await?;
+        Ok(done == 1)
     }
 
     async fn revoke_sessions(
@@ -121,16 +110,15 @@ impl SessionRepo for SqlTx {
         keep: Option<&str>,
         now: Millis,
     ) -> StoreResult<u64> {
-        let done = sqlx::query(
+        let done = query(
             "UPDATE sessions SET revoked_at = $3 \
              WHERE account_id = $1 AND revoked_at IS NULL AND id <> COALESCE($2, '')",
         )
         .bind(account_id)
         .bind(keep)
         .bind(now)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
-        Ok(done.rows_affected())
+        .execute(&mut self.conn)
+        .await?;
+        Ok(done)
     }
 }

@@ -5,9 +5,9 @@ use async_trait::async_trait;
 use domain::clock::Millis;
 use domain::store::{NewStreamEvent, StoreError, StoreResult, StreamEvent, StreamHead, StreamRepo};
 
-use super::col;
 use super::messages::{MESSAGE_COLUMNS, message, values_list};
-use crate::tx::{Dialect, SqlTx, db};
+use super::{col, query};
+use crate::tx::{Dialect, SqlTx};
 
 /// Rows per multi-row INSERT (7 parameters each).
 const CHUNK: usize = 1000;
@@ -36,11 +36,11 @@ impl StreamRepo for SqlTx {
                  RETURNING account_id, seq",
                 values_list(self.dialect, chunk.len(), 3, 0)
             );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            let mut q = query(sql);
             for (account, count) in chunk {
                 q = q.bind(*account).bind(*count).bind(0i64);
             }
-            for r in &q.fetch_all(&mut *self.tx).await.map_err(db)? {
+            for r in &q.fetch_all(&mut self.conn).await? {
                 let account: String = col(r, "account_id")?;
                 let last: i64 = col(r, "seq")?;
                 let count = chunk
@@ -64,7 +64,7 @@ impl StreamRepo for SqlTx {
                  data, created_at) VALUES {}",
                 values_list(self.dialect, chunk.len(), 7, 0)
             );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            let mut q = query(sql);
             for (e, seq) in chunk.iter().zip(chunk_seqs) {
                 q = q
                     .bind(e.account_id.clone())
@@ -75,17 +75,16 @@ impl StreamRepo for SqlTx {
                     .bind(e.data.clone())
                     .bind(e.created_at);
             }
-            q.execute(&mut *self.tx).await.map_err(db)?;
+            q.execute(&mut self.conn).await?;
         }
         Ok(seqs)
     }
 
     async fn stream_head(&mut self, account_id: &str) -> StoreResult<StreamHead> {
-        let row = sqlx::query("SELECT seq, pruned_through FROM stream_heads WHERE account_id = $1")
+        let row = query("SELECT seq, pruned_through FROM stream_heads WHERE account_id = $1")
             .bind(account_id)
-            .fetch_optional(&mut *self.tx)
-            .await
-            .map_err(db)?;
+            .fetch_optional(&mut self.conn)
+            .await?;
         Ok(match row {
             Some(r) => StreamHead {
                 seq: col(&r, "seq")?,
@@ -101,19 +100,18 @@ impl StreamRepo for SqlTx {
         since: i64,
         limit: u32,
     ) -> StoreResult<Vec<StreamEvent>> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        let rows = query(format!(
             "SELECT e.seq AS e_seq, e.kind AS e_kind, e.conversation_id AS e_conversation_id, \
                e.data AS e_data, e.created_at AS e_created_at, e.message_id AS e_message_id, \
                {MESSAGE_COLUMNS} \
              FROM stream_events e LEFT JOIN messages m ON m.id = e.message_id \
              WHERE e.account_id = $1 AND e.seq > $2 ORDER BY e.seq LIMIT $3"
-        )))
+        ))
         .bind(account_id)
         .bind(since)
         .bind(i64::from(limit))
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .fetch_all(&mut self.conn)
+        .await?;
         rows.iter()
             .map(|r| {
                 let message_id: Option<String> = col(r, "e_message_id")?;
@@ -133,32 +131,29 @@ impl StreamRepo for SqlTx {
     }
 
     async fn prune_events(&mut self, before: Millis) -> StoreResult<u64> {
-        sqlx::query(
+        query(
             "UPDATE stream_heads SET pruned_through = (SELECT MAX(e.seq) FROM stream_events e \
                WHERE e.account_id = stream_heads.account_id AND e.created_at < $1) \
              WHERE EXISTS (SELECT 1 FROM stream_events e \
                WHERE e.account_id = stream_heads.account_id AND e.created_at < $1)",
         )
         .bind(before)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
-        let done = sqlx::query("DELETE FROM stream_events WHERE created_at < $1")
+        .execute(&mut self.conn)
+        .await?;
+        let done = query("DELETE FROM stream_events WHERE created_at < $1")
             .bind(before)
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db)?;
-        Ok(done.rows_affected())
+            .execute(&mut self.conn)
+            .await?;
+        Ok(done)
     }
 
     async fn notify_streams(&mut self, payload: &str) -> StoreResult<()> {
         if self.dialect == Dialect::Postgres {
-            sqlx::query("SELECT 1 FROM (SELECT pg_notify($1, $2)) AS n")
+            query("SELECT 1 FROM (SELECT pg_notify($1, $2)) AS n")
                 .bind(STREAM_CHANNEL)
                 .bind(payload)
-                .execute(&mut *self.tx)
-                .await
-                .map_err(db)?;
+                .execute(&mut self.conn)
+                .await?;
         }
         Ok(())
     }

@@ -1,5 +1,4 @@
 use async_trait::async_trait;
-use sqlx::any::AnyRow;
 
 use domain::clock::Millis;
 use domain::store::{
@@ -7,8 +6,8 @@ use domain::store::{
     TicketReply, TrustedContact, Vouch,
 };
 
-use super::col;
-use crate::tx::{SqlTx, db};
+use super::{Row, col, query};
+use crate::tx::SqlTx;
 
 const TICKET: &str = "id, ticket_no, status_token_hash, contact_channel, contact, claims, \
      description, locale, ip, user_agent, status, message, account_id, flags, decided_by, \
@@ -21,7 +20,7 @@ fn flags(s: &str) -> Vec<String> {
         .collect()
 }
 
-fn ticket(row: &AnyRow) -> StoreResult<Ticket> {
+fn ticket(row: &Row) -> StoreResult<Ticket> {
     let f: String = col(row, "flags")?;
     Ok(Ticket {
         id: col(row, "id")?,
@@ -54,7 +53,7 @@ const VOUCH: &str = "SELECT v.id, v.ticket_id, v.voucher_id, va.nickname AS vouc
      FROM support_vouches v JOIN accounts va ON va.id = v.voucher_id \
      JOIN accounts sa ON sa.id = v.subject_id JOIN support_tickets t ON t.id = v.ticket_id";
 
-fn vouch(row: &AnyRow) -> StoreResult<Vouch> {
+fn vouch(row: &Row) -> StoreResult<Vouch> {
     Ok(Vouch {
         id: col(row, "id")?,
         ticket_id: col(row, "ticket_id")?,
@@ -71,45 +70,44 @@ fn vouch(row: &AnyRow) -> StoreResult<Vouch> {
     })
 }
 
-fn strings(rows: &[AnyRow], name: &str) -> StoreResult<Vec<String>> {
+fn strings(rows: &[Row], name: &str) -> StoreResult<Vec<String>> {
     rows.iter().map(|r| col(r, name)).collect()
 }
 
-fn count_oldest(row: &AnyRow) -> StoreResult<(i64, Option<Millis>)> {
+fn count_oldest(row: &Row) -> StoreResult<(i64, Option<Millis>)> {
     Ok((col(row, "n")?, col(row, "oldest")?))
 }
 
 #[async_trait]
 impl SupportRepo for SqlTx {
     async fn is_agent(&mut self, account_id: &str) -> StoreResult<bool> {
-        let row = sqlx::query("SELECT account_id FROM support_agents WHERE account_id = $1")
+        let row = query("SELECT account_id FROM support_agents WHERE account_id = $1")
             .bind(account_id)
-            .fetch_optional(&mut *self.tx)
-            .await
-            .map_err(db)?;
+            .fetch_optional(&mut self.conn)
+            .await?;
         Ok(row.is_some())
     }
 
     async fn set_agent(&mut self, account_id: &str, on: bool, now: Millis) -> StoreResult<()> {
         let q = if on {
-            sqlx::query(
+            query(
                 "INSERT INTO support_agents (account_id, added_at) VALUES ($1, $2) \
                  ON CONFLICT (account_id) DO NOTHING",
             )
             .bind(account_id)
             .bind(now)
         } else {
-            sqlx::query("DELETE FROM support_agents WHERE account_id = $1").bind(account_id)
+            query("DELETE FROM support_agents WHERE account_id = $1").bind(account_id)
         };
-        q.execute(&mut *self.tx).await.map_err(db)?;
+        q.execute(&mut self.conn).await?;
         Ok(())
     }
 
     async fn insert_ticket(&mut self, t: &Ticket) -> StoreResult<()> {
-        sqlx::query(sqlx::AssertSqlSafe(format!(
+        query(format!(
             "INSERT INTO support_tickets ({TICKET}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
              $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)"
-        )))
+        ))
         .bind(&t.id)
         .bind(&t.ticket_no)
         .bind(&t.status_token_hash)
@@ -131,36 +129,33 @@ impl SupportRepo for SqlTx {
         .bind(t.created_at)
         .bind(t.updated_at)
         .bind(t.completed_at)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .execute(&mut self.conn)
+        .await?;
         Ok(())
     }
 
     async fn ticket(&mut self, id: &str) -> StoreResult<Option<Ticket>> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        let row = query(format!(
             "SELECT {TICKET} FROM support_tickets WHERE id = $1"
-        )))
+        ))
         .bind(id)
-        .fetch_optional(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .fetch_optional(&mut self.conn)
+        .await?;
         row.as_ref().map(ticket).transpose()
     }
 
     async fn ticket_by_no(&mut self, ticket_no: &str) -> StoreResult<Option<Ticket>> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        let row = query(format!(
             "SELECT {TICKET} FROM support_tickets WHERE ticket_no = $1"
-        )))
+        ))
         .bind(ticket_no)
-        .fetch_optional(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .fetch_optional(&mut self.conn)
+        .await?;
         row.as_ref().map(ticket).transpose()
     }
 
     async fn update_ticket(&mut self, t: &Ticket) -> StoreResult<()> {
-        sqlx::query(
+        query(
             "UPDATE support_tickets SET status = $2, message = $3, account_id = $4, flags = $5, \
              decided_by = $6, decision_note = $7, wait_until = $8, code_verification_id = $9, \
              updated_at = $10, completed_at = $11 WHERE id = $1",
@@ -176,35 +171,32 @@ impl SupportRepo for SqlTx {
         .bind(&t.code_verification_id)
         .bind(t.updated_at)
         .bind(t.completed_at)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .execute(&mut self.conn)
+        .await?;
         Ok(())
     }
 
     async fn complete_ticket(&mut self, id: &str, now: Millis) -> StoreResult<bool> {
-        let done = sqlx::query(
+        let done = query(
             "UPDATE support_tickets SET status = 'completed', completed_at = $2, updated_at = $2 \
              WHERE id = $1 AND status = 'approved'",
         )
         .bind(id)
         .bind(now)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
-        Ok(done.rows_affected() == 1)
+        .execute(&mut self.conn)
+        .await?;
+        Ok(done == 1)
     }
 
     async fn tickets(&mut self, status: Option<&str>, limit: u32) -> StoreResult<Vec<Ticket>> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        let rows = query(format!(
             "SELECT {TICKET} FROM support_tickets WHERE ($1 = '' OR status = $1) \
              ORDER BY created_at, id LIMIT $2"
-        )))
+        ))
         .bind(status.unwrap_or(""))
         .bind(i64::from(limit))
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .fetch_all(&mut self.conn)
+        .await?;
         rows.iter().map(ticket).collect()
     }
 
@@ -214,24 +206,22 @@ impl SupportRepo for SqlTx {
         contact: &str,
         since: Millis,
     ) -> StoreResult<((i64, Option<Millis>), (i64, Option<Millis>))> {
-        let by_ip = sqlx::query(
+        let by_ip = query(
             "SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM support_tickets \
              WHERE ip = $1 AND created_at > $2",
         )
         .bind(ip)
         .bind(since)
-        .fetch_one(&mut *self.tx)
-        .await
-        .map_err(db)?;
-        let by_contact = sqlx::query(
+        .fetch_one(&mut self.conn)
+        .await?;
+        let by_contact = query(
             "SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM support_tickets \
              WHERE contact = $1 AND created_at > $2",
         )
         .bind(contact)
         .bind(since)
-        .fetch_one(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .fetch_one(&mut self.conn)
+        .await?;
         Ok((count_oldest(&by_ip)?, count_oldest(&by_contact)?))
     }
 
@@ -241,15 +231,14 @@ impl SupportRepo for SqlTx {
             .map(|c| format!("t.{}", c.trim()))
             .collect::<Vec<_>>()
             .join(", ");
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        let rows = query(format!(
             "SELECT {cols} FROM support_tickets t JOIN org_members m ON m.account_id = t.account_id \
              WHERE m.org_id = $1 AND m.left_at IS NULL AND t.status IN ('open', 'need_info') \
              ORDER BY t.created_at, t.id"
-        )))
+        ))
         .bind(org_id)
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .fetch_all(&mut self.conn)
+        .await?;
         rows.iter().map(ticket).collect()
     }
 
@@ -259,28 +248,26 @@ impl SupportRepo for SqlTx {
         account_id: &str,
         reason: &str,
     ) -> StoreResult<()> {
-        sqlx::query(
+        query(
             "INSERT INTO support_candidates (ticket_id, account_id, reason) VALUES ($1, $2, $3) \
              ON CONFLICT (ticket_id, account_id) DO NOTHING",
         )
         .bind(ticket_id)
         .bind(account_id)
         .bind(reason)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .execute(&mut self.conn)
+        .await?;
         Ok(())
     }
 
     async fn candidates(&mut self, ticket_id: &str) -> StoreResult<Vec<Candidate>> {
-        let rows = sqlx::query(
+        let rows = query(
             "SELECT c.account_id, a.nickname, c.reason FROM support_candidates c \
              JOIN accounts a ON a.id = c.account_id WHERE c.ticket_id = $1 ORDER BY c.account_id",
         )
         .bind(ticket_id)
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .fetch_all(&mut self.conn)
+        .await?;
         rows.iter()
             .map(|r| {
                 Ok(Candidate {
@@ -293,7 +280,7 @@ impl SupportRepo for SqlTx {
     }
 
     async fn insert_reply(&mut self, ticket_id: &str, r: &TicketReply) -> StoreResult<()> {
-        sqlx::query(
+        query(
             "INSERT INTO support_replies (id, ticket_id, author, body, at) VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(&r.id)
@@ -301,20 +288,18 @@ impl SupportRepo for SqlTx {
         .bind(&r.author)
         .bind(&r.body)
         .bind(r.at)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .execute(&mut self.conn)
+        .await?;
         Ok(())
     }
 
     async fn replies(&mut self, ticket_id: &str) -> StoreResult<Vec<TicketReply>> {
-        let rows = sqlx::query(
+        let rows = query(
             "SELECT id, author, body, at FROM support_replies WHERE ticket_id = $1 ORDER BY at, id",
         )
         .bind(ticket_id)
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .fetch_all(&mut self.conn)
+        .await?;
         rows.iter()
             .map(|r| {
                 Ok(TicketReply {
@@ -328,7 +313,7 @@ impl SupportRepo for SqlTx {
     }
 
     async fn insert_audit(&mut self, a: &AuditEntry) -> StoreResult<()> {
-        sqlx::query(
+        query(
             "INSERT INTO support_audit (id, ticket_id, actor, action, detail, ip, at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
@@ -339,21 +324,19 @@ impl SupportRepo for SqlTx {
         .bind(&a.detail)
         .bind(&a.ip)
         .bind(a.at)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .execute(&mut self.conn)
+        .await?;
         Ok(())
     }
 
     async fn audit(&mut self, ticket_id: &str) -> StoreResult<Vec<AuditEntry>> {
-        let rows = sqlx::query(
+        let rows = query(
             "SELECT id, ticket_id, actor, action, detail, ip, at FROM support_audit \
              WHERE ticket_id = $1 ORDER BY at, id",
         )
         .bind(ticket_id)
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .fetch_all(&mut self.conn)
+        .await?;
         rows.iter()
             .map(|r| {
                 Ok(AuditEntry {
@@ -375,37 +358,34 @@ impl SupportRepo for SqlTx {
         ticket_id: &str,
         now: Millis,
     ) -> StoreResult<()> {
-        sqlx::query(
+        query(
             "INSERT INTO support_cancel_links (token_hash, ticket_id, created_at) VALUES ($1, $2, $3)",
         )
         .bind(token_hash)
         .bind(ticket_id)
         .bind(now)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .execute(&mut self.conn)
+        .await?;
         Ok(())
     }
 
     async fn cancel_link(&mut self, token_hash: &str) -> StoreResult<Option<String>> {
-        let row = sqlx::query("SELECT ticket_id FROM support_cancel_links WHERE token_hash = $1")
+        let row = query("SELECT ticket_id FROM support_cancel_links WHERE token_hash = $1")
             .bind(token_hash)
-            .fetch_optional(&mut *self.tx)
-            .await
-            .map_err(db)?;
+            .fetch_optional(&mut self.conn)
+            .await?;
         row.as_ref().map(|r| col(r, "ticket_id")).transpose()
     }
 
     async fn trusted_contacts(&mut self, account_id: &str) -> StoreResult<Vec<TrustedContact>> {
-        let rows = sqlx::query(
+        let rows = query(
             "SELECT t.contact_id, a.nickname, t.active_from, t.active_until FROM trusted_contacts t \
              JOIN accounts a ON a.id = t.contact_id WHERE t.account_id = $1 \
              ORDER BY t.active_from, t.contact_id",
         )
         .bind(account_id)
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .fetch_all(&mut self.conn)
+        .await?;
         rows.iter()
             .map(|r| {
                 Ok(TrustedContact {
@@ -425,7 +405,7 @@ impl SupportRepo for SqlTx {
         active_from: Millis,
         active_until: Option<Millis>,
     ) -> StoreResult<()> {
-        sqlx::query(
+        query(
             "INSERT INTO trusted_contacts (account_id, contact_id, active_from, active_until) \
              VALUES ($1, $2, $3, $4) ON CONFLICT (account_id, contact_id) \
              DO UPDATE SET active_from = $3, active_until = $4",
@@ -434,9 +414,8 @@ impl SupportRepo for SqlTx {
         .bind(contact_id)
         .bind(active_from)
         .bind(active_until)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .execute(&mut self.conn)
+        .await?;
         Ok(())
     }
 
@@ -445,17 +424,16 @@ impl SupportRepo for SqlTx {
         account_id: &str,
         contact_id: &str,
     ) -> StoreResult<()> {
-        sqlx::query("DELETE FROM trusted_contacts WHERE account_id = $1 AND contact_id = $2")
+        query("DELETE FROM trusted_contacts WHERE account_id = $1 AND contact_id = $2")
             .bind(account_id)
             .bind(contact_id)
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db)?;
+            .execute(&mut self.conn)
+            .await?;
         Ok(())
     }
 
     async fn insert_vouch(&mut self, v: &Vouch) -> StoreResult<bool> {
-        let done = sqlx::query(
+        let done = query(
             "INSERT INTO support_vouches (id, ticket_id, voucher_id, subject_id, answer, created_at, \
              answered_at) VALUES ($1, $2, $3, $4, NULL, $5, NULL) \
              ON CONFLICT (ticket_id, voucher_id) DO NOTHING",
@@ -465,45 +443,41 @@ impl SupportRepo for SqlTx {
         .bind(&v.voucher_id)
         .bind(&v.subject_id)
         .bind(v.created_at)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
-        Ok(done.rows_affected() == 1)
+        .execute(&mut self.conn)
+        .await?;
+        Ok(done == 1)
     }
 
     async fn vouch(&mut self, id: &str) -> StoreResult<Option<Vouch>> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!("{VOUCH} WHERE v.id = $1")))
+        let row = query(format!("{VOUCH} WHERE v.id = $1"))
             .bind(id)
-            .fetch_optional(&mut *self.tx)
-            .await
-            .map_err(db)?;
+            .fetch_optional(&mut self.conn)
+            .await?;
         row.as_ref().map(vouch).transpose()
     }
 
     async fn vouches_of_ticket(&mut self, ticket_id: &str) -> StoreResult<Vec<Vouch>> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        let rows = query(format!(
             "{VOUCH} WHERE v.ticket_id = $1 ORDER BY v.created_at, v.id"
-        )))
+        ))
         .bind(ticket_id)
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .fetch_all(&mut self.conn)
+        .await?;
         rows.iter().map(vouch).collect()
     }
 
     async fn vouches_for_voucher(&mut self, voucher_id: &str) -> StoreResult<Vec<Vouch>> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        let rows = query(format!(
             "{VOUCH} WHERE v.voucher_id = $1 ORDER BY v.created_at DESC, v.id LIMIT 100"
-        )))
+        ))
         .bind(voucher_id)
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .fetch_all(&mut self.conn)
+        .await?;
         rows.iter().map(vouch).collect()
     }
 
     async fn vouches_since(&mut self, voucher_id: &str, since: Millis) -> StoreResult<i64> {
-        let row = sqlx::query(
+        let row = query(
             // Help given (a confirmation) and requests still waiting on an open ticket count; a
             // request the colleague denied, or whose ticket closed unanswered, does not, so
             // tickets filed only to use up a colleague's help cannot lock the owner out.
@@ -513,27 +487,25 @@ impl SupportRepo for SqlTx {
         )
         .bind(voucher_id)
         .bind(since)
-        .fetch_one(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .fetch_one(&mut self.conn)
+        .await?;
         col(&row, "n")
     }
 
     async fn answer_vouch(&mut self, id: &str, answer: &str, now: Millis) -> StoreResult<bool> {
-        let done = sqlx::query(
+        let done = query(
             "UPDATE support_vouches SET answer = $2, answered_at = $3 WHERE id = $1 AND answer IS NULL",
         )
         .bind(id)
         .bind(answer)
         .bind(now)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
-        Ok(done.rows_affected() == 1)
+        .execute(&mut self.conn)
+        .await?;
+        Ok(done == 1)
     }
 
     async fn insert_admin_answer(&mut self, a: &AdminAnswer) -> StoreResult<()> {
-        sqlx::query(
+        query(
             "INSERT INTO support_admin_answers (ticket_id, admin_id, org_id, subject_id, answer, at) \
              VALUES ($1, $2, $3, $4, $5, $6)",
         )
@@ -543,22 +515,20 @@ impl SupportRepo for SqlTx {
         .bind(&a.subject_id)
         .bind(&a.answer)
         .bind(a.at)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .execute(&mut self.conn)
+        .await?;
         Ok(())
     }
 
     async fn admin_answers(&mut self, ticket_id: &str) -> StoreResult<Vec<AdminAnswer>> {
-        let rows = sqlx::query(
+        let rows = query(
             "SELECT s.ticket_id, s.admin_id, a.nickname, s.org_id, s.subject_id, s.answer, s.at \
              FROM support_admin_answers s JOIN accounts a ON a.id = s.admin_id \
              WHERE s.ticket_id = $1 ORDER BY s.at, s.admin_id",
         )
         .bind(ticket_id)
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .fetch_all(&mut self.conn)
+        .await?;
         rows.iter()
             .map(|r| {
                 Ok(AdminAnswer {
@@ -575,47 +545,41 @@ impl SupportRepo for SqlTx {
     }
 
     async fn nickname_history(&mut self, account_id: &str) -> StoreResult<Vec<String>> {
-        let rows = sqlx::query(
-            "SELECT nickname FROM nickname_history WHERE account_id = $1 ORDER BY at, id",
-        )
-        .bind(account_id)
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        let rows =
+            query("SELECT nickname FROM nickname_history WHERE account_id = $1 ORDER BY at, id")
+                .bind(account_id)
+                .fetch_all(&mut self.conn)
+                .await?;
         strings(&rows, "nickname")
     }
 
     async fn bound_history(&mut self, account_id: &str) -> StoreResult<Vec<String>> {
-        let rows = sqlx::query(
+        let rows = query(
             "SELECT old_value AS v FROM binding_changes WHERE account_id = $1 AND old_value IS NOT NULL \
              UNION SELECT new_value AS v FROM binding_changes WHERE account_id = $1 AND new_value IS NOT NULL",
         )
         .bind(account_id)
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .fetch_all(&mut self.conn)
+        .await?;
         strings(&rows, "v")
     }
 
     async fn login_history(&mut self, account_id: &str) -> StoreResult<LoginHistory> {
-        let uas = sqlx::query("SELECT user_agent FROM devices WHERE account_id = $1")
+        let uas = query("SELECT user_agent FROM devices WHERE account_id = $1")
             .bind(account_id)
-            .fetch_all(&mut *self.tx)
-            .await
-            .map_err(db)?;
-        let networks = sqlx::query("SELECT network FROM known_networks WHERE account_id = $1")
+            .fetch_all(&mut self.conn)
+            .await?;
+        let networks = query("SELECT network FROM known_networks WHERE account_id = $1")
             .bind(account_id)
-            .fetch_all(&mut *self.tx)
-            .await
-            .map_err(db)?;
-        let places = sqlx::query(
+            .fetch_all(&mut self.conn)
+            .await?;
+        let places = query(
             "SELECT place FROM known_places WHERE account_id = $1 \
              UNION SELECT place FROM security_events WHERE account_id = $1 AND place IS NOT NULL",
         )
         .bind(account_id)
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .fetch_all(&mut self.conn)
+        .await?;
         Ok(LoginHistory {
             user_agents: strings(&uas, "user_agent")?,
             networks: strings(&networks, "network")?,
@@ -624,24 +588,21 @@ impl SupportRepo for SqlTx {
     }
 
     async fn all_org_names(&mut self, limit: u32) -> StoreResult<Vec<(String, String)>> {
-        let rows = sqlx::query(
-            "SELECT DISTINCT org_id, name FROM org_names ORDER BY org_id, name LIMIT $1",
-        )
-        .bind(i64::from(limit))
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        let rows =
+            query("SELECT DISTINCT org_id, name FROM org_names ORDER BY org_id, name LIMIT $1")
+                .bind(i64::from(limit))
+                .fetch_all(&mut self.conn)
+                .await?;
         rows.iter()
             .map(|r| Ok((col(r, "org_id")?, col(r, "name")?)))
             .collect()
     }
 
     async fn org_member_ids(&mut self, org_id: &str) -> StoreResult<Vec<String>> {
-        let rows = sqlx::query("SELECT account_id FROM org_members WHERE org_id = $1")
+        let rows = query("SELECT account_id FROM org_members WHERE org_id = $1")
             .bind(org_id)
-            .fetch_all(&mut *self.tx)
-            .await
-            .map_err(db)?;
+            .fetch_all(&mut self.conn)
+            .await?;
         strings(&rows, "account_id")
     }
 }

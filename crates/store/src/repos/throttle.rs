@@ -2,17 +2,16 @@ use async_trait::async_trait;
 
 use domain::store::{StoreResult, Throttle, ThrottleRepo};
 
-use super::{col, count};
-use crate::tx::{SqlTx, db};
+use super::{col, count, query};
+use crate::tx::SqlTx;
 
 #[async_trait]
 impl ThrottleRepo for SqlTx {
     async fn throttle(&mut self, key: &str) -> StoreResult<Option<Throttle>> {
-        let row = sqlx::query("SELECT key, failures, last_failure_at, locked_until FROM login_throttle WHERE key = $1")
+        let row = query("SELECT key, failures, last_failure_at, locked_until FROM login_throttle WHERE key = $1")
             .bind(key)
-            .fetch_optional(&mut *self.tx)
-            .await
-            .map_err(db)?;
+            .fetch_optional(&mut self.conn)
+            .await?;
         row.map(|r| {
             Ok(Throttle {
                 key: col(&r, "key")?,
@@ -25,7 +24,7 @@ impl ThrottleRepo for SqlTx {
     }
 
     async fn save_throttle(&mut self, t: &Throttle) -> StoreResult<()> {
-        sqlx::query(
+        query(
             "INSERT INTO login_throttle (key, failures, last_failure_at, locked_until) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, \
              last_failure_at = excluded.last_failure_at, locked_until = excluded.locked_until",
@@ -34,18 +33,16 @@ impl ThrottleRepo for SqlTx {
         .bind(i64::from(t.failures))
         .bind(t.last_failure_at)
         .bind(t.locked_until)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .execute(&mut self.conn)
+        .await?;
         Ok(())
     }
 
     async fn clear_throttle(&mut self, key: &str) -> StoreResult<()> {
-        sqlx::query("DELETE FROM login_throttle WHERE key = $1")
+        query("DELETE FROM login_throttle WHERE key = $1")
             .bind(key)
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db)?;
+            .execute(&mut self.conn)
+            .await?;
         Ok(())
     }
 }

@@ -1,16 +1,15 @@
 use async_trait::async_trait;
-use sqlx::any::AnyRow;
 
 use domain::clock::{DAY, HOUR, Millis};
 use domain::store::{SendStats, StoreResult, Verification, VerificationRepo};
 
-use super::{channel, col, count};
-use crate::tx::{SqlTx, db};
+use super::{Row, channel, col, count, query};
+use crate::tx::SqlTx;
 
 const COLUMNS: &str = "id, purpose, channel, destination, code_hash, attempts, sends, created_at, \
      expires_at, last_sent_at, consumed_at, account_id";
 
-fn verification(row: &AnyRow) -> StoreResult<Verification> {
+fn verification(row: &Row) -> StoreResult<Verification> {
     Ok(Verification {
         id: col(row, "id")?,
         purpose: col(row, "purpose")?,
@@ -54,16 +53,15 @@ impl VerificationRepo for SqlTx {
             window("ip = $2", "$3", "ip_hour"),
             window("ip = $2", "$4", "ip_day"),
         );
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        let row = query(sql)
             .bind(destination)
             .bind(ip)
             .bind(now - HOUR)
             .bind(now - DAY)
             .bind(cap)
             .bind(purpose)
-            .fetch_one(&mut *self.tx)
-            .await
-            .map_err(db)?;
+            .fetch_one(&mut self.conn)
+            .await?;
         Ok(SendStats {
             last_to_destination: col(&row, "last_dest")?,
             destination_hour: col(&row, "dest_hour")?,
@@ -84,21 +82,18 @@ impl VerificationRepo for SqlTx {
         ip: &str,
         now: Millis,
     ) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO code_sends (destination, ip, at, purpose) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(destination)
-        .bind(ip)
-        .bind(now)
-        .bind(purpose)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        query("INSERT INTO code_sends (destination, ip, at, purpose) VALUES ($1, $2, $3, $4)")
+            .bind(destination)
+            .bind(ip)
+            .bind(now)
+            .bind(purpose)
+            .execute(&mut self.conn)
+            .await?;
         Ok(())
     }
 
     async fn insert_verification(&mut self, v: &Verification) -> StoreResult<()> {
-        sqlx::query(
+        query(
             "INSERT INTO verifications (id, purpose, channel, destination, code_hash, attempts, sends, \
              created_at, expires_at, last_sent_at, consumed_at, account_id) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
@@ -115,20 +110,16 @@ impl VerificationRepo for SqlTx {
         .bind(v.last_sent_at)
         .bind(v.consumed_at)
         .bind(&v.account_id)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .execute(&mut self.conn)
+        .await?;
         Ok(())
     }
 
     async fn verification(&mut self, id: &str) -> StoreResult<Option<Verification>> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM verifications WHERE id = $1"
-        )))
-        .bind(id)
-        .fetch_optional(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        let row = query(format!("SELECT {COLUMNS} FROM verifications WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&mut self.conn)
+            .await?;
         row.as_ref().map(verification).transpose()
     }
 
@@ -139,7 +130,7 @@ impl VerificationRepo for SqlTx {
         now: Millis,
         expires_at: Millis,
     ) -> StoreResult<()> {
-        sqlx::query(
+        query(
             "UPDATE verifications SET code_hash = $2, sends = sends + 1, last_sent_at = $3, expires_at = $4 \
              WHERE id = $1",
         )
@@ -147,22 +138,20 @@ impl VerificationRepo for SqlTx {
         .bind(code_hash)
         .bind(now)
         .bind(expires_at)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .execute(&mut self.conn)
+        .await?;
         Ok(())
     }
 
     async fn count_wrong_attempt(&mut self, id: &str, max: u32) -> StoreResult<Option<u32>> {
-        let row = sqlx::query(
+        let row = query(
             "UPDATE verifications SET attempts = attempts + 1 \
              WHERE id = $1 AND attempts < $2 AND consumed_at IS NULL RETURNING attempts",
         )
         .bind(id)
         .bind(i64::from(max))
-        .fetch_optional(&mut *self.tx)
-        .await
-        .map_err(db)?;
+        .fetch_optional(&mut self.conn)
+        .await?;
         row.as_ref().map(|r| count(r, "attempts")).transpose()
     }
 
@@ -172,16 +161,15 @@ impl VerificationRepo for SqlTx {
         now: Millis,
         max_attempts: u32,
     ) -> StoreResult<bool> {
-        let done = sqlx::query(
+        let done = query(
             "UPDATE verifications SET consumed_at = $2 \
              WHERE id = $1 AND consumed_at IS NULL AND expires_at > $2 AND attempts < $3",
         )
         .bind(id)
         .bind(now)
         .bind(i64::from(max_attempts))
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
-        Ok(done.rows_affected() == 1)
+        .execute(&mut self.conn)
+        .await?;
+        Ok(done == 1)
     }
 }

@@ -13,7 +13,8 @@ CREATE TABLE accounts (
 );
 
 CREATE TABLE nickname_history (
-    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+-- [sqlite]     id INTEGER PRIMARY KEY AUTOINCREMENT,
+-- [postgres]     id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     account_id TEXT NOT NULL REFERENCES accounts(id),
     nickname TEXT NOT NULL,
     at BIGINT NOT NULL
@@ -59,7 +60,8 @@ CREATE TABLE verifications (
 );
 
 CREATE TABLE code_sends (
-    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+-- [sqlite]     id INTEGER PRIMARY KEY AUTOINCREMENT,
+-- [postgres]     id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     destination TEXT NOT NULL,
     ip TEXT NOT NULL,
     at BIGINT NOT NULL
@@ -75,7 +77,8 @@ CREATE TABLE login_throttle (
 );
 
 CREATE TABLE security_events (
-    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+-- [sqlite]     id INTEGER PRIMARY KEY AUTOINCREMENT,
+-- [postgres]     id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     account_id TEXT NOT NULL REFERENCES accounts(id),
     kind TEXT NOT NULL,
     at BIGINT NOT NULL,
@@ -84,10 +87,14 @@ CREATE TABLE security_events (
     flags TEXT NOT NULL
 );
 CREATE INDEX security_events_account ON security_events(account_id, id);
-CREATE FUNCTION security_events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN RAISE EXCEPTION 'security_events is append-only'; END $$;
-CREATE TRIGGER security_events_append_only BEFORE UPDATE OR DELETE ON security_events
-FOR EACH ROW EXECUTE FUNCTION security_events_append_only();
+-- [sqlite] CREATE TRIGGER security_events_no_update BEFORE UPDATE ON security_events
+-- [sqlite] BEGIN SELECT RAISE(ABORT, 'security_events is append-only'); END;
+-- [sqlite] CREATE TRIGGER security_events_no_delete BEFORE DELETE ON security_events
+-- [sqlite] BEGIN SELECT RAISE(ABORT, 'security_events is append-only'); END;
+-- [postgres] CREATE FUNCTION security_events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+-- [postgres] BEGIN RAISE EXCEPTION 'security_events is append-only'; END $$;
+-- [postgres] CREATE TRIGGER security_events_append_only BEFORE UPDATE OR DELETE ON security_events
+-- [postgres] FOR EACH ROW EXECUTE FUNCTION security_events_append_only();
 
 CREATE TABLE outbox (
     id TEXT PRIMARY KEY,
