@@ -347,6 +347,16 @@ impl TestApp {
         r.str("token")
     }
 
+    /// Makes every statement of this server whose SQL contains `sql_fragment` fail (a store
+    /// error injected mid-flow), until [`TestApp::disarm_fault`].
+    pub fn arm_fault(&self, sql_fragment: &str) {
+        store::faults::arm(&self.database_url, sql_fragment);
+    }
+
+    pub fn disarm_fault(&self) {
+        store::faults::disarm(&self.database_url);
+    }
+
     /// Runs one statement directly against the database, to put a row into a state that would
     /// otherwise take months (an old timestamp).
     pub async fn exec(&self, sql: &str) {

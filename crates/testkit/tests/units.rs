@@ -16,17 +16,25 @@ on_both_backends!(
 );
 
 /// Opening a second unit in a task that holds one would wait forever for the single writer;
-/// debug builds (the tests) refuse it at once instead.
+/// debug builds (the tests) refuse it at once instead. (Inside a spawned task, as every request
+/// handler runs.)
 async fn nested_units_are_refused(b: Backend) {
     let app = TestApp::spawn(b).await;
-    let a = app.app();
-    let outer = a.write().await.unwrap();
-    assert!(a.read().await.is_err(), "a read inside a write unit");
-    assert!(a.write().await.is_err(), "a write inside a write unit");
-    drop(outer);
-    // Once the first ends, the task may open another.
-    let again = a.read().await.unwrap();
-    drop(again);
+    let a = app.app().clone();
+    tokio::spawn(async move {
+        let outer = a.write().await.unwrap();
+        assert!(a.read().await.is_err(), "a read inside a write unit");
+        assert!(a.write().await.is_err(), "a write inside a write unit");
+        drop(outer);
+        // Once the first ends, the task may open another; another task may anyway.
+        let again = a.read().await.unwrap();
+        let b = a.clone();
+        let other = tokio::spawn(async move { b.read().await.is_ok() });
+        assert!(other.await.unwrap(), "another task's unit");
+        drop(again);
+    })
+    .await
+    .unwrap();
     app.stop().await;
 }
 
@@ -42,7 +50,7 @@ async fn a_recovery_failing_after_its_first_statements_leaves_nothing(b: Backend
         )
         .await;
     assert_eq!(r.status, StatusCode::ACCEPTED, "{:?}", r.body);
-    let id = r.str("id");
+    let id = r.str("reset_id");
     let code = app.code_sent_to("owner@example.com", 2).await;
 
     app.arm_fault("UPDATE password_resets SET channel");
