@@ -36,6 +36,9 @@ pub struct Wangshang {
     pub relying: Option<Arc<webauthn::Relying>>,
     /// The server's hub that pushes committed stream events to sockets.
     pub(crate) fanout: Arc<OnceLock<Arc<dyn crate::chat::Fanout>>>,
+    /// This node's id, made at start: what it announces to other nodes carries it, so it skips
+    /// its own announcements (each `Wangshang` is a node, also several in one process).
+    pub(crate) node_id: Arc<str>,
     /// The group-commit queue of chat messages, started on first use.
     pub(crate) writer: Arc<OnceLock<crate::chat::Writer>>,
 }
@@ -67,6 +70,7 @@ impl Wangshang {
             code_key: Arc::new(code_key),
             outbox_wake: Arc::new(Notify::new()),
             fanout: Arc::new(OnceLock::new()),
+            node_id: crate::random::id().into(),
             writer: Arc::new(OnceLock::new()),
         })
     }
@@ -74,6 +78,11 @@ impl Wangshang {
     /// Whether the database answers (the readiness probe).
     pub async fn ping(&self) -> Result<()> {
         Ok(self.store.ping().await?)
+    }
+
+    /// This node's id (see [`crate::chat::nodes`]).
+    pub fn node_id(&self) -> &str {
+        &self.node_id
     }
 
     /// `sqlite` or `postgres`.

@@ -21,6 +21,7 @@ use tokio::sync::Notify;
 
 use crate::app::Wangshang;
 use crate::chat::Fanout;
+use crate::chat::nodes::{self, Notice};
 use crate::clock::Millis;
 use crate::error::{Error, Result};
 use crate::store::{OutboxMessage, StreamEvent, Tx};
@@ -44,6 +45,8 @@ struct AfterCommit {
 /// Where the effects go: the delivery worker and the server's socket hub.
 #[derive(Clone)]
 pub(crate) struct Sinks {
+    /// This node's id in what it announces to the others.
+    pub node: Arc<str>,
     pub outbox_wake: Arc<Notify>,
     pub fanout: Arc<OnceLock<Arc<dyn Fanout>>>,
 }
@@ -67,6 +70,14 @@ impl Unit {
         }
     }
 
+    /// Tells the other nodes (at commit, so only if this unit commits).
+    pub async fn announce(&mut self, notices: &[Notice]) -> Result<()> {
+        for payload in nodes::encode(&self.sinks.node, notices) {
+            self.tx.notify_streams(&payload).await?;
+        }
+        Ok(())
+    }
+
     /// Queues a message in the outbox; the delivery worker is woken after commit.
     pub async fn enqueue(&mut self, m: &OutboxMessage) -> Result<()> {
         self.tx.enqueue(m).await?;
@@ -84,6 +95,10 @@ impl Unit {
         let revoked = self.tx.revoke_session(account_id, id, now).await?;
         if revoked {
             self.signed_out(account_id);
+            self.announce(&[Notice::Revoked {
+                account_id: account_id.to_owned(),
+            }])
+            .await?;
         }
         Ok(revoked)
     }
@@ -98,6 +113,10 @@ impl Unit {
         let n = self.tx.revoke_sessions(account_id, keep, now).await?;
         if n > 0 {
             self.signed_out(account_id);
+            self.announce(&[Notice::Revoked {
+                account_id: account_id.to_owned(),
+            }])
+            .await?;
         }
         Ok(n)
     }
@@ -172,6 +191,7 @@ impl Wangshang {
             tx,
             after: AfterCommit::default(),
             sinks: Sinks {
+                node: self.node_id.clone(),
                 outbox_wake: self.outbox_wake.clone(),
                 fanout: self.fanout.clone(),
             },

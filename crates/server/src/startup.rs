@@ -151,7 +151,8 @@ pub async fn start(config: Config, listener: TcpListener) -> Result<Running, Str
     let mut tasks = vec![worker, tokio::spawn(prune_streams(app.clone(), rx.clone()))];
     let background: Vec<JoinHandle<()>> = store::listen_streams(&app.config.database_url, {
         let hub = hub.clone();
-        move |payload| relay_hint(&hub, payload)
+        let app = app.clone();
+        move |payload| relay(&app, &hub, payload)
     })
     .into_iter()
     .collect();
@@ -181,16 +182,19 @@ pub async fn start(config: Config, listener: TcpListener) -> Result<Running, Str
 }
 
 /// Passes another node's `NOTIFY` (`node account:seq …`) to the local sockets of those accounts.
-fn relay_hint(hub: &crate::hub::Hub, payload: &str) {
-    let mut parts = payload.split(' ');
-    if parts.next() == Some(domain::chat::stream::node_id()) {
+/// Another node's announcement: its stream moves become hints (the sockets read the events from
+/// the database), its revocations make the account's sockets here re-check their sessions now.
+fn relay(app: &Wangshang, hub: &crate::hub::Hub, payload: &str) {
+    use domain::chat::Fanout;
+    use domain::chat::nodes::{Notice, decode};
+    let (node, notices) = decode(payload);
+    if node == app.node_id() {
         return;
     }
-    for part in parts {
-        if let Some((account, seq)) = part.split_once(':')
-            && let Ok(seq) = seq.parse()
-        {
-            hub.hint(account, seq);
+    for n in notices {
+        match n {
+            Notice::Moved { account_id, seq } => hub.hint(&account_id, seq),
+            Notice::Revoked { account_id } => hub.sessions_revoked(&account_id),
         }
     }
 }

@@ -68,6 +68,7 @@ pub fn test_config() -> Config {
 }
 
 pub mod fake_sms;
+pub mod process;
 pub mod stream;
 
 /// The token of a single-use link in a message body, after `marker` (e.g.
@@ -151,6 +152,33 @@ impl TestApp {
             running: Some(running),
             config,
             _dir: dir,
+        }
+    }
+
+    /// A client of a server started elsewhere (another process) on `database_url`: the HTTP
+    /// helpers work; [`TestApp::app`] does not (there is no server inside).
+    pub fn remote(base: &str, backend: Backend, database_url: &str) -> Self {
+        let mut config = test_config();
+        config.database_url = database_url.to_owned();
+        Self {
+            base: base.to_owned(),
+            client: reqwest::Client::builder()
+                .user_agent("wangshang-tests/1.0")
+                .build()
+                .expect("client"),
+            backend,
+            database_url: database_url.to_owned(),
+            running: None,
+            config,
+            _dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    /// A fresh database of `backend` for a server started elsewhere, and its directory.
+    pub async fn fresh_database(backend: Backend, dir: &std::path::Path) -> String {
+        match backend {
+            Backend::Sqlite => format!("sqlite://{}", dir.join("wangshang.db").display()),
+            Backend::Postgres => fresh_postgres_database().await,
         }
     }
 

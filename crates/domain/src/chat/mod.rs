@@ -10,6 +10,7 @@ pub mod contacts;
 pub mod conversations;
 pub mod invites;
 pub mod messages;
+pub mod nodes;
 pub mod orgs;
 pub mod stream;
 mod writer;
@@ -115,29 +116,19 @@ pub(crate) async fn emit(tx: &mut Unit, to: &[String], e: Emit<'_>, now: Millis)
     Ok(())
 }
 
-/// Tells other nodes (PostgreSQL `NOTIFY`, sent at commit) which streams moved, as
-/// `node account:seq account:seq …`; a node reads the events themselves from the database.
+/// Tells other nodes (PostgreSQL `NOTIFY`, sent at commit) which streams moved (the format is
+/// [`nodes`]'); a node reads the events themselves from the database.
 pub(crate) async fn notify_others<'a>(
     tx: &mut Unit,
     heads: impl Iterator<Item = (&'a String, &'a i64)>,
 ) -> Result<()> {
-    // NOTIFY payloads must stay under 8000 bytes: long lists are split.
-    let node = stream::node_id();
-    let mut payload = String::from(node);
-    for (account, seq) in heads {
-        if payload.len() > 7000 {
-            tx.notify_streams(&payload).await?;
-            payload = String::from(node);
-        }
-        payload.push(' ');
-        payload.push_str(account);
-        payload.push(':');
-        payload.push_str(&seq.to_string());
-    }
-    if payload.len() > node.len() {
-        tx.notify_streams(&payload).await?;
-    }
-    Ok(())
+    let notices: Vec<nodes::Notice> = heads
+        .map(|(account, seq)| nodes::Notice::Moved {
+            account_id: account.clone(),
+            seq: *seq,
+        })
+        .collect();
+    tx.announce(&notices).await
 }
 
 impl Wangshang {

@@ -1,22 +1,13 @@
 //! Reading an account's stream back from the database: a client resuming with `since` gets every
 //! event after it, or `resync` when retention already removed some of them.
 
-use std::sync::OnceLock;
-
 use crate::app::Wangshang;
 use crate::clock::now_ms;
 use crate::error::Result;
-use crate::random;
 use crate::store::StreamEvent;
 
 /// Most events read back in one go.
 pub const REPLAY_PAGE: u32 = 500;
-
-/// This process's id in `NOTIFY` payloads, so a node skips its own.
-pub fn node_id() -> &'static str {
-    static NODE: OnceLock<String> = OnceLock::new();
-    NODE.get_or_init(random::id)
-}
 
 pub enum Replay {
     /// The events after `since`, oldest first (at most [`REPLAY_PAGE`]; ask again from the last).

@@ -1,6 +1,6 @@
-//! The storage seam: the domain talks to the database only through these traits. Every flow opens
-//! a transaction ([`Store::write`] or [`Store::read`]), calls repository methods on it, and commits;
-//! so a flow is applied whole or not at all.
+//! The storage seam: the domain talks to the database only through these traits. Every flow runs
+//! in one transaction, opened by [`crate::unit`] (the only caller of [`Store::write`] and
+//! [`Store::read`]), so a flow is applied whole or not at all.
 
 mod chat;
 mod records;
@@ -33,9 +33,9 @@ pub trait Store: Send + Sync + 'static {
     async fn write(&self) -> StoreResult<Box<dyn Tx>>;
     /// A read-only transaction (a separate pool on SQLite; writes through it fail).
     async fn read(&self) -> StoreResult<Box<dyn Tx>>;
-    /// A read of a single statement, without a transaction around it (on SQLite, BEGIN and
-    /// COMMIT are two more round trips to the connection's thread). Only for reads that need no
-    /// snapshot across statements; writes through it fail like through [`Store::read`].
+    /// A read of a single statement, without a transaction around it (BEGIN and COMMIT are two
+    /// more statements). Only for reads that need no snapshot across statements; writes through
+    /// it fail like through [`Store::read`].
     async fn read_one(&self) -> StoreResult<Box<dyn Tx>> {
         self.read().await
     }
