@@ -28,6 +28,12 @@ pub mod kind {
     pub const SECOND_FACTOR_FAILED: &str = "second_factor_failed";
     pub const LOGIN_DISPUTED: &str = "login_disputed";
     pub const SECURITY_QUESTIONS_CHANGED: &str = "security_questions_changed";
+    /// An operator's `wangshang admin account …` / `audit export --account`.
+    pub const ADMIN_VIEWED: &str = "admin_account_viewed";
+    pub const ADMIN_LOCKED: &str = "admin_account_locked";
+    pub const ADMIN_UNLOCKED: &str = "admin_account_unlocked";
+    pub const ADMIN_SIGNED_OUT: &str = "admin_signed_out";
+    pub const ADMIN_AUDIT_EXPORTED: &str = "admin_audit_exported";
 }
 
 /// Writes an event inside the caller's transaction.

@@ -3,6 +3,7 @@
 //! [`store::Store`] trait, implemented for SQLite and PostgreSQL by the `wangshang-store` crate.
 
 pub mod accounts;
+pub mod admin;
 pub mod app;
 pub mod bindings;
 pub mod challenges;

@@ -13,6 +13,14 @@
 //! Nesting — opening a second unit in a task that holds one — would wait forever for SQLite's
 //! single writer (or a pooled connection) held by the same task. Debug builds refuse it at run
 //! time with an error naming the problem.
+//!
+//! Argon2 never runs inside a write unit (it would hold SQLite's single writer for tens of
+//! milliseconds). So the flows that hash or verify a password — sign-up, login, password change
+//! and reset, the support desk's completion, re-authentication before a sensitive change — may
+//! read what the hash needs in a read-only unit first ("prepare"), hash with no unit open, and
+//! then apply everything in one write unit that checks again what it relies on ("apply"). The
+//! writes of a flow are always in one unit; the credential check of `reauthenticate` (a lock
+//! check, the hash, a failure counted) is a gate before the flow, like authentication.
 
 use std::ops::{Deref, DerefMut};
 use std::sync::{Arc, OnceLock};

@@ -7,6 +7,7 @@
 //! suffered). The few places where the dialects differ are branches on [`Dialect`]. The
 //! migrations are one set of files for both (see `migrations`).
 
+mod backup;
 mod connect;
 pub mod faults;
 mod listen;
@@ -17,6 +18,7 @@ mod repos;
 mod sqlite;
 mod tx;
 
+pub use backup::backup;
 pub use connect::{SqlStore, connect};
 pub use listen::listen_streams;
 pub use migrations::migrate;
