@@ -68,6 +68,7 @@ pub fn test_config() -> Config {
 }
 
 pub mod fake_sms;
+pub mod fake_smtp;
 pub mod process;
 pub mod stream;
 
