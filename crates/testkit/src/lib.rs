@@ -69,6 +69,7 @@ pub fn test_config() -> Config {
 
 pub mod fake_sms;
 pub mod fake_smtp;
+pub mod private_pg;
 pub mod process;
 pub mod stream;
 

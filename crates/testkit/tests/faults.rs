@@ -78,3 +78,125 @@ async fn a_stalling_then_refusing_relay_is_retried_and_the_site_still_answers(b:
         received[0]
     );
 }
+
+/// PostgreSQL restarted under message load, with two nodes: the nodes reconnect, LISTEN resumes,
+/// and a socket on the second node gets every stream event exactly once and in order. (A private
+/// cluster: restarting the shared one would fail the other tests.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_postgres_restart_under_load_loses_no_stream_event() {
+    use testkit::private_pg::PrivateCluster;
+    use testkit::stream::StreamClient;
+    if testkit::skip_postgres() {
+        return;
+    }
+    let cluster = PrivateCluster::start();
+    let url = format!("{}/postgres", cluster.url());
+    let app = TestApp::spawn_with(Backend::Postgres, |c| {
+        c.database_url = url.clone();
+        // Only the announcements (and a resumed LISTEN) may bring events early.
+        c.chat.heartbeat_secs = 600;
+    })
+    .await;
+    let node_b = app.another_node().await;
+    let base_b = format!("http://{}", node_b.addr);
+    const PW: &str = "blue lantern over quiet harbor";
+    let bob = app.register("email", "bob@example.com", "bob", PW).await;
+    app.register("email", "ann@example.com", "ann", PW).await;
+    let ann = app.token("ann@example.com", PW).await;
+    let bob_token = app.token("bob@example.com", PW).await;
+    let org = app
+        .post_auth("/api/v1/orgs", &ann, json!({"name": "旺商科技"}))
+        .await;
+    app.post_auth(
+        &format!("/api/v1/orgs/{}/invites", org.str("id")),
+        &ann,
+        json!({"destination": "bob@example.com"}),
+    )
+    .await;
+    let msgs = app.wait_for_messages("bob@example.com", 2).await;
+    let invite = msgs
+        .iter()
+        .filter_map(|m| m["body"].as_str())
+        .find(|t| t.contains("/invites/"))
+        .unwrap();
+    let code = testkit::link_token(invite, "/invites/");
+    let r = app
+        .post_auth(
+            &format!("/api/v1/invites/{code}/accept"),
+            &bob_token,
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let conv = app
+        .post_auth("/api/v1/conversations", &ann, json!({"member_ids": [bob]}))
+        .await;
+    assert!(conv.status.is_success(), "{:?}", conv.body);
+    let path = format!(
+        "/api/v1/conversations/{}/messages",
+        conv.str("conversation_id")
+    );
+    let mut socket = StreamClient::connect(
+        &base_b,
+        None,
+        &[("authorization", &format!("Bearer {bob_token}"))],
+    )
+    .await
+    .unwrap();
+    let hello = socket.next(Duration::from_secs(5)).await.unwrap();
+    let mut last = hello["head"].as_i64().unwrap();
+
+    // Sends through node A, each retried with its client_msg_id until acknowledged; the database
+    // restarts in the middle.
+    let total = 60;
+    for i in 0..total {
+        if i == total / 2 {
+            cluster.restart();
+        }
+        let cid = format!("pg-{i}");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let r = app
+                .post_auth(
+                    &path,
+                    &ann,
+                    json!({"client_msg_id": cid, "body": format!("第 {i} 条")}),
+                )
+                .await;
+            if r.status.is_success() {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{cid} never went through: {:?}",
+                r.body
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+    // Bob's socket on B sees every message once, in order, with no gap in his stream.
+    let mut bodies = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while bodies.len() < total {
+        assert!(
+            Instant::now() < deadline,
+            "only {} of {total} arrived",
+            bodies.len()
+        );
+        let Ok(f) = socket.next(Duration::from_secs(5)).await else {
+            panic!("the socket on B ended after {} messages", bodies.len());
+        };
+        let Some(seq) = f["seq"].as_i64() else {
+            continue;
+        };
+        assert_eq!(seq, last + 1, "the stream skipped or repeated: {f}");
+        last = seq;
+        if f["type"] == "message.created" {
+            bodies.push(f["message"]["body"].as_str().unwrap().to_owned());
+        }
+    }
+    let want: Vec<String> = (0..total).map(|i| format!("第 {i} 条")).collect();
+    assert_eq!(bodies, want);
+    node_b.stop().await;
+    app.stop().await;
+}
