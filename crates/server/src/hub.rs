@@ -79,6 +79,15 @@ impl Hub {
         self.push(account_id, || Push::Hint { seq });
     }
 
+    /// Every socket reads its stream from the database now (announcements may have been missed:
+    /// the listener lost its connection and has just listened again).
+    pub fn catch_up_all(&self) {
+        let accounts: Vec<String> = self.lock().keys().cloned().collect();
+        for account_id in accounts {
+            self.push(&account_id, || Push::Hint { seq: i64::MAX });
+        }
+    }
+
     /// Sends to every socket of the account; a full or closed queue drops that socket.
     fn push(&self, account_id: &str, make: impl Fn() -> Push) {
         let mut subs = self.lock();

@@ -149,11 +149,18 @@ pub async fn start(config: Config, listener: TcpListener) -> Result<Running, Str
     let (tx, rx) = watch::channel(false);
     let worker = tokio::spawn(delivery::run(app.clone(), driver, metrics, rx.clone()));
     let mut tasks = vec![worker, tokio::spawn(prune_streams(app.clone(), rx.clone()))];
-    let background: Vec<JoinHandle<()>> = store::listen_streams(&app.config.database_url, {
-        let hub = hub.clone();
-        let app = app.clone();
-        move |payload| relay(&app, &hub, payload)
-    })
+    let background: Vec<JoinHandle<()>> = store::listen_streams(
+        &app.config.database_url,
+        {
+            let hub = hub.clone();
+            let app = app.clone();
+            move |payload| relay(&app, &hub, payload)
+        },
+        {
+            let hub = hub.clone();
+            move || hub.catch_up_all()
+        },
+    )
     .into_iter()
     .collect();
     let mut server_rx = rx;

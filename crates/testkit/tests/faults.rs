@@ -89,6 +89,7 @@ async fn a_postgres_restart_under_load_loses_no_stream_event() {
     if testkit::skip_postgres() {
         return;
     }
+    let _ = tracing_subscriber::fmt().with_env_filter("warn").try_init();
     let cluster = PrivateCluster::start();
     let url = format!("{}/postgres", cluster.url());
     let app = TestApp::spawn_with(Backend::Postgres, |c| {
@@ -183,8 +184,12 @@ async fn a_postgres_restart_under_load_loses_no_stream_event() {
             "only {} of {total} arrived",
             bodies.len()
         );
-        let Ok(f) = socket.next(Duration::from_secs(5)).await else {
-            panic!("the socket on B ended after {} messages", bodies.len());
+        let f = match socket.next(Duration::from_secs(5)).await {
+            Ok(f) => f,
+            Err(e) => panic!(
+                "the socket on B ended ({e:?}) after {} messages",
+                bodies.len()
+            ),
         };
         let Some(seq) = f["seq"].as_i64() else {
             continue;

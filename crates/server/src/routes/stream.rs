@@ -341,10 +341,19 @@ impl Conn {
         )
     }
 
-    /// Sends every stored event after `last`, or `resync` when some are gone.
+    /// Sends every stored event after `last`, or `resync` when some are gone. A database that
+    /// cannot be read right now (restarting, failing over) does not end the socket: `last`
+    /// stays, and the next event, hint or heartbeat catches up from there.
     async fn catch_up(&mut self) -> Result<(), Closed> {
         loop {
-            match self.s.app.replay(&self.account_id, self.last).await? {
+            let replay = match self.s.app.replay(&self.account_id, self.last).await {
+                Ok(r) => r,
+                Err(e) => {
+                    tracing::warn!(error = %e, "stream catch-up failed; retrying with the next event");
+                    return Ok(());
+                }
+            };
+            match replay {
                 Replay::Resync { head } => {
                     self.send_control("resync", head).await?;
                     self.last = head;
