@@ -1,4 +1,4 @@
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -13,7 +13,7 @@ use proto::verifications::VerificationSent;
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::extract::{ApiJson, Auth, ClientInfo};
+use crate::extract::{ApiJson, ApiPath, Auth, ClientInfo};
 use crate::routes::verifications::sent;
 
 pub fn router() -> Router<AppState> {
@@ -67,7 +67,7 @@ pub async fn start(
     State(s): State<AppState>,
     ClientInfo(client): ClientInfo,
     Auth(auth): Auth,
-    Path(k): Path<String>,
+    ApiPath(k): ApiPath<String>,
     ApiJson(req): ApiJson<StartBinding>,
 ) -> Result<(StatusCode, Json<VerificationSent>), ApiError> {
     let channel = kind(&k)?;
@@ -97,7 +97,7 @@ pub async fn confirm(
     State(s): State<AppState>,
     ClientInfo(client): ClientInfo,
     Auth(auth): Auth,
-    Path(k): Path<String>,
+    ApiPath(k): ApiPath<String>,
     ApiJson(req): ApiJson<ConfirmBinding>,
 ) -> Result<Json<BindingsView>, ApiError> {
     let channel = kind(&k)?;
@@ -117,7 +117,7 @@ pub async fn remove(
     State(s): State<AppState>,
     ClientInfo(client): ClientInfo,
     Auth(auth): Auth,
-    Path(k): Path<String>,
+    ApiPath(k): ApiPath<String>,
     ApiJson(req): ApiJson<RemoveBinding>,
 ) -> Result<StatusCode, ApiError> {
     let channel = kind(&k)?;

@@ -1,6 +1,6 @@
 //! Contacts: colleagues and external contacts, requests, blocking.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
@@ -11,7 +11,7 @@ use proto::chat::{ContactRequestView, ContactRequested, ContactView, Contacts, N
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::extract::{ApiJson, Auth};
+use crate::extract::{ApiJson, ApiPath, Auth};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -98,7 +98,7 @@ pub async fn request(
 pub async fn accept(
     State(s): State<AppState>,
     Auth(auth): Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
     s.app
         .answer_contact_request(&auth.account_id, &id, true)
@@ -112,7 +112,7 @@ pub async fn accept(
 pub async fn decline(
     State(s): State<AppState>,
     Auth(auth): Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
     s.app
         .answer_contact_request(&auth.account_id, &id, false)
@@ -126,7 +126,7 @@ pub async fn decline(
 pub async fn block(
     State(s): State<AppState>,
     Auth(auth): Auth,
-    Path(account_id): Path<String>,
+    ApiPath(account_id): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
     s.app.block(&auth.account_id, &account_id).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -137,7 +137,7 @@ pub async fn block(
 pub async fn unblock(
     State(s): State<AppState>,
     Auth(auth): Auth,
-    Path(account_id): Path<String>,
+    ApiPath(account_id): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
     s.app.unblock(&auth.account_id, &account_id).await?;
     Ok(StatusCode::NO_CONTENT)

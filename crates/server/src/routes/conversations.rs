@@ -1,7 +1,7 @@
 //! Conversations and their messages: create, list, members, send, history, edit, recall, read
 //! markers and receipts; and the frequent contacts.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{delete, get, patch, post};
 use axum::{Json, Router};
@@ -18,7 +18,7 @@ use proto::chat::{
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::extract::{ApiJson, ApiQuery, Auth};
+use crate::extract::{ApiJson, ApiPath, ApiQuery, Auth};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -130,7 +130,7 @@ pub async fn list(
 pub async fn show(
     State(s): State<AppState>,
     Auth(auth): Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<ConversationDetail>, ApiError> {
     let (c, members) = s.app.conversation(&auth.account_id, &id).await?;
     Ok(Json(ConversationDetail {
@@ -148,13 +148,13 @@ pub async fn show(
 pub async fn add_members(
     State(s): State<AppState>,
     Auth(auth): Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(req): ApiJson<AddMembers>,
 ) -> Result<Json<ConversationDetail>, ApiError> {
     s.app
         .add_conversation_members(&auth.account_id, &id, &req.account_ids)
         .await?;
-    show(State(s), Auth(auth), Path(id)).await
+    show(State(s), Auth(auth), ApiPath(id)).await
 }
 
 /// Removes a member from a group (owner and admins), or leaves it (own account id).
@@ -163,7 +163,7 @@ pub async fn add_members(
 pub async fn remove_member(
     State(s): State<AppState>,
     Auth(auth): Auth,
-    Path((id, account_id)): Path<(String, String)>,
+    ApiPath((id, account_id)): ApiPath<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
     s.app
         .remove_conversation_member(&auth.account_id, &id, &account_id)
@@ -178,7 +178,7 @@ pub async fn remove_member(
 pub async fn send(
     State(s): State<AppState>,
     Auth(auth): Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(req): ApiJson<NewMessage>,
 ) -> Result<(StatusCode, Json<MessageSent>), ApiError> {
     let (m, created) = s
@@ -220,7 +220,7 @@ pub struct HistoryQuery {
 pub async fn history(
     State(s): State<AppState>,
     Auth(auth): Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiQuery(q): ApiQuery<HistoryQuery>,
 ) -> Result<Json<MessagePage>, ApiError> {
     let limit = q.limit.unwrap_or(50);
@@ -244,7 +244,7 @@ pub async fn history(
 pub async fn edit(
     State(s): State<AppState>,
     Auth(auth): Auth,
-    Path((id, message_id)): Path<(String, String)>,
+    ApiPath((id, message_id)): ApiPath<(String, String)>,
     ApiJson(req): ApiJson<EditMessage>,
 ) -> Result<Json<MessageView>, ApiError> {
     let m = s
@@ -261,7 +261,7 @@ pub async fn edit(
 pub async fn recall(
     State(s): State<AppState>,
     Auth(auth): Auth,
-    Path((id, message_id)): Path<(String, String)>,
+    ApiPath((id, message_id)): ApiPath<(String, String)>,
 ) -> Result<Json<MessageView>, ApiError> {
     let m = s
         .app
@@ -276,7 +276,7 @@ pub async fn recall(
 pub async fn receipts(
     State(s): State<AppState>,
     Auth(auth): Auth,
-    Path((id, message_id)): Path<(String, String)>,
+    ApiPath((id, message_id)): ApiPath<(String, String)>,
 ) -> Result<Json<Receipts>, ApiError> {
     let r = s.app.receipts(&auth.account_id, &id, &message_id).await?;
     let view = |v: Vec<ConversationMember>| {
@@ -299,7 +299,7 @@ pub async fn receipts(
 pub async fn read(
     State(s): State<AppState>,
     Auth(auth): Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(req): ApiJson<MarkRead>,
 ) -> Result<Json<ReadMarker>, ApiError> {
     let read_seq = s.app.mark_read(&auth.account_id, &id, req.seq).await?;

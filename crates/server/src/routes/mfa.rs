@@ -1,4 +1,3 @@
-use axum::extract::Path;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, patch, post};
@@ -12,7 +11,7 @@ use proto::mfa::{
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::extract::{ApiJson, Auth, ClientInfo};
+use crate::extract::{ApiJson, ApiPath, Auth, ClientInfo};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -173,7 +172,7 @@ pub async fn list_passkeys(
 pub async fn rename_passkey(
     State(s): State<AppState>,
     Auth(auth): Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(req): ApiJson<RenamePasskey>,
 ) -> Result<StatusCode, ApiError> {
     s.app.rename_passkey(&auth, &id, &req.name).await?;
@@ -187,7 +186,7 @@ pub async fn remove_passkey(
     State(s): State<AppState>,
     ClientInfo(client): ClientInfo,
     Auth(auth): Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(req): ApiJson<CurrentPassword>,
 ) -> Result<StatusCode, ApiError> {
     s.app

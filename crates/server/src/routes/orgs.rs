@@ -1,6 +1,6 @@
 //! Enterprises, their members and invitations.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, patch, post};
 use axum::{Json, Router};
@@ -14,7 +14,7 @@ use proto::chat::{
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::extract::{ApiJson, Auth};
+use crate::extract::{ApiJson, ApiPath, Auth};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -76,7 +76,7 @@ pub async fn mine(State(s): State<AppState>, Auth(auth): Auth) -> Result<Json<Or
 pub async fn show(
     State(s): State<AppState>,
     Auth(auth): Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<OrgView>, ApiError> {
     Ok(Json(org_view(s.app.org(&auth.account_id, &id).await?)))
 }
@@ -87,7 +87,7 @@ pub async fn show(
 pub async fn rename(
     State(s): State<AppState>,
     Auth(auth): Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(req): ApiJson<NewOrg>,
 ) -> Result<Json<OrgView>, ApiError> {
     Ok(Json(org_view(
@@ -101,7 +101,7 @@ pub async fn rename(
 pub async fn members(
     State(s): State<AppState>,
     Auth(auth): Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<OrgMembers>, ApiError> {
     let members = s.app.org_members(&auth.account_id, &id).await?;
     Ok(Json(OrgMembers {
@@ -115,7 +115,7 @@ pub async fn members(
 pub async fn set_role(
     State(s): State<AppState>,
     Auth(auth): Auth,
-    Path((id, account_id)): Path<(String, String)>,
+    ApiPath((id, account_id)): ApiPath<(String, String)>,
     ApiJson(req): ApiJson<SetRole>,
 ) -> Result<Json<OrgMemberView>, ApiError> {
     let m = s
@@ -131,7 +131,7 @@ pub async fn set_role(
 pub async fn remove_member(
     State(s): State<AppState>,
     Auth(auth): Auth,
-    Path((id, account_id)): Path<(String, String)>,
+    ApiPath((id, account_id)): ApiPath<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
     s.app
         .remove_org_member(&auth.account_id, &id, &account_id)
@@ -145,7 +145,7 @@ pub async fn remove_member(
 pub async fn invite(
     State(s): State<AppState>,
     Auth(auth): Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(req): ApiJson<NewInvite>,
 ) -> Result<(StatusCode, Json<InviteSent>), ApiError> {
     let sent = s
@@ -168,7 +168,7 @@ pub async fn invite(
 pub async fn accept(
     State(s): State<AppState>,
     Auth(auth): Auth,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
 ) -> Result<Json<OrgView>, ApiError> {
     let org = s.app.accept_invite(&auth.account_id, &code).await?;
     Ok(Json(org_view(s.app.org(&auth.account_id, &org.id).await?)))

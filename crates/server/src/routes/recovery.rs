@@ -1,4 +1,4 @@
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
@@ -13,7 +13,7 @@ use proto::recovery::{
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::extract::{ApiJson, ApiJsonOrEmpty, ClientInfo};
+use crate::extract::{ApiJson, ApiJsonOrEmpty, ApiPath, ClientInfo};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -64,7 +64,7 @@ pub async fn start(
 pub async fn resend(
     State(s): State<AppState>,
     ClientInfo(client): ClientInfo,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJsonOrEmpty(req): ApiJsonOrEmpty<ResendReset>,
 ) -> Result<(StatusCode, Json<ResetStarted>), ApiError> {
     let channel = channel(req.channel.as_deref())?;
@@ -80,7 +80,7 @@ pub async fn resend(
 pub async fn verify(
     State(s): State<AppState>,
     ClientInfo(client): ClientInfo,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(req): ApiJson<VerifyReset>,
 ) -> Result<Response, ApiError> {
     Ok(match s.app.verify_reset(&id, &req.code, &client).await? {
@@ -118,7 +118,7 @@ pub async fn verify(
     responses((status = 200, body = ResetTokenRenewed), (status = 400, body = proto::Problem), (status = 410, body = proto::Problem)))]
 pub async fn second_factor(
     State(s): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(req): ApiJson<ResetSecondFactor>,
 ) -> Result<Json<ResetTokenRenewed>, ApiError> {
     let reset_token = s
@@ -140,7 +140,7 @@ pub async fn second_factor(
 pub async fn complete(
     State(s): State<AppState>,
     ClientInfo(client): ClientInfo,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(req): ApiJson<CompleteReset>,
 ) -> Result<StatusCode, ApiError> {
     s.app

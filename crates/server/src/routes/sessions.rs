@@ -1,4 +1,4 @@
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, post};
@@ -11,7 +11,7 @@ use proto::sessions::{self as wire, NewSession, SessionInfo};
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::extract::{ApiJson, ApiJsonOrEmpty, Auth, ClientInfo};
+use crate::extract::{ApiJson, ApiJsonOrEmpty, ApiPath, Auth, ClientInfo};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -80,7 +80,7 @@ pub async fn login(
 pub async fn complete_challenge(
     State(s): State<AppState>,
     ClientInfo(client): ClientInfo,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(req): ApiJson<wire::CompleteChallenge>,
 ) -> Result<(StatusCode, Json<NewSession>), ApiError> {
     let n = s
@@ -102,7 +102,7 @@ pub async fn complete_challenge(
 pub async fn resend_challenge(
     State(s): State<AppState>,
     ClientInfo(client): ClientInfo,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJsonOrEmpty(req): ApiJsonOrEmpty<wire::ResendChallenge>,
 ) -> Result<(StatusCode, Json<wire::ChallengeCodeSent>), ApiError> {
     let channel = req
@@ -166,7 +166,7 @@ pub async fn revoke(
     State(s): State<AppState>,
     ClientInfo(client): ClientInfo,
     Auth(auth): Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
     s.app.revoke_session(&auth, &id, &client).await?;
     Ok(StatusCode::NO_CONTENT)

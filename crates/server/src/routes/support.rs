@@ -1,7 +1,7 @@
 //! Support-desk recovery: the requester's ticket and status link, the agents' console API,
 //! trusted colleagues and their vouches, and enterprise admins' answers.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -23,7 +23,7 @@ use proto::support::{
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::extract::{ApiJson, ApiQuery, Auth, ClientInfo};
+use crate::extract::{ApiJson, ApiPath, ApiQuery, Auth, ClientInfo};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -238,7 +238,7 @@ pub async fn open(
     responses((status = 200, body = TicketStatus), (status = 404, body = proto::Problem)))]
 pub async fn status(
     State(s): State<AppState>,
-    Path(no): Path<String>,
+    ApiPath(no): ApiPath<String>,
     ApiQuery(q): ApiQuery<StatusQuery>,
 ) -> Result<Json<TicketStatus>, ApiError> {
     Ok(Json(status_view(s.app.ticket_status(&no, &q.token).await?)))
@@ -250,7 +250,7 @@ pub async fn status(
 pub async fn reply(
     State(s): State<AppState>,
     ClientInfo(client): ClientInfo,
-    Path(no): Path<String>,
+    ApiPath(no): ApiPath<String>,
     ApiJson(req): ApiJson<TicketReply>,
 ) -> Result<(StatusCode, Json<TicketStatus>), ApiError> {
     let st = s
@@ -266,7 +266,7 @@ pub async fn reply(
 pub async fn cancel(
     State(s): State<AppState>,
     ClientInfo(client): ClientInfo,
-    Path(no): Path<String>,
+    ApiPath(no): ApiPath<String>,
     ApiJson(req): ApiJson<CancelTicket>,
 ) -> Result<StatusCode, ApiError> {
     s.app.cancel_ticket(&no, &req.cancel_token, &client).await?;
@@ -279,7 +279,7 @@ pub async fn cancel(
 pub async fn code(
     State(s): State<AppState>,
     ClientInfo(client): ClientInfo,
-    Path(no): Path<String>,
+    ApiPath(no): ApiPath<String>,
     ApiJson(req): ApiJson<StatusToken>,
 ) -> Result<(StatusCode, Json<TicketCodeSent>), ApiError> {
     let c = s
@@ -303,7 +303,7 @@ pub async fn code(
 pub async fn complete(
     State(s): State<AppState>,
     ClientInfo(client): ClientInfo,
-    Path(no): Path<String>,
+    ApiPath(no): ApiPath<String>,
     ApiJson(req): ApiJson<CompleteTicket>,
 ) -> Result<StatusCode, ApiError> {
     s.app
@@ -351,7 +351,7 @@ pub async fn ticket(
     State(s): State<AppState>,
     Auth(auth): Auth,
     ClientInfo(client): ClientInfo,
-    Path(no): Path<String>,
+    ApiPath(no): ApiPath<String>,
 ) -> Result<Json<AgentTicket>, ApiError> {
     Ok(Json(agent_view(
         s.app.agent_ticket(&auth, &no, &client).await?,
@@ -365,7 +365,7 @@ pub async fn pick(
     State(s): State<AppState>,
     Auth(auth): Auth,
     ClientInfo(client): ClientInfo,
-    Path(no): Path<String>,
+    ApiPath(no): ApiPath<String>,
     ApiJson(req): ApiJson<PickCandidate>,
 ) -> Result<Json<AgentTicket>, ApiError> {
     Ok(Json(agent_view(
@@ -382,7 +382,7 @@ pub async fn decide(
     State(s): State<AppState>,
     Auth(auth): Auth,
     ClientInfo(client): ClientInfo,
-    Path(no): Path<String>,
+    ApiPath(no): ApiPath<String>,
     ApiJson(req): ApiJson<DecideTicket>,
 ) -> Result<Json<AgentTicket>, ApiError> {
     let d = Decision::parse(&req.decision)?;
@@ -441,7 +441,7 @@ pub async fn answer_vouch(
     State(s): State<AppState>,
     Auth(auth): Auth,
     ClientInfo(client): ClientInfo,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(req): ApiJson<AnswerRequest>,
 ) -> Result<Json<VouchRequestView>, ApiError> {
     let answer = Answer::parse(&req.answer)?;
@@ -458,7 +458,7 @@ pub async fn answer_vouch(
 pub async fn org_requests(
     State(s): State<AppState>,
     Auth(auth): Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<OrgRecoveryRequests>, ApiError> {
     let list = s.app.org_recovery_requests(&auth.account_id, &id).await?;
     Ok(Json(OrgRecoveryRequests {
@@ -485,7 +485,7 @@ pub async fn answer_org(
     State(s): State<AppState>,
     Auth(auth): Auth,
     ClientInfo(client): ClientInfo,
-    Path((id, no)): Path<(String, String)>,
+    ApiPath((id, no)): ApiPath<(String, String)>,
     ApiJson(req): ApiJson<AnswerRequest>,
 ) -> Result<StatusCode, ApiError> {
     let answer = Answer::parse(&req.answer)?;

@@ -1,4 +1,4 @@
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::post;
 use axum::{Json, Router};
@@ -9,7 +9,7 @@ use proto::verifications::{StartVerification, VerificationSent};
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::extract::{ApiJson, ClientInfo};
+use crate::extract::{ApiJson, ApiPath, ClientInfo};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -55,7 +55,7 @@ pub async fn start(
 pub async fn resend(
     State(s): State<AppState>,
     ClientInfo(client): ClientInfo,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<(StatusCode, Json<VerificationSent>), ApiError> {
     let out = s.app.resend_verification(&id, &client).await?;
     Ok((StatusCode::ACCEPTED, Json(sent(out))))
