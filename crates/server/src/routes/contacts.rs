@@ -24,7 +24,8 @@ pub fn router() -> Router<AppState> {
 
 /// Colleagues, external contacts, and requests waiting for an answer.
 #[utoipa::path(get, path = "/api/v1/contacts", tag = "chat",
-    responses((status = 200, body = Contacts)), security(("bearer" = [])))]
+    responses((status = 200, body = Contacts)),
+    security(("bearer" = [])))]
 pub async fn list(State(s): State<AppState>, Auth(auth): Auth) -> Result<Json<Contacts>, ApiError> {
     let contacts = s.app.contacts(&auth.account_id).await?;
     let requests = s.app.incoming_contact_requests(&auth.account_id).await?;
@@ -53,7 +54,8 @@ pub async fn list(State(s): State<AppState>, Auth(auth): Auth) -> Result<Json<Co
 /// Asks an account to become an external contact. Addressed by phone or e-mail, the answer is
 /// `202` whether or not the address is registered.
 #[utoipa::path(post, path = "/api/v1/contacts/requests", tag = "chat", request_body = NewContactRequest,
-    responses((status = 201, body = ContactRequested), (status = 202, body = ContactRequested), (status = 404, body = proto::Problem)), security(("bearer" = [])))]
+    responses((status = 201, body = ContactRequested), (status = 202, body = ContactRequested), (status = 400, description = "invalid_identifier"), (status = 403, description = "blocked"), (status = 404, description = "not_found")),
+    security(("bearer" = [])))]
 pub async fn request(
     State(s): State<AppState>,
     Auth(auth): Auth,
@@ -93,8 +95,10 @@ pub async fn request(
 }
 
 /// Accepts a request addressed to the caller.
-#[utoipa::path(post, path = "/api/v1/contacts/requests/{id}/accept", tag = "chat",
-    responses((status = 204), (status = 404, body = proto::Problem)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/contacts/requests/{id}/accept",
+    params(("id" = String, Path, description = "The contact request id.")), tag = "chat",
+    responses((status = 204), (status = 404, description = "not_found")),
+    security(("bearer" = [])))]
 pub async fn accept(
     State(s): State<AppState>,
     Auth(auth): Auth,
@@ -107,8 +111,10 @@ pub async fn accept(
 }
 
 /// Declines a request addressed to the caller.
-#[utoipa::path(post, path = "/api/v1/contacts/requests/{id}/decline", tag = "chat",
-    responses((status = 204), (status = 404, body = proto::Problem)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/contacts/requests/{id}/decline",
+    params(("id" = String, Path, description = "The contact request id.")), tag = "chat",
+    responses((status = 204), (status = 404, description = "not_found")),
+    security(("bearer" = [])))]
 pub async fn decline(
     State(s): State<AppState>,
     Auth(auth): Auth,
@@ -121,8 +127,10 @@ pub async fn decline(
 }
 
 /// Blocks an account: no requests, no new conversations, no direct messages either way.
-#[utoipa::path(put, path = "/api/v1/contacts/blocks/{account_id}", tag = "chat",
-    responses((status = 204), (status = 404, body = proto::Problem)), security(("bearer" = [])))]
+#[utoipa::path(put, path = "/api/v1/contacts/blocks/{account_id}",
+    params(("account_id" = String, Path, description = "The account id to block or unblock.")), tag = "chat",
+    responses((status = 204), (status = 404, description = "not_found")),
+    security(("bearer" = [])))]
 pub async fn block(
     State(s): State<AppState>,
     Auth(auth): Auth,
@@ -132,8 +140,10 @@ pub async fn block(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(delete, path = "/api/v1/contacts/blocks/{account_id}", tag = "chat",
-    responses((status = 204)), security(("bearer" = [])))]
+#[utoipa::path(delete, path = "/api/v1/contacts/blocks/{account_id}",
+    params(("account_id" = String, Path, description = "The account id to block or unblock.")), tag = "chat",
+    responses((status = 204)),
+    security(("bearer" = [])))]
 pub async fn unblock(
     State(s): State<AppState>,
     Auth(auth): Auth,

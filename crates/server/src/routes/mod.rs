@@ -17,7 +17,17 @@ pub mod verifications;
 
 use axum::Router;
 
+use domain::identifier::Channel;
+
 use crate::AppState;
+
+/// A channel named in a request.
+pub(crate) fn channel(c: proto::Channel) -> Channel {
+    match c {
+        proto::Channel::Sms => Channel::Sms,
+        proto::Channel::Email => Channel::Email,
+    }
+}
 
 /// Every `/api/v1` route.
 pub fn api() -> Router<AppState> {

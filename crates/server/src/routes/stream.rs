@@ -101,8 +101,8 @@ pub struct StreamQuery {
 /// Opens the event stream. Authenticated by `Authorization: Bearer`, or by the web session cookie
 /// when the request comes from this site's own pages (`Origin` equal to `public_url`).
 #[utoipa::path(get, path = "/api/v1/stream", tag = "chat",
-    params(("since" = Option<i64>, Query, description = "the last seq the client handled")),
-    responses((status = 101, description = "WebSocket of StreamFrame JSON texts"), (status = 401, body = proto::Problem)),
+    params(("since" = Option<i64>, Query, minimum = 0, description = "The last seq the client handled; events after it are replayed first.")),
+    responses((status = 101, description = "The WebSocket. Each text message from the server is one `StreamFrame`; a client may send `StreamSend` frames, answered by `message.sent` or `message.failed`. Close codes: 4001 signed out (the session ended), 4008 fell behind (reconnect with `since`).", body = proto::chat::StreamFrame), (status = 400, description = "websocket_required invalid_request"), (status = 401, description = "unauthenticated")),
     security(("bearer" = [])))]
 pub async fn stream(
     State(s): State<AppState>,
