@@ -220,12 +220,12 @@ pub async fn send(
 #[serde(deny_unknown_fields)]
 pub struct HistoryQuery {
     before: Option<i64>,
-    limit: Option<u32>,
+    limit: Option<i64>,
 }
 
 /// History, newest first; `before` is a seq (the `next_before` of the previous page).
 #[utoipa::path(get, path = "/api/v1/conversations/{id}/messages", tag = "chat",
-    params(("id" = String, Path, description = "The conversation id."), ("before" = Option<i64>, Query), ("limit" = Option<u32>, Query)),
+    params(("id" = String, Path, description = "The conversation id."), ("before" = Option<i64>, Query, description = "Messages before this seq: the `next_before` of the previous page."), ("limit" = Option<i64>, Query, description = "Messages per page, default 50; taken as 1–200.")),
     responses((status = 200, body = MessagePage), (status = 404, description = "not_found")),
     security(("bearer" = [])))]
 pub async fn history(
@@ -234,7 +234,7 @@ pub async fn history(
     ApiPath(id): ApiPath<String>,
     ApiQuery(q): ApiQuery<HistoryQuery>,
 ) -> Result<Json<MessagePage>, ApiError> {
-    let limit = q.limit.unwrap_or(50);
+    let limit = super::page_size(q.limit, 50, 200);
     let messages = s
         .app
         .messages(&auth.account_id, &id, q.before, limit)

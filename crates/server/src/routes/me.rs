@@ -61,8 +61,8 @@ pub async fn change_password(
 pub struct Page {
     /// The `next` of the previous page.
     before: Option<String>,
-    /// 1–100, default 20.
-    limit: Option<u32>,
+    /// Events per page, default 20; taken as 1–100.
+    limit: Option<i64>,
 }
 
 /// The account's security records, newest first.
@@ -84,7 +84,11 @@ pub async fn security_events(
         .transpose()?;
     let p = s
         .app
-        .security_events(&auth.account_id, before, page.limit.unwrap_or(20))
+        .security_events(
+            &auth.account_id,
+            before,
+            super::page_size(page.limit, 20, 100),
+        )
         .await?;
     Ok(Json(SecurityEvents {
         events: p
