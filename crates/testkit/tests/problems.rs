@@ -71,7 +71,7 @@ async fn query_parameters_that_cannot_be_read(b: Backend) {
     let app = TestApp::spawn(b).await;
     let t = signed_in(&app).await;
     for path in [
-        "/api/v1/me/security-events?limit=-1",
+        "/api/v1/me/security-events?limit=1.5",
         "/api/v1/me/security-events?unknown=1",
         "/api/v1/conversations/c/messages?before=abc",
         "/api/v1/dev/outbox?destination=a&destination=b",
