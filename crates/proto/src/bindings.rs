@@ -4,6 +4,16 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
+use crate::SecondFactorMethod;
+
+/// Which binding a path names: the phone or the e-mail.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum BindingKind {
+    Phone,
+    Email,
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct BindingView {
     pub masked: String,
@@ -21,7 +31,7 @@ pub struct BindingsView {
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SecondFactorProof {
-    pub method: String,
+    pub method: SecondFactorMethod,
     pub code: String,
 }
 

@@ -4,6 +4,82 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
+/// A role in an enterprise or a group conversation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Owner,
+    Admin,
+    Member,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Owner => "owner",
+            Role::Admin => "admin",
+            Role::Member => "member",
+        }
+    }
+}
+
+/// A direct conversation (two members) or a group.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ConversationKind {
+    Direct,
+    Group,
+}
+
+/// The `type` of a stream frame. Events with a `seq`: `message.created`, `message.edited`,
+/// `message.recalled` (with `message`), `read.updated`, `member.joined`, `member.left` (with
+/// `data`), `vouch.requested`. Without a seq: `hello` (first frame, with `head`), `resync` (events
+/// after `since` are gone: reload, then resume from `head`), and the answers to a
+/// `message.send` frame: `message.sent`, `message.failed` (with `data`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub enum FrameType {
+    #[serde(rename = "hello")]
+    Hello,
+    #[serde(rename = "resync")]
+    Resync,
+    #[serde(rename = "message.created")]
+    MessageCreated,
+    #[serde(rename = "message.edited")]
+    MessageEdited,
+    #[serde(rename = "message.recalled")]
+    MessageRecalled,
+    #[serde(rename = "read.updated")]
+    ReadUpdated,
+    #[serde(rename = "member.joined")]
+    MemberJoined,
+    #[serde(rename = "member.left")]
+    MemberLeft,
+    #[serde(rename = "vouch.requested")]
+    VouchRequested,
+    #[serde(rename = "message.sent")]
+    MessageSent,
+    #[serde(rename = "message.failed")]
+    MessageFailed,
+}
+
+/// What a client may send on the stream: a message, as `POST /conversations/{id}/messages`
+/// takes it. The answer is a `message.sent` frame (`data`: `client_msg_id`, `message_id`,
+/// `conversation_id`, `seq`, `sent_at`, `created`) or `message.failed` (`data`: `client_msg_id`,
+/// `code`, `status`, `detail`).
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StreamSend {
+    /// `message.send`.
+    #[serde(rename = "type")]
+    #[schema(pattern = "^message\\.send$")]
+    pub kind: String,
+    pub conversation_id: String,
+    pub client_msg_id: String,
+    pub body: String,
+    #[serde(default)]
+    pub mentions: Vec<String>,
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewOrg {
@@ -14,7 +90,8 @@ pub struct NewOrg {
 pub struct OrgView {
     pub id: String,
     pub name: String,
-    /// The caller's role: `owner`, `admin` or `member`.
+    /// The caller's role.
+    #[schema(value_type = Role)]
     pub role: String,
     pub member_count: u32,
     #[serde(with = "time::serde::rfc3339")]
@@ -30,6 +107,7 @@ pub struct OrgList {
 pub struct OrgMemberView {
     pub account_id: String,
     pub nickname: String,
+    #[schema(value_type = Role)]
     pub role: String,
     #[serde(with = "time::serde::rfc3339")]
     pub joined_at: OffsetDateTime,
@@ -43,7 +121,7 @@ pub struct OrgMembers {
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SetRole {
-    pub role: String,
+    pub role: Role,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
@@ -140,7 +218,7 @@ pub struct MessageView {
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct ConversationView {
     pub conversation_id: String,
-    /// `direct` or `group`.
+    #[schema(value_type = ConversationKind)]
     pub kind: String,
     pub title: Option<String>,
     /// The other member's nickname in a direct conversation.
@@ -169,6 +247,7 @@ pub struct ConversationMemberView {
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct ConversationDetail {
     pub conversation_id: String,
+    #[schema(value_type = ConversationKind)]
     pub kind: String,
     pub title: Option<String>,
     pub last_seq: i64,
@@ -261,6 +340,7 @@ pub struct StreamFrame {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub seq: Option<i64>,
     #[serde(rename = "type")]
+    #[schema(value_type = FrameType)]
     pub kind: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub conversation_id: Option<String>,

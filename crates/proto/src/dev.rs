@@ -5,6 +5,7 @@ use utoipa::ToSchema;
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct DevMessage {
     pub id: String,
+    #[schema(value_type = crate::Channel)]
     pub channel: String,
     pub destination: String,
     #[serde(skip_serializing_if = "Option::is_none")]

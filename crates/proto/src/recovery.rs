@@ -3,28 +3,32 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::verifications::DeliveryHint;
+use crate::{Channel, SecondFactorMethod};
+
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StartReset {
     /// The phone or e-mail used at registration.
     pub identifier: String,
-    /// `sms` or `email`; by default the identifier's own channel.
+    /// By default the identifier's own channel.
     #[serde(default)]
-    pub channel: Option<String>,
+    pub channel: Option<Channel>,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ResendReset {
-    /// Switch to this channel (`sms` or `email`); by default the current one.
+    /// Switch to this channel; by default the current one.
     #[serde(default)]
-    pub channel: Option<String>,
+    pub channel: Option<Channel>,
 }
 
 /// The same shape, status and comparable timing whether or not the account exists.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct ResetStarted {
     pub reset_id: String,
+    #[schema(value_type = Channel)]
     pub channel: String,
     pub masked_destination: String,
     /// Seconds the code stays valid.
@@ -32,9 +36,11 @@ pub struct ResetStarted {
     /// Seconds before a resend is allowed.
     pub resend_after: i64,
     /// Channels the user may switch to with `/resend`.
+    #[schema(value_type = Vec<Channel>)]
     pub alternatives: Vec<String>,
     /// `sms_undeliverable` when the last SMS to this destination could not be delivered: switch
     /// to e-mail. `null` otherwise.
+    #[schema(value_type = Option<DeliveryHint>)]
     pub delivery_hint: Option<String>,
 }
 
@@ -46,6 +52,7 @@ pub struct VerifyReset {
 
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct SecondFactorNeeded {
+    #[schema(value_type = Vec<SecondFactorMethod>)]
     pub methods: Vec<String>,
     /// With `webauthn` among the methods: the request options for `navigator.credentials.get()`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -68,8 +75,10 @@ pub struct ResetToken {
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct MoreEvidence {
     /// `recycled_number`.
+    #[schema(pattern = "^recycled_number$")]
     pub reason: String,
     pub reset_id: String,
+    #[schema(value_type = Channel)]
     pub channel: String,
     pub masked_destination: String,
     pub expires_in: i64,
@@ -80,8 +89,7 @@ pub struct MoreEvidence {
 #[serde(deny_unknown_fields)]
 pub struct ResetSecondFactor {
     pub reset_token: String,
-    /// `totp`, `webauthn` or `recovery_code`.
-    pub method: String,
+    pub method: SecondFactorMethod,
     /// The TOTP or recovery code.
     #[serde(default)]
     pub code: Option<String>,

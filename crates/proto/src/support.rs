@@ -4,6 +4,88 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
+use crate::Channel;
+
+/// Where a recovery ticket stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TicketState {
+    Open,
+    NeedInfo,
+    Approved,
+    Rejected,
+    Cancelled,
+    Completed,
+}
+
+impl TicketState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TicketState::Open => "open",
+            TicketState::NeedInfo => "need_info",
+            TicketState::Approved => "approved",
+            TicketState::Rejected => "rejected",
+            TicketState::Cancelled => "cancelled",
+            TicketState::Completed => "completed",
+        }
+    }
+}
+
+/// An agent's decision on a ticket.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    Approve,
+    Reject,
+    NeedInfo,
+}
+
+impl Decision {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Approve => "approve",
+            Decision::Reject => "reject",
+            Decision::NeedInfo => "need_info",
+        }
+    }
+}
+
+/// A colleague's or an admin's answer: they know the person, or they do not.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Answer {
+    Confirm,
+    Deny,
+}
+
+impl Answer {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Answer::Confirm => "confirm",
+            Answer::Deny => "deny",
+        }
+    }
+}
+
+/// The evidence's verdict on a candidate account.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Recommendation {
+    LikelyOwner,
+    Uncertain,
+    LikelyImpostor,
+}
+
+/// How one claim compared with the account.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ClaimResult {
+    Matched,
+    Partial,
+    Contradicted,
+    Unknown,
+}
+
 /// What the requester remembers; every field optional.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -58,7 +140,7 @@ pub struct StatusQuery {
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct TicketStatus {
     pub ticket_no: String,
-    /// `open`, `need_info`, `approved`, `rejected`, `cancelled`, `completed`.
+    #[schema(value_type = TicketState)]
     pub status: String,
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
@@ -87,6 +169,7 @@ pub struct CancelTicket {
 
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct TicketCodeSent {
+    #[schema(value_type = Channel)]
     pub channel: String,
     pub masked_destination: String,
     pub expires_in: i64,
@@ -104,12 +187,13 @@ pub struct CompleteTicket {
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct QueueQuery {
     #[serde(default)]
-    pub status: Option<String>,
+    pub status: Option<TicketState>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct QueueEntry {
     pub ticket_no: String,
+    #[schema(value_type = TicketState)]
     pub status: String,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
@@ -129,7 +213,7 @@ pub struct Queue {
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct EvidenceItem {
     pub claim: String,
-    /// `matched`, `partial`, `contradicted`, `unknown`.
+    #[schema(value_type = ClaimResult)]
     pub result: String,
     /// Signed points (negative for a contradiction).
     pub weight: i32,
@@ -139,7 +223,7 @@ pub struct EvidenceItem {
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct Evidence {
     pub score: u32,
-    /// `likely_owner`, `uncertain`, `likely_impostor`.
+    #[schema(value_type = Recommendation)]
     pub recommendation: String,
     pub items: Vec<EvidenceItem>,
 }
@@ -210,6 +294,7 @@ pub struct RequesterView {
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct AgentTicket {
     pub ticket_no: String,
+    #[schema(value_type = TicketState)]
     pub status: String,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
@@ -247,8 +332,7 @@ pub struct PickCandidate {
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DecideTicket {
-    /// `approve`, `reject` or `need_info`.
-    pub decision: String,
+    pub decision: Decision,
     pub note: String,
 }
 
@@ -307,8 +391,7 @@ pub struct VouchRequests {
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AnswerRequest {
-    /// `confirm` or `deny`.
-    pub answer: String,
+    pub answer: Answer,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]

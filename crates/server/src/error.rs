@@ -56,6 +56,52 @@ impl ApiError {
         )
     }
 
+    pub fn method_not_allowed() -> Self {
+        Self::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            "Method not allowed",
+            "This address does not take this method.",
+        )
+    }
+
+    /// The problem for an error answer that was made without one (a rejection of axum or of a
+    /// layer): the status kept, the code named after it.
+    pub fn for_status(status: StatusCode) -> Self {
+        use StatusCode as S;
+        match status {
+            S::NOT_FOUND => Self::not_found(),
+            S::METHOD_NOT_ALLOWED => Self::method_not_allowed(),
+            S::PAYLOAD_TOO_LARGE => Self::payload_too_large(),
+            S::UNSUPPORTED_MEDIA_TYPE => Self::unsupported_media_type(),
+            s if s.is_server_error() => Self::from(Error::Internal(format!("a plain {s} answer"))),
+            s => Self::new(
+                s,
+                "invalid_request",
+                "Invalid request",
+                "The request is not valid for this address.",
+            ),
+        }
+    }
+
+    pub fn payload_too_large() -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            "Body too large",
+            "The request body may be at most 64 KiB.",
+        )
+    }
+
+    pub fn unsupported_media_type() -> Self {
+        Self::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "Unsupported media type",
+            "Send the body as application/json.",
+        )
+    }
+
     pub fn not_found() -> Self {
         Self::new(
             StatusCode::NOT_FOUND,
@@ -266,5 +312,95 @@ impl IntoResponse for ApiError {
                 .insert(header::RETRY_AFTER, HeaderValue::from(s));
         }
         res
+    }
+}
+
+/// Under `/api/`, every error answer is a problem document: one made without one (a rejection
+/// of axum's own extractors or routing, or of a layer) is replaced by the problem for its status,
+/// its headers (`Allow`, `Retry-After`) kept.
+pub async fn problems_only(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let api = req.uri().path().starts_with("/api/");
+    let res = next.run(req).await;
+    let status = res.status();
+    if !api || !(status.is_client_error() || status.is_server_error()) || is_problem(&res) {
+        return res;
+    }
+    tracing::debug!(%status, "an error answer without a problem document");
+    let (mut parts, _) = res.into_parts();
+    let problem = ApiError::for_status(status).into_response();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    for (name, value) in problem.headers() {
+        parts.headers.insert(name.clone(), value.clone());
+    }
+    Response::from_parts(parts, problem.into_body())
+}
+
+fn is_problem(res: &Response) -> bool {
+    res.headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes() == b"application/problem+json")
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use axum::Router;
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode, header};
+    use axum::routing::get;
+    use tower::ServiceExt;
+
+    /// A router whose handlers answer plain-text errors, as axum's own rejections do.
+    fn plain() -> Router {
+        let teapot = || async {
+            (
+                StatusCode::BAD_REQUEST,
+                [(header::ALLOW, "GET")],
+                "plain text",
+            )
+        };
+        Router::new()
+            .route("/api/v1/plain", get(teapot))
+            .route("/page", get(teapot))
+            .route("/api/v1/fine", get(|| async { "fine" }))
+            .layer(axum::middleware::from_fn(super::problems_only))
+    }
+
+    async fn call(path: &str) -> (StatusCode, header::HeaderMap, serde_json::Value) {
+        let res = plain()
+            .oneshot(Request::get(path).body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        let (parts, body) = res.into_parts();
+        let bytes = axum::body::to_bytes(body, 1 << 16).await.unwrap();
+        let json = serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null);
+        (parts.status, parts.headers, json)
+    }
+
+    #[tokio::test]
+    async fn plain_errors_under_api_become_problems() {
+        let (status, headers, body) = call("/api/v1/plain").await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(headers[header::CONTENT_TYPE], "application/problem+json");
+        assert_eq!(headers[header::ALLOW], "GET");
+        assert_eq!(body["code"], "invalid_request");
+        assert_eq!(body["status"], 400);
+    }
+
+    #[tokio::test]
+    async fn other_answers_are_left_alone() {
+        let (status, headers, body) = call("/page").await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_ne!(headers[header::CONTENT_TYPE], "application/problem+json");
+        assert!(body.is_null());
+        let (status, headers, _) = call("/api/v1/fine").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            headers[header::CONTENT_TYPE]
+                .to_str()
+                .unwrap()
+                .starts_with("text/plain")
+        );
     }
 }

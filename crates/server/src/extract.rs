@@ -1,8 +1,10 @@
-//! Extractors: JSON bodies with problem-details rejections, the caller's session, the client.
+//! Extractors: JSON bodies, path and query parameters with problem-details rejections, the
+//! caller's session, the client. Handlers of the JSON API use these, never axum's `Json`, `Path`
+//! or `Query` directly, whose rejections are plain text.
 
 use std::net::SocketAddr;
 
-use axum::extract::rejection::JsonRejection;
+use axum::extract::rejection::{JsonRejection, PathRejection};
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
@@ -28,18 +30,8 @@ where
         match axum::Json::<T>::from_request(req, state).await {
             Ok(axum::Json(v)) => Ok(ApiJson(v)),
             Err(rejection) => Err(match rejection.status() {
-                StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "payload_too_large",
-                    "Body too large",
-                    "The request body may be at most 64 KiB.",
-                ),
-                StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::new(
-                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    "unsupported_media_type",
-                    "Unsupported media type",
-                    "Send the body as application/json.",
-                ),
+                StatusCode::PAYLOAD_TOO_LARGE => ApiError::payload_too_large(),
+                StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::unsupported_media_type(),
                 _ => ApiError::invalid_request(rejection.body_text()),
             }),
         }
@@ -60,14 +52,7 @@ where
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let bytes = axum::body::Bytes::from_request(req, state)
             .await
-            .map_err(|_| {
-                ApiError::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "payload_too_large",
-                    "Body too large",
-                    "The request body may be at most 64 KiB.",
-                )
-            })?;
+            .map_err(|_| ApiError::payload_too_large())?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(ApiJsonOrEmpty(T::default()));
         }
@@ -155,5 +140,37 @@ where
             .await
             .map(|q| ApiQuery(q.0))
             .map_err(|r| ApiError::invalid_request(r.body_text()))
+    }
+}
+
+/// Path parameters. One that is not valid percent-encoded UTF-8, or that holds a control
+/// character (no id or keyword has one, and PostgreSQL refuses NUL in text), → `400
+/// invalid_request`.
+pub struct ApiPath<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for ApiPath<T>
+where
+    T: serde::de::DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let raw = axum::extract::RawPathParams::from_request_parts(parts, state)
+            .await
+            .map_err(|r| ApiError::invalid_request(r.body_text()))?;
+        if let Some((name, _)) = raw.iter().find(|(_, v)| v.chars().any(char::is_control)) {
+            return Err(ApiError::invalid_request(format!(
+                "The path parameter `{name}` must not contain control characters."
+            )));
+        }
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(v)) => Ok(ApiPath(v)),
+            Err(PathRejection::FailedToDeserializePathParams(e)) => {
+                Err(ApiError::invalid_request(e.body_text()))
+            }
+            // The route and the handler disagree: a bug, not the client's fault.
+            Err(other) => Err(domain::Error::Internal(other.body_text()).into()),
+        }
     }
 }

@@ -74,14 +74,8 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::web::router(state.clone()))
         .merge(routes::ops::router())
         .fallback(|| async { ApiError::not_found() })
-        .method_not_allowed_fallback(|| async {
-            ApiError::new(
-                axum::http::StatusCode::METHOD_NOT_ALLOWED,
-                "method_not_allowed",
-                "Method not allowed",
-                "This address does not take this method.",
-            )
-        })
+        .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
+        .layer(axum::middleware::from_fn(crate::error::problems_only))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::metrics::track,

@@ -16,7 +16,7 @@ pub fn router() -> Router<AppState> {
 
 /// Creates an account with a proven phone or e-mail.
 #[utoipa::path(post, path = "/api/v1/accounts", tag = "accounts", request_body = Register,
-    responses((status = 201, body = Registered), (status = 400, body = proto::Problem), (status = 410, body = proto::Problem), (status = 422, body = proto::Problem)))]
+    responses((status = 201, body = Registered), (status = 400, description = "invalid_code"), (status = 404, description = "not_found"), (status = 410, description = "code_expired"), (status = 422, description = "weak_password invalid_nickname"), (status = 429, description = "too_many_requests")))]
 pub async fn register(
     State(s): State<AppState>,
     ClientInfo(client): ClientInfo,

@@ -1,4 +1,4 @@
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -13,7 +13,7 @@ use proto::verifications::VerificationSent;
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::extract::{ApiJson, Auth, ClientInfo};
+use crate::extract::{ApiJson, ApiPath, Auth, ClientInfo};
 use crate::routes::verifications::sent;
 
 pub fn router() -> Router<AppState> {
@@ -49,7 +49,8 @@ fn view(b: Bindings) -> BindingsView {
 
 /// The bound phone and e-mail, masked, with when each was verified.
 #[utoipa::path(get, path = "/api/v1/me/bindings", tag = "bindings",
-    responses((status = 200, body = BindingsView), (status = 401, body = proto::Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = BindingsView), (status = 401, description = "unauthenticated")),
+    security(("bearer" = [])))]
 pub async fn list(
     State(s): State<AppState>,
     Auth(auth): Auth,
@@ -60,14 +61,14 @@ pub async fn list(
 /// Binds or changes the phone (`phone`) or e-mail (`email`): needs the current password; a code
 /// goes to the new destination. The answer never says whether another account has it.
 #[utoipa::path(post, path = "/api/v1/me/bindings/{kind}", tag = "bindings", request_body = StartBinding,
-    params(("kind" = String, Path, description = "`phone` or `email`")),
-    responses((status = 202, body = VerificationSent), (status = 400, body = proto::Problem), (status = 401, body = proto::Problem), (status = 429, body = proto::Problem)),
+    params(("kind" = inline(proto::bindings::BindingKind), Path, description = "The binding: `phone` or `email`.")),
+    responses((status = 202, body = VerificationSent), (status = 400, description = "invalid_phone invalid_email invalid_code invalid_method"), (status = 401, description = "invalid_credentials"), (status = 403, description = "second_factor_required"), (status = 404, description = "not_found"), (status = 429, description = "too_many_requests")),
     security(("bearer" = [])))]
 pub async fn start(
     State(s): State<AppState>,
     ClientInfo(client): ClientInfo,
     Auth(auth): Auth,
-    Path(k): Path<String>,
+    ApiPath(k): ApiPath<String>,
     ApiJson(req): ApiJson<StartBinding>,
 ) -> Result<(StatusCode, Json<VerificationSent>), ApiError> {
     let channel = kind(&k)?;
@@ -89,15 +90,14 @@ pub async fn start(
 
 /// Applies the binding with the code sent to the new destination.
 #[utoipa::path(post, path = "/api/v1/me/bindings/{kind}/confirm", tag = "bindings", request_body = ConfirmBinding,
-    params(("kind" = String, Path, description = "`phone` or `email`")),
-    responses((status = 200, body = BindingsView), (status = 400, body = proto::Problem), (status = 404, body = proto::Problem),
-        (status = 409, body = proto::Problem), (status = 410, body = proto::Problem)),
+    params(("kind" = inline(proto::bindings::BindingKind), Path, description = "The binding: `phone` or `email`.")),
+    responses((status = 200, body = BindingsView), (status = 400, description = "invalid_code"), (status = 404, description = "not_found"), (status = 409, description = "destination_unavailable"), (status = 410, description = "code_expired"), (status = 429, description = "too_many_requests")),
     security(("bearer" = [])))]
 pub async fn confirm(
     State(s): State<AppState>,
     ClientInfo(client): ClientInfo,
     Auth(auth): Auth,
-    Path(k): Path<String>,
+    ApiPath(k): ApiPath<String>,
     ApiJson(req): ApiJson<ConfirmBinding>,
 ) -> Result<Json<BindingsView>, ApiError> {
     let channel = kind(&k)?;
@@ -110,14 +110,14 @@ pub async fn confirm(
 
 /// Removes the phone or e-mail; the last one cannot be removed.
 #[utoipa::path(delete, path = "/api/v1/me/bindings/{kind}", tag = "bindings", request_body = RemoveBinding,
-    params(("kind" = String, Path, description = "`phone` or `email`")),
-    responses((status = 204), (status = 401, body = proto::Problem), (status = 404, body = proto::Problem), (status = 409, body = proto::Problem)),
+    params(("kind" = inline(proto::bindings::BindingKind), Path, description = "The binding: `phone` or `email`.")),
+    responses((status = 204), (status = 400, description = "invalid_code invalid_method"), (status = 401, description = "invalid_credentials"), (status = 403, description = "second_factor_required"), (status = 404, description = "not_found"), (status = 409, description = "last_channel"), (status = 429, description = "too_many_requests")),
     security(("bearer" = [])))]
 pub async fn remove(
     State(s): State<AppState>,
     ClientInfo(client): ClientInfo,
     Auth(auth): Auth,
-    Path(k): Path<String>,
+    ApiPath(k): ApiPath<String>,
     ApiJson(req): ApiJson<RemoveBinding>,
 ) -> Result<StatusCode, ApiError> {
     let channel = kind(&k)?;
@@ -138,7 +138,7 @@ pub async fn remove(
 /// The "it was me" link of a binding-change notice: recovery through the new destination no
 /// longer waits.
 #[utoipa::path(post, path = "/api/v1/bindings/confirm", tag = "bindings", request_body = BindingLink,
-    responses((status = 204), (status = 410, body = proto::Problem)))]
+    responses((status = 204), (status = 410, description = "link_expired")))]
 pub async fn confirm_link(
     State(s): State<AppState>,
     ClientInfo(client): ClientInfo,
@@ -153,7 +153,7 @@ pub async fn confirm_link(
 /// The "it was not me" link of a binding-change notice: restores the old binding and signs out
 /// every session.
 #[utoipa::path(post, path = "/api/v1/bindings/cancel", tag = "bindings", request_body = BindingLink,
-    responses((status = 204), (status = 409, body = proto::Problem), (status = 410, body = proto::Problem)))]
+    responses((status = 204), (status = 409, description = "destination_unavailable"), (status = 410, description = "link_expired")))]
 pub async fn cancel_link(
     State(s): State<AppState>,
     ClientInfo(client): ClientInfo,

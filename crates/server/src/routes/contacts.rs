@@ -1,6 +1,6 @@
 //! Contacts: colleagues and external contacts, requests, blocking.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
@@ -11,7 +11,7 @@ use proto::chat::{ContactRequestView, ContactRequested, ContactView, Contacts, N
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::extract::{ApiJson, Auth};
+use crate::extract::{ApiJson, ApiPath, Auth};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -24,7 +24,8 @@ pub fn router() -> Router<AppState> {
 
 /// Colleagues, external contacts, and requests waiting for an answer.
 #[utoipa::path(get, path = "/api/v1/contacts", tag = "chat",
-    responses((status = 200, body = Contacts)), security(("bearer" = [])))]
+    responses((status = 200, body = Contacts)),
+    security(("bearer" = [])))]
 pub async fn list(State(s): State<AppState>, Auth(auth): Auth) -> Result<Json<Contacts>, ApiError> {
     let contacts = s.app.contacts(&auth.account_id).await?;
     let requests = s.app.incoming_contact_requests(&auth.account_id).await?;
@@ -53,7 +54,8 @@ pub async fn list(State(s): State<AppState>, Auth(auth): Auth) -> Result<Json<Co
 /// Asks an account to become an external contact. Addressed by phone or e-mail, the answer is
 /// `202` whether or not the address is registered.
 #[utoipa::path(post, path = "/api/v1/contacts/requests", tag = "chat", request_body = NewContactRequest,
-    responses((status = 201, body = ContactRequested), (status = 202, body = ContactRequested), (status = 404, body = proto::Problem)), security(("bearer" = [])))]
+    responses((status = 201, body = ContactRequested), (status = 202, body = ContactRequested), (status = 400, description = "invalid_identifier"), (status = 403, description = "blocked"), (status = 404, description = "not_found")),
+    security(("bearer" = [])))]
 pub async fn request(
     State(s): State<AppState>,
     Auth(auth): Auth,
@@ -93,12 +95,14 @@ pub async fn request(
 }
 
 /// Accepts a request addressed to the caller.
-#[utoipa::path(post, path = "/api/v1/contacts/requests/{id}/accept", tag = "chat",
-    responses((status = 204), (status = 404, body = proto::Problem)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/contacts/requests/{id}/accept",
+    params(("id" = String, Path, description = "The contact request id.")), tag = "chat",
+    responses((status = 204), (status = 404, description = "not_found")),
+    security(("bearer" = [])))]
 pub async fn accept(
     State(s): State<AppState>,
     Auth(auth): Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
     s.app
         .answer_contact_request(&auth.account_id, &id, true)
@@ -107,12 +111,14 @@ pub async fn accept(
 }
 
 /// Declines a request addressed to the caller.
-#[utoipa::path(post, path = "/api/v1/contacts/requests/{id}/decline", tag = "chat",
-    responses((status = 204), (status = 404, body = proto::Problem)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/contacts/requests/{id}/decline",
+    params(("id" = String, Path, description = "The contact request id.")), tag = "chat",
+    responses((status = 204), (status = 404, description = "not_found")),
+    security(("bearer" = [])))]
 pub async fn decline(
     State(s): State<AppState>,
     Auth(auth): Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
     s.app
         .answer_contact_request(&auth.account_id, &id, false)
@@ -121,23 +127,27 @@ pub async fn decline(
 }
 
 /// Blocks an account: no requests, no new conversations, no direct messages either way.
-#[utoipa::path(put, path = "/api/v1/contacts/blocks/{account_id}", tag = "chat",
-    responses((status = 204), (status = 404, body = proto::Problem)), security(("bearer" = [])))]
+#[utoipa::path(put, path = "/api/v1/contacts/blocks/{account_id}",
+    params(("account_id" = String, Path, description = "The account id to block or unblock.")), tag = "chat",
+    responses((status = 204), (status = 404, description = "not_found")),
+    security(("bearer" = [])))]
 pub async fn block(
     State(s): State<AppState>,
     Auth(auth): Auth,
-    Path(account_id): Path<String>,
+    ApiPath(account_id): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
     s.app.block(&auth.account_id, &account_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(delete, path = "/api/v1/contacts/blocks/{account_id}", tag = "chat",
-    responses((status = 204)), security(("bearer" = [])))]
+#[utoipa::path(delete, path = "/api/v1/contacts/blocks/{account_id}",
+    params(("account_id" = String, Path, description = "The account id to block or unblock.")), tag = "chat",
+    responses((status = 204)),
+    security(("bearer" = [])))]
 pub async fn unblock(
     State(s): State<AppState>,
     Auth(auth): Auth,
-    Path(account_id): Path<String>,
+    ApiPath(account_id): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
     s.app.unblock(&auth.account_id, &account_id).await?;
     Ok(StatusCode::NO_CONTENT)

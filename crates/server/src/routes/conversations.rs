@@ -1,7 +1,7 @@
 //! Conversations and their messages: create, list, members, send, history, edit, recall, read
 //! markers and receipts; and the frequent contacts.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{delete, get, patch, post};
 use axum::{Json, Router};
@@ -18,7 +18,7 @@ use proto::chat::{
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::extract::{ApiJson, ApiQuery, Auth};
+use crate::extract::{ApiJson, ApiPath, ApiQuery, Auth};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -72,7 +72,8 @@ fn member_view(m: ConversationMember) -> ConversationMemberView {
 /// returned with `created: false`) or a group of up to 500. Members must be the caller's
 /// colleagues or external contacts.
 #[utoipa::path(post, path = "/api/v1/conversations", tag = "chat", request_body = NewConversation,
-    responses((status = 201, body = ConversationCreated), (status = 200, body = ConversationCreated), (status = 403, body = proto::Problem)), security(("bearer" = [])))]
+    responses((status = 201, body = ConversationCreated), (status = 200, body = ConversationCreated), (status = 403, description = "not_a_contact blocked"), (status = 404, description = "not_found")),
+    security(("bearer" = [])))]
 pub async fn create(
     State(s): State<AppState>,
     Auth(auth): Auth,
@@ -99,7 +100,8 @@ pub async fn create(
 /// The caller's conversations, most recently active first, with unread counts and the last
 /// message.
 #[utoipa::path(get, path = "/api/v1/conversations", tag = "chat",
-    responses((status = 200, body = ConversationList)), security(("bearer" = [])))]
+    responses((status = 200, body = ConversationList)),
+    security(("bearer" = [])))]
 pub async fn list(
     State(s): State<AppState>,
     Auth(auth): Auth,
@@ -125,12 +127,14 @@ pub async fn list(
 }
 
 /// A conversation with its members and their read markers (`404` for non-members).
-#[utoipa::path(get, path = "/api/v1/conversations/{id}", tag = "chat",
-    responses((status = 200, body = ConversationDetail), (status = 404, body = proto::Problem)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/conversations/{id}",
+    params(("id" = String, Path, description = "The conversation id.")), tag = "chat",
+    responses((status = 200, body = ConversationDetail), (status = 404, description = "not_found")),
+    security(("bearer" = [])))]
 pub async fn show(
     State(s): State<AppState>,
     Auth(auth): Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<ConversationDetail>, ApiError> {
     let (c, members) = s.app.conversation(&auth.account_id, &id).await?;
     Ok(Json(ConversationDetail {
@@ -143,27 +147,31 @@ pub async fn show(
 }
 
 /// Adds members to a group (its owner and admins).
-#[utoipa::path(post, path = "/api/v1/conversations/{id}/members", tag = "chat", request_body = AddMembers,
-    responses((status = 200, body = ConversationDetail), (status = 403, body = proto::Problem), (status = 404, body = proto::Problem)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/members",
+    params(("id" = String, Path, description = "The conversation id.")), tag = "chat", request_body = AddMembers,
+    responses((status = 200, body = ConversationDetail), (status = 403, description = "not_a_contact not_group_admin blocked"), (status = 404, description = "not_found"), (status = 409, description = "direct_conversation")),
+    security(("bearer" = [])))]
 pub async fn add_members(
     State(s): State<AppState>,
     Auth(auth): Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(req): ApiJson<AddMembers>,
 ) -> Result<Json<ConversationDetail>, ApiError> {
     s.app
         .add_conversation_members(&auth.account_id, &id, &req.account_ids)
         .await?;
-    show(State(s), Auth(auth), Path(id)).await
+    show(State(s), Auth(auth), ApiPath(id)).await
 }
 
 /// Removes a member from a group (owner and admins), or leaves it (own account id).
-#[utoipa::path(delete, path = "/api/v1/conversations/{id}/members/{account_id}", tag = "chat",
-    responses((status = 204), (status = 403, body = proto::Problem), (status = 404, body = proto::Problem)), security(("bearer" = [])))]
+#[utoipa::path(delete, path = "/api/v1/conversations/{id}/members/{account_id}",
+    params(("id" = String, Path, description = "The conversation id."), ("account_id" = String, Path, description = "The member's account id.")), tag = "chat",
+    responses((status = 204), (status = 403, description = "not_group_admin owner_only"), (status = 404, description = "not_found"), (status = 409, description = "direct_conversation")),
+    security(("bearer" = [])))]
 pub async fn remove_member(
     State(s): State<AppState>,
     Auth(auth): Auth,
-    Path((id, account_id)): Path<(String, String)>,
+    ApiPath((id, account_id)): ApiPath<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
     s.app
         .remove_conversation_member(&auth.account_id, &id, &account_id)
@@ -173,12 +181,14 @@ pub async fn remove_member(
 
 /// Sends a text message. A repeated `client_msg_id` returns the first message (`200`) and
 /// creates nothing.
-#[utoipa::path(post, path = "/api/v1/conversations/{id}/messages", tag = "chat", request_body = NewMessage,
-    responses((status = 201, body = MessageSent), (status = 200, body = MessageSent), (status = 404, body = proto::Problem)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/messages",
+    params(("id" = String, Path, description = "The conversation id.")), tag = "chat", request_body = NewMessage,
+    responses((status = 201, body = MessageSent), (status = 200, body = MessageSent), (status = 403, description = "blocked"), (status = 404, description = "not_found")),
+    security(("bearer" = [])))]
 pub async fn send(
     State(s): State<AppState>,
     Auth(auth): Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(req): ApiJson<NewMessage>,
 ) -> Result<(StatusCode, Json<MessageSent>), ApiError> {
     let (m, created) = s
@@ -210,20 +220,21 @@ pub async fn send(
 #[serde(deny_unknown_fields)]
 pub struct HistoryQuery {
     before: Option<i64>,
-    limit: Option<u32>,
+    limit: Option<i64>,
 }
 
 /// History, newest first; `before` is a seq (the `next_before` of the previous page).
 #[utoipa::path(get, path = "/api/v1/conversations/{id}/messages", tag = "chat",
-    params(("before" = Option<i64>, Query), ("limit" = Option<u32>, Query)),
-    responses((status = 200, body = MessagePage), (status = 404, body = proto::Problem)), security(("bearer" = [])))]
+    params(("id" = String, Path, description = "The conversation id."), ("before" = Option<i64>, Query, description = "Messages before this seq: the `next_before` of the previous page."), ("limit" = Option<i64>, Query, description = "Messages per page, default 50; taken as 1–200.")),
+    responses((status = 200, body = MessagePage), (status = 404, description = "not_found")),
+    security(("bearer" = [])))]
 pub async fn history(
     State(s): State<AppState>,
     Auth(auth): Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiQuery(q): ApiQuery<HistoryQuery>,
 ) -> Result<Json<MessagePage>, ApiError> {
-    let limit = q.limit.unwrap_or(50);
+    let limit = super::page_size(q.limit, 50, 200);
     let messages = s
         .app
         .messages(&auth.account_id, &id, q.before, limit)
@@ -239,12 +250,14 @@ pub async fn history(
 }
 
 /// Edits the caller's own message within the edit window.
-#[utoipa::path(patch, path = "/api/v1/conversations/{id}/messages/{message_id}", tag = "chat", request_body = EditMessage,
-    responses((status = 200, body = MessageView), (status = 403, body = proto::Problem), (status = 409, body = proto::Problem)), security(("bearer" = [])))]
+#[utoipa::path(patch, path = "/api/v1/conversations/{id}/messages/{message_id}",
+    params(("id" = String, Path, description = "The conversation id."), ("message_id" = String, Path, description = "The message id.")), tag = "chat", request_body = EditMessage,
+    responses((status = 200, body = MessageView), (status = 403, description = "not_your_message"), (status = 404, description = "not_found"), (status = 409, description = "edit_window_closed message_recalled")),
+    security(("bearer" = [])))]
 pub async fn edit(
     State(s): State<AppState>,
     Auth(auth): Auth,
-    Path((id, message_id)): Path<(String, String)>,
+    ApiPath((id, message_id)): ApiPath<(String, String)>,
     ApiJson(req): ApiJson<EditMessage>,
 ) -> Result<Json<MessageView>, ApiError> {
     let m = s
@@ -256,12 +269,14 @@ pub async fn edit(
 
 /// Recalls (撤回) a message: the sender within the window, a group owner at any time. It stays
 /// as a tombstone.
-#[utoipa::path(post, path = "/api/v1/conversations/{id}/messages/{message_id}/recall", tag = "chat",
-    responses((status = 200, body = MessageView), (status = 403, body = proto::Problem), (status = 409, body = proto::Problem)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/messages/{message_id}/recall",
+    params(("id" = String, Path, description = "The conversation id."), ("message_id" = String, Path, description = "The message id.")), tag = "chat",
+    responses((status = 200, body = MessageView), (status = 403, description = "not_your_message"), (status = 404, description = "not_found"), (status = 409, description = "edit_window_closed")),
+    security(("bearer" = [])))]
 pub async fn recall(
     State(s): State<AppState>,
     Auth(auth): Auth,
-    Path((id, message_id)): Path<(String, String)>,
+    ApiPath((id, message_id)): ApiPath<(String, String)>,
 ) -> Result<Json<MessageView>, ApiError> {
     let m = s
         .app
@@ -271,12 +286,14 @@ pub async fn recall(
 }
 
 /// Who has read a message.
-#[utoipa::path(get, path = "/api/v1/conversations/{id}/messages/{message_id}/receipts", tag = "chat",
-    responses((status = 200, body = Receipts), (status = 404, body = proto::Problem)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/conversations/{id}/messages/{message_id}/receipts",
+    params(("id" = String, Path, description = "The conversation id."), ("message_id" = String, Path, description = "The message id.")), tag = "chat",
+    responses((status = 200, body = Receipts), (status = 404, description = "not_found")),
+    security(("bearer" = [])))]
 pub async fn receipts(
     State(s): State<AppState>,
     Auth(auth): Auth,
-    Path((id, message_id)): Path<(String, String)>,
+    ApiPath((id, message_id)): ApiPath<(String, String)>,
 ) -> Result<Json<Receipts>, ApiError> {
     let r = s.app.receipts(&auth.account_id, &id, &message_id).await?;
     let view = |v: Vec<ConversationMember>| {
@@ -294,12 +311,14 @@ pub async fn receipts(
 }
 
 /// Moves the caller's read marker forward.
-#[utoipa::path(post, path = "/api/v1/conversations/{id}/read", tag = "chat", request_body = MarkRead,
-    responses((status = 200, body = ReadMarker), (status = 404, body = proto::Problem)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/read",
+    params(("id" = String, Path, description = "The conversation id.")), tag = "chat", request_body = MarkRead,
+    responses((status = 200, body = ReadMarker), (status = 404, description = "not_found")),
+    security(("bearer" = [])))]
 pub async fn read(
     State(s): State<AppState>,
     Auth(auth): Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(req): ApiJson<MarkRead>,
 ) -> Result<Json<ReadMarker>, ApiError> {
     let read_seq = s.app.mark_read(&auth.account_id, &id, req.seq).await?;
@@ -308,7 +327,8 @@ pub async fn read(
 
 /// The colleagues the caller exchanged most messages with over the last 90 days.
 #[utoipa::path(get, path = "/api/v1/me/frequent-contacts", tag = "chat",
-    responses((status = 200, body = FrequentContacts)), security(("bearer" = [])))]
+    responses((status = 200, body = FrequentContacts)),
+    security(("bearer" = [])))]
 pub async fn frequent(
     State(s): State<AppState>,
     Auth(auth): Auth,

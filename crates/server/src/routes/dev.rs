@@ -18,6 +18,7 @@ pub fn router() -> Router<AppState> {
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct Filter {
     /// A phone or e-mail, written as the user would; normalised before matching.
@@ -25,7 +26,7 @@ pub struct Filter {
 }
 
 /// Messages "sent" by the dev driver, newest first (dev mode only).
-#[utoipa::path(get, path = "/api/v1/dev/outbox", tag = "dev", params(Filter), responses((status = 200, body = DevOutbox), (status = 404, body = proto::Problem)))]
+#[utoipa::path(get, path = "/api/v1/dev/outbox", tag = "dev", params(Filter), responses((status = 200, body = DevOutbox), (status = 404, description = "not_found")))]
 pub async fn outbox(
     State(s): State<AppState>,
     ApiQuery(f): ApiQuery<Filter>,

@@ -19,7 +19,8 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The signed-in account, with masked bindings.
-#[utoipa::path(get, path = "/api/v1/me", tag = "me", responses((status = 200, body = Me), (status = 401, body = proto::Problem)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/me", tag = "me", responses((status = 200, body = Me), (status = 401, description = "unauthenticated")),
+    security(("bearer" = [])))]
 pub async fn me(State(s): State<AppState>, Auth(auth): Auth) -> Result<Json<Me>, ApiError> {
     let p = s.app.profile(&auth).await?;
     let m = s.app.mfa_status(&auth.account_id).await?;
@@ -40,7 +41,8 @@ pub async fn me(State(s): State<AppState>, Auth(auth): Auth) -> Result<Json<Me>,
 
 /// Changes the password; every other session is signed out.
 #[utoipa::path(put, path = "/api/v1/me/password", tag = "me", request_body = ChangePassword,
-    responses((status = 204), (status = 401, body = proto::Problem), (status = 422, body = proto::Problem)), security(("bearer" = [])))]
+    responses((status = 204), (status = 401, description = "invalid_credentials"), (status = 422, description = "weak_password"), (status = 429, description = "too_many_requests")),
+    security(("bearer" = [])))]
 pub async fn change_password(
     State(s): State<AppState>,
     ClientInfo(client): ClientInfo,
@@ -54,17 +56,19 @@ pub async fn change_password(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct Page {
     /// The `next` of the previous page.
     before: Option<String>,
-    /// 1–100, default 20.
-    limit: Option<u32>,
+    /// Events per page, default 20; taken as 1–100.
+    limit: Option<i64>,
 }
 
 /// The account's security records, newest first.
 #[utoipa::path(get, path = "/api/v1/me/security-events", tag = "me", params(Page),
-    responses((status = 200, body = SecurityEvents), (status = 401, body = proto::Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = SecurityEvents), (status = 401, description = "unauthenticated")),
+    security(("bearer" = [])))]
 pub async fn security_events(
     State(s): State<AppState>,
     Auth(auth): Auth,
@@ -80,7 +84,11 @@ pub async fn security_events(
         .transpose()?;
     let p = s
         .app
-        .security_events(&auth.account_id, before, page.limit.unwrap_or(20))
+        .security_events(
+            &auth.account_id,
+            before,
+            super::page_size(page.limit, 20, 100),
+        )
         .await?;
     Ok(Json(SecurityEvents {
         events: p

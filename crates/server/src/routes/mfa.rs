@@ -1,4 +1,3 @@
-use axum::extract::Path;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, patch, post};
@@ -12,7 +11,7 @@ use proto::mfa::{
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::extract::{ApiJson, Auth, ClientInfo};
+use crate::extract::{ApiJson, ApiPath, Auth, ClientInfo};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -35,7 +34,8 @@ pub fn router() -> Router<AppState> {
 /// Starts TOTP enrolment: a new secret, its `otpauth://` URI and a QR code. Not active until
 /// confirmed with a first code.
 #[utoipa::path(post, path = "/api/v1/me/mfa/totp", tag = "mfa", request_body = CurrentPassword,
-    responses((status = 200, body = TotpEnrolment), (status = 401, body = proto::Problem), (status = 409, body = proto::Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = TotpEnrolment), (status = 401, description = "invalid_credentials"), (status = 409, description = "mfa_already_enabled"), (status = 429, description = "too_many_requests")),
+    security(("bearer" = [])))]
 pub async fn start_totp(
     State(s): State<AppState>,
     Auth(auth): Auth,
@@ -52,7 +52,8 @@ pub async fn start_totp(
 /// Turns TOTP on with a first code. The first factor comes with 10 recovery codes, shown once;
 /// other sessions end and every bound channel is told.
 #[utoipa::path(post, path = "/api/v1/me/mfa/totp/confirm", tag = "mfa", request_body = TotpCode,
-    responses((status = 200, body = RecoveryCodes), (status = 400, body = proto::Problem), (status = 404, body = proto::Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = RecoveryCodes), (status = 400, description = "invalid_code"), (status = 404, description = "not_found"), (status = 409, description = "mfa_already_enabled")),
+    security(("bearer" = [])))]
 pub async fn confirm_totp(
     State(s): State<AppState>,
     ClientInfo(client): ClientInfo,
@@ -67,7 +68,8 @@ pub async fn confirm_totp(
 
 /// Turns TOTP off: the password and a current code.
 #[utoipa::path(delete, path = "/api/v1/me/mfa/totp", tag = "mfa", request_body = DisableTotp,
-    responses((status = 204), (status = 400, body = proto::Problem), (status = 401, body = proto::Problem), (status = 409, body = proto::Problem)), security(("bearer" = [])))]
+    responses((status = 204), (status = 400, description = "invalid_code"), (status = 401, description = "invalid_credentials"), (status = 409, description = "mfa_not_enabled"), (status = 429, description = "too_many_requests")),
+    security(("bearer" = [])))]
 pub async fn disable_totp(
     State(s): State<AppState>,
     ClientInfo(client): ClientInfo,
@@ -82,7 +84,8 @@ pub async fn disable_totp(
 
 /// A new set of 10 recovery codes; the old ones stop working.
 #[utoipa::path(post, path = "/api/v1/me/mfa/recovery-codes", tag = "mfa", request_body = CurrentPassword,
-    responses((status = 200, body = RecoveryCodes), (status = 401, body = proto::Problem), (status = 409, body = proto::Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = RecoveryCodes), (status = 401, description = "invalid_credentials"), (status = 409, description = "mfa_not_enabled"), (status = 429, description = "too_many_requests")),
+    security(("bearer" = [])))]
 pub async fn recovery_codes(
     State(s): State<AppState>,
     ClientInfo(client): ClientInfo,
@@ -100,7 +103,8 @@ pub async fn recovery_codes(
 
 /// Starts registering a passkey: the creation options for the browser.
 #[utoipa::path(post, path = "/api/v1/me/mfa/webauthn/register/start", tag = "mfa", request_body = CurrentPassword,
-    responses((status = 200, body = PasskeyRegistration), (status = 401, body = proto::Problem), (status = 409, body = proto::Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = PasskeyRegistration), (status = 401, description = "invalid_credentials"), (status = 409, description = "passkeys_unavailable"), (status = 429, description = "too_many_requests")),
+    security(("bearer" = [])))]
 pub async fn start_passkey(
     State(s): State<AppState>,
     Auth(auth): Auth,
@@ -118,7 +122,8 @@ pub async fn start_passkey(
 
 /// Stores the passkey the browser created. The first factor comes with recovery codes.
 #[utoipa::path(post, path = "/api/v1/me/mfa/webauthn/register/finish", tag = "mfa", request_body = FinishPasskey,
-    responses((status = 201, body = PasskeyAdded), (status = 400, body = proto::Problem), (status = 410, body = proto::Problem)), security(("bearer" = [])))]
+    responses((status = 201, body = PasskeyAdded), (status = 400, description = "passkey_rejected"), (status = 409, description = "passkeys_unavailable"), (status = 410, description = "challenge_expired")),
+    security(("bearer" = [])))]
 pub async fn finish_passkey(
     State(s): State<AppState>,
     ClientInfo(client): ClientInfo,
@@ -147,7 +152,8 @@ pub async fn finish_passkey(
 
 /// The account's passkeys.
 #[utoipa::path(get, path = "/api/v1/me/mfa/webauthn", tag = "mfa",
-    responses((status = 200, body = Vec<PasskeyView>), (status = 401, body = proto::Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = Vec<PasskeyView>), (status = 401, description = "unauthenticated")),
+    security(("bearer" = [])))]
 pub async fn list_passkeys(
     State(s): State<AppState>,
     Auth(auth): Auth,
@@ -168,12 +174,14 @@ pub async fn list_passkeys(
 }
 
 /// Renames a passkey.
-#[utoipa::path(patch, path = "/api/v1/me/mfa/webauthn/{id}", tag = "mfa", request_body = RenamePasskey,
-    responses((status = 204), (status = 404, body = proto::Problem)), security(("bearer" = [])))]
+#[utoipa::path(patch, path = "/api/v1/me/mfa/webauthn/{id}",
+    params(("id" = String, Path, description = "The passkey's credential id.")), tag = "mfa", request_body = RenamePasskey,
+    responses((status = 204), (status = 404, description = "not_found")),
+    security(("bearer" = [])))]
 pub async fn rename_passkey(
     State(s): State<AppState>,
     Auth(auth): Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(req): ApiJson<RenamePasskey>,
 ) -> Result<StatusCode, ApiError> {
     s.app.rename_passkey(&auth, &id, &req.name).await?;
@@ -181,13 +189,15 @@ pub async fn rename_passkey(
 }
 
 /// Removes a passkey: needs the password.
-#[utoipa::path(delete, path = "/api/v1/me/mfa/webauthn/{id}", tag = "mfa", request_body = CurrentPassword,
-    responses((status = 204), (status = 401, body = proto::Problem), (status = 404, body = proto::Problem)), security(("bearer" = [])))]
+#[utoipa::path(delete, path = "/api/v1/me/mfa/webauthn/{id}",
+    params(("id" = String, Path, description = "The passkey's credential id.")), tag = "mfa", request_body = CurrentPassword,
+    responses((status = 204), (status = 401, description = "invalid_credentials"), (status = 404, description = "not_found"), (status = 429, description = "too_many_requests")),
+    security(("bearer" = [])))]
 pub async fn remove_passkey(
     State(s): State<AppState>,
     ClientInfo(client): ClientInfo,
     Auth(auth): Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(req): ApiJson<CurrentPassword>,
 ) -> Result<StatusCode, ApiError> {
     s.app
@@ -199,7 +209,8 @@ pub async fn remove_passkey(
 /// The account's security questions (never the answers). They serve as extra evidence for the
 /// support desk only.
 #[utoipa::path(get, path = "/api/v1/me/security-questions", tag = "mfa",
-    responses((status = 200, body = SecurityQuestions), (status = 401, body = proto::Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = SecurityQuestions), (status = 401, description = "unauthenticated")),
+    security(("bearer" = [])))]
 pub async fn security_questions(
     State(s): State<AppState>,
     Auth(auth): Auth,
@@ -212,7 +223,8 @@ pub async fn security_questions(
 /// Replaces the security questions: at most 3, answers normalised (width, case, spaces) and
 /// hashed. Needs the password.
 #[utoipa::path(put, path = "/api/v1/me/security-questions", tag = "mfa", request_body = SetSecurityQuestions,
-    responses((status = 204), (status = 400, body = proto::Problem), (status = 401, body = proto::Problem)), security(("bearer" = [])))]
+    responses((status = 204), (status = 401, description = "invalid_credentials"), (status = 429, description = "too_many_requests"), (status = 400, description = "invalid_request")),
+    security(("bearer" = [])))]
 pub async fn set_security_questions(
     State(s): State<AppState>,
     ClientInfo(client): ClientInfo,

@@ -17,7 +17,24 @@ pub mod verifications;
 
 use axum::Router;
 
+use domain::identifier::Channel;
+
 use crate::AppState;
+
+/// A page size asked for in a query (any integer; the document says so), taken as `1..=max`.
+pub(crate) fn page_size(asked: Option<i64>, default: u32, max: u32) -> u32 {
+    asked.map_or(default, |n| {
+        u32::try_from(n.clamp(1, i64::from(max))).unwrap_or(default)
+    })
+}
+
+/// A channel named in a request.
+pub(crate) fn channel(c: proto::Channel) -> Channel {
+    match c {
+        proto::Channel::Sms => Channel::Sms,
+        proto::Channel::Email => Channel::Email,
+    }
+}
 
 /// Every `/api/v1` route.
 pub fn api() -> Router<AppState> {

@@ -1,6 +1,6 @@
 //! Enterprises, their members and invitations.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, patch, post};
 use axum::{Json, Router};
@@ -14,7 +14,7 @@ use proto::chat::{
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::extract::{ApiJson, Auth};
+use crate::extract::{ApiJson, ApiPath, Auth};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -50,7 +50,8 @@ pub(crate) fn member_view(m: OrgMember) -> OrgMemberView {
 
 /// Creates an enterprise; the caller becomes its owner.
 #[utoipa::path(post, path = "/api/v1/orgs", tag = "chat", request_body = NewOrg,
-    responses((status = 201, body = OrgView), (status = 400, body = proto::Problem)), security(("bearer" = [])))]
+    responses((status = 201, body = OrgView), (status = 400, description = "invalid_request")),
+    security(("bearer" = [])))]
 pub async fn create(
     State(s): State<AppState>,
     Auth(auth): Auth,
@@ -62,7 +63,8 @@ pub async fn create(
 
 /// The enterprises the caller belongs to.
 #[utoipa::path(get, path = "/api/v1/orgs", tag = "chat",
-    responses((status = 200, body = OrgList)), security(("bearer" = [])))]
+    responses((status = 200, body = OrgList)),
+    security(("bearer" = [])))]
 pub async fn mine(State(s): State<AppState>, Auth(auth): Auth) -> Result<Json<OrgList>, ApiError> {
     let orgs = s.app.my_orgs(&auth.account_id).await?;
     Ok(Json(OrgList {
@@ -71,23 +73,27 @@ pub async fn mine(State(s): State<AppState>, Auth(auth): Auth) -> Result<Json<Or
 }
 
 /// An enterprise the caller belongs to (`404` otherwise).
-#[utoipa::path(get, path = "/api/v1/orgs/{id}", tag = "chat",
-    responses((status = 200, body = OrgView), (status = 404, body = proto::Problem)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/orgs/{id}",
+    params(("id" = String, Path, description = "The enterprise id.")), tag = "chat",
+    responses((status = 200, body = OrgView), (status = 404, description = "not_found")),
+    security(("bearer" = [])))]
 pub async fn show(
     State(s): State<AppState>,
     Auth(auth): Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<OrgView>, ApiError> {
     Ok(Json(org_view(s.app.org(&auth.account_id, &id).await?)))
 }
 
 /// Renames the enterprise (owners and admins); the old name stays in its history.
-#[utoipa::path(patch, path = "/api/v1/orgs/{id}", tag = "chat", request_body = NewOrg,
-    responses((status = 200, body = OrgView), (status = 403, body = proto::Problem)), security(("bearer" = [])))]
+#[utoipa::path(patch, path = "/api/v1/orgs/{id}",
+    params(("id" = String, Path, description = "The enterprise id.")), tag = "chat", request_body = NewOrg,
+    responses((status = 200, body = OrgView), (status = 403, description = "not_org_admin"), (status = 404, description = "not_found")),
+    security(("bearer" = [])))]
 pub async fn rename(
     State(s): State<AppState>,
     Auth(auth): Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(req): ApiJson<NewOrg>,
 ) -> Result<Json<OrgView>, ApiError> {
     Ok(Json(org_view(
@@ -96,12 +102,14 @@ pub async fn rename(
 }
 
 /// The members and their roles.
-#[utoipa::path(get, path = "/api/v1/orgs/{id}/members", tag = "chat",
-    responses((status = 200, body = OrgMembers), (status = 404, body = proto::Problem)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/orgs/{id}/members",
+    params(("id" = String, Path, description = "The enterprise id.")), tag = "chat",
+    responses((status = 200, body = OrgMembers), (status = 404, description = "not_found")),
+    security(("bearer" = [])))]
 pub async fn members(
     State(s): State<AppState>,
     Auth(auth): Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<OrgMembers>, ApiError> {
     let members = s.app.org_members(&auth.account_id, &id).await?;
     Ok(Json(OrgMembers {
@@ -110,28 +118,32 @@ pub async fn members(
 }
 
 /// Changes a member's role (owners set any role; admins cannot touch owners).
-#[utoipa::path(patch, path = "/api/v1/orgs/{id}/members/{account_id}", tag = "chat", request_body = SetRole,
-    responses((status = 200, body = OrgMemberView), (status = 403, body = proto::Problem), (status = 409, body = proto::Problem)), security(("bearer" = [])))]
+#[utoipa::path(patch, path = "/api/v1/orgs/{id}/members/{account_id}",
+    params(("id" = String, Path, description = "The enterprise id."), ("account_id" = String, Path, description = "The member's account id.")), tag = "chat", request_body = SetRole,
+    responses((status = 200, body = OrgMemberView), (status = 403, description = "not_org_admin owner_only"), (status = 404, description = "not_found"), (status = 409, description = "last_owner")),
+    security(("bearer" = [])))]
 pub async fn set_role(
     State(s): State<AppState>,
     Auth(auth): Auth,
-    Path((id, account_id)): Path<(String, String)>,
+    ApiPath((id, account_id)): ApiPath<(String, String)>,
     ApiJson(req): ApiJson<SetRole>,
 ) -> Result<Json<OrgMemberView>, ApiError> {
     let m = s
         .app
-        .set_org_role(&auth.account_id, &id, &account_id, &req.role)
+        .set_org_role(&auth.account_id, &id, &account_id, req.role.as_str())
         .await?;
     Ok(Json(member_view(m)))
 }
 
 /// Removes a member, or leaves (own account id). The last owner cannot leave.
-#[utoipa::path(delete, path = "/api/v1/orgs/{id}/members/{account_id}", tag = "chat",
-    responses((status = 204), (status = 403, body = proto::Problem), (status = 409, body = proto::Problem)), security(("bearer" = [])))]
+#[utoipa::path(delete, path = "/api/v1/orgs/{id}/members/{account_id}",
+    params(("id" = String, Path, description = "The enterprise id."), ("account_id" = String, Path, description = "The member's account id.")), tag = "chat",
+    responses((status = 204), (status = 403, description = "not_org_admin owner_only"), (status = 404, description = "not_found"), (status = 409, description = "last_owner")),
+    security(("bearer" = [])))]
 pub async fn remove_member(
     State(s): State<AppState>,
     Auth(auth): Auth,
-    Path((id, account_id)): Path<(String, String)>,
+    ApiPath((id, account_id)): ApiPath<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
     s.app
         .remove_org_member(&auth.account_id, &id, &account_id)
@@ -140,12 +152,14 @@ pub async fn remove_member(
 }
 
 /// Invites a phone or e-mail (owners and admins); the link goes out through the outbox.
-#[utoipa::path(post, path = "/api/v1/orgs/{id}/invites", tag = "chat", request_body = NewInvite,
-    responses((status = 201, body = InviteSent), (status = 403, body = proto::Problem)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/orgs/{id}/invites",
+    params(("id" = String, Path, description = "The enterprise id.")), tag = "chat", request_body = NewInvite,
+    responses((status = 201, body = InviteSent), (status = 400, description = "invalid_phone invalid_email invalid_identifier"), (status = 403, description = "not_org_admin"), (status = 404, description = "not_found")),
+    security(("bearer" = [])))]
 pub async fn invite(
     State(s): State<AppState>,
     Auth(auth): Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(req): ApiJson<NewInvite>,
 ) -> Result<(StatusCode, Json<InviteSent>), ApiError> {
     let sent = s
@@ -163,12 +177,14 @@ pub async fn invite(
 }
 
 /// Accepts an invitation (the caller must have the invited phone or e-mail bound).
-#[utoipa::path(post, path = "/api/v1/invites/{code}/accept", tag = "chat",
-    responses((status = 200, body = OrgView), (status = 403, body = proto::Problem), (status = 410, body = proto::Problem)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/invites/{code}/accept",
+    params(("code" = String, Path, description = "The invitation code from its link.")), tag = "chat",
+    responses((status = 200, body = OrgView), (status = 403, description = "invite_for_someone_else"), (status = 404, description = "not_found"), (status = 410, description = "link_expired")),
+    security(("bearer" = [])))]
 pub async fn accept(
     State(s): State<AppState>,
     Auth(auth): Auth,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
 ) -> Result<Json<OrgView>, ApiError> {
     let org = s.app.accept_invite(&auth.account_id, &code).await?;
     Ok(Json(org_view(s.app.org(&auth.account_id, &org.id).await?)))

@@ -1,17 +1,16 @@
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, post};
 use axum::{Json, Router};
 
 use domain::clock::to_datetime;
-use domain::identifier::Channel;
 use domain::sessions::{Login, LoginOutcome};
 use proto::sessions::{self as wire, NewSession, SessionInfo};
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::extract::{ApiJson, ApiJsonOrEmpty, Auth, ClientInfo};
+use crate::extract::{ApiJson, ApiJsonOrEmpty, ApiPath, Auth, ClientInfo};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -38,7 +37,7 @@ fn new_session(n: domain::sessions::NewSession) -> (StatusCode, Json<NewSession>
 
 /// Logs in with phone or e-mail and password.
 #[utoipa::path(post, path = "/api/v1/sessions", tag = "sessions", request_body = wire::Login,
-    responses((status = 201, body = NewSession), (status = 202, body = wire::LoginChallenge), (status = 401, body = proto::Problem), (status = 429, body = proto::Problem)))]
+    responses((status = 201, body = NewSession), (status = 202, body = wire::LoginChallenge), (status = 400, description = "invalid_identifier"), (status = 401, description = "invalid_credentials"), (status = 429, description = "too_many_requests")))]
 pub async fn login(
     State(s): State<AppState>,
     ClientInfo(client): ClientInfo,
@@ -75,19 +74,20 @@ pub async fn login(
 
 /// The second step of a login: a TOTP code, a recovery code, the code sent for a new device, or
 /// a passkey assertion. Five wrong answers end the challenge.
-#[utoipa::path(post, path = "/api/v1/sessions/challenges/{id}", tag = "sessions", request_body = wire::CompleteChallenge,
-    responses((status = 201, body = NewSession), (status = 400, body = proto::Problem), (status = 404, body = proto::Problem), (status = 410, body = proto::Problem)))]
+#[utoipa::path(post, path = "/api/v1/sessions/challenges/{id}",
+    params(("id" = String, Path, description = "The login challenge id.")), tag = "sessions", request_body = wire::CompleteChallenge,
+    responses((status = 201, body = NewSession), (status = 400, description = "invalid_code invalid_method passkey_rejected"), (status = 404, description = "not_found"), (status = 409, description = "passkeys_unavailable"), (status = 410, description = "challenge_expired"), (status = 429, description = "too_many_requests")))]
 pub async fn complete_challenge(
     State(s): State<AppState>,
     ClientInfo(client): ClientInfo,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(req): ApiJson<wire::CompleteChallenge>,
 ) -> Result<(StatusCode, Json<NewSession>), ApiError> {
     let n = s
         .app
         .complete_challenge(
             &id,
-            &req.method,
+            req.method.as_str(),
             req.code.as_deref(),
             req.assertion.as_ref(),
             &client,
@@ -97,22 +97,16 @@ pub async fn complete_challenge(
 }
 
 /// Sends a new new-device code, on the same channel or switched to the other bound one.
-#[utoipa::path(post, path = "/api/v1/sessions/challenges/{id}/resend", tag = "sessions", request_body = wire::ResendChallenge,
-    responses((status = 202, body = wire::ChallengeCodeSent), (status = 404, body = proto::Problem), (status = 429, body = proto::Problem)))]
+#[utoipa::path(post, path = "/api/v1/sessions/challenges/{id}/resend",
+    params(("id" = String, Path, description = "The login challenge id.")), tag = "sessions", request_body = wire::ResendChallenge,
+    responses((status = 202, body = wire::ChallengeCodeSent), (status = 400, description = "invalid_method"), (status = 404, description = "not_found"), (status = 410, description = "challenge_expired code_expired"), (status = 429, description = "too_many_requests")))]
 pub async fn resend_challenge(
     State(s): State<AppState>,
     ClientInfo(client): ClientInfo,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJsonOrEmpty(req): ApiJsonOrEmpty<wire::ResendChallenge>,
 ) -> Result<(StatusCode, Json<wire::ChallengeCodeSent>), ApiError> {
-    let channel = req
-        .channel
-        .as_deref()
-        .map(|c| {
-            Channel::parse(c)
-                .ok_or_else(|| ApiError::invalid_request("channel must be \"sms\" or \"email\""))
-        })
-        .transpose()?;
+    let channel = req.channel.map(super::channel);
     let sent = s.app.resend_challenge(&id, channel, &client).await?;
     Ok((
         StatusCode::ACCEPTED,
@@ -124,7 +118,8 @@ pub async fn resend_challenge(
 }
 
 /// The account's live sessions.
-#[utoipa::path(get, path = "/api/v1/sessions", tag = "sessions", responses((status = 200, body = Vec<SessionInfo>), (status = 401, body = proto::Problem)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/sessions", tag = "sessions", responses((status = 200, body = Vec<SessionInfo>), (status = 401, description = "unauthenticated")),
+    security(("bearer" = [])))]
 pub async fn list(
     State(s): State<AppState>,
     Auth(auth): Auth,
@@ -148,7 +143,8 @@ pub async fn list(
 }
 
 /// Signs out the calling session.
-#[utoipa::path(delete, path = "/api/v1/sessions/current", tag = "sessions", responses((status = 204), (status = 401, body = proto::Problem)), security(("bearer" = [])))]
+#[utoipa::path(delete, path = "/api/v1/sessions/current", tag = "sessions", responses((status = 204), (status = 401, description = "unauthenticated")),
+    security(("bearer" = [])))]
 pub async fn logout(
     State(s): State<AppState>,
     ClientInfo(client): ClientInfo,
@@ -161,19 +157,22 @@ pub async fn logout(
 }
 
 /// Signs out one session of the account.
-#[utoipa::path(delete, path = "/api/v1/sessions/{id}", tag = "sessions", responses((status = 204), (status = 404, body = proto::Problem)), security(("bearer" = [])))]
+#[utoipa::path(delete, path = "/api/v1/sessions/{id}",
+    params(("id" = String, Path, description = "The session id.")), tag = "sessions", responses((status = 204), (status = 404, description = "not_found")),
+    security(("bearer" = [])))]
 pub async fn revoke(
     State(s): State<AppState>,
     ClientInfo(client): ClientInfo,
     Auth(auth): Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
     s.app.revoke_session(&auth, &id, &client).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// Signs out every other session ("sign out everywhere else").
-#[utoipa::path(delete, path = "/api/v1/sessions", tag = "sessions", responses((status = 204), (status = 401, body = proto::Problem)), security(("bearer" = [])))]
+#[utoipa::path(delete, path = "/api/v1/sessions", tag = "sessions", responses((status = 204), (status = 401, description = "unauthenticated")),
+    security(("bearer" = [])))]
 pub async fn revoke_others(
     State(s): State<AppState>,
     ClientInfo(client): ClientInfo,
@@ -186,7 +185,7 @@ pub async fn revoke_others(
 /// The "this wasn't me" link of a new-login notice: signs that session out. The user should
 /// then change the password.
 #[utoipa::path(post, path = "/api/v1/sessions/dispute", tag = "sessions", request_body = proto::bindings::BindingLink,
-    responses((status = 204), (status = 410, body = proto::Problem)))]
+    responses((status = 204), (status = 410, description = "link_expired")))]
 pub async fn dispute(
     State(s): State<AppState>,
     ClientInfo(client): ClientInfo,

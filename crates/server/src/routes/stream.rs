@@ -10,8 +10,9 @@
 use std::time::Duration;
 
 use axum::Router;
+use axum::extract::State;
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{CloseFrame, Message as Frame, Utf8Bytes, WebSocket, WebSocketUpgrade};
-use axum::extract::{Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::Response;
 use axum::routing::get;
@@ -25,6 +26,7 @@ use serde_json::json;
 
 use crate::AppState;
 use crate::error::ApiError;
+use crate::extract::ApiQuery;
 use crate::hub::{Push, frame_json};
 
 /// `message.sent`: the answer to a `message.send`.
@@ -99,20 +101,29 @@ pub struct StreamQuery {
 /// Opens the event stream. Authenticated by `Authorization: Bearer`, or by the web session cookie
 /// when the request comes from this site's own pages (`Origin` equal to `public_url`).
 #[utoipa::path(get, path = "/api/v1/stream", tag = "chat",
-    params(("since" = Option<i64>, Query, description = "the last seq the client handled")),
-    responses((status = 101, description = "WebSocket of StreamFrame JSON texts"), (status = 401, body = proto::Problem)),
+    params(("since" = Option<i64>, Query, minimum = 0, description = "The last seq the client handled; events after it are replayed first.")),
+    responses((status = 101, description = "The WebSocket. Each text message from the server is one `StreamFrame`; a client may send `StreamSend` frames, answered by `message.sent` or `message.failed`. Close codes: 4001 signed out (the session ended), 4008 fell behind (reconnect with `since`).", body = proto::chat::StreamFrame), (status = 400, description = "websocket_required invalid_request"), (status = 401, description = "unauthenticated")),
     security(("bearer" = [])))]
 pub async fn stream(
     State(s): State<AppState>,
     headers: HeaderMap,
-    Query(q): Query<StreamQuery>,
-    ws: WebSocketUpgrade,
+    ApiQuery(q): ApiQuery<StreamQuery>,
+    ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Result<Response, ApiError> {
     let token = session_token(&s, &headers).ok_or(domain::Error::Unauthenticated)?;
     let auth = s.app.authenticate(&token).await?;
     if q.since.is_some_and(|n| n < 0) {
         return Err(ApiError::invalid_request("since must not be negative"));
     }
+    // Checked after the session, so that a caller without one learns only that.
+    let ws = ws.map_err(|r| {
+        ApiError::new(
+            r.status(),
+            "websocket_required",
+            "WebSocket required",
+            format!("Open this address as a WebSocket: {}", r.body_text()),
+        )
+    })?;
     Ok(ws
         // Clients send only pings, pongs and close frames: a small read buffer (zero-filled on
         // every read, so it is resident memory of each idle socket) grows when a frame needs it.

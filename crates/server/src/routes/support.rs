@@ -1,7 +1,7 @@
 //! Support-desk recovery: the requester's ticket and status link, the agents' console API,
 //! trusted colleagues and their vouches, and enterprise admins' answers.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -23,7 +23,7 @@ use proto::support::{
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::extract::{ApiJson, ApiQuery, Auth, ClientInfo};
+use crate::extract::{ApiJson, ApiPath, ApiQuery, Auth, ClientInfo};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -206,7 +206,7 @@ fn vouch_view(v: VouchRequest) -> VouchRequestView {
 
 /// Opens a recovery ticket from a contact proved by a `support_contact` code.
 #[utoipa::path(post, path = "/api/v1/support/tickets", tag = "support", request_body = NewTicket,
-    responses((status = 201, body = TicketOpened), (status = 400, body = proto::Problem), (status = 410, body = proto::Problem), (status = 429, body = proto::Problem)))]
+    responses((status = 201, body = TicketOpened), (status = 400, description = "invalid_code"), (status = 404, description = "not_found"), (status = 410, description = "code_expired"), (status = 429, description = "too_many_requests")))]
 pub async fn open(
     State(s): State<AppState>,
     ClientInfo(client): ClientInfo,
@@ -234,23 +234,24 @@ pub async fn open(
 }
 
 /// The status link: status, when it last changed, and what is needed next.
-#[utoipa::path(get, path = "/api/v1/support/tickets/{no}", tag = "support", params(("token" = String, Query)),
-    responses((status = 200, body = TicketStatus), (status = 404, body = proto::Problem)))]
+#[utoipa::path(get, path = "/api/v1/support/tickets/{no}", tag = "support", params(("no" = String, Path, description = "The ticket number (`ticket_no`)."), ("token" = String, Query, description = "The `status_token` given when the ticket was opened.")),
+    responses((status = 200, body = TicketStatus), (status = 404, description = "not_found")))]
 pub async fn status(
     State(s): State<AppState>,
-    Path(no): Path<String>,
+    ApiPath(no): ApiPath<String>,
     ApiQuery(q): ApiQuery<StatusQuery>,
 ) -> Result<Json<TicketStatus>, ApiError> {
     Ok(Json(status_view(s.app.ticket_status(&no, &q.token).await?)))
 }
 
 /// The requester adds information (answers a `need_info`).
-#[utoipa::path(post, path = "/api/v1/support/tickets/{no}/replies", tag = "support", request_body = TicketReply,
-    responses((status = 201, body = TicketStatus), (status = 404, body = proto::Problem), (status = 409, body = proto::Problem)))]
+#[utoipa::path(post, path = "/api/v1/support/tickets/{no}/replies",
+    params(("no" = String, Path, description = "The ticket number (`ticket_no`).")), tag = "support", request_body = TicketReply,
+    responses((status = 201, body = TicketStatus), (status = 404, description = "not_found"), (status = 409, description = "ticket_closed")))]
 pub async fn reply(
     State(s): State<AppState>,
     ClientInfo(client): ClientInfo,
-    Path(no): Path<String>,
+    ApiPath(no): ApiPath<String>,
     ApiJson(req): ApiJson<TicketReply>,
 ) -> Result<(StatusCode, Json<TicketStatus>), ApiError> {
     let st = s
@@ -261,12 +262,13 @@ pub async fn reply(
 }
 
 /// The cancel link sent to the account's channels: stops the recovery for good.
-#[utoipa::path(post, path = "/api/v1/support/tickets/{no}/cancel", tag = "support", request_body = CancelTicket,
-    responses((status = 204), (status = 410, body = proto::Problem)))]
+#[utoipa::path(post, path = "/api/v1/support/tickets/{no}/cancel",
+    params(("no" = String, Path, description = "The ticket number (`ticket_no`).")), tag = "support", request_body = CancelTicket,
+    responses((status = 204), (status = 404, description = "not_found"), (status = 410, description = "link_expired")))]
 pub async fn cancel(
     State(s): State<AppState>,
     ClientInfo(client): ClientInfo,
-    Path(no): Path<String>,
+    ApiPath(no): ApiPath<String>,
     ApiJson(req): ApiJson<CancelTicket>,
 ) -> Result<StatusCode, ApiError> {
     s.app.cancel_ticket(&no, &req.cancel_token, &client).await?;
@@ -274,12 +276,13 @@ pub async fn cancel(
 }
 
 /// After the waiting period of an approved ticket: a one-time code goes to the proven contact.
-#[utoipa::path(post, path = "/api/v1/support/tickets/{no}/code", tag = "support", request_body = StatusToken,
-    responses((status = 202, body = TicketCodeSent), (status = 404, body = proto::Problem), (status = 409, body = proto::Problem), (status = 429, body = proto::Problem)))]
+#[utoipa::path(post, path = "/api/v1/support/tickets/{no}/code",
+    params(("no" = String, Path, description = "The ticket number (`ticket_no`).")), tag = "support", request_body = StatusToken,
+    responses((status = 202, body = TicketCodeSent), (status = 404, description = "not_found"), (status = 409, description = "ticket_closed waiting no_account"), (status = 429, description = "too_many_requests")))]
 pub async fn code(
     State(s): State<AppState>,
     ClientInfo(client): ClientInfo,
-    Path(no): Path<String>,
+    ApiPath(no): ApiPath<String>,
     ApiJson(req): ApiJson<StatusToken>,
 ) -> Result<(StatusCode, Json<TicketCodeSent>), ApiError> {
     let c = s
@@ -298,12 +301,13 @@ pub async fn code(
 }
 
 /// Sets the new password with the code: every session ends, two-factor is reset.
-#[utoipa::path(post, path = "/api/v1/support/tickets/{no}/complete", tag = "support", request_body = CompleteTicket,
-    responses((status = 204), (status = 400, body = proto::Problem), (status = 404, body = proto::Problem), (status = 409, body = proto::Problem), (status = 422, body = proto::Problem)))]
+#[utoipa::path(post, path = "/api/v1/support/tickets/{no}/complete",
+    params(("no" = String, Path, description = "The ticket number (`ticket_no`).")), tag = "support", request_body = CompleteTicket,
+    responses((status = 204), (status = 400, description = "invalid_code"), (status = 404, description = "not_found"), (status = 409, description = "ticket_closed waiting code_required no_account"), (status = 410, description = "code_expired"), (status = 422, description = "weak_password")))]
 pub async fn complete(
     State(s): State<AppState>,
     ClientInfo(client): ClientInfo,
-    Path(no): Path<String>,
+    ApiPath(no): ApiPath<String>,
     ApiJson(req): ApiJson<CompleteTicket>,
 ) -> Result<StatusCode, ApiError> {
     s.app
@@ -319,15 +323,19 @@ pub async fn complete(
 }
 
 /// The agents' queue, oldest first (role `support_agent` with two-factor on).
-#[utoipa::path(get, path = "/api/v1/agent/tickets", tag = "support", params(("status" = Option<String>, Query)),
-    responses((status = 200, body = Queue), (status = 403, body = proto::Problem)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/agent/tickets", tag = "support", params(("status" = inline(Option<proto::support::TicketState>), Query, description = "Only tickets in this state.")),
+    responses((status = 200, body = Queue), (status = 403, description = "not_support_agent")),
+    security(("bearer" = [])))]
 pub async fn queue(
     State(s): State<AppState>,
     Auth(auth): Auth,
     ApiQuery(q): ApiQuery<QueueQuery>,
 ) -> Result<Json<Queue>, ApiError> {
     let now = now_ms();
-    let list = s.app.agent_queue(&auth, q.status.as_deref()).await?;
+    let list = s
+        .app
+        .agent_queue(&auth, q.status.map(proto::support::TicketState::as_str))
+        .await?;
     Ok(Json(Queue {
         tickets: list
             .into_iter()
@@ -345,13 +353,15 @@ pub async fn queue(
 }
 
 /// A ticket with its candidates and their evidence (audited).
-#[utoipa::path(get, path = "/api/v1/agent/tickets/{no}", tag = "support",
-    responses((status = 200, body = AgentTicket), (status = 403, body = proto::Problem), (status = 404, body = proto::Problem)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/agent/tickets/{no}",
+    params(("no" = String, Path, description = "The ticket number (`ticket_no`).")), tag = "support",
+    responses((status = 200, body = AgentTicket), (status = 403, description = "not_support_agent own_ticket"), (status = 404, description = "not_found")),
+    security(("bearer" = [])))]
 pub async fn ticket(
     State(s): State<AppState>,
     Auth(auth): Auth,
     ClientInfo(client): ClientInfo,
-    Path(no): Path<String>,
+    ApiPath(no): ApiPath<String>,
 ) -> Result<Json<AgentTicket>, ApiError> {
     Ok(Json(agent_view(
         s.app.agent_ticket(&auth, &no, &client).await?,
@@ -359,13 +369,15 @@ pub async fn ticket(
 }
 
 /// Picks the account the ticket is about (audited); its trusted colleagues are asked.
-#[utoipa::path(post, path = "/api/v1/agent/tickets/{no}/candidate", tag = "support", request_body = PickCandidate,
-    responses((status = 200, body = AgentTicket), (status = 403, body = proto::Problem), (status = 409, body = proto::Problem), (status = 422, body = proto::Problem)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/agent/tickets/{no}/candidate",
+    params(("no" = String, Path, description = "The ticket number (`ticket_no`).")), tag = "support", request_body = PickCandidate,
+    responses((status = 200, body = AgentTicket), (status = 403, description = "not_support_agent own_ticket"), (status = 404, description = "not_found"), (status = 409, description = "ticket_closed"), (status = 422, description = "unknown_account")),
+    security(("bearer" = [])))]
 pub async fn pick(
     State(s): State<AppState>,
     Auth(auth): Auth,
     ClientInfo(client): ClientInfo,
-    Path(no): Path<String>,
+    ApiPath(no): ApiPath<String>,
     ApiJson(req): ApiJson<PickCandidate>,
 ) -> Result<Json<AgentTicket>, ApiError> {
     Ok(Json(agent_view(
@@ -376,16 +388,18 @@ pub async fn pick(
 }
 
 /// Approves (starts the waiting period), rejects, or asks for more information (audited).
-#[utoipa::path(post, path = "/api/v1/agent/tickets/{no}/decision", tag = "support", request_body = DecideTicket,
-    responses((status = 200, body = AgentTicket), (status = 400, body = proto::Problem), (status = 403, body = proto::Problem), (status = 409, body = proto::Problem)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/agent/tickets/{no}/decision",
+    params(("no" = String, Path, description = "The ticket number (`ticket_no`).")), tag = "support", request_body = DecideTicket,
+    responses((status = 200, body = AgentTicket), (status = 403, description = "not_support_agent own_ticket"), (status = 404, description = "not_found"), (status = 409, description = "ticket_closed no_account"), (status = 400, description = "invalid_request")),
+    security(("bearer" = [])))]
 pub async fn decide(
     State(s): State<AppState>,
     Auth(auth): Auth,
     ClientInfo(client): ClientInfo,
-    Path(no): Path<String>,
+    ApiPath(no): ApiPath<String>,
     ApiJson(req): ApiJson<DecideTicket>,
 ) -> Result<Json<AgentTicket>, ApiError> {
-    let d = Decision::parse(&req.decision)?;
+    let d = Decision::parse(req.decision.as_str())?;
     Ok(Json(agent_view(
         s.app
             .decide_ticket(&auth, &no, d, &req.note, &client)
@@ -395,7 +409,8 @@ pub async fn decide(
 
 /// The caller's trusted colleagues with `active_from`.
 #[utoipa::path(get, path = "/api/v1/me/trusted-contacts", tag = "support",
-    responses((status = 200, body = TrustedContacts)), security(("bearer" = [])))]
+    responses((status = 200, body = TrustedContacts)),
+    security(("bearer" = [])))]
 pub async fn trusted(
     State(s): State<AppState>,
     Auth(auth): Auth,
@@ -407,7 +422,8 @@ pub async fn trusted(
 
 /// Replaces the list: 2–5 colleagues (or none); changes take effect after the delay.
 #[utoipa::path(put, path = "/api/v1/me/trusted-contacts", tag = "support", request_body = SetTrustedContacts,
-    responses((status = 200, body = TrustedContacts), (status = 400, body = proto::Problem), (status = 422, body = proto::Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = TrustedContacts), (status = 422, description = "trusted_contacts_count not_a_colleague"), (status = 400, description = "invalid_request")),
+    security(("bearer" = [])))]
 pub async fn set_trusted(
     State(s): State<AppState>,
     Auth(auth): Auth,
@@ -423,7 +439,8 @@ pub async fn set_trusted(
 
 /// Requests to vouch for a colleague's recovery, newest first.
 #[utoipa::path(get, path = "/api/v1/me/vouch-requests", tag = "support",
-    responses((status = 200, body = VouchRequests)), security(("bearer" = [])))]
+    responses((status = 200, body = VouchRequests)),
+    security(("bearer" = [])))]
 pub async fn vouch_requests(
     State(s): State<AppState>,
     Auth(auth): Auth,
@@ -435,16 +452,18 @@ pub async fn vouch_requests(
 }
 
 /// Confirms or denies, once.
-#[utoipa::path(post, path = "/api/v1/me/vouch-requests/{id}", tag = "support", request_body = AnswerRequest,
-    responses((status = 200, body = VouchRequestView), (status = 404, body = proto::Problem), (status = 409, body = proto::Problem)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/me/vouch-requests/{id}",
+    params(("id" = String, Path, description = "The vouch request id.")), tag = "support", request_body = AnswerRequest,
+    responses((status = 200, body = VouchRequestView), (status = 404, description = "not_found"), (status = 409, description = "already_answered")),
+    security(("bearer" = [])))]
 pub async fn answer_vouch(
     State(s): State<AppState>,
     Auth(auth): Auth,
     ClientInfo(client): ClientInfo,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(req): ApiJson<AnswerRequest>,
 ) -> Result<Json<VouchRequestView>, ApiError> {
-    let answer = Answer::parse(&req.answer)?;
+    let answer = Answer::parse(req.answer.as_str())?;
     Ok(Json(vouch_view(
         s.app
             .answer_vouch(&auth.account_id, &id, answer, &client)
@@ -453,12 +472,14 @@ pub async fn answer_vouch(
 }
 
 /// Open recovery tickets about the enterprise's members (owners and admins).
-#[utoipa::path(get, path = "/api/v1/orgs/{id}/recovery-requests", tag = "support",
-    responses((status = 200, body = OrgRecoveryRequests), (status = 403, body = proto::Problem), (status = 404, body = proto::Problem)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/orgs/{id}/recovery-requests",
+    params(("id" = String, Path, description = "The enterprise id.")), tag = "support",
+    responses((status = 200, body = OrgRecoveryRequests), (status = 403, description = "not_org_admin"), (status = 404, description = "not_found")),
+    security(("bearer" = [])))]
 pub async fn org_requests(
     State(s): State<AppState>,
     Auth(auth): Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<OrgRecoveryRequests>, ApiError> {
     let list = s.app.org_recovery_requests(&auth.account_id, &id).await?;
     Ok(Json(OrgRecoveryRequests {
@@ -479,16 +500,18 @@ pub async fn org_requests(
 }
 
 /// An admin confirms or denies knowing the member (evidence for the agent).
-#[utoipa::path(post, path = "/api/v1/orgs/{id}/recovery-requests/{no}", tag = "support", request_body = AnswerRequest,
-    responses((status = 204), (status = 403, body = proto::Problem), (status = 404, body = proto::Problem), (status = 409, body = proto::Problem)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/orgs/{id}/recovery-requests/{no}",
+    params(("id" = String, Path, description = "The enterprise id."), ("no" = String, Path, description = "The ticket number (`ticket_no`).")), tag = "support", request_body = AnswerRequest,
+    responses((status = 204), (status = 403, description = "not_org_admin own_ticket"), (status = 404, description = "not_found"), (status = 409, description = "already_answered")),
+    security(("bearer" = [])))]
 pub async fn answer_org(
     State(s): State<AppState>,
     Auth(auth): Auth,
     ClientInfo(client): ClientInfo,
-    Path((id, no)): Path<(String, String)>,
+    ApiPath((id, no)): ApiPath<(String, String)>,
     ApiJson(req): ApiJson<AnswerRequest>,
 ) -> Result<StatusCode, ApiError> {
-    let answer = Answer::parse(&req.answer)?;
+    let answer = Answer::parse(req.answer.as_str())?;
     s.app
         .answer_org_recovery(&auth.account_id, &id, &no, answer, &client)
         .await?;
