@@ -65,7 +65,14 @@ impl Wangshang {
         let device_id = parse_device_id(l.device_id)?;
         let device_name = l
             .device_name
-            .map(|n| n.chars().take(64).collect::<String>());
+            // A label shown back to the user: control characters (NUL, which PostgreSQL refuses
+            // in text, among them) are dropped rather than stored.
+            .map(|n| {
+                n.chars()
+                    .filter(|c| !c.is_control())
+                    .take(64)
+                    .collect::<String>()
+            });
         let cfg = &self.config.login;
         let id_key = throttle::identifier_key(dest.as_str());
         let ip_key = throttle::ip_key(&client.ip);

@@ -282,7 +282,50 @@ async fn security_events_are_append_only(b: Backend) {
     );
 }
 
+/// NUL and other control characters in free-text fields never reach the database as a 5xx
+/// (PostgreSQL refuses NUL in text): they are refused (4xx) or dropped from a label.
+async fn control_characters_in_text_fields_are_never_a_server_error(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    app.register(
+        "email",
+        "nul@example.com",
+        "nul",
+        "blue lantern over quiet harbor",
+    )
+    .await;
+    let login = app
+        .post(
+            "/api/v1/sessions",
+            json!({"identifier": "nul@example.com", "password": "blue lantern over quiet harbor", "device_name": "Mac\u{0000}Book\u{0007}"}),
+        )
+        .await;
+    assert_eq!(login.status, StatusCode::CREATED, "{:?}", login.body);
+    let token = login.str("token");
+    let sessions = app.get("/api/v1/sessions", Some(&token)).await;
+    assert!(
+        sessions.body.to_string().contains("MacBook"),
+        "{:?}",
+        sessions.body
+    );
+    for (path, body) in [
+        ("/api/v1/orgs", json!({"name": "旺\u{0000}商"})),
+        (
+            "/api/v1/verifications",
+            json!({"purpose": "register", "channel": "email", "destination": "a\u{0000}@example.com"}),
+        ),
+        (
+            "/api/v1/sessions",
+            json!({"identifier": "nul\u{0000}@example.com", "password": "x"}),
+        ),
+        ("/api/v1/password-resets", json!({"identifier": "\u{0000}"})),
+    ] {
+        let r = app.post_auth(path, &token, body).await;
+        assert!(r.status.is_client_error(), "{path}: {:?}", r.body);
+    }
+}
+
 on_both_backends!(
+    control_characters_in_text_fields_are_never_a_server_error,
     malformed_input_is_a_4xx_problem_and_writes_nothing,
     codes_are_stored_only_as_keyed_hashes,
     operations_endpoints,
