@@ -43,6 +43,8 @@ pub fn driver(app: &Wangshang) -> Result<Arc<dyn Driver>, String> {
 }
 
 const BATCH: u32 = 32;
+/// How long the worker waits after being woken before it claims (see `run`).
+const WAKE_PAUSE: Duration = Duration::from_millis(20);
 
 /// Runs until `shutdown` turns true.
 pub async fn run(
@@ -86,7 +88,12 @@ pub async fn run(
             continue;
         }
         tokio::select! {
-            _ = app.outbox_wake.notified() => {}
+            // Woken by a flow that just queued a message: its answer is still on its way out.
+            // Sending at once would load the machine exactly while that answer is written, and a
+            // recovery for an existing account (a real message) would answer measurably later
+            // than one for an unknown identifier (a suppressed row). A short pause keeps the two
+            // alike; a code arrives a few milliseconds later.
+            _ = app.outbox_wake.notified() => tokio::time::sleep(WAKE_PAUSE).await,
             _ = tokio::time::sleep(poll) => {}
             _ = shutdown.changed() => {}
         }

@@ -205,8 +205,15 @@ async fn requester_view_never_tells_whether_an_account_matched(backend: Backend)
     // The account's channel is told; the requester's contact gets the same notice for both.
     let owner_mail = app.wait_for_messages("owner@example.com", 2).await;
     assert!(owner_mail[0]["body"].as_str().unwrap().contains(&real));
-    let mine = app.messages_to("me@example.net").await;
-    let theirs = app.messages_to("other@example.net").await;
+    // (Both contacts got their code and the "ticket opened" notice; wait for the delivery worker.)
+    let mine = app.wait_for_messages("me@example.net", 2).await;
+    let theirs = app.wait_for_messages("other@example.net", 2).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let (mine_now, theirs_now) = (
+        app.messages_to("me@example.net").await,
+        app.messages_to("other@example.net").await,
+    );
+    assert_eq!((mine.len(), theirs.len()), (mine_now.len(), theirs_now.len()));
     assert_eq!(mine.len(), theirs.len());
     // Both end the same way when rejected.
     let agent = agent(&app, "agent@example.com", true).await;
