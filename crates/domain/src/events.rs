@@ -28,6 +28,7 @@ pub mod kind {
     pub const SECOND_FACTOR_FAILED: &str = "second_factor_failed";
     pub const LOGIN_DISPUTED: &str = "login_disputed";
     pub const SECURITY_QUESTIONS_CHANGED: &str = "security_questions_changed";
+    pub const NICKNAME_CHANGED: &str = "nickname_changed";
 }
 
 /// Writes an event inside the caller's transaction.

@@ -286,6 +286,9 @@ pub struct ChatConfig {
     pub frequent_contacts_days: i64,
     /// Most messages written in one group commit.
     pub max_batch: usize,
+    /// Nicknames an account may take per 24 hours, the registration's included (each change
+    /// notifies the account's channels).
+    pub nicknames_per_day: i64,
 }
 
 impl Default for ChatConfig {
@@ -299,6 +302,7 @@ impl Default for ChatConfig {
             heartbeat_secs: 30,
             frequent_contacts_days: 90,
             max_batch: 512,
+            nicknames_per_day: 5,
         }
     }
 }
