@@ -74,6 +74,19 @@ fn push_param(s: &mut String, dialect: Dialect, n: usize) {
     }
 }
 
+/// The messages since `$2` between the account `$1` and the person `a.id`: both ways in their
+/// direct conversation, and the account's own messages elsewhere that mention the person — not
+/// everyone who wrote in a big group the two share. Frequent contacts and the support desk's
+/// evidence count with it.
+pub(crate) const TALK: &str = "((SELECT COUNT(*) FROM conversation_members me \
+      JOIN conversations c ON c.id = me.conversation_id AND c.kind = 'direct' \
+      JOIN conversation_members o ON o.conversation_id = c.id AND o.account_id = a.id \
+      JOIN messages m ON m.conversation_id = c.id \
+      WHERE me.account_id = $1 AND m.sent_at >= $2 AND m.recalled_at IS NULL) \
+    + (SELECT COUNT(*) FROM messages m JOIN conversations c ON c.id = m.conversation_id \
+      WHERE m.sender_id = $1 AND c.kind <> 'direct' AND m.sent_at >= $2 \
+      AND m.recalled_at IS NULL AND m.mentions LIKE '%\"' || a.id || '\"%'))";
+
 #[async_trait]
 impl MessageRepo for SqlTx {
     async fn message_by_client_id(
@@ -291,20 +304,13 @@ impl MessageRepo for SqlTx {
         since: Millis,
         limit: u32,
     ) -> StoreResult<Vec<FrequentContact>> {
-        let rows = query(
-            "SELECT o.account_id, a.nickname, COUNT(*) AS messages \
-             FROM conversation_members me \
-             JOIN conversation_members o ON o.conversation_id = me.conversation_id \
-               AND o.account_id <> me.account_id \
-             JOIN messages m ON m.conversation_id = me.conversation_id AND m.sent_at >= $2 \
-               AND m.recalled_at IS NULL AND (m.sender_id = me.account_id OR m.sender_id = o.account_id) \
-             JOIN accounts a ON a.id = o.account_id \
-             WHERE me.account_id = $1 AND EXISTS (SELECT 1 FROM org_members x \
-               JOIN org_members y ON y.org_id = x.org_id \
-               WHERE x.account_id = me.account_id AND y.account_id = o.account_id) \
-             GROUP BY o.account_id, a.nickname \
-             ORDER BY messages DESC, o.account_id LIMIT $3",
-        )
+        let rows = query(format!(
+            "SELECT * FROM (SELECT a.id AS account_id, a.nickname, {TALK} AS messages \
+               FROM accounts a WHERE a.id IN (SELECT y.account_id FROM org_members x \
+                 JOIN org_members y ON y.org_id = x.org_id \
+                 WHERE x.account_id = $1 AND y.account_id <> $1)) t \
+             WHERE t.messages > 0 ORDER BY t.messages DESC, t.account_id LIMIT $3"
+        ))
         .bind(account_id)
         .bind(since)
         .bind(i64::from(limit))
