@@ -65,6 +65,7 @@ mod tests {
                         ("needed", "2".into()),
                         ("denied", "1".into()),
                         ("silent", "1".into()),
+                        ("kinds", "3".into()),
                     ],
                 );
                 let text = detail(Tr(lang), &it);
@@ -91,5 +92,96 @@ mod tests {
             "李娜 (by a former name): one of the 5 people the account writes with most (no. 1, 40 messages in 90 days)."
         );
         assert!(detail(Tr(Lang::Zh), &it).starts_with("李娜（按曾用名）："));
+    }
+
+    /// The items the rules really produce (with their own arguments) read well in both
+    /// languages: a text whose argument a rule forgot would show as `⟦key⟧`.
+    #[test]
+    fn produced_items_read_well() {
+        use domain::config::SupportConfig;
+        use domain::support::evidence::{
+            Claims, DeviceFacts, DeviceUse, Evidence, Filing, NetworkUse, OrgFacts, Person,
+            Vouches, items,
+        };
+        let person = |n: &str, m: i64| Person {
+            names: vec![n.to_owned(), format!("{n}旧")],
+            colleague: true,
+            messages: m,
+        };
+        let e = Evidence {
+            nickname: "张伟".into(),
+            former_nicknames: vec!["Wei".into()],
+            phone: Some("+8613800138000".into()),
+            former_bindings: vec!["a@example.com".into()],
+            orgs: vec![OrgFacts {
+                names: vec!["旺商科技".into()],
+                active: true,
+            }],
+            people: (0..30)
+                .map(|i| person(&format!("同事{i}"), 30 - i))
+                .collect(),
+            strangers: vec!["马云".into()],
+            devices: vec![DeviceFacts {
+                os: "HarmonyOS".into(),
+                browser: "Huawei Browser".into(),
+                family: "mobile".into(),
+                maker: Some("Huawei".into()),
+                model: Some("Mate".into()),
+            }],
+            networks: vec!["203.0.113.0/24".into()],
+            places: vec!["CN/Shanghai".into()],
+            filing: Filing {
+                network: Some(NetworkUse {
+                    known: true,
+                    accounts: 1,
+                }),
+                same_agent: true,
+                device: DeviceUse::Elsewhere,
+            },
+            vouches: Vouches {
+                asked: 3,
+                confirmed: 1,
+                silent: 1,
+                denied: 0,
+            },
+            admins_confirmed: 1,
+            ..Evidence::default()
+        };
+        let claims = Claims {
+            phone: Some("+8613800138000".into()),
+            email: Some("a@example.com".into()),
+            nicknames: vec!["Wei".into()],
+            enterprise: Some("旺商".into()),
+            contacts: vec![
+                "同事0".into(),
+                "同事3旧".into(),
+                "同事20".into(),
+                "同事29".into(),
+                "马云".into(),
+                "无名".into(),
+                "同事0".into(),
+            ],
+            devices: vec!["华为Mate".into(), "华为".into(), "电脑".into(), "?".into()],
+            places: vec![
+                "上海".into(),
+                "北京".into(),
+                "203.0.113.9".into(),
+                "家里".into(),
+            ],
+            created_around: Some("2023-05".into()),
+        };
+        let list = items(&claims, &e, &SupportConfig::default());
+        assert!(list.len() > 20, "{list:?}");
+        for lang in [Lang::Zh, Lang::En] {
+            for it in &list {
+                let text = detail(Tr(lang), it);
+                assert!(
+                    !text.contains('⟦') && !text.contains('{'),
+                    "{lang:?} {}: {text}",
+                    it.code
+                );
+                assert!(!claim_label(Tr(lang), it.claim).is_empty());
+            }
+        }
     }
 }

@@ -350,7 +350,7 @@ impl Default for SupportConfig {
             owner_score: 70,
             impostor_score: 30,
             public_facts_cap: 40,
-            private_evidence_min: 20,
+            private_evidence_min: 40,
             vouch_deadline_secs: 48 * 3600,
             tickets_per_ip_day: 5,
             tickets_per_contact_day: 3,

@@ -116,7 +116,7 @@ const SYSTEMS: &[(&str, &[&str], &[&str])] = &[
     (
         "Windows",
         &["视窗"],
-        &["windows", "win", "win10", "win11", "win7"],
+        &["windows", "win", "win10", "win11", "win7", "pc"],
     ),
     ("HarmonyOS", &["鸿蒙"], &["harmony", "harmonyos"]),
     ("Android", &["安卓"], &["android"]),

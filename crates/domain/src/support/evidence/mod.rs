@@ -6,17 +6,18 @@
 //! console words it in the agent's language) and its class. The score is the sum clamped to
 //! 0–100. The rules, one pure function each in [`rules`], follow how people remember:
 //!
-//! | claim | points |
+//! | claim | points (`rules::points`) |
 //! | --- | --- |
 //! | phone / e-mail (identifiers, at most 30 together) | +20 bound now · +10 bound before · −15 never |
-//! | nickname (public) | +10 current · +6 former, pinyin or a slip · −5 none alike |
+//! | nickname (public) | +10 current · +6 former, pinyin, a slip or a tag · −5 like none |
 //! | enterprise (public) | +10 member now (full name, short form, pinyin, English) · +6 former name, a slip, or left · −10 never |
-//! | each colleague named (at most 30) | +10 among the 5 the account writes with most · +5 writes with them · −2 a colleague it never writes with · 0 nobody of that name · −5 someone it never knew |
-//! | each device (at most 16) | +10 maker and model line · +8 a telling maker or system (Huawei, Mac …) · +5 a common one (iPhone, Windows, Android) · +3 the maker is not recorded but the system fits · +1 only the kind (手机, 电脑) · −5 none fits |
-//! | each place (at most 8) | +6 a network (IP) it used · +4 a city/region it logged in from · −3/−2 never |
-//! | creation date, by its precision | day: +10 · month: +8 · year: +3; nearby: +5/+2; far off: −6/−8 |
-//! | where the ticket was filed (at most 10) | +8 a device it used · +3 the same browser and system version · +6 a network few accounts use · +2 a shared one · −6 another account's device |
-//! | trusted colleagues | +40 k of n confirmed · +8 fewer (never enough alone) · −5 each silent past the deadline · −40 any denial |
+//! | each colleague named (at most 40) | +14 one of the two the account writes with most · +10 one of its five · +4 it writes with them · −8 a colleague it never writes with · 0 nobody of that name · −6 someone it never knew; hits count less in a small circle (fewer than 30 people) |
+//! | each device (at most 20) | +12 maker and model line · +10 a telling maker or system (Huawei, Xiaomi, Mac …) · +6 a common one (iPhone, Windows, Android) · +4 the maker is not recorded but the system fits · +1 only the kind (手机, 电脑) · −6 none fits |
+//! | each place (at most 8) | +6 a network (IP) it used · +3 a city/region it logged in from · −3/−2 never · 0 home, office |
+//! | creation date, by its precision | day +18 · month +16 · year +3; a month off +7, two or three +3, four to six −4, more −10 (a year: −6) |
+//! | where the ticket was filed (at most 24) | +16 a device id it used · +7 the same browser/app and version · +14 a network few accounts use · 0 a shared one · −12 another account's device |
+//! | corroboration | +6 per further kind of private evidence that agrees (colleagues, devices, date, filing, former binding; at most 18) |
+//! | trusted colleagues | +50 k of n confirmed · +8 fewer (never enough alone) · −5 each silent past the deadline · −50 any denial |
 //! | enterprise admin | +15 confirmed · −25 denied |
 //!
 //! Public facts (nickname, enterprise name) can be learned by anyone who chatted with the owner:
@@ -235,7 +236,7 @@ pub struct Assessment {
 /// Compares every claim with the evidence.
 pub fn items(claims: &Claims, e: &Evidence, cfg: &SupportConfig) -> Vec<Item> {
     let mut out = Vec::new();
-    let mut identifiers = rules::Budget::new(30);
+    let mut identifiers = rules::Budget::new(rules::points::IDENTIFIERS_CAP);
     if let Some(p) = &claims.phone {
         out.push(identifiers.take(rules::binding(
             "phone",
@@ -262,27 +263,28 @@ pub fn items(claims: &Claims, e: &Evidence, cfg: &SupportConfig) -> Vec<Item> {
     if let Some(claimed) = &claims.enterprise {
         out.push(rules::enterprise(claimed, &e.orgs));
     }
-    let mut contacts = rules::Budget::new(30);
+    let mut contacts = rules::Budget::new(rules::points::CONTACTS_CAP);
     let mut named = Vec::new();
     for c in &claims.contacts {
         out.push(contacts.take(rules::contact(c, &e.people, &e.strangers, &mut named)));
     }
-    let mut devices = rules::Budget::new(16);
+    let mut devices = rules::Budget::new(rules::points::DEVICES_CAP);
     let mut used = Vec::new();
     for d in &claims.devices {
         out.push(devices.take(rules::device(d, &e.devices, &mut used)));
     }
-    let mut places = rules::Budget::new(8);
+    let mut places = rules::Budget::new(rules::points::PLACES_CAP);
     for p in &claims.places {
         out.push(places.take(rules::place(p, &e.networks, &e.places)));
     }
     if let Some(c) = &claims.created_around {
         out.push(rules::created(c, e.created_at));
     }
-    let mut filing = rules::Budget::new(10);
+    let mut filing = rules::Budget::new(rules::points::FILING_CAP);
     for it in rules::filing(&e.filing) {
         out.push(filing.take(it));
     }
+    out.extend(rules::corroboration(&out));
     out.extend(rules::vouches(&e.vouches, cfg.vouches_needed));
     out.extend(rules::admins(e.admins_confirmed, e.admins_denied));
     out

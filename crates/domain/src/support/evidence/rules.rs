@@ -6,6 +6,69 @@ use super::text::{Similarity, best, fold, has_cjk, pinyin_keys, similarity};
 use super::{Class, DeviceUse, Filing, Item, OrgFacts, Outcome, Person, Vouches};
 use crate::clock::{DAY, Millis};
 
+/// The points of each finding (the table in `mod.rs`), tuned on `support_sim`: what owners
+/// remember weighs more the less an impostor could know it.
+pub mod points {
+    pub const BOUND_NOW: i32 = 20;
+    pub const BOUND_BEFORE: i32 = 10;
+    pub const NEVER_BOUND: i32 = 15;
+    pub const NICKNAME_CURRENT: i32 = 10;
+    pub const NICKNAME_OTHER: i32 = 6;
+    pub const NICKNAME_NONE: i32 = 5;
+    pub const ORG_NOW: i32 = 10;
+    pub const ORG_OTHER: i32 = 6;
+    pub const ORG_NEVER: i32 = 10;
+    /// One of the two people the account writes with most.
+    pub const CONTACT_FIRST: i32 = 14;
+    /// Among the five.
+    pub const CONTACT_TOP: i32 = 10;
+    pub const CONTACT_WRITES: i32 = 4;
+    pub const CONTACT_SILENT: i32 = 8;
+    pub const CONTACT_NEVER_KNOWN: i32 = 6;
+    pub const DEVICE_MODEL: i32 = 12;
+    pub const DEVICE_SPECIFIC: i32 = 10;
+    pub const DEVICE_COMMON: i32 = 6;
+    pub const DEVICE_SYSTEM_FITS: i32 = 4;
+    pub const DEVICE_KIND: i32 = 1;
+    pub const DEVICE_NEVER: i32 = 6;
+    pub const PLACE_NETWORK: i32 = 6;
+    pub const PLACE_NETWORK_NEVER: i32 = 3;
+    pub const PLACE_SEEN: i32 = 3;
+    pub const PLACE_NEVER: i32 = 2;
+    pub const DATE_YEAR: i32 = 3;
+    pub const DATE_MONTH: i32 = 16;
+    pub const DATE_DAY: i32 = 18;
+    pub const DATE_YEAR_NEAR: i32 = 1;
+    pub const DATE_YEAR_OFF: i32 = 6;
+    pub const DATE_NEAR: i32 = 7;
+    pub const DATE_CLOSE: i32 = 3;
+    pub const DATE_OFF: i32 = 10;
+    pub const DATE_FAR: i32 = 4;
+    pub const FILED_KNOWN_DEVICE: i32 = 16;
+    pub const FILED_OTHER_DEVICE: i32 = 12;
+    pub const FILED_SAME_AGENT: i32 = 7;
+    pub const FILED_OWN_NETWORK: i32 = 14;
+    pub const FILED_SHARED_NETWORK: i32 = 0;
+    pub const VOUCH_CONFIRMED: i32 = 50;
+    pub const VOUCH_PARTIAL: i32 = 8;
+    pub const VOUCH_SILENT: i32 = 5;
+    pub const VOUCH_DENIED: i32 = 50;
+    pub const ADMIN_CONFIRMED: i32 = 15;
+    /// Per kind of private evidence beyond the first that agrees.
+    pub const CORROBORATION: i32 = 6;
+    pub const CORROBORATION_CAP: i32 = 18;
+    /// The points a kind needs to count as agreeing.
+    pub const CORROBORATION_MIN: i32 = 7;
+    pub const ADMIN_DENIED: i32 = 25;
+
+    /// Caps of repeated claims.
+    pub const IDENTIFIERS_CAP: i32 = 30;
+    pub const CONTACTS_CAP: i32 = 40;
+    pub const DEVICES_CAP: i32 = 20;
+    pub const PLACES_CAP: i32 = 8;
+    pub const FILING_CAP: i32 = 24;
+}
+
 /// The claim name of the trusted colleagues' item.
 pub const TRUSTED: &str = "trusted_colleagues";
 
@@ -44,6 +107,7 @@ pub const CODES: &[&str] = &[
     "place_seen",
     "place_never",
     "place_no_records",
+    "place_vague",
     "date_exact",
     "date_near",
     "date_close",
@@ -63,6 +127,7 @@ pub const CODES: &[&str] = &[
     "vouches_pending",
     "admin_confirmed",
     "admin_denied",
+    "corroborated",
 ];
 
 fn class_of(claim: &str) -> Class {
@@ -125,11 +190,32 @@ pub fn binding(
     former: &[String],
 ) -> Item {
     if current == Some(claimed) {
-        item(claim, Outcome::Matched, 20, "bound_now", vec![])
+        item(
+            claim,
+            Outcome::Matched,
+            points::BOUND_NOW,
+            "bound_now",
+            vec![],
+        )
     } else if former.iter().any(|f| f == claimed) {
-        item(claim, Outcome::Partial, 10, "bound_before", vec![])
+        // An old number or address is what the owner knows, more than a colleague does.
+        let mut it = item(
+            claim,
+            Outcome::Partial,
+            points::BOUND_BEFORE,
+            "bound_before",
+            vec![],
+        );
+        it.class = Class::Private;
+        it
     } else {
-        item(claim, Outcome::Contradicted, 15, "never_bound", vec![])
+        item(
+            claim,
+            Outcome::Contradicted,
+            points::NEVER_BOUND,
+            "never_bound",
+            vec![],
+        )
     }
 }
 
@@ -146,16 +232,38 @@ pub fn nickname(claimed: &[String], current: &str, former: &[String]) -> Item {
         .max()
         .unwrap_or(Similarity::None);
     match (now, before) {
-        (Similarity::Exact, _) => {
-            item("nickname", Outcome::Matched, 10, "nickname_current", vec![])
-        }
-        (_, Similarity::Exact) => item("nickname", Outcome::Partial, 6, "nickname_former", vec![]),
-        (Similarity::Fuzzy, _) => item("nickname", Outcome::Partial, 6, "nickname_similar", vec![]),
-        (_, Similarity::Fuzzy) => item("nickname", Outcome::Partial, 6, "nickname_former", vec![]),
+        (Similarity::Exact, _) => item(
+            "nickname",
+            Outcome::Matched,
+            points::NICKNAME_CURRENT,
+            "nickname_current",
+            vec![],
+        ),
+        (_, Similarity::Exact) => item(
+            "nickname",
+            Outcome::Partial,
+            points::NICKNAME_OTHER,
+            "nickname_former",
+            vec![],
+        ),
+        (Similarity::Fuzzy, _) => item(
+            "nickname",
+            Outcome::Partial,
+            points::NICKNAME_OTHER,
+            "nickname_similar",
+            vec![],
+        ),
+        (_, Similarity::Fuzzy) => item(
+            "nickname",
+            Outcome::Partial,
+            points::NICKNAME_OTHER,
+            "nickname_former",
+            vec![],
+        ),
         _ => item(
             "nickname",
             Outcome::Contradicted,
-            5,
+            points::NICKNAME_NONE,
             "nickname_none",
             vec![],
         ),
@@ -187,19 +295,58 @@ pub fn enterprise(claimed: &str, orgs: &[OrgFacts]) -> Item {
         }
     };
     match orgs.iter().map(level).max().unwrap_or(0) {
-        5 => item("enterprise", Outcome::Matched, 10, "org_member_now", vec![]),
+        5 => item(
+            "enterprise",
+            Outcome::Matched,
+            points::ORG_NOW,
+            "org_member_now",
+            vec![],
+        ),
         4 => item(
             "enterprise",
             Outcome::Matched,
-            10,
+            points::ORG_NOW,
             "org_member_short",
             vec![],
         ),
-        3 => item("enterprise", Outcome::Partial, 6, "org_similar", vec![]),
-        2 => item("enterprise", Outcome::Partial, 6, "org_former_name", vec![]),
-        1 => item("enterprise", Outcome::Partial, 6, "org_left", vec![]),
-        _ => item("enterprise", Outcome::Contradicted, 10, "org_never", vec![]),
+        3 => item(
+            "enterprise",
+            Outcome::Partial,
+            points::ORG_OTHER,
+            "org_similar",
+            vec![],
+        ),
+        2 => item(
+            "enterprise",
+            Outcome::Partial,
+            points::ORG_OTHER,
+            "org_former_name",
+            vec![],
+        ),
+        1 => item(
+            "enterprise",
+            Outcome::Partial,
+            points::ORG_OTHER,
+            "org_left",
+            vec![],
+        ),
+        _ => item(
+            "enterprise",
+            Outcome::Contradicted,
+            points::ORG_NEVER,
+            "org_never",
+            vec![],
+        ),
     }
+}
+
+/// A frequent contact named says more the more people the account knows: among 8 colleagues
+/// anyone names one of the five it writes with most by chance half the time, among 30 rarely.
+/// The points of such a hit, scaled by ln(known / 5) / ln(6) (full from 30 people, at least
+/// 40 %).
+fn scaled(points: i32, known: usize) -> i32 {
+    let f = ((known.max(1) as f64 / 5.0).ln() / 6f64.ln()).clamp(0.4, 1.0);
+    (f64::from(points) * f).round() as i32
 }
 
 /// The people the account writes with, most first: the rank of `messages` among them.
@@ -238,7 +385,7 @@ pub fn contact(
             item(
                 "contact",
                 Outcome::Contradicted,
-                5,
+                points::CONTACT_NEVER_KNOWN,
                 "contact_never_known",
                 vec![],
             )
@@ -270,15 +417,40 @@ pub fn contact(
         ("how", how.to_owned()),
         ("messages", p.messages.to_string()),
     ];
+    // People name those they write with most; a colleague one never writes with is what
+    // someone who only knows the team would name.
     let r = rank(people, p.messages);
     if p.messages >= 3 && r <= 5 {
         let mut args = args;
         args.push(("rank", r.to_string()));
-        item("contact", Outcome::Matched, 10, "contact_top", args)
+        let points = if r <= 2 {
+            points::CONTACT_FIRST
+        } else {
+            points::CONTACT_TOP
+        };
+        item(
+            "contact",
+            Outcome::Matched,
+            scaled(points, people.len()),
+            "contact_top",
+            args,
+        )
     } else if p.messages >= 1 {
-        item("contact", Outcome::Matched, 5, "contact_writes", args)
+        item(
+            "contact",
+            Outcome::Matched,
+            points::CONTACT_WRITES,
+            "contact_writes",
+            args,
+        )
     } else {
-        item("contact", Outcome::Contradicted, 2, "contact_silent", args)
+        item(
+            "contact",
+            Outcome::Contradicted,
+            points::CONTACT_SILENT,
+            "contact_silent",
+            args,
+        )
     }
 }
 
@@ -338,12 +510,48 @@ pub fn device(claimed: &str, recorded: &[DeviceFacts], used: &mut Vec<usize>) ->
     }
     let args = vec![("device", label)];
     match fit {
-        Fit::Model => item("device", Outcome::Matched, 10, "device_model", args),
-        Fit::Specific => item("device", Outcome::Matched, 8, "device_specific", args),
-        Fit::Common => item("device", Outcome::Matched, 5, "device_common", args),
-        Fit::Plausible => item("device", Outcome::Partial, 3, "device_system_fits", args),
-        Fit::Generic => item("device", Outcome::Partial, 1, "device_kind", args),
-        Fit::Conflict => item("device", Outcome::Contradicted, 5, "device_never", vec![]),
+        Fit::Model => item(
+            "device",
+            Outcome::Matched,
+            points::DEVICE_MODEL,
+            "device_model",
+            args,
+        ),
+        Fit::Specific => item(
+            "device",
+            Outcome::Matched,
+            points::DEVICE_SPECIFIC,
+            "device_specific",
+            args,
+        ),
+        Fit::Common => item(
+            "device",
+            Outcome::Matched,
+            points::DEVICE_COMMON,
+            "device_common",
+            args,
+        ),
+        Fit::Plausible => item(
+            "device",
+            Outcome::Partial,
+            points::DEVICE_SYSTEM_FITS,
+            "device_system_fits",
+            args,
+        ),
+        Fit::Generic => item(
+            "device",
+            Outcome::Partial,
+            points::DEVICE_KIND,
+            "device_kind",
+            args,
+        ),
+        Fit::Conflict => item(
+            "device",
+            Outcome::Contradicted,
+            points::DEVICE_NEVER,
+            "device_never",
+            vec![],
+        ),
     }
 }
 
@@ -391,7 +599,7 @@ pub fn place(claimed: &str, networks: &[String], places: &[String]) -> Item {
             item(
                 "place",
                 Outcome::Matched,
-                6,
+                points::PLACE_NETWORK,
                 "place_network_seen",
                 vec![("place", n)],
             )
@@ -401,17 +609,37 @@ pub fn place(claimed: &str, networks: &[String], places: &[String]) -> Item {
             item(
                 "place",
                 Outcome::Contradicted,
-                3,
+                points::PLACE_NETWORK_NEVER,
                 "place_network_never",
                 vec![],
             )
         };
     }
+    const VAGUE: &[&str] = &[
+        "家",
+        "家里",
+        "在家",
+        "公司",
+        "办公室",
+        "单位",
+        "公司里",
+        "出差",
+        "外地",
+        "home",
+        "office",
+        "work",
+        "athome",
+        "atwork",
+        "travel",
+    ];
+    if VAGUE.contains(&fold(claimed).as_str()) {
+        return item("place", Outcome::Unknown, 0, "place_vague", vec![]);
+    }
     if let Some(p) = places.iter().find(|p| place_fits(claimed, p)) {
         return item(
             "place",
             Outcome::Matched,
-            4,
+            points::PLACE_SEEN,
             "place_seen",
             vec![("place", p.clone())],
         );
@@ -419,7 +647,13 @@ pub fn place(claimed: &str, networks: &[String], places: &[String]) -> Item {
     if places.is_empty() {
         item("place", Outcome::Unknown, 0, "place_no_records", vec![])
     } else {
-        item("place", Outcome::Contradicted, 2, "place_never", vec![])
+        item(
+            "place",
+            Outcome::Contradicted,
+            points::PLACE_NEVER,
+            "place_never",
+            vec![],
+        )
     }
 }
 
@@ -500,35 +734,70 @@ pub fn created(claim: &str, created_at: Millis) -> Item {
     let mut args_p = args.clone();
     args_p.push(("precision", p.to_owned()));
     match (precision, days) {
-        (DatePrecision::Year, 0) => {
-            item("created_around", Outcome::Matched, 3, "date_exact", args_p)
-        }
-        (DatePrecision::Month, 0) => {
-            item("created_around", Outcome::Matched, 8, "date_exact", args_p)
-        }
-        (DatePrecision::Day, 0..=7) => {
-            item("created_around", Outcome::Matched, 10, "date_exact", args_p)
-        }
-        (DatePrecision::Year, 1..=31) => {
-            item("created_around", Outcome::Partial, 1, "date_near", args_p)
-        }
+        (DatePrecision::Year, 0) => item(
+            "created_around",
+            Outcome::Matched,
+            points::DATE_YEAR,
+            "date_exact",
+            args_p,
+        ),
+        (DatePrecision::Month, 0) => item(
+            "created_around",
+            Outcome::Matched,
+            points::DATE_MONTH,
+            "date_exact",
+            args_p,
+        ),
+        (DatePrecision::Day, 0..=7) => item(
+            "created_around",
+            Outcome::Matched,
+            points::DATE_DAY,
+            "date_exact",
+            args_p,
+        ),
+        (DatePrecision::Year, 1..=31) => item(
+            "created_around",
+            Outcome::Partial,
+            points::DATE_YEAR_NEAR,
+            "date_near",
+            args_p,
+        ),
         (DatePrecision::Year, 32..=183) => {
             item("created_around", Outcome::Unknown, 0, "date_far", args_p)
         }
         (DatePrecision::Year, _) => item(
             "created_around",
             Outcome::Contradicted,
-            6,
+            points::DATE_YEAR_OFF,
             "date_off",
             args_p,
         ),
-        (_, 0..=31) => item("created_around", Outcome::Partial, 5, "date_near", args_p),
-        (_, 32..=92) => item("created_around", Outcome::Partial, 2, "date_close", args_p),
-        (_, 93..=183) => item("created_around", Outcome::Unknown, 0, "date_far", args_p),
+        (_, 0..=31) => item(
+            "created_around",
+            Outcome::Partial,
+            points::DATE_NEAR,
+            "date_near",
+            args_p,
+        ),
+        (_, 32..=92) => item(
+            "created_around",
+            Outcome::Partial,
+            points::DATE_CLOSE,
+            "date_close",
+            args_p,
+        ),
+        // A month or a day four to six months off: more likely a guess than a slip.
+        (_, 93..=183) => item(
+            "created_around",
+            Outcome::Contradicted,
+            points::DATE_FAR,
+            "date_far",
+            args_p,
+        ),
         _ => item(
             "created_around",
             Outcome::Contradicted,
-            8,
+            points::DATE_OFF,
             "date_off",
             args_p,
         ),
@@ -544,14 +813,14 @@ pub fn filing(f: &Filing) -> Vec<Item> {
         DeviceUse::Known => out.push(item(
             "filed_from",
             Outcome::Matched,
-            8,
+            points::FILED_KNOWN_DEVICE,
             "filed_from_known_device",
             vec![],
         )),
         DeviceUse::Elsewhere => out.push(item(
             "filed_from",
             Outcome::Contradicted,
-            6,
+            points::FILED_OTHER_DEVICE,
             "filed_from_other_device",
             vec![],
         )),
@@ -561,7 +830,7 @@ pub fn filing(f: &Filing) -> Vec<Item> {
         out.push(item(
             "filed_from",
             Outcome::Matched,
-            3,
+            points::FILED_SAME_AGENT,
             "filed_with_same_agent",
             vec![],
         ));
@@ -580,15 +849,15 @@ pub fn filing(f: &Filing) -> Vec<Item> {
             item(
                 "filed_from",
                 Outcome::Matched,
-                6,
+                points::FILED_OWN_NETWORK,
                 "filed_from_own_network",
                 args,
             )
         } else {
             item(
                 "filed_from",
-                Outcome::Partial,
-                2,
+                Outcome::Unknown,
+                points::FILED_SHARED_NETWORK,
                 "filed_from_shared_network",
                 args,
             )
@@ -618,7 +887,7 @@ pub fn vouches(v: &Vouches, needed: u32) -> Vec<Item> {
         return vec![item(
             TRUSTED,
             Outcome::Contradicted,
-            40,
+            points::VOUCH_DENIED,
             "vouches_denied",
             counts(vec![("denied", v.denied.to_string())]),
         )];
@@ -627,7 +896,7 @@ pub fn vouches(v: &Vouches, needed: u32) -> Vec<Item> {
         return vec![item(
             TRUSTED,
             Outcome::Matched,
-            40,
+            points::VOUCH_CONFIRMED,
             "vouches_confirmed",
             counts(vec![]),
         )];
@@ -637,17 +906,17 @@ pub fn vouches(v: &Vouches, needed: u32) -> Vec<Item> {
         out.push(item(
             TRUSTED,
             Outcome::Partial,
-            8,
+            points::VOUCH_PARTIAL,
             "vouches_partial",
             counts(vec![]),
         ));
     }
     if v.silent > 0 {
-        let points = i32::try_from(v.silent.min(2)).unwrap_or(2) * 5;
+        let silent = i32::try_from(v.silent.min(2)).unwrap_or(2) * points::VOUCH_SILENT;
         out.push(item(
             TRUSTED,
             Outcome::Contradicted,
-            points,
+            silent,
             "vouches_silent",
             counts(vec![("silent", v.silent.to_string())]),
         ));
@@ -670,7 +939,7 @@ pub fn admins(confirmed: u32, denied: u32) -> Option<Item> {
         Some(item(
             "enterprise_admin",
             Outcome::Contradicted,
-            25,
+            points::ADMIN_DENIED,
             "admin_denied",
             vec![],
         ))
@@ -678,11 +947,52 @@ pub fn admins(confirmed: u32, denied: u32) -> Option<Item> {
         Some(item(
             "enterprise_admin",
             Outcome::Matched,
-            15,
+            points::ADMIN_CONFIRMED,
             "admin_confirmed",
             vec![],
         ))
     } else {
         None
     }
+}
+
+/// Independent kinds of private evidence that agree (colleagues, devices, the creation date,
+/// where the ticket was filed, a former binding): the owner knows a little of everything,
+/// while a colleague who knows the team, or a thief who knows the phone, knows one kind well.
+pub fn corroboration(items: &[Item]) -> Option<Item> {
+    let mut kinds: Vec<&str> = Vec::new();
+    // Places are left out: the city is what everyone at the office knows.
+    for claim in [
+        "contact",
+        "device",
+        "created_around",
+        "filed_from",
+        "binding",
+    ] {
+        let sum: i32 = items
+            .iter()
+            .filter(|i| i.weight > 0)
+            .filter(|i| {
+                i.claim == claim
+                    || (claim == "binding"
+                        && matches!(i.claim, "phone" | "email")
+                        && i.code == "bound_before")
+            })
+            .map(|i| i.weight)
+            .sum();
+        if sum >= points::CORROBORATION_MIN {
+            kinds.push(claim);
+        }
+    }
+    if kinds.len() < 2 {
+        return None;
+    }
+    let n = i32::try_from(kinds.len()).unwrap_or(6);
+    Some(item(
+        "corroboration",
+        Outcome::Matched,
+        ((n - 1) * points::CORROBORATION).min(points::CORROBORATION_CAP),
+        "corroborated",
+        vec![("kinds", kinds.len().to_string())],
+    ))
 }

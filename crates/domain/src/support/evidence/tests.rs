@@ -1,5 +1,6 @@
 //! The rules on a small hand-made history, and the recommendation's guards.
 
+use super::rules::points;
 use super::*;
 
 fn person(names: &[&str], messages: i64) -> Person {
@@ -39,7 +40,11 @@ fn owner() -> Evidence {
             person(&["赵磊"], 4),
             person(&["孙丽"], 2),
             person(&["周杰"], 0),
-        ],
+        ]
+        .into_iter()
+        // A company of thirty: frequent contacts count in full.
+        .chain((0..23).map(|i| person(&[&format!("同事{i}")], 0)))
+        .collect(),
         strangers: vec!["马云".into()],
         devices: vec![
             dev("HarmonyOS", "mobile", Some("Huawei"), Some("Mate")),
@@ -95,15 +100,23 @@ fn colleagues_by_current_and_former_names_pinyin_and_slips() {
     assert_eq!(it[1].arg("how"), Some("former"));
     assert_eq!(it[2].arg("how"), Some("similar"));
     assert_eq!(it[0].arg("rank"), Some("1"));
-    // Five top contacts are worth at most 30 together.
-    assert_eq!(it.iter().map(|i| i.weight).sum::<i32>(), 30);
+    assert_eq!(it[0].weight, points::CONTACT_FIRST);
+    assert_eq!(it[2].weight, points::CONTACT_TOP);
+    // Five top contacts are worth at most the cap together.
+    assert_eq!(
+        it.iter().map(|i| i.weight).sum::<i32>(),
+        points::CONTACTS_CAP
+    );
 }
 
 #[test]
 fn a_colleague_one_rarely_writes_with_counts_little_or_against() {
     let e = owner();
     let it = contact_items(&["孙丽", "周杰"], &e);
-    assert_eq!((it[0].code, it[0].weight), ("contact_writes", 5));
+    assert_eq!(
+        (it[0].code, it[0].weight),
+        ("contact_writes", points::CONTACT_WRITES)
+    );
     assert_eq!(
         (it[1].code, it[1].result),
         ("contact_silent", Outcome::Contradicted)
@@ -129,7 +142,7 @@ fn nobody_of_that_name_is_unknown_someone_never_known_is_against() {
 fn one_person_named_twice_counts_once() {
     let e = owner();
     let it = contact_items(&["李娜", "Li Na"], &e);
-    assert_eq!(it[0].weight, 10);
+    assert_eq!(it[0].weight, points::CONTACT_FIRST);
     assert_eq!((it[1].weight, it[1].code), (0, "contact_named_twice"));
 }
 
@@ -187,7 +200,8 @@ fn one_device_named_twice_counts_once_and_devices_are_capped() {
     };
     let it: Vec<Item> = items(&c, &e, &cfg());
     let w: Vec<i32> = it.iter().map(|i| i.weight).collect();
-    assert_eq!(w, [8, 0, 8, 0], "{it:?}");
+    let d = points::DEVICE_SPECIFIC;
+    assert_eq!(w, [d, 0, d, 0], "{it:?}");
     assert_eq!(it[1].code, "device_same_as_before");
 }
 
@@ -282,6 +296,9 @@ fn places_and_networks() {
     assert_eq!(one("203.0.113.77").code, "place_network_seen");
     assert_eq!(one("198.51.100.1").result, Outcome::Contradicted);
     assert_eq!(one("北京").result, Outcome::Contradicted);
+    // "At home" cannot be checked against the records: unknown, not a contradiction.
+    assert_eq!(one("家里").code, "place_vague");
+    assert_eq!(one("Office").result, Outcome::Unknown);
     let mut none = e.clone();
     none.places.clear();
     let c = Claims {
@@ -302,7 +319,10 @@ fn where_the_ticket_was_filed() {
         same_agent: true,
         device: DeviceUse::Unknown,
     });
-    assert_eq!(own.iter().map(|i| i.weight).sum::<i32>(), 9);
+    assert_eq!(
+        own.iter().map(|i| i.weight).sum::<i32>(),
+        points::FILED_OWN_NETWORK + points::FILED_SAME_AGENT
+    );
     let office = with(Filing {
         network: Some(NetworkUse {
             known: true,
@@ -311,7 +331,7 @@ fn where_the_ticket_was_filed() {
         ..Filing::default()
     });
     assert_eq!(office[0].code, "filed_from_shared_network");
-    assert!(office[0].weight <= 2);
+    assert_eq!(office[0].result, Outcome::Unknown);
     let elsewhere = with(Filing {
         device: DeviceUse::Elsewhere,
         ..Filing::default()
@@ -331,7 +351,7 @@ fn where_the_ticket_was_filed() {
         .iter()
         .map(|i| i.weight)
         .sum();
-    assert_eq!(total, 10);
+    assert_eq!(total, points::FILING_CAP);
 }
 
 #[test]
@@ -490,11 +510,13 @@ fn trusted_colleagues_k_of_n_move_a_borderline_ticket() {
 
 #[test]
 fn one_confirmation_alone_never_carries_a_ticket_when_k_is_two() {
-    // Just short of the line: one colluding colleague must not lift it.
+    // Just short of the line without a phone: one colluding colleague must not lift it.
     let c = Claims {
+        nicknames: vec!["张伟".into()],
+        enterprise: Some("旺商网络科技有限公司".into()),
+        contacts: vec!["李娜".into(), "王芳".into()],
         devices: vec!["华为手机".into()],
-        created_around: Some("2023-05".into()),
-        ..borderline()
+        ..Claims::default()
     };
     let mut e = owner();
     let a = assess(&c, &e, &cfg());
@@ -502,6 +524,7 @@ fn one_confirmation_alone_never_carries_a_ticket_when_k_is_two() {
         a.score < cfg().owner_score && a.score + 8 >= cfg().owner_score,
         "{a:?}"
     );
+    assert!(a.private_points >= cfg().private_evidence_min, "{a:?}");
     e.vouches = Vouches {
         asked: 3,
         confirmed: 1,
@@ -545,8 +568,7 @@ fn decisive_items_are_marked() {
     let claims = Claims {
         phone: Some("+8613800138000".into()),
         nicknames: vec!["张伟".into()],
-        enterprise: Some("旺商网络科技有限公司".into()),
-        contacts: vec!["李娜".into(), "王芳".into()],
+        contacts: vec!["李娜".into()],
         devices: vec!["华为手机".into()],
         created_around: Some("2023-05".into()),
         ..Claims::default()
@@ -559,8 +581,11 @@ fn decisive_items_are_marked() {
         .filter(|i| i.decisive)
         .map(|i| i.claim)
         .collect();
-    assert!(decisive.contains(&"phone"), "{decisive:?}");
-    assert!(decisive.contains(&"contact"), "{decisive:?}");
+    for claim in ["phone", "contact", "created_around"] {
+        assert!(decisive.contains(&claim), "{claim}: {decisive:?}");
+    }
+    // The nickname alone would not change it.
+    assert!(!decisive.contains(&"nickname"), "{decisive:?}");
 }
 
 #[test]
@@ -580,4 +605,37 @@ fn every_code_is_listed() {
     for it in items(&claims, &e, &cfg()) {
         assert!(rules::CODES.contains(&it.code), "{}", it.code);
     }
+}
+
+#[test]
+fn independent_kinds_of_private_evidence_corroborate() {
+    let e = owner();
+    let only_contacts = contacts(&["李娜", "王芳", "刘洋"]);
+    assert!(
+        items(&only_contacts, &e, &cfg())
+            .iter()
+            .all(|i| i.claim != "corroboration")
+    );
+    let broad = Claims {
+        contacts: vec!["李娜".into()],
+        devices: vec!["华为手机".into()],
+        created_around: Some("2023-05".into()),
+        // The city is what everyone at the office knows: not a kind of its own.
+        places: vec!["上海".into()],
+        ..Claims::default()
+    };
+    let it = items(&broad, &e, &cfg());
+    let c = it.iter().find(|i| i.claim == "corroboration").unwrap();
+    assert_eq!(c.arg("kinds"), Some("3"));
+    assert_eq!(c.weight, 2 * points::CORROBORATION);
+}
+
+#[test]
+fn frequent_contacts_say_less_in_a_small_circle() {
+    let mut small = owner();
+    small.people.truncate(7);
+    let big = contact_items(&["李娜"], &owner())[0].weight;
+    let little = contact_items(&["李娜"], &small)[0].weight;
+    assert_eq!(big, points::CONTACT_FIRST);
+    assert!(little < big && little > 0, "{little} vs {big}");
 }

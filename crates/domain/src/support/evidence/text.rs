@@ -112,10 +112,10 @@ fn swapped(s: &str) -> Option<String> {
 }
 
 /// Whether two keys differ by a small slip: one edit (a swap of neighbours counting as one) per
-/// five letters, for keys of at least four letters.
+/// six letters, for keys of at least four letters ("wutingting" is not "matingting").
 fn slip(a: &str, b: &str) -> bool {
     let longest = a.chars().count().max(b.chars().count());
-    let allowed = (longest / 5).max(1);
+    let allowed = (longest / 6).max(1);
     longest >= 4 && strsim::osa_distance(a, b) <= allowed
 }
 
