@@ -6,7 +6,7 @@ use domain::store::{
     Ticket, TicketReply, TrustedContact, Vouch,
 };
 
-use super::messages::TALK;
+use super::messages::talk;
 use super::{Row, col, query};
 use crate::tx::SqlTx;
 
@@ -616,14 +616,13 @@ impl SupportRepo for SqlTx {
         let rows = query(format!(
             "WITH {PEOPLE} SELECT a.id, a.nickname, \
                CASE WHEN EXISTS (SELECT 1 FROM org_members x JOIN org_members y ON y.org_id = x.org_id \
-                 WHERE x.account_id = $1 AND y.account_id = a.id) THEN 1 ELSE 0 END AS colleague, \
-               {TALK} AS messages \
+                 WHERE x.account_id = $1 AND y.account_id = a.id) THEN 1 ELSE 0 END AS colleague \
              FROM accounts a WHERE a.id IN (SELECT id FROM p) ORDER BY a.id"
         ))
         .bind(account_id)
-        .bind(since)
         .fetch_all(&mut self.conn)
         .await?;
+        let counts = talk(self, account_id, since).await?;
         let former = query(format!(
             "WITH {PEOPLE} SELECT h.account_id, h.nickname FROM nickname_history h \
              JOIN accounts a ON a.id = h.account_id \
@@ -636,12 +635,13 @@ impl SupportRepo for SqlTx {
         let mut out = Vec::with_capacity(rows.len());
         for r in &rows {
             let colleague: i32 = col(r, "colleague")?;
+            let id: String = col(r, "id")?;
             out.push(KnownPerson {
-                account_id: col(r, "id")?,
+                messages: counts.get(&id).copied().unwrap_or(0),
+                account_id: id,
                 nickname: col(r, "nickname")?,
                 former_nicknames: Vec::new(),
                 colleague: colleague == 1,
-                messages: col(r, "messages")?,
             });
         }
         for r in &former {
