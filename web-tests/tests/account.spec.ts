@@ -100,3 +100,25 @@ test('change the password; the old one stops working', async ({ page, request })
   await expect(page.locator('table#records tr.record[data-kind="password_changed"]')).toHaveCount(1);
   await shoot(page, 'records');
 });
+
+test('change the nickname on the profile page; the old one stays in the history', async ({ page, request }) => {
+  const account = newAccount('email');
+  await register(page, request, account);
+  const before = await outboxCount(request, account.destination);
+  await page.goto('/settings');
+  const form = page.locator('form#nickname-form');
+  await form.locator('input[name="nickname"]').fill('新昵称 Nova');
+  await submitButton(form).click();
+  await expect(page.locator('#nickname-saved')).toBeVisible();
+  await expect(page.locator('dd#nickname')).toHaveText('新昵称 Nova');
+  await shoot(page, 'nickname-changed');
+  // The account's channel is told.
+  await expect.poll(() => outboxCount(request, account.destination)).toBeGreaterThan(before);
+  // An empty nickname is refused next to the form.
+  await form.locator('input[name="nickname"]').fill(' ');
+  await form.locator('input[name="nickname"]').evaluate((e) => e.removeAttribute('required'));
+  await submitButton(form).click();
+  await expect(page.locator('p.error[data-code="invalid_nickname"]')).toBeVisible();
+  await page.goto('/settings/records');
+  await expect(page.locator('table#records tr.record[data-kind="nickname_changed"]')).toHaveCount(1);
+});

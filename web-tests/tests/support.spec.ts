@@ -298,6 +298,17 @@ test('support desk: ticket, two colleagues vouch, agent approves, waiting period
     await expect(candidate).toHaveAttribute('data-recommendation', 'likely_owner');
     await expect(candidate.locator('table.evidence tr[data-result]').first()).toBeVisible();
     await expect(ap.locator('#vouches li.vouch')).toHaveCount(2);
+    // Each line is explained in the agent's language, and the colleagues made the difference.
+    const vouchRow = candidate.locator('table.evidence tr.decisive');
+    await expect(vouchRow.first()).toBeVisible();
+    await expect(candidate.locator('table.evidence td.body').first()).toHaveText('是账号当前绑定的。');
+    await expect(candidate.locator('li.decisive-item').first()).toContainText('可信同事');
+    await ap.goto(`/agent/tickets/${ticketNo}?lang=en`);
+    await expect(candidate.locator('table.evidence td.body').first()).toHaveText('Bound to the account now.');
+    await expect(candidate.locator('li.decisive-item').first()).toContainText('Trusted colleagues');
+    await expect(candidate.locator('.private-points')).toContainText('Private evidence');
+    await shoot(ap, 'support-agent-ticket-en');
+    await ap.goto(`/agent/tickets/${ticketNo}?lang=zh-CN`);
     await expectCsrfOnEveryForm(ap);
     await shoot(ap, 'support-agent-ticket');
     const decision = ap.locator('form#decision');

@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 pub mod calibrate;
+pub mod support_sim;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

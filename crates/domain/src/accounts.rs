@@ -195,6 +195,52 @@ impl Wangshang {
         })
     }
 
+    /// `PATCH /me {nickname}`: a new nickname. Every nickname is kept in the history with the
+    /// time it was taken (the support desk matches former names); the change is a security
+    /// event and the account's channels are told. The same nickname again changes nothing; more
+    /// than `chat.nicknames_per_day` nicknames in 24 hours (the registration's included) answer
+    /// `Throttled`.
+    #[tracing::instrument(skip_all)]
+    pub async fn change_nickname(
+        &self,
+        auth: &Authenticated,
+        raw: &str,
+        client: &Client,
+    ) -> Result<Profile> {
+        let nickname = parse_nickname(raw)?;
+        let now = now_ms();
+        let mut tx = self.write().await?;
+        let account = tx
+            .account(&auth.account_id)
+            .await?
+            .ok_or(Error::Unauthenticated)?;
+        if account.nickname != nickname {
+            let (taken, oldest) = tx.nicknames_since(&account.id, now - DAY).await?;
+            if taken >= self.config.chat.nicknames_per_day {
+                return Err(Error::Throttled {
+                    retry_after: crate::clock::secs_until(now, oldest.unwrap_or(now) + DAY),
+                });
+            }
+            tx.set_nickname(&account.id, &nickname).await?;
+            tx.add_nickname_history(&account.id, &nickname, now).await?;
+            events::record(
+                &mut tx,
+                &account.id,
+                kind::NICKNAME_CHANGED,
+                client,
+                &[],
+                now,
+            )
+            .await?;
+            let mut params = Self::notice_params(client, now);
+            params["old"] = json!(account.nickname);
+            params["new"] = json!(nickname);
+            outbox::notify_account(&mut tx, &account, template::NICKNAME_CHANGED, params).await?;
+        }
+        tx.commit().await?;
+        self.profile(auth).await
+    }
+
     /// Parameters of every notice about an action: when, from which IP and device.
     pub(crate) fn notice_params(client: &Client, now: Millis) -> serde_json::Value {
         json!({"when": crate::clock::human(now), "ip": client.ip, "device": client.user_agent})

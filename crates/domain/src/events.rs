@@ -34,6 +34,7 @@ pub mod kind {
     pub const ADMIN_UNLOCKED: &str = "admin_account_unlocked";
     pub const ADMIN_SIGNED_OUT: &str = "admin_signed_out";
     pub const ADMIN_AUDIT_EXPORTED: &str = "admin_audit_exported";
+    pub const NICKNAME_CHANGED: &str = "nickname_changed";
 }
 
 /// Writes an event inside the caller's transaction.

@@ -58,9 +58,10 @@ pub mod template {
     pub const SUPPORT_RECOVERY_APPROVED: &str = "support_recovery_approved";
     pub const SUPPORT_RECOVERY_CODE: &str = "support_recovery_code";
     pub const TRUSTED_CONTACTS_CHANGED: &str = "trusted_contacts_changed";
+    pub const NICKNAME_CHANGED: &str = "nickname_changed";
 
     /// Every template, for the catalog completeness test.
-    pub const ALL: [&str; 23] = [
+    pub const ALL: [&str; 24] = [
         REGISTER_CODE,
         REGISTER_TAKEN,
         SUPPORT_CONTACT_CODE,
@@ -84,6 +85,7 @@ pub mod template {
         SUPPORT_RECOVERY_APPROVED,
         SUPPORT_RECOVERY_CODE,
         TRUSTED_CONTACTS_CHANGED,
+        NICKNAME_CHANGED,
     ];
 }
 

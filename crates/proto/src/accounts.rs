@@ -41,6 +41,16 @@ pub struct Me {
     pub mfa: Mfa,
 }
 
+/// `PATCH /me`: the fields to change.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateMe {
+    /// 1–32 characters; every nickname is kept in the account's history (the support desk
+    /// matches former names), and a change is told to the account's phone and e-mail.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nickname: Option<String>,
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChangePassword {

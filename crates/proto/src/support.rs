@@ -122,6 +122,10 @@ pub struct NewTicket {
     pub claims: Claims,
     #[serde(default)]
     pub description: String,
+    /// The app's install id (8–128 of `A–Z a–z 0–9 - _`), as sent when logging in: a device
+    /// the account used is evidence for the agent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_id: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
@@ -217,7 +221,14 @@ pub struct EvidenceItem {
     pub result: String,
     /// Signed points (negative for a contradiction).
     pub weight: i32,
+    /// What the item means, in the language of `Accept-Language` (zh-CN by default, en).
     pub detail: String,
+    /// The stable code of the detail (`contact_top`, `device_specific`, `filed_from_own_network` …).
+    pub code: String,
+    /// The detail's values (`name`, `messages`, `device`, `days` …).
+    pub args: std::collections::BTreeMap<String, String>,
+    /// Without this item the recommendation would be different.
+    pub decisive: bool,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
@@ -225,6 +236,10 @@ pub struct Evidence {
     pub score: u32,
     #[schema(value_type = Recommendation)]
     pub recommendation: String,
+    /// Points of private evidence (colleagues written with, devices, places, dates, former
+    /// bindings, where it was filed); `likely_owner` needs `support.private_evidence_min` of
+    /// them, or k trusted colleagues.
+    pub private_points: u32,
     pub items: Vec<EvidenceItem>,
 }
 
@@ -232,7 +247,8 @@ pub struct Evidence {
 pub struct CandidateView {
     pub account_id: String,
     pub nickname: String,
-    /// How it was found: `phone`, `email`, `nickname`, `agent`.
+    /// How it was found: `phone`, `email`, `former_binding`, `nickname` (with the enterprise),
+    /// `nickname_contacts` (with colleagues it knows), `agent`.
     pub reason: String,
     pub evidence: Evidence,
 }

@@ -174,3 +174,21 @@ where
         }
     }
 }
+
+/// The language the caller reads (`Accept-Language`: English for `en*`, else zh-CN), for texts
+/// of the API that people read as they are.
+pub struct ApiLang(pub crate::web::i18n::Tr);
+
+impl<S: Send + Sync> FromRequestParts<S> for ApiLang {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let lang = parts
+            .headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(crate::web::i18n::Lang::from_accept)
+            .unwrap_or(crate::web::i18n::Lang::Zh);
+        Ok(ApiLang(crate::web::i18n::Tr(lang)))
+    }
+}

@@ -3,6 +3,7 @@
 
 pub mod delivery;
 pub mod error;
+pub mod evidence;
 pub mod extract;
 pub mod hub;
 pub mod metrics;

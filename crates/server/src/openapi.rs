@@ -33,7 +33,7 @@ use crate::routes::{
         verifications::start, verifications::resend,
         accounts::register,
         sessions::login, sessions::complete_challenge, sessions::resend_challenge, sessions::dispute, sessions::list, sessions::logout, sessions::revoke, sessions::revoke_others,
-        me::me, me::change_password, me::security_events,
+        me::me, me::update_me, me::change_password, me::security_events,
         mfa::start_totp, mfa::confirm_totp, mfa::disable_totp, mfa::recovery_codes,
         mfa::start_passkey, mfa::finish_passkey, mfa::list_passkeys, mfa::rename_passkey, mfa::remove_passkey,
         mfa::security_questions, mfa::set_security_questions,

@@ -67,6 +67,11 @@ const SOURCES: &[(i64, &str, &str)] = &[
         "support",
         include_str!("../migrations/0010_support.sql"),
     ),
+    (
+        11,
+        "support evidence",
+        include_str!("../migrations/0011_support_evidence.sql"),
+    ),
 ];
 
 /// The SQL of one migration for one backend.
@@ -228,6 +233,7 @@ pub(crate) mod tests {
         (8, SAME_8, SAME_8),
         (9, SAME_9, SAME_9),
         (10, SAME_10, SAME_10),
+        (11, SAME_11, SAME_11),
     ];
     const SAME_2: &str = "07953012a46b91b4af810058c79e50f5321b35cb388be0aab4c1934efc9123c8541166c46086aca32b7c16d868a51469";
     const SAME_3: &str = "a316f6a86f04698b7731533ec7c11520401b4e32dab646e5591d805dc5885faf62ecf511d81ed5abaaa5c263fffa27ac";
@@ -238,6 +244,7 @@ pub(crate) mod tests {
     const SAME_8: &str = "4fc3d7706c564c700b25028e517ff7e9849aba2b8c4b2f648d8c246b478a2453c5d1573a4f68012ef711bcc05b7c6101";
     const SAME_9: &str = "3b61319efe14109a662df9f6a76e5d7ef11a63fe81fef5689443ab48060ec751ba2f79848566a8d38363c1a4b5be62c4";
     const SAME_10: &str = "9632ae2de047dd9ab9fa8a267a1ea8759888a5ee9a79d30fcbbd5b3c301a0dd664949b800014fd09be8023c55e294570";
+    const SAME_11: &str = "87d2ffa495056f2c05d5cfd5a59d56d3e5b17f54e09a5fe1c308e6e55661887cef4a8c7b542d53ff08e185a023371aa9";
 
     fn hex(bytes: &[u8]) -> String {
         bytes.iter().map(|b| format!("{b:02x}")).collect()

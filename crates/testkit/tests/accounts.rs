@@ -183,7 +183,85 @@ async fn password_reminder_after_the_configured_age(b: Backend) {
     );
 }
 
+async fn patch(app: &TestApp, token: &str, body: serde_json::Value) -> testkit::Resp {
+    app.request(
+        reqwest::Method::PATCH,
+        "/api/v1/me",
+        Some(token),
+        Some(body),
+    )
+    .await
+}
+
+async fn nickname_changes_are_kept_notified_and_limited(b: Backend) {
+    let app = TestApp::spawn_with(b, |c| c.chat.nicknames_per_day = 3).await;
+    let id = app.register("email", "wei@example.com", "张伟", PW).await;
+    let token = app.token("wei@example.com", PW).await;
+    let before = app.messages_to("wei@example.com").await.len();
+    let r = patch(&app, &token, json!({"nickname": "  张伟（销售部） "})).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(r.str("nickname"), "张伟（销售部）");
+    assert_eq!(
+        app.get("/api/v1/me", Some(&token)).await.str("nickname"),
+        "张伟（销售部）"
+    );
+    // Kept in the history with its time, recorded, and told to the account's channels.
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM nickname_history WHERE account_id = '{id}' AND at > 0"
+        ))
+        .await,
+        2
+    );
+    let events = app.get("/api/v1/me/security-events", Some(&token)).await;
+    assert_eq!(events.body["events"][0]["kind"], "nickname_changed");
+    let notice = app.wait_for_messages("wei@example.com", before + 1).await;
+    let body = notice[0]["body"].as_str().unwrap();
+    assert!(
+        body.contains("张伟") && body.contains("张伟（销售部）"),
+        "{body}"
+    );
+    // The same name again changes nothing; an empty one or an unknown field is refused.
+    let r = patch(&app, &token, json!({"nickname": "张伟（销售部）"})).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let r = patch(&app, &token, json!({"nickname": "  "})).await;
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "invalid_nickname")
+    );
+    let r = patch(&app, &token, json!({"nick": "x"})).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM nickname_history WHERE account_id = '{id}'"
+        ))
+        .await,
+        2
+    );
+    // Three nicknames a day, the registration's included.
+    assert_eq!(
+        patch(&app, &token, json!({"nickname": "Wei Zhang"}))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let r = patch(&app, &token, json!({"nickname": "伟哥"})).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{:?}", r.body);
+    assert!(r.retry_after() > 86_000);
+    // Without a session: nothing.
+    let r = app
+        .request(
+            reqwest::Method::PATCH,
+            "/api/v1/me",
+            None,
+            Some(json!({"nickname": "x"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+}
+
 on_both_backends!(
+    nickname_changes_are_kept_notified_and_limited,
     register_by_phone_and_email_and_read_me,
     device_id_is_returned_or_issued,
     weak_passwords_list_every_rule_and_keep_the_code,

@@ -918,6 +918,42 @@ async fn frequent_contacts_are_colleagues_by_messages(b: Backend) {
         .collect();
     assert_eq!(got, vec![("ben".into(), 5), ("cy".into(), 2)]);
     assert_eq!(r.body["days"], 90);
+    // Messages in a group count only when they are ann's own and mention the person: cy
+    // writing a lot in a group ann is in does not make cy a frequent contact of ann's.
+    let g = app
+        .post_auth(
+            "/api/v1/conversations",
+            &ann.token,
+            json!({"member_ids": [ben.id, cy.id], "title": "all"}),
+        )
+        .await
+        .str("conversation_id");
+    for i in 0..6 {
+        send(&app, cy, &g, &format!("g{i}"), "noise").await;
+    }
+    let r = app
+        .post_auth(
+            &format!("/api/v1/conversations/{g}/messages"),
+            &ann.token,
+            json!({"client_msg_id": "m1", "body": "@cy please", "mentions": [cy.id]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    let r = app
+        .get("/api/v1/me/frequent-contacts", Some(&ann.token))
+        .await;
+    let got: Vec<(String, i64)> = r.body["contacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["nickname"].as_str().unwrap().into(),
+                c["messages"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(got, vec![("ben".into(), 5), ("cy".into(), 3)]);
 }
 
 /// Reads events until `count` message events arrived or the stream ends; returns the frames.

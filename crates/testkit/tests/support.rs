@@ -213,7 +213,10 @@ async fn requester_view_never_tells_whether_an_account_matched(backend: Backend)
         app.messages_to("me@example.net").await,
         app.messages_to("other@example.net").await,
     );
-    assert_eq!((mine.len(), theirs.len()), (mine_now.len(), theirs_now.len()));
+    assert_eq!(
+        (mine.len(), theirs.len()),
+        (mine_now.len(), theirs_now.len())
+    );
     assert_eq!(mine.len(), theirs.len());
     // Both end the same way when rejected.
     let agent = agent(&app, "agent@example.com", true).await;
@@ -902,6 +905,8 @@ on_both_backends!(
     completion_revokes_sessions_resets_two_factor_and_keeps_trusted_colleagues,
     ticket_limits_per_contact_and_ip_answer_429,
     a_trusted_colleague_counts_only_after_the_activation_delay,
+    evidence_follows_how_people_remember,
+    rejected_tickets_do_not_use_up_help_and_silence_counts,
 );
 
 async fn a_trusted_colleague_counts_only_after_the_activation_delay(backend: Backend) {
@@ -936,4 +941,281 @@ async fn a_trusted_colleague_counts_only_after_the_activation_delay(backend: Bac
     )
     .await;
     assert_eq!(app.count("SELECT COUNT(*) FROM support_vouches").await, 2);
+}
+
+const HUAWEI: &str = "Mozilla/5.0 (Linux; Android 12; HarmonyOS; NOH-AN00; HMSCore 6.11.0.302) \
+     AppleWebKit/537.36 (KHTML, like Gecko) Chrome/99.0.4844.88 HuaweiBrowser/14.0.1.300 Mobile \
+     Safari/537.36";
+
+/// Logs in with a user agent and a device id, as the owner's phone would.
+async fn login_from(app: &TestApp, email: &str, ua: &str, device_id: &str) -> String {
+    let res = app
+        .client
+        .post(format!("{}/api/v1/sessions", app.base))
+        .header("user-agent", ua)
+        .json(&json!({"identifier": email, "password": PW, "device_id": device_id}))
+        .send()
+        .await
+        .unwrap();
+    let r = TestApp::read(res).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    r.str("token")
+}
+
+async fn rename(app: &TestApp, token: &str, name: &str) -> testkit::Resp {
+    app.request(
+        reqwest::Method::PATCH,
+        "/api/v1/me",
+        Some(token),
+        Some(json!({"nickname": name})),
+    )
+    .await
+}
+
+async fn dm(app: &TestApp, from: &str, to: &str, n: usize, tag: &str) {
+    let c = app
+        .post_auth("/api/v1/conversations", from, json!({"member_ids": [to]}))
+        .await
+        .str("conversation_id");
+    for i in 0..n {
+        let r = app
+            .post_auth(
+                &format!("/api/v1/conversations/{c}/messages"),
+                from,
+                json!({"client_msg_id": format!("{tag}{i}"), "body": "hi"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    }
+}
+
+/// Opens a ticket with a device id (as the web form does with its cookie).
+async fn open_from_device(app: &TestApp, contact: &str, claims: Value, device: &str) -> String {
+    let seen = codes(app, contact).await;
+    let v = app
+        .post(
+            "/api/v1/verifications",
+            json!({"purpose": "support_contact", "channel": "email", "destination": contact}),
+        )
+        .await;
+    let code = fresh_code(app, contact, &seen).await;
+    let r = app
+        .post(
+            "/api/v1/support/tickets",
+            json!({"contact_verification_id": v.str("verification_id"), "contact_code": code,
+                   "claims": claims, "description": "", "device_id": device}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    r.str("ticket_no")
+}
+
+fn item<'a>(candidate: &'a Value, claim: &str, nth: usize) -> &'a Value {
+    candidate["evidence"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["claim"] == claim)
+        .nth(nth)
+        .unwrap_or_else(|| panic!("no {claim} #{nth} in {candidate}"))
+}
+
+async fn evidence_follows_how_people_remember(backend: Backend) {
+    let app = spawn(backend, |_| {}).await;
+    let (org, _) = enterprise(&app, "旺达贸易有限公司").await;
+    let (owner, owner_token) = member(&app, &org, "owner@example.com", "张伟", "member").await;
+    let (_, lina) = member(&app, &org, "lina@example.com", "李娜", "member").await;
+    let (fang_id, fang) = member(&app, &org, "fang@example.com", "王芳", "member").await;
+    let (yang_id, yang) = member(&app, &org, "yang@example.com", "刘洋", "member").await;
+    // Both the owner and a colleague rename themselves; the history keeps the old names.
+    assert_eq!(
+        rename(&app, &owner_token, "张伟（销售部）").await.status,
+        StatusCode::OK
+    );
+    let lina_id = app.get("/api/v1/me", Some(&lina)).await.str("account_id");
+    assert_eq!(rename(&app, &lina, "Lina Li").await.status, StatusCode::OK);
+    // The owner writes with 李娜 and 王芳; 刘洋 only writes in a big group.
+    dm(&app, &owner_token, &lina_id, 4, "l").await;
+    dm(&app, &lina, &owner, 3, "m").await;
+    dm(&app, &owner_token, &fang_id, 3, "f").await;
+    let g = app
+        .post_auth(
+            "/api/v1/conversations",
+            &yang,
+            json!({"member_ids": [owner, fang_id], "title": "全员群"}),
+        )
+        .await
+        .str("conversation_id");
+    for i in 0..10 {
+        app.post_auth(
+            &format!("/api/v1/conversations/{g}/messages"),
+            &yang,
+            json!({"client_msg_id": format!("g{i}"), "body": "通知"}),
+        )
+        .await;
+    }
+    let _ = (&fang, yang_id);
+    // The owner's phone, a Huawei.
+    login_from(&app, "owner@example.com", HUAWEI, "owner-phone-0001").await;
+    // "2026-11-23 22:14:23 UTC" → "2026-11".
+    let month = domain::clock::human(domain::clock::now_ms())[..7].to_owned();
+    let agent = agent(&app, "agent@example.com", true).await;
+
+    // The e-mail, an old name, the enterprise's English name, colleagues (one by a former
+    // name), a device in Chinese, the month, from the owner's own phone.
+    let no = open_from_device(
+        &app,
+        "me@example.net",
+        json!({"email": "owner@example.com", "nicknames": ["张伟"], "enterprise": "Wangda Trading",
+               "contacts": ["李娜", "王芳", "刘洋"], "devices": ["华为手机"],
+               "created_around": month}),
+        "owner-phone-0001",
+    )
+    .await;
+    let res = app
+        .client
+        .get(format!("{}/api/v1/agent/tickets/{no}", app.base))
+        .bearer_auth(&agent)
+        .header("accept-language", "en-US,en;q=0.9")
+        .send()
+        .await
+        .unwrap();
+    let v = TestApp::read(res).await;
+    assert_eq!(v.status, StatusCode::OK, "{:?}", v.body);
+    let c = &v.body["candidates"][0];
+    assert_eq!(c["account_id"], owner.as_str(), "{}", v.body);
+    assert_eq!(item(c, "nickname", 0)["code"], "nickname_former");
+    assert_eq!(item(c, "enterprise", 0)["code"], "org_member_short");
+    let lina_item = item(c, "contact", 0);
+    assert_eq!(lina_item["code"], "contact_top", "{c}");
+    assert_eq!(lina_item["args"]["how"], "former");
+    assert!(
+        lina_item["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("Lina Li (by a former name): one of the 5 people"),
+        "{lina_item}"
+    );
+    assert_eq!(item(c, "contact", 1)["code"], "contact_top");
+    // A big group's chatter does not make a frequent contact.
+    assert_eq!(item(c, "contact", 2)["code"], "contact_silent");
+    let device = item(c, "device", 0);
+    assert_eq!(device["code"], "device_specific");
+    assert_eq!(
+        device["detail"],
+        "In the login records: Huawei Mate (HarmonyOS)."
+    );
+    assert_eq!(item(c, "created_around", 0)["code"], "date_exact");
+    assert_eq!(item(c, "filed_from", 0)["code"], "filed_from_known_device");
+    assert_eq!(c["evidence"]["recommendation"], "likely_owner", "{c}");
+    // Every item says whether it made the difference (here nothing alone does).
+    assert!(
+        c["evidence"]["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["decisive"].is_boolean()),
+        "{c}"
+    );
+    assert!(c["evidence"]["private_points"].as_u64().unwrap() >= 40);
+    // In Chinese by default.
+    let zh = view(&app, &agent, &no).await;
+    let d = item(&zh["candidates"][0], "device", 0)["detail"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(d.starts_with("登录记录中有"), "{d}");
+
+    // Without the enterprise, the nickname and a colleague it knows find the account; an
+    // outsider naming people the account never knew is told apart.
+    let no = open_from_device(
+        &app,
+        "two@example.net",
+        json!({"nicknames": ["张伟"], "contacts": ["Lina Li"]}),
+        "stranger-laptop-01",
+    )
+    .await;
+    let v = view(&app, &agent, &no).await;
+    assert_eq!(v["candidates"][0]["account_id"], owner.as_str(), "{v}");
+    assert_eq!(v["candidates"][0]["reason"], "nickname_contacts");
+    let (no, _) = open(
+        &app,
+        "three@example.net",
+        json!({"nicknames": ["张伟"], "enterprise": "旺达", "contacts": ["老板", "无名氏"]}),
+    )
+    .await;
+    let v = view(&app, &agent, &no).await;
+    let c = &v["candidates"][0];
+    assert_eq!(c["reason"], "nickname", "{v}");
+    // 老板 is the enterprise's owner, a colleague the account never writes with; 无名氏 is
+    // nobody: unknown, not a contradiction.
+    assert_eq!(item(c, "contact", 0)["code"], "contact_silent", "{c}");
+    assert_eq!(item(c, "contact", 1)["code"], "contact_not_found");
+    assert_eq!(item(c, "contact", 1)["weight"], 0);
+    assert_ne!(c["evidence"]["recommendation"], "likely_owner");
+}
+
+async fn rejected_tickets_do_not_use_up_help_and_silence_counts(backend: Backend) {
+    let app = spawn(backend, |c| {
+        c.support.tickets_per_ip_day = 100;
+        c.support.vouch_deadline_secs = 3600;
+    })
+    .await;
+    let (org, _) = enterprise(&app, "旺商科技").await;
+    let (_, owner_token) = member(&app, &org, "owner@example.com", "张伟", "member").await;
+    let (a, a_token) = member(&app, &org, "a@example.com", "李娜", "member").await;
+    let (b, _) = member(&app, &org, "b@example.com", "王芳", "member").await;
+    let r = app
+        .put_auth(
+            "/api/v1/me/trusted-contacts",
+            &owner_token,
+            json!({"account_ids": [a, b]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let agent = agent(&app, "agent@example.com", true).await;
+    // 李娜 confirms on three tickets that agents then reject (an impostor's, say).
+    for i in 0..3 {
+        let (no, _) = open(
+            &app,
+            &format!("r{i}@example.net"),
+            json!({"email": "owner@example.com"}),
+        )
+        .await;
+        let reqs = app.get("/api/v1/me/vouch-requests", Some(&a_token)).await;
+        let id = reqs.body["requests"][0]["id"].as_str().unwrap().to_owned();
+        let r = app
+            .post_auth(
+                &format!("/api/v1/me/vouch-requests/{id}"),
+                &a_token,
+                json!({"answer": "confirm"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        assert_eq!(
+            decide(&app, &agent, &no, "reject").await.status,
+            StatusCode::OK
+        );
+    }
+    // Her help is not used up: the owner's own ticket still reaches her.
+    let (no, _) = open(
+        &app,
+        "owner-new@example.net",
+        json!({"email": "owner@example.com"}),
+    )
+    .await;
+    let v = view(&app, &agent, &no).await;
+    assert_eq!(v["vouches"].as_array().unwrap().len(), 2, "{v}");
+    let t = item(&v["candidates"][0], "trusted_colleagues", 0);
+    assert_eq!(t["code"], "vouches_pending");
+    // Past the deadline, silence counts a little against.
+    app.exec(&format!(
+        "UPDATE support_vouches SET created_at = created_at - 7200000 WHERE ticket_id = \
+         (SELECT id FROM support_tickets WHERE ticket_no = '{no}')"
+    ))
+    .await;
+    let v = view(&app, &agent, &no).await;
+    let t = item(&v["candidates"][0], "trusted_colleagues", 0);
+    assert_eq!(t["code"], "vouches_silent", "{v}");
+    assert_eq!(t["weight"], -10);
 }

@@ -79,3 +79,6 @@ support_recovery_code-body = [{ -brand }] Your code to finish your approved acco
 
 trusted_contacts_changed-subject = Your { -brand } trusted colleagues changed
 trusted_contacts_changed-body = [{ -brand }] Your list of trusted colleagues changed at { $when } (IP { $ip }, device { $device }); the change takes effect in { $hours } hours. If this was not you, change your password at once and set the list again.
+
+nickname_changed-subject = Your { -brand } nickname was changed
+nickname_changed-body = [{ -brand }] Your nickname was changed from "{ $old }" to "{ $new }" at { $when } (IP { $ip }, device { $device }). If this was not you, change your password at once and check the devices in your security records.

@@ -79,3 +79,6 @@ support_recovery_code-body = 【{ -brand }】您正在完成已获批准的账�
 
 trusted_contacts_changed-subject = 您的{ -brand }可信同事已变更
 trusted_contacts_changed-body = 【{ -brand }】您的可信同事列表于 { $when } 变更（IP { $ip }，设备 { $device }），变更将在 { $hours } 小时后生效。如果不是您本人操作，请立即修改密码并重新设置列表。
+
+nickname_changed-subject = 您的{ -brand }昵称已修改
+nickname_changed-body = 【{ -brand }】您的昵称已于 { $when } 由“{ $old }”改为“{ $new }”（IP { $ip }，设备 { $device }）。如果不是您本人操作，请立即修改密码，并在“安全记录”中检查登录设备。

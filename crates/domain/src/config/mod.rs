@@ -286,6 +286,9 @@ pub struct ChatConfig {
     pub frequent_contacts_days: i64,
     /// Most messages written in one group commit.
     pub max_batch: usize,
+    /// Nicknames an account may take per 24 hours, the registration's included (each change
+    /// notifies the account's channels).
+    pub nicknames_per_day: i64,
 }
 
 impl Default for ChatConfig {
@@ -299,6 +302,7 @@ impl Default for ChatConfig {
             heartbeat_secs: 30,
             frequent_contacts_days: 90,
             max_batch: 512,
+            nicknames_per_day: 5,
         }
     }
 }
@@ -323,6 +327,13 @@ pub struct SupportConfig {
     pub owner_score: u32,
     pub impostor_score: u32,
     pub public_facts_cap: u32,
+    /// Points of private evidence (colleagues written with, devices, places, dates, former
+    /// bindings, where the ticket was filed) `likely_owner` needs besides the score, unless k
+    /// trusted colleagues confirmed: a phone number and public facts are never enough.
+    pub private_evidence_min: u32,
+    /// A trusted colleague who has not answered this long after being asked counts as silent
+    /// (a little evidence against).
+    pub vouch_deadline_secs: i64,
     /// Tickets one IP, and one proven contact, may open per day.
     pub tickets_per_ip_day: i64,
     pub tickets_per_contact_day: i64,
@@ -339,6 +350,8 @@ impl Default for SupportConfig {
             owner_score: 70,
             impostor_score: 30,
             public_facts_cap: 40,
+            private_evidence_min: 40,
+            vouch_deadline_secs: 48 * 3600,
             tickets_per_ip_day: 5,
             tickets_per_contact_day: 3,
         }

@@ -69,6 +69,14 @@ pub trait AccountRepo {
         nickname: &str,
         at: Millis,
     ) -> StoreResult<()>;
+    /// Sets the current nickname (the caller adds it to the history).
+    async fn set_nickname(&mut self, account_id: &str, nickname: &str) -> StoreResult<()>;
+    /// Nicknames the account took (history rows) after `since`: the count and the oldest time.
+    async fn nicknames_since(
+        &mut self,
+        account_id: &str,
+        since: Millis,
+    ) -> StoreResult<(i64, Option<Millis>)>;
     /// Sets (or with `None` removes) the phone or e-mail of an account. Fails with
     /// [`super::StoreError::Conflict`] when another account has it.
     async fn set_binding(

@@ -22,6 +22,8 @@ pub struct Ticket {
     pub locale: String,
     pub ip: String,
     pub user_agent: String,
+    /// The device id it was filed with (the web client's cookie, an app's install id).
+    pub device_id: Option<String>,
     /// `open`, `need_info`, `approved`, `rejected`, `cancelled`, `completed`.
     pub status: String,
     /// What the requester is told (the agent's note of a `need_info`).
@@ -101,6 +103,18 @@ pub struct AdminAnswer {
     pub subject_id: String,
     pub answer: String,
     pub at: Millis,
+}
+
+/// Someone an account knows (a colleague now or before, a contact, the other side of a direct
+/// conversation), with the messages of a window between them: both ways in their direct
+/// conversation, and the account's own messages elsewhere that mention them.
+#[derive(Clone, Debug, Default)]
+pub struct KnownPerson {
+    pub account_id: String,
+    pub nickname: String,
+    pub former_nicknames: Vec<String>,
+    pub colleague: bool,
+    pub messages: i64,
 }
 
 /// Where an account logged in from, and with what.
@@ -196,4 +210,16 @@ pub trait SupportRepo {
     async fn all_org_names(&mut self, limit: u32) -> StoreResult<Vec<(String, String)>>;
     /// Members of an enterprise, past and present.
     async fn org_member_ids(&mut self, org_id: &str) -> StoreResult<Vec<String>>;
+    /// The people an account knows, with the messages between them since `since`.
+    async fn people(&mut self, account_id: &str, since: Millis) -> StoreResult<Vec<KnownPerson>>;
+    /// Accounts whose current or a former nickname is exactly `nickname`.
+    async fn accounts_named(&mut self, nickname: &str) -> StoreResult<Vec<String>>;
+    /// Every nickname, current and former, `(account_id, nickname)`, at most `limit`.
+    async fn all_nicknames(&mut self, limit: u32) -> StoreResult<Vec<(String, String)>>;
+    /// How many accounts logged in from a network.
+    async fn network_accounts(&mut self, network: &str) -> StoreResult<i64>;
+    /// The accounts that used a device id.
+    async fn device_accounts(&mut self, device_id: &str) -> StoreResult<Vec<String>>;
+    /// Accounts that had a phone or e-mail bound before (a value of a binding change).
+    async fn accounts_bound_before(&mut self, value: &str) -> StoreResult<Vec<String>>;
 }

@@ -179,10 +179,10 @@ impl Wangshang {
         let mut candidates = Vec::new();
         for c in tx.candidates(&ticket.id).await? {
             let (_, e) = self
-                .gather_evidence(tx, &ticket.id, &c.account_id, now)
+                .gather_evidence(tx, &ticket, &claims, &c.account_id, now)
                 .await?;
             candidates.push(CandidateView {
-                evidence: assess(&claims, &e, &self.config.support, now),
+                evidence: assess(&claims, &e, &self.config.support),
                 account_id: c.account_id,
                 nickname: c.nickname,
                 reason: c.reason,

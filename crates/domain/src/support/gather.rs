@@ -2,28 +2,65 @@
 //! transaction.
 
 use crate::app::Wangshang;
-use crate::clock::{DAY, Millis};
+use crate::clock::{DAY, Millis, SECOND};
 use crate::error::{Error, Result};
-use crate::store::Account;
-use crate::support::evidence::{DeviceFacts, Evidence, OrgFacts};
+use crate::store::{Account, Ticket};
+use crate::support::evidence::{
+    Claims, DeviceFacts, DeviceUse, Evidence, Filing, NetworkUse, OrgFacts, Person, Similarity,
+    Vouches, similarity,
+};
 use crate::support::trusted::VouchAnswer;
 use crate::unit::Unit;
+
+/// The device facts of a login's user agent.
+pub(crate) fn device_facts(user_agent: &str) -> DeviceFacts {
+    let d = loginmeta::describe(user_agent);
+    DeviceFacts {
+        os: d.os,
+        browser: d.browser,
+        family: d.family.as_str().to_owned(),
+        maker: d.maker,
+        model: d.model,
+    }
+}
+
+/// Whether a user agent is a real browser or app (not a script, not unrecognisable).
+fn real_agent(user_agent: &str) -> bool {
+    matches!(
+        loginmeta::describe(user_agent).family,
+        loginmeta::DeviceFamily::Desktop
+            | loginmeta::DeviceFamily::Mobile
+            | loginmeta::DeviceFamily::Tablet
+    )
+}
+
+/// The network of an address that says something about where a request came from (not the
+/// loopback of a local test or a proxy without `behind_proxy`).
+fn telling_network(ip: &str) -> Option<String> {
+    let addr: std::net::IpAddr = ip.trim().parse().ok()?;
+    if addr.is_loopback() || addr.is_unspecified() {
+        return None;
+    }
+    loginmeta::network_of(ip)
+}
 
 impl Wangshang {
     pub(crate) async fn gather_evidence(
         &self,
         tx: &mut Unit,
-        ticket_id: &str,
+        ticket: &Ticket,
+        claims: &Claims,
         account_id: &str,
         now: Millis,
     ) -> Result<(Account, Evidence)> {
         let account = tx.account(account_id).await?.ok_or(Error::NotFound)?;
-        let former_nicknames = tx
+        let mut former_nicknames: Vec<String> = tx
             .nickname_history(account_id)
             .await?
             .into_iter()
             .filter(|n| *n != account.nickname)
             .collect();
+        former_nicknames.dedup();
         let former_bindings = tx
             .bound_history(account_id)
             .await?
@@ -42,32 +79,80 @@ impl Wangshang {
             });
         }
         let since = now - self.config.chat.frequent_contacts_days * DAY;
-        let frequent_contacts = tx
-            .frequent_contacts(account_id, since, 20)
-            .await?
-            .into_iter()
-            .map(|f| f.nickname)
+        let known = tx.people(account_id, since).await?;
+        let people: Vec<Person> = known
+            .iter()
+            .map(|k| {
+                let mut names = vec![k.nickname.clone()];
+                names.extend(k.former_nicknames.iter().cloned());
+                Person {
+                    names,
+                    colleague: k.colleague,
+                    messages: k.messages,
+                }
+            })
             .collect();
-        let colleagues = tx
-            .contacts(account_id)
-            .await?
-            .into_iter()
-            .filter(|c| c.colleague)
-            .map(|c| c.nickname)
-            .collect();
+        // A claimed colleague who is nobody the account knows, but exactly the name of
+        // someone else: a person the account never knew.
+        let mut strangers = Vec::new();
+        for c in &claims.contacts {
+            let known_here = people
+                .iter()
+                .any(|p| p.names.iter().any(|n| similarity(c, n) > Similarity::None));
+            if known_here {
+                continue;
+            }
+            let others = tx.accounts_named(c.trim()).await?;
+            if others.iter().any(|id| id != account_id) {
+                strangers.push(c.clone());
+            }
+        }
         let logins = tx.login_history(account_id).await?;
         let devices = logins
             .user_agents
             .iter()
-            .map(|ua| {
-                let d = loginmeta::describe(ua);
-                DeviceFacts {
-                    os: d.os,
-                    browser: d.browser,
-                    label: d.label,
-                }
-            })
+            .map(|ua| device_facts(ua))
             .collect();
+        let network = match telling_network(&ticket.ip) {
+            Some(n) => Some(NetworkUse {
+                known: logins.networks.contains(&n),
+                accounts: tx.network_accounts(&n).await?,
+            }),
+            None => None,
+        };
+        let device = match &ticket.device_id {
+            Some(d) => {
+                let users = tx.device_accounts(d).await?;
+                if users.iter().any(|u| u == account_id) {
+                    DeviceUse::Known
+                } else if users.is_empty() {
+                    DeviceUse::Unknown
+                } else {
+                    DeviceUse::Elsewhere
+                }
+            }
+            None => DeviceUse::Unknown,
+        };
+        let filing = Filing {
+            network,
+            same_agent: real_agent(&ticket.user_agent)
+                && logins.user_agents.contains(&ticket.user_agent),
+            device,
+        };
+        let mut vouches = Vouches::default();
+        let deadline = self.config.support.vouch_deadline_secs * SECOND;
+        for v in tx.vouches_of_ticket(&ticket.id).await? {
+            if v.subject_id != account_id {
+                continue;
+            }
+            vouches.asked += 1;
+            match VouchAnswer::of(&v) {
+                VouchAnswer::Confirmed => vouches.confirmed += 1,
+                VouchAnswer::Denied => vouches.denied += 1,
+                VouchAnswer::Pending if now - v.created_at >= deadline => vouches.silent += 1,
+                VouchAnswer::Pending => {}
+            }
+        }
         let mut e = Evidence {
             nickname: account.nickname.clone(),
             former_nicknames,
@@ -75,26 +160,17 @@ impl Wangshang {
             email: account.email.clone(),
             former_bindings,
             orgs,
-            frequent_contacts,
-            colleagues,
+            people,
+            strangers,
             devices,
             networks: logins.networks,
             places: logins.places,
             created_at: account.created_at,
+            filing,
+            vouches,
             ..Evidence::default()
         };
-        for v in tx.vouches_of_ticket(ticket_id).await? {
-            if v.subject_id != account_id {
-                continue;
-            }
-            e.vouches_asked += 1;
-            match VouchAnswer::of(&v) {
-                VouchAnswer::Confirmed => e.vouches_confirmed += 1,
-                VouchAnswer::Denied => e.vouches_denied += 1,
-                VouchAnswer::Pending => {}
-            }
-        }
-        for a in tx.admin_answers(ticket_id).await? {
+        for a in tx.admin_answers(&ticket.id).await? {
             if a.subject_id != account_id {
                 continue;
             }

@@ -13,6 +13,7 @@ use crate::messages::template;
 use crate::outbox;
 use crate::random;
 use crate::store::{Account, StoreError, Ticket, TicketReply};
+use crate::support::evidence::org::{self, NameMatch};
 use crate::support::evidence::{Claims, Similarity, date_range, similarity};
 use crate::support::{add_flag, audit, flag, kind, status, token_matches};
 use crate::unit::Unit;
@@ -22,6 +23,10 @@ const MAX_ITEMS: usize = 10;
 const MAX_CLAIM_CHARS: usize = 100;
 const MAX_DESCRIPTION_CHARS: usize = 4000;
 const MAX_CANDIDATES: usize = 10;
+/// Nicknames (current and former) read to find accounts by a claimed nickname.
+const NICKNAME_SCAN: u32 = 200_000;
+/// Accounts with a nickname like the claimed one whose enterprises and colleagues are checked.
+const NAMED_CHECKS: usize = 200;
 
 /// A ticket as the public form sends it.
 #[derive(Clone, Debug)]
@@ -30,6 +35,9 @@ pub struct NewTicket {
     pub contact_code: String,
     pub claims: Claims,
     pub description: String,
+    /// The device id of the browser or app filing it (the web client's long-lived cookie, an
+    /// app's install id), when it has one: a device the account used is evidence.
+    pub device_id: Option<String>,
 }
 
 /// What the requester keeps: the number and the private status token.
@@ -218,9 +226,9 @@ impl Wangshang {
         Ok(())
     }
 
-    /// The accounts a ticket may be about: by the claimed phone/e-mail; otherwise members (past
-    /// or present) of an enterprise with the claimed name (current or former, fuzzy) whose
-    /// nickname (current or former, fuzzy) was claimed.
+    /// The accounts a ticket may be about, found from any strong claim: the phone or e-mail
+    /// (bound now, or before), or a nickname (current or former, fuzzy) together with either
+    /// the enterprise (any of its names, short forms, pinyin) or a colleague the account knows.
     async fn find_candidates(
         &self,
         tx: &mut Unit,
@@ -239,37 +247,73 @@ impl Wangshang {
                 found.push((a, reason));
             }
         }
-        if !found.is_empty() || claims.nicknames.is_empty() {
+        for v in [claims.phone.as_deref(), claims.email.as_deref()]
+            .into_iter()
+            .flatten()
+        {
+            for id in tx.accounts_bound_before(v).await? {
+                if found.len() < MAX_CANDIDATES
+                    && !found.iter().any(|(f, _)| f.id == id)
+                    && let Some(a) = tx.account(&id).await?
+                {
+                    found.push((a, "former_binding"));
+                }
+            }
+        }
+        if claims.nicknames.is_empty() {
             return Ok(found);
         }
-        let Some(enterprise) = &claims.enterprise else {
-            return Ok(found);
-        };
-        let mut orgs: Vec<String> = tx
-            .all_org_names(10_000)
-            .await?
-            .into_iter()
-            .filter(|(_, name)| similarity(enterprise, name) > Similarity::None)
-            .map(|(id, _)| id)
-            .collect();
-        orgs.dedup();
-        for org in orgs {
-            for member in tx.org_member_ids(&org).await? {
-                if found.len() >= MAX_CANDIDATES || found.iter().any(|(f, _)| f.id == member) {
-                    continue;
+        let mut named: Vec<String> = Vec::new();
+        for (id, nickname) in tx.all_nicknames(NICKNAME_SCAN).await? {
+            if named.len() >= NAMED_CHECKS || named.contains(&id) {
+                continue;
+            }
+            if claims
+                .nicknames
+                .iter()
+                .any(|n| similarity(n, &nickname) > Similarity::None)
+            {
+                named.push(id);
+            }
+        }
+        for id in named {
+            if found.len() >= MAX_CANDIDATES {
+                break;
+            }
+            if found.iter().any(|(f, _)| f.id == id) {
+                continue;
+            }
+            let mut reason = None;
+            if let Some(enterprise) = &claims.enterprise {
+                for m in tx.memberships(&id).await? {
+                    let names = tx.org_names(&m.org_id).await?;
+                    if names
+                        .iter()
+                        .chain(std::iter::once(&m.org_name))
+                        .any(|n| org::compare(enterprise, n) > NameMatch::None)
+                    {
+                        reason = Some("nickname");
+                        break;
+                    }
                 }
-                let Some(a) = tx.account(&member).await? else {
-                    continue;
-                };
-                let mut names = tx.nickname_history(&member).await?;
-                names.push(a.nickname.clone());
-                let named = claims
-                    .nicknames
-                    .iter()
-                    .any(|n| names.iter().any(|h| similarity(n, h) > Similarity::None));
-                if named {
-                    found.push((a, "nickname"));
+            }
+            if reason.is_none() && !claims.contacts.is_empty() {
+                let people = tx.people(&id, 0).await?;
+                let knows = claims.contacts.iter().any(|c| {
+                    people.iter().any(|p| {
+                        std::iter::once(&p.nickname)
+                            .chain(p.former_nicknames.iter())
+                            .any(|n| similarity(c, n) > Similarity::None)
+                    })
+                });
+                if knows {
+                    reason = Some("nickname_contacts");
                 }
+            }
+            if let Some(r) = reason
+                && let Some(a) = tx.account(&id).await?
+            {
+                found.push((a, r));
             }
         }
         Ok(found)
@@ -294,6 +338,10 @@ impl Wangshang {
     #[tracing::instrument(skip_all)]
     pub async fn open_ticket(&self, req: NewTicket, client: &Client) -> Result<TicketOpened> {
         let claims = parse_claims(req.claims, &self.config.default_region)?;
+        let device_id = match req.device_id.as_deref().map(str::trim) {
+            Some(d) if !d.is_empty() => Some(crate::accounts::parse_device_id(Some(d))?),
+            _ => None,
+        };
         let description = match req.description.trim() {
             "" => String::new(),
             d => parse_text(d, MAX_DESCRIPTION_CHARS, "description")?,
@@ -328,6 +376,7 @@ impl Wangshang {
             locale: self.config.default_locale.clone(),
             ip: client.ip.clone(),
             user_agent: client.user_agent.clone(),
+            device_id,
             status: status::OPEN.to_owned(),
             message: None,
             account_id: None,
@@ -355,7 +404,7 @@ impl Wangshang {
         // (never the proven contact itself, so the requester learns nothing from it).
         let named: Vec<&Account> = candidates
             .iter()
-            .filter(|(_, r)| *r != "nickname")
+            .filter(|(_, r)| matches!(*r, "phone" | "email"))
             .map(|(a, _)| a)
             .collect();
         if let [account] = named.as_slice() {

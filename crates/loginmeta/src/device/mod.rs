@@ -6,6 +6,7 @@
 //! under smartphones), scripted HTTP clients, and maps the result to plain names.
 
 mod apps;
+mod maker;
 mod names;
 
 use std::fmt;
@@ -64,6 +65,12 @@ pub struct Device {
     pub os: String,
     /// Desktop, phone, tablet, bot or unknown.
     pub family: DeviceFamily,
+    /// Who made it, when the user agent says: "Apple", "Huawei", "Honor", "Xiaomi", "OPPO",
+    /// "vivo", "Samsung" …
+    pub maker: Option<String>,
+    /// The model line, when the user agent says: "iPhone", "iPad", "Mac", "Mate", "P", "nova",
+    /// "Redmi", "Galaxy" …
+    pub model: Option<String>,
     /// The sentence to show a person: "Chrome on Windows", "Unknown device".
     pub label: String,
 }
@@ -90,7 +97,11 @@ pub fn describe(user_agent: &str) -> Device {
     let own_app = app == Some(apps::WANGSHANG_APP);
     let browser = app.map_or_else(|| names::browser(w_name), str::to_owned);
     let family = names::family(ua, &os, w_category, own_app);
-    Device::build(&browser, &os, family)
+    let hw = maker::hardware(ua, &os);
+    let mut d = Device::build(&browser, &os, family);
+    d.maker = hw.maker.map(str::to_owned);
+    d.model = hw.model.map(str::to_owned);
+    d
 }
 
 impl Device {
@@ -102,6 +113,8 @@ impl Device {
             os: os.to_owned(),
             family,
             label,
+            maker: None,
+            model: None,
         }
     }
 }

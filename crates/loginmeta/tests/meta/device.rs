@@ -232,3 +232,99 @@ fn ten_kilobytes_of_garbage_do_not_panic() {
     let _ = describe(&"Mozilla/5.0 (".repeat(1000));
     let _ = describe(&"\u{0}".repeat(10_240));
 }
+
+/// Maker and model line of phones and computers, as people name them ("华为 Mate", "苹果电脑").
+#[test]
+fn makers_and_model_lines() {
+    let cases: &[(&str, Option<&str>, Option<&str>)] = &[
+        (
+            "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 \
+             (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1",
+            Some("Apple"),
+            Some("iPhone"),
+        ),
+        (
+            "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like \
+             Gecko) Version/17.4 Safari/605.1.15",
+            Some("Apple"),
+            Some("Mac"),
+        ),
+        (
+            "Mozilla/5.0 (Linux; Android 12; HarmonyOS; NOH-AN00; HMSCore 6.11.0.302) \
+             AppleWebKit/537.36 (KHTML, like Gecko) Chrome/99.0.4844.88 HuaweiBrowser/14.0.1.300 \
+             Mobile Safari/537.36",
+            Some("Huawei"),
+            Some("Mate"),
+        ),
+        (
+            "Mozilla/5.0 (Linux; Android 10; ELS-AN00 Build/HUAWEIELS-AN00; wv) AppleWebKit/537.36 \
+             (KHTML, like Gecko) Version/4.0 Chrome/88.0.4324.93 Mobile Safari/537.36 \
+             MicroMessenger/8.0.1.1841(0x2800015D) NetType/WIFI Language/zh_CN",
+            Some("Huawei"),
+            Some("P"),
+        ),
+        (
+            "Mozilla/5.0 (Phone; OpenHarmony 4.0) AppleWebKit/537.36 (KHTML, like Gecko) \
+             Chrome/114.0.0.0 Safari/537.36 ArkWeb/4.1.6.1 Mobile HuaweiBrowser/5.0.4.300",
+            Some("Huawei"),
+            None,
+        ),
+        (
+            "Mozilla/5.0 (Linux; Android 13; PGT-AN10) AppleWebKit/537.36 (KHTML, like Gecko) \
+             Chrome/116.0.0.0 Mobile Safari/537.36",
+            Some("Honor"),
+            Some("Magic"),
+        ),
+        (
+            "Mozilla/5.0 (Linux; U; Android 13; zh-cn; 22081212C Build/TKQ1.220829.002) \
+             AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/100.0.4896.127 Mobile \
+             Safari/537.36 XiaoMi/MiuiBrowser/17.7.160503",
+            Some("Xiaomi"),
+            None,
+        ),
+        (
+            "Mozilla/5.0 (Linux; Android 12; Redmi K50 Build/SKQ1.211230.001) AppleWebKit/537.36 \
+             (KHTML, like Gecko) Chrome/110.0.0.0 Mobile Safari/537.36",
+            Some("Xiaomi"),
+            Some("Redmi"),
+        ),
+        (
+            "Mozilla/5.0 (Linux; Android 13; PEGM00) AppleWebKit/537.36 (KHTML, like Gecko) \
+             Chrome/112.0.0.0 Mobile Safari/537.36",
+            Some("OPPO"),
+            None,
+        ),
+        (
+            "Mozilla/5.0 (Linux; Android 13; V2145A Build/TP1A.220624.014; wv) AppleWebKit/537.36 \
+             (KHTML, like Gecko) Version/4.0 Chrome/107.0.5304.141 Mobile Safari/537.36",
+            Some("vivo"),
+            None,
+        ),
+        (
+            "Mozilla/5.0 (Linux; Android 13; SM-X700) AppleWebKit/537.36 (KHTML, like Gecko) \
+             Chrome/124.0.0.0 Safari/537.36",
+            Some("Samsung"),
+            None,
+        ),
+        (
+            "Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) \
+             Chrome/124.0.0.0 Mobile Safari/537.36",
+            None,
+            None,
+        ),
+        (
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) \
+             Chrome/124.0.0.0 Safari/537.36",
+            None,
+            None,
+        ),
+    ];
+    for (ua, maker, model) in cases {
+        let d = describe(ua);
+        assert_eq!(
+            (d.maker.as_deref(), d.model.as_deref()),
+            (*maker, *model),
+            "{ua}"
+        );
+    }
+}

@@ -4,8 +4,9 @@ use axum::routing::{get, put};
 use axum::{Json, Router};
 use serde::Deserialize;
 
+use domain::accounts::Profile;
 use domain::clock::to_datetime;
-use proto::accounts::{ChangePassword, Me, Mfa, SecurityEvent, SecurityEvents};
+use proto::accounts::{ChangePassword, Me, Mfa, SecurityEvent, SecurityEvents, UpdateMe};
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -13,7 +14,7 @@ use crate::extract::{ApiJson, ApiQuery, Auth, ClientInfo};
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/me", get(me))
+        .route("/me", get(me).patch(update_me))
         .route("/me/password", put(change_password))
         .route("/me/security-events", get(security_events))
 }
@@ -23,7 +24,28 @@ pub fn router() -> Router<AppState> {
     security(("bearer" = [])))]
 pub async fn me(State(s): State<AppState>, Auth(auth): Auth) -> Result<Json<Me>, ApiError> {
     let p = s.app.profile(&auth).await?;
-    let m = s.app.mfa_status(&auth.account_id).await?;
+    me_view(&s, &auth.account_id, p).await
+}
+
+/// Changes the profile: a new nickname is kept in the nickname history, written as a security
+/// event and told to the account's phone and e-mail.
+#[utoipa::path(patch, path = "/api/v1/me", tag = "me", request_body = UpdateMe,
+    responses((status = 200, body = Me), (status = 400, body = proto::Problem), (status = 401, body = proto::Problem), (status = 422, body = proto::Problem), (status = 429, body = proto::Problem)), security(("bearer" = [])))]
+pub async fn update_me(
+    State(s): State<AppState>,
+    ClientInfo(client): ClientInfo,
+    Auth(auth): Auth,
+    ApiJson(req): ApiJson<UpdateMe>,
+) -> Result<Json<Me>, ApiError> {
+    let p = match req.nickname {
+        Some(n) => s.app.change_nickname(&auth, &n, &client).await?,
+        None => s.app.profile(&auth).await?,
+    };
+    me_view(&s, &auth.account_id, p).await
+}
+
+async fn me_view(s: &AppState, account_id: &str, p: Profile) -> Result<Json<Me>, ApiError> {
+    let m = s.app.mfa_status(account_id).await?;
     Ok(Json(Me {
         account_id: p.account.id,
         nickname: p.account.nickname,

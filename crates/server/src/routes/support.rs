@@ -23,7 +23,8 @@ use proto::support::{
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::extract::{ApiJson, ApiPath, ApiQuery, Auth, ClientInfo};
+use crate::extract::{ApiJson, ApiLang, ApiPath, ApiQuery, Auth, ClientInfo};
+use crate::web::i18n::Tr;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -79,7 +80,7 @@ fn status_view(s: Status) -> TicketStatus {
     }
 }
 
-fn agent_view(a: Agent) -> AgentTicket {
+fn agent_view(a: Agent, tr: Tr) -> AgentTicket {
     let t = a.ticket;
     AgentTicket {
         requester: RequesterView {
@@ -105,6 +106,7 @@ fn agent_view(a: Agent) -> AgentTicket {
                 evidence: Evidence {
                     score: c.evidence.score,
                     recommendation: c.evidence.recommendation.as_str().into(),
+                    private_points: c.evidence.private_points,
                     items: c
                         .evidence
                         .items
@@ -113,7 +115,10 @@ fn agent_view(a: Agent) -> AgentTicket {
                             claim: i.claim.into(),
                             result: i.result.as_str().into(),
                             weight: i.weight,
-                            detail: i.detail,
+                            detail: crate::evidence::detail(tr, &i),
+                            code: i.code.into(),
+                            args: i.args.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
+                            decisive: i.decisive,
                         })
                         .collect(),
                 },
@@ -220,6 +225,7 @@ pub async fn open(
                 contact_code: req.contact_code,
                 claims: claims(req.claims),
                 description: req.description,
+                device_id: req.device_id,
             },
             &client,
         )
@@ -361,10 +367,12 @@ pub async fn ticket(
     State(s): State<AppState>,
     Auth(auth): Auth,
     ClientInfo(client): ClientInfo,
+    ApiLang(t): ApiLang,
     ApiPath(no): ApiPath<String>,
 ) -> Result<Json<AgentTicket>, ApiError> {
     Ok(Json(agent_view(
         s.app.agent_ticket(&auth, &no, &client).await?,
+        t,
     )))
 }
 
@@ -377,6 +385,7 @@ pub async fn pick(
     State(s): State<AppState>,
     Auth(auth): Auth,
     ClientInfo(client): ClientInfo,
+    ApiLang(t): ApiLang,
     ApiPath(no): ApiPath<String>,
     ApiJson(req): ApiJson<PickCandidate>,
 ) -> Result<Json<AgentTicket>, ApiError> {
@@ -384,6 +393,7 @@ pub async fn pick(
         s.app
             .pick_candidate(&auth, &no, &req.account_id, &client)
             .await?,
+        t,
     )))
 }
 
@@ -396,6 +406,7 @@ pub async fn decide(
     State(s): State<AppState>,
     Auth(auth): Auth,
     ClientInfo(client): ClientInfo,
+    ApiLang(t): ApiLang,
     ApiPath(no): ApiPath<String>,
     ApiJson(req): ApiJson<DecideTicket>,
 ) -> Result<Json<AgentTicket>, ApiError> {
@@ -404,6 +415,7 @@ pub async fn decide(
         s.app
             .decide_ticket(&auth, &no, d, &req.note, &client)
             .await?,
+        t,
     )))
 }
 

@@ -20,6 +20,7 @@ use super::ctx::Ctx;
 use super::i18n::Tr;
 use super::pages::Shown;
 use super::render::{page, redirect, shown};
+use crate::evidence;
 
 const STATUSES: [&str; 6] = [
     "open",
@@ -83,6 +84,8 @@ pub struct ItemRow {
     pub result_label: String,
     pub weight: i32,
     pub detail: String,
+    /// Without it the recommendation would differ.
+    pub decisive: bool,
 }
 
 pub struct CandidateRow {
@@ -93,7 +96,11 @@ pub struct CandidateRow {
     pub score: u32,
     pub recommendation: String,
     pub recommendation_label: String,
+    /// "Private evidence: N points; …".
+    pub private_line: String,
     pub items: Vec<ItemRow>,
+    /// The items that made the difference: "claim: detail".
+    pub decisive: Vec<String>,
 }
 
 #[derive(Template)]
@@ -288,16 +295,41 @@ fn ticket_page(ctx: Ctx, status: StatusCode, errors: Vec<Shown>, v: AgentTicket)
                     "agent-rec-{}",
                     cand.evidence.recommendation.as_str()
                 )),
+                private_line: t.with(
+                    "agent-private-points",
+                    &[
+                        ("points", &cand.evidence.private_points.to_string()),
+                        (
+                            "min",
+                            &ctx.app.app.config.support.private_evidence_min.to_string(),
+                        ),
+                    ],
+                ),
                 items: cand
                     .evidence
                     .items
                     .iter()
                     .map(|i| ItemRow {
-                        claim: label(t, &format!("agent-ev-{}", i.claim), i.claim),
+                        claim: evidence::claim_label(t, i.claim),
                         result: i.result.as_str().to_owned(),
                         result_label: t.get(&format!("agent-result-{}", i.result.as_str())),
                         weight: i.weight,
-                        detail: i.detail.clone(),
+                        detail: evidence::detail(t, i),
+                        decisive: i.decisive,
+                    })
+                    .collect(),
+                decisive: cand
+                    .evidence
+                    .items
+                    .iter()
+                    .filter(|i| i.decisive)
+                    .map(|i| {
+                        format!(
+                            "{} ({:+}): {}",
+                            evidence::claim_label(t, i.claim),
+                            i.weight,
+                            evidence::detail(t, i)
+                        )
                     })
                     .collect(),
             })

@@ -49,6 +49,7 @@ pub fn router(state: AppState) -> Router<AppState> {
             get(forgot::second_factor).post(forgot::answer_factor),
         )
         .route("/settings", get(settings::profile))
+        .route("/settings/nickname", post(settings::nickname))
         .route("/settings/sessions", get(settings::sessions))
         .route("/settings/sessions/{id}/revoke", post(settings::revoke))
         .route(

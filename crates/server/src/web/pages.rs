@@ -110,6 +110,9 @@ pub struct Settings {
     pub csrf: String,
     pub logged_in: bool,
     pub title: String,
+    pub errors: Vec<Shown>,
+    /// Set after a nickname change.
+    pub saved: bool,
     pub nickname: String,
     pub phone: String,
     pub email: String,

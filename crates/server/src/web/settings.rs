@@ -1,5 +1,5 @@
-//! The signed-in pages: profile and devices. (Bindings, password change, two-factor and
-//! security records follow.)
+//! The signed-in pages: profile (with the nickname form) and devices. (Bindings, password
+//! change, two-factor and security records follow.)
 
 use axum::Form;
 use axum::extract::Path;
@@ -8,18 +8,57 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use domain::clock::human;
+use domain::sessions::Authenticated;
 
 use super::ctx::Ctx;
-use super::pages;
-use super::render::{page, redirect};
+use super::pages::{self, Shown};
+use super::render::{page, redirect, shown};
 
 pub async fn profile(ctx: Ctx) -> Response {
     let Some(auth) = ctx.auth().await else {
         return redirect(ctx, "/login");
     };
+    profile_page(ctx, &auth, StatusCode::OK, Vec::new(), false).await
+}
+
+#[derive(Deserialize)]
+pub struct NicknameForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    nickname: String,
+}
+
+/// The nickname form of the profile page (`PATCH /me {nickname}` of the API).
+pub async fn nickname(ctx: Ctx, Form(f): Form<NicknameForm>) -> Response {
+    let (ctx, auth) = match ctx.form_auth(&f.csrf).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    match ctx
+        .app
+        .app
+        .change_nickname(&auth, &f.nickname, &ctx.client)
+        .await
+    {
+        Ok(_) => profile_page(ctx, &auth, StatusCode::OK, Vec::new(), true).await,
+        Err(e) => {
+            let (status, s) = shown(ctx.t(), e);
+            profile_page(ctx, &auth, status, vec![s], false).await
+        }
+    }
+}
+
+async fn profile_page(
+    ctx: Ctx,
+    auth: &Authenticated,
+    status: StatusCode,
+    errors: Vec<Shown>,
+    saved: bool,
+) -> Response {
     let t = ctx.t();
     let (p, m) = match (
-        ctx.app.app.profile(&auth).await,
+        ctx.app.app.profile(auth).await,
         ctx.app.app.mfa_status(&auth.account_id).await,
     ) {
         (Ok(p), Ok(m)) => (p, m),
@@ -31,6 +70,8 @@ pub async fn profile(ctx: Ctx) -> Response {
         csrf: ctx.csrf.clone(),
         logged_in: true,
         title: t.get("settings-title"),
+        errors,
+        saved,
         nickname: p.account.nickname.clone(),
         phone: p.masked_phone.clone().unwrap_or_else(|| none.clone()),
         email: p.masked_email.clone().unwrap_or(none),
@@ -41,7 +82,7 @@ pub async fn profile(ctx: Ctx) -> Response {
         },
         reminder: p.password_reminder_due,
     };
-    page(ctx, StatusCode::OK, &tpl)
+    page(ctx, status, &tpl)
 }
 
 pub async fn sessions(ctx: Ctx) -> Response {

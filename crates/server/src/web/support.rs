@@ -351,6 +351,7 @@ pub async fn open(ctx: Ctx, Form(f): Form<TicketForm>) -> Response {
             created_around: optional(&f.created_around),
         },
         description: f.description.clone(),
+        device_id: Some(ctx.device_id.clone()),
     };
     match ctx.app.app.open_ticket(req, &ctx.client).await {
         Ok(t) => {

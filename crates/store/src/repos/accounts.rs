@@ -107,6 +107,31 @@ impl AccountRepo for SqlTx {
         Ok(())
     }
 
+    async fn set_nickname(&mut self, account_id: &str, nickname: &str) -> StoreResult<()> {
+        query("UPDATE accounts SET nickname = $2 WHERE id = $1")
+            .bind(account_id)
+            .bind(nickname)
+            .execute(&mut self.conn)
+            .await?;
+        Ok(())
+    }
+
+    async fn nicknames_since(
+        &mut self,
+        account_id: &str,
+        since: Millis,
+    ) -> StoreResult<(i64, Option<Millis>)> {
+        let row = query(
+            "SELECT COUNT(*) AS n, MIN(at) AS oldest FROM nickname_history \
+             WHERE account_id = $1 AND at > $2",
+        )
+        .bind(account_id)
+        .bind(since)
+        .fetch_one(&mut self.conn)
+        .await?;
+        Ok((col(&row, "n")?, col(&row, "oldest")?))
+    }
+
     async fn set_binding(
         &mut self,
         account_id: &str,

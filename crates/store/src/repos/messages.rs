@@ -1,3 +1,5 @@
+use std::collections::HashMap;
+
 use async_trait::async_trait;
 
 use domain::clock::Millis;
@@ -72,6 +74,55 @@ fn push_param(s: &mut String, dialect: Dialect, n: usize) {
             s.push_str(&n.to_string());
         }
     }
+}
+
+/// The messages since `since` between the account and each person: both ways in their direct
+/// conversation, and the account's own messages elsewhere that mention the person — not
+/// everyone who wrote in a big group the two share. Frequent contacts and the support desk's
+/// evidence count with it.
+pub(crate) async fn talk(
+    tx: &mut SqlTx,
+    account_id: &str,
+    since: Millis,
+) -> StoreResult<HashMap<String, i64>> {
+    let mut counts: HashMap<String, i64> = HashMap::new();
+    let direct = query(
+        "SELECT o.account_id, COUNT(*) AS n FROM conversation_members me \
+         JOIN conversations c ON c.id = me.conversation_id AND c.kind = 'direct' \
+         JOIN conversation_members o ON o.conversation_id = c.id AND o.account_id <> me.account_id \
+         JOIN messages m ON m.conversation_id = c.id \
+         WHERE me.account_id = $1 AND m.sent_at >= $2 AND m.recalled_at IS NULL \
+         GROUP BY o.account_id",
+    )
+    .bind(account_id)
+    .bind(since)
+    .fetch_all(&mut tx.conn)
+    .await?;
+    for r in &direct {
+        let id: String = col(r, "account_id")?;
+        let n: i64 = col(r, "n")?;
+        *counts.entry(id).or_default() += n;
+    }
+    let mentions = query(
+        "SELECT m.mentions FROM messages m JOIN conversations c ON c.id = m.conversation_id \
+         WHERE m.sender_id = $1 AND c.kind <> 'direct' AND m.sent_at >= $2 \
+         AND m.recalled_at IS NULL AND m.mentions <> '[]'",
+    )
+    .bind(account_id)
+    .bind(since)
+    .fetch_all(&mut tx.conn)
+    .await?;
+    for r in &mentions {
+        let m: String = col(r, "mentions")?;
+        let ids: Vec<String> =
+            serde_json::from_str(&m).map_err(|e| StoreError::Database(format!("mentions: {e}")))?;
+        for id in ids {
+            if id != account_id {
+                *counts.entry(id).or_default() += 1;
+            }
+        }
+    }
+    Ok(counts)
 }
 
 #[async_trait]
@@ -291,33 +342,32 @@ impl MessageRepo for SqlTx {
         since: Millis,
         limit: u32,
     ) -> StoreResult<Vec<FrequentContact>> {
-        let rows = query(
-            "SELECT o.account_id, a.nickname, COUNT(*) AS messages \
-             FROM conversation_members me \
-             JOIN conversation_members o ON o.conversation_id = me.conversation_id \
-               AND o.account_id <> me.account_id \
-             JOIN messages m ON m.conversation_id = me.conversation_id AND m.sent_at >= $2 \
-               AND m.recalled_at IS NULL AND (m.sender_id = me.account_id OR m.sender_id = o.account_id) \
-             JOIN accounts a ON a.id = o.account_id \
-             WHERE me.account_id = $1 AND EXISTS (SELECT 1 FROM org_members x \
-               JOIN org_members y ON y.org_id = x.org_id \
-               WHERE x.account_id = me.account_id AND y.account_id = o.account_id) \
-             GROUP BY o.account_id, a.nickname \
-             ORDER BY messages DESC, o.account_id LIMIT $3",
+        let colleagues = query(
+            "SELECT a.id, a.nickname FROM accounts a WHERE a.id IN (SELECT y.account_id \
+             FROM org_members x JOIN org_members y ON y.org_id = x.org_id \
+             WHERE x.account_id = $1 AND y.account_id <> $1)",
         )
         .bind(account_id)
-        .bind(since)
-        .bind(i64::from(limit))
         .fetch_all(&mut self.conn)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(FrequentContact {
-                    account_id: col(r, "account_id")?,
+        let counts = talk(self, account_id, since).await?;
+        let mut out = Vec::new();
+        for r in &colleagues {
+            let id: String = col(r, "id")?;
+            if let Some(n) = counts.get(&id).copied().filter(|n| *n > 0) {
+                out.push(FrequentContact {
                     nickname: col(r, "nickname")?,
-                    messages: col(r, "messages")?,
-                })
-            })
-            .collect()
+                    account_id: id,
+                    messages: n,
+                });
+            }
+        }
+        out.sort_by(|a, b| {
+            b.messages
+                .cmp(&a.messages)
+                .then_with(|| a.account_id.cmp(&b.account_id))
+        });
+        out.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+        Ok(out)
     }
 }

@@ -2,16 +2,18 @@ use async_trait::async_trait;
 
 use domain::clock::Millis;
 use domain::store::{
-    AdminAnswer, AuditEntry, Candidate, LoginHistory, StoreResult, SupportRepo, Ticket,
-    TicketReply, TrustedContact, Vouch,
+    AdminAnswer, AuditEntry, Candidate, KnownPerson, LoginHistory, StoreResult, SupportRepo,
+    Ticket, TicketReply, TrustedContact, Vouch,
 };
 
+use super::messages::talk;
 use super::{Row, col, query};
 use crate::tx::SqlTx;
 
 const TICKET: &str = "id, ticket_no, status_token_hash, contact_channel, contact, claims, \
      description, locale, ip, user_agent, status, message, account_id, flags, decided_by, \
-     decision_note, wait_until, code_verification_id, created_at, updated_at, completed_at";
+     decision_note, wait_until, code_verification_id, created_at, updated_at, completed_at, \
+     device_id";
 
 fn flags(s: &str) -> Vec<String> {
     s.split(',')
@@ -33,6 +35,7 @@ fn ticket(row: &Row) -> StoreResult<Ticket> {
         locale: col(row, "locale")?,
         ip: col(row, "ip")?,
         user_agent: col(row, "user_agent")?,
+        device_id: col(row, "device_id")?,
         status: col(row, "status")?,
         message: col(row, "message")?,
         account_id: col(row, "account_id")?,
@@ -106,7 +109,7 @@ impl SupportRepo for SqlTx {
     async fn insert_ticket(&mut self, t: &Ticket) -> StoreResult<()> {
         query(format!(
             "INSERT INTO support_tickets ({TICKET}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
-             $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)"
+             $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)"
         ))
         .bind(&t.id)
         .bind(&t.ticket_no)
@@ -129,6 +132,7 @@ impl SupportRepo for SqlTx {
         .bind(t.created_at)
         .bind(t.updated_at)
         .bind(t.completed_at)
+        .bind(&t.device_id)
         .execute(&mut self.conn)
         .await?;
         Ok(())
@@ -478,12 +482,14 @@ impl SupportRepo for SqlTx {
 
     async fn vouches_since(&mut self, voucher_id: &str, since: Millis) -> StoreResult<i64> {
         let row = query(
-            // Help given (a confirmation) and requests still waiting on an open ticket count; a
-            // request the colleague denied, or whose ticket closed unanswered, does not, so
-            // tickets filed only to use up a colleague's help cannot lock the owner out.
+            // Help given (a confirmation, unless its ticket was rejected or cancelled) and
+            // requests still waiting on an open ticket count; a request the colleague denied,
+            // or whose ticket closed unanswered, does not, so tickets filed only to use up a
+            // colleague's help cannot lock the owner out.
             "SELECT COUNT(*) AS n FROM support_vouches v JOIN support_tickets t ON t.id = v.ticket_id \
              WHERE v.voucher_id = $1 AND v.created_at > $2 \
-             AND (v.answer = 'confirm' OR (v.answer IS NULL AND t.status IN ('open', 'need_info')))",
+             AND ((v.answer = 'confirm' AND t.status NOT IN ('rejected', 'cancelled')) \
+               OR (v.answer IS NULL AND t.status IN ('open', 'need_info')))",
         )
         .bind(voucher_id)
         .bind(since)
@@ -605,4 +611,112 @@ impl SupportRepo for SqlTx {
             .await?;
         strings(&rows, "account_id")
     }
+
+    async fn people(&mut self, account_id: &str, since: Millis) -> StoreResult<Vec<KnownPerson>> {
+        let rows = query(format!(
+            "WITH {PEOPLE} SELECT a.id, a.nickname, \
+               CASE WHEN EXISTS (SELECT 1 FROM org_members x JOIN org_members y ON y.org_id = x.org_id \
+                 WHERE x.account_id = $1 AND y.account_id = a.id) THEN 1 ELSE 0 END AS colleague \
+             FROM accounts a WHERE a.id IN (SELECT id FROM p) ORDER BY a.id"
+        ))
+        .bind(account_id)
+        .fetch_all(&mut self.conn)
+        .await?;
+        let counts = talk(self, account_id, since).await?;
+        let former = query(format!(
+            "WITH {PEOPLE} SELECT h.account_id, h.nickname FROM nickname_history h \
+             JOIN accounts a ON a.id = h.account_id \
+             WHERE h.account_id IN (SELECT id FROM p) AND h.nickname <> a.nickname \
+             ORDER BY h.account_id, h.at DESC, h.id"
+        ))
+        .bind(account_id)
+        .fetch_all(&mut self.conn)
+        .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let colleague: i32 = col(r, "colleague")?;
+            let id: String = col(r, "id")?;
+            out.push(KnownPerson {
+                messages: counts.get(&id).copied().unwrap_or(0),
+                account_id: id,
+                nickname: col(r, "nickname")?,
+                former_nicknames: Vec::new(),
+                colleague: colleague == 1,
+            });
+        }
+        for r in &former {
+            let id: String = col(r, "account_id")?;
+            let name: String = col(r, "nickname")?;
+            if let Some(p) = out.iter_mut().find(|p| p.account_id == id)
+                && !p.former_nicknames.contains(&name)
+            {
+                p.former_nicknames.push(name);
+            }
+        }
+        Ok(out)
+    }
+
+    async fn accounts_named(&mut self, nickname: &str) -> StoreResult<Vec<String>> {
+        let rows = query(
+            "SELECT id FROM accounts WHERE nickname = $1 \
+             UNION SELECT account_id AS id FROM nickname_history WHERE nickname = $1",
+        )
+        .bind(nickname)
+        .fetch_all(&mut self.conn)
+        .await?;
+        strings(&rows, "id")
+    }
+
+    async fn all_nicknames(&mut self, limit: u32) -> StoreResult<Vec<(String, String)>> {
+        let rows = query(
+            "SELECT id AS account_id, nickname FROM accounts \
+             UNION SELECT account_id, nickname FROM nickname_history \
+             ORDER BY account_id, nickname LIMIT $1",
+        )
+        .bind(i64::from(limit))
+        .fetch_all(&mut self.conn)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((col(r, "account_id")?, col(r, "nickname")?)))
+            .collect()
+    }
+
+    async fn network_accounts(&mut self, network: &str) -> StoreResult<i64> {
+        let row = query("SELECT COUNT(*) AS n FROM known_networks WHERE network = $1")
+            .bind(network)
+            .fetch_one(&mut self.conn)
+            .await?;
+        col(&row, "n")
+    }
+
+    async fn device_accounts(&mut self, device_id: &str) -> StoreResult<Vec<String>> {
+        let rows = query("SELECT account_id FROM devices WHERE device_id = $1")
+            .bind(device_id)
+            .fetch_all(&mut self.conn)
+            .await?;
+        strings(&rows, "account_id")
+    }
+
+    async fn accounts_bound_before(&mut self, value: &str) -> StoreResult<Vec<String>> {
+        let rows = query(
+            "SELECT account_id FROM binding_changes WHERE old_value = $1 \
+             UNION SELECT account_id FROM binding_changes WHERE new_value = $1",
+        )
+        .bind(value)
+        .fetch_all(&mut self.conn)
+        .await?;
+        strings(&rows, "account_id")
+    }
 }
+
+/// The people an account (`$1`) knows, as the CTE `p(id)`: colleagues now or before, accepted
+/// contacts, and the other side of its direct conversations.
+const PEOPLE: &str = "p(id) AS ( \
+    SELECT y.account_id FROM org_members x JOIN org_members y ON y.org_id = x.org_id \
+      WHERE x.account_id = $1 AND y.account_id <> $1 \
+    UNION SELECT to_id FROM contact_requests WHERE from_id = $1 AND status = 'accepted' \
+    UNION SELECT from_id FROM contact_requests WHERE to_id = $1 AND status = 'accepted' \
+    UNION SELECT o.account_id FROM conversation_members me \
+      JOIN conversations c ON c.id = me.conversation_id AND c.kind = 'direct' \
+      JOIN conversation_members o ON o.conversation_id = c.id AND o.account_id <> me.account_id \
+      WHERE me.account_id = $1)";

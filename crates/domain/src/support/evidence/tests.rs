@@ -1,0 +1,641 @@
+//! The rules on a small hand-made history, and the recommendation's guards.
+
+use super::rules::points;
+use super::*;
+
+fn person(names: &[&str], messages: i64) -> Person {
+    Person {
+        names: names.iter().map(|n| (*n).to_owned()).collect(),
+        colleague: true,
+        messages,
+    }
+}
+
+fn dev(os: &str, family: &str, maker: Option<&str>, model: Option<&str>) -> DeviceFacts {
+    DeviceFacts {
+        os: os.into(),
+        browser: "Chrome".into(),
+        family: family.into(),
+        maker: maker.map(Into::into),
+        model: model.map(Into::into),
+    }
+}
+
+fn owner() -> Evidence {
+    Evidence {
+        nickname: "张伟".into(),
+        former_nicknames: vec!["Wei Zhang".into()],
+        phone: Some("+8613800138000".into()),
+        email: Some("wei@example.com".into()),
+        former_bindings: vec!["+8613900139000".into()],
+        orgs: vec![OrgFacts {
+            names: vec!["星海商贸".into(), "旺商网络科技有限公司".into()],
+            active: true,
+        }],
+        people: vec![
+            person(&["李娜"], 40),
+            person(&["王芳（财务）", "王芳"], 25),
+            person(&["刘洋"], 9),
+            person(&["陈静"], 6),
+            person(&["赵磊"], 4),
+            person(&["孙丽"], 2),
+            person(&["周杰"], 0),
+        ]
+        .into_iter()
+        // A company of thirty: frequent contacts count in full.
+        .chain((0..23).map(|i| person(&[&format!("同事{i}")], 0)))
+        .collect(),
+        strangers: vec!["马云".into()],
+        devices: vec![
+            dev("HarmonyOS", "mobile", Some("Huawei"), Some("Mate")),
+            dev("macOS", "desktop", Some("Apple"), Some("Mac")),
+            dev("Unknown", "unknown", None, None),
+        ],
+        networks: vec!["203.0.113.0/24".into()],
+        places: vec!["CN/Shanghai".into(), "Shanghai, CN".into()],
+        created_at: date_range("2023-05-10").unwrap().0 + 3_600_000,
+        ..Evidence::default()
+    }
+}
+
+fn cfg() -> SupportConfig {
+    SupportConfig::default()
+}
+
+fn only(claims: &Claims, e: &Evidence, claim: &str) -> Item {
+    items(claims, e, &cfg())
+        .into_iter()
+        .find(|i| i.claim == claim)
+        .unwrap()
+}
+
+fn contacts(names: &[&str]) -> Claims {
+    Claims {
+        contacts: names.iter().map(|n| (*n).to_owned()).collect(),
+        ..Claims::default()
+    }
+}
+
+fn contact_items(names: &[&str], e: &Evidence) -> Vec<Item> {
+    items(&contacts(names), e, &cfg())
+}
+
+#[test]
+fn colleagues_by_current_and_former_names_pinyin_and_slips() {
+    let e = owner();
+    let it = contact_items(&["李娜", "王芳", "liu yang", "陈晶", "Zhao Lie"], &e);
+    let codes: Vec<&str> = it.iter().map(|i| i.code).collect();
+    assert_eq!(
+        codes,
+        [
+            "contact_top",
+            "contact_top",
+            "contact_top",
+            "contact_top",
+            "contact_top"
+        ],
+        "{it:?}"
+    );
+    // 王芳 is a former name of "王芳（财务）".
+    assert_eq!(it[1].arg("how"), Some("former"));
+    assert_eq!(it[2].arg("how"), Some("similar"));
+    assert_eq!(it[0].arg("rank"), Some("1"));
+    assert_eq!(it[0].weight, points::CONTACT_FIRST);
+    assert_eq!(it[2].weight, points::CONTACT_TOP);
+    // Five top contacts are worth at most the cap together.
+    assert_eq!(
+        it.iter().map(|i| i.weight).sum::<i32>(),
+        points::CONTACTS_CAP
+    );
+}
+
+#[test]
+fn a_colleague_one_rarely_writes_with_counts_little_or_against() {
+    let e = owner();
+    let it = contact_items(&["孙丽", "周杰"], &e);
+    assert_eq!(
+        (it[0].code, it[0].weight),
+        ("contact_writes", points::CONTACT_WRITES)
+    );
+    assert_eq!(
+        (it[1].code, it[1].result),
+        ("contact_silent", Outcome::Contradicted)
+    );
+    assert!(it[1].weight < 0);
+}
+
+#[test]
+fn nobody_of_that_name_is_unknown_someone_never_known_is_against() {
+    let e = owner();
+    let it = contact_items(&["欧阳娜娜", "马云"], &e);
+    assert_eq!(
+        (it[0].result, it[0].weight, it[0].code),
+        (Outcome::Unknown, 0, "contact_not_found")
+    );
+    assert_eq!(
+        (it[1].result, it[1].code),
+        (Outcome::Contradicted, "contact_never_known")
+    );
+}
+
+#[test]
+fn one_person_named_twice_counts_once() {
+    let e = owner();
+    let it = contact_items(&["李娜", "Li Na"], &e);
+    assert_eq!(it[0].weight, points::CONTACT_FIRST);
+    assert_eq!((it[1].weight, it[1].code), (0, "contact_named_twice"));
+}
+
+#[test]
+fn devices_in_chinese_and_english() {
+    let e = owner();
+    let one = |d: &str| {
+        let c = Claims {
+            devices: vec![d.into()],
+            ..Claims::default()
+        };
+        only(&c, &e, "device")
+    };
+    for (claim, code) in [
+        ("华为手机", "device_specific"),
+        ("华为", "device_specific"),
+        ("Huawei Mate", "device_model"),
+        ("华为Mate 60", "device_model"),
+        ("鸿蒙", "device_specific"),
+        ("苹果电脑", "device_specific"),
+        ("MacBook", "device_specific"),
+        ("Mac", "device_specific"),
+        ("电脑", "device_kind"),
+        ("手机", "device_kind"),
+        ("安卓手机", "device_common"),
+        ("iPhone", "device_never"),
+        ("苹果手机", "device_never"),
+        ("Windows", "device_never"),
+        ("小米", "device_never"),
+        ("不记得", "device_unrecognised"),
+    ] {
+        assert_eq!(one(claim).code, code, "{claim}");
+    }
+    // A phone whose user agent names no maker: a Huawei claim fits its system.
+    let mut plain = owner();
+    plain.devices = vec![dev("Android", "mobile", None, None)];
+    let c = Claims {
+        devices: vec!["华为手机".into()],
+        ..Claims::default()
+    };
+    assert_eq!(only(&c, &plain, "device").code, "device_system_fits");
+}
+
+#[test]
+fn one_device_named_twice_counts_once_and_devices_are_capped() {
+    let e = owner();
+    let c = Claims {
+        devices: vec![
+            "华为手机".into(),
+            "Huawei".into(),
+            "苹果电脑".into(),
+            "Mac".into(),
+        ],
+        ..Claims::default()
+    };
+    let it: Vec<Item> = items(&c, &e, &cfg());
+    let w: Vec<i32> = it.iter().map(|i| i.weight).collect();
+    let d = points::DEVICE_SPECIFIC;
+    assert_eq!(w, [d, 0, d, 0], "{it:?}");
+    assert_eq!(it[1].code, "device_same_as_before");
+}
+
+#[test]
+fn enterprise_short_forms_pinyin_and_english_are_the_name() {
+    let mut e = owner();
+    e.orgs = vec![OrgFacts {
+        names: vec!["旺达贸易有限公司".into()],
+        active: true,
+    }];
+    let one = |x: &str| {
+        let c = Claims {
+            enterprise: Some(x.into()),
+            ..Claims::default()
+        };
+        only(&c, &e, "enterprise")
+    };
+    assert_eq!(one("旺达贸易有限公司").code, "org_member_now");
+    for x in ["旺达", "Wangda Trading", "wangda", "旺达贸易"] {
+        let it = one(x);
+        assert_eq!(
+            (it.result, it.code),
+            (Outcome::Matched, "org_member_short"),
+            "{x}"
+        );
+    }
+    assert_eq!(one("Wangdda Trading").result, Outcome::Partial);
+    assert_eq!(one("星海科技").result, Outcome::Contradicted);
+}
+
+#[test]
+fn former_names_and_memberships_are_partial() {
+    let e = owner();
+    let c = Claims {
+        nicknames: vec!["wei zhang".into()],
+        enterprise: Some("星海商贸".into()),
+        ..Claims::default()
+    };
+    let it = items(&c, &e, &cfg());
+    assert_eq!(it[0].code, "nickname_former");
+    assert_eq!(it[1].code, "org_former_name");
+    let mut left = e.clone();
+    left.orgs[0].active = false;
+    let c = Claims {
+        enterprise: Some("旺商网络科技有限公司".into()),
+        ..Claims::default()
+    };
+    assert_eq!(only(&c, &left, "enterprise").code, "org_left");
+}
+
+#[test]
+fn dates_by_their_precision() {
+    let e = owner();
+    let one = |d: &str| {
+        let c = Claims {
+            created_around: Some(d.into()),
+            ..Claims::default()
+        };
+        only(&c, &e, "created_around")
+    };
+    let year = one("2023");
+    let month = one("2023-05");
+    let day = one("2023-05-12");
+    assert_eq!(year.result, Outcome::Matched);
+    assert!(year.weight < month.weight && month.weight < day.weight);
+    assert!(year.weight <= 3, "a bare year is weak evidence");
+    assert_eq!(one("2023-06").code, "date_near");
+    assert_eq!(one("2023-07").code, "date_close");
+    assert_eq!(one("2023-10").code, "date_far");
+    assert_eq!(one("2021-01").result, Outcome::Contradicted);
+    assert_eq!(one("2021").result, Outcome::Contradicted);
+    // A year off by one, four months from its end: memory, not evidence either way.
+    assert_eq!(one("2022").result, Outcome::Unknown);
+    assert!(date_range("2023-13").is_none());
+    assert!(date_range("yesterday").is_none());
+}
+
+#[test]
+fn places_and_networks() {
+    let e = owner();
+    let one = |p: &str| {
+        let c = Claims {
+            places: vec![p.into()],
+            ..Claims::default()
+        };
+        only(&c, &e, "place")
+    };
+    assert_eq!(one("上海").result, Outcome::Matched);
+    assert_eq!(one("上海市").result, Outcome::Matched);
+    assert_eq!(one("上海浦东").result, Outcome::Matched);
+    assert_eq!(one("shanghai").result, Outcome::Matched);
+    assert_eq!(one("203.0.113.77").code, "place_network_seen");
+    assert_eq!(one("198.51.100.1").result, Outcome::Contradicted);
+    assert_eq!(one("北京").result, Outcome::Contradicted);
+    // "At home" cannot be checked against the records: unknown, not a contradiction.
+    assert_eq!(one("家里").code, "place_vague");
+    assert_eq!(one("Office").result, Outcome::Unknown);
+    let mut none = e.clone();
+    none.places.clear();
+    let c = Claims {
+        places: vec!["Beijing".into()],
+        ..Claims::default()
+    };
+    assert_eq!(only(&c, &none, "place").result, Outcome::Unknown);
+}
+
+#[test]
+fn where_the_ticket_was_filed() {
+    let with = |f: Filing| rules::filing(&f);
+    let own = with(Filing {
+        network: Some(NetworkUse {
+            known: true,
+            accounts: 1,
+        }),
+        same_agent: true,
+        device: DeviceUse::Unknown,
+    });
+    assert_eq!(
+        own.iter().map(|i| i.weight).sum::<i32>(),
+        points::FILED_OWN_NETWORK + points::FILED_SAME_AGENT
+    );
+    let office = with(Filing {
+        network: Some(NetworkUse {
+            known: true,
+            accounts: 30,
+        }),
+        ..Filing::default()
+    });
+    assert_eq!(office[0].code, "filed_from_shared_network");
+    assert_eq!(office[0].result, Outcome::Unknown);
+    let elsewhere = with(Filing {
+        device: DeviceUse::Elsewhere,
+        ..Filing::default()
+    });
+    assert_eq!(elsewhere[0].result, Outcome::Contradicted);
+    // Filing items are capped: evidence, not proof.
+    let mut e = owner();
+    e.filing = Filing {
+        network: Some(NetworkUse {
+            known: true,
+            accounts: 1,
+        }),
+        same_agent: true,
+        device: DeviceUse::Known,
+    };
+    let total: i32 = items(&Claims::default(), &e, &cfg())
+        .iter()
+        .map(|i| i.weight)
+        .sum();
+    assert_eq!(total, points::FILING_CAP);
+}
+
+#[test]
+fn public_facts_alone_never_reach_likely_owner() {
+    let claims = Claims {
+        nicknames: vec!["张伟".into(), "Wei Zhang".into()],
+        enterprise: Some("旺商网络科技有限公司".into()),
+        ..Claims::default()
+    };
+    // Even with thresholds that would otherwise let it through.
+    let lax = SupportConfig {
+        owner_score: 15,
+        public_facts_cap: 90,
+        private_evidence_min: 0,
+        ..cfg()
+    };
+    for c in [cfg(), lax] {
+        let a = assess(&claims, &owner(), &c);
+        assert_ne!(a.recommendation, Recommendation::LikelyOwner, "{a:?}");
+        assert!(a.items.iter().all(|i| i.result == Outcome::Matched));
+    }
+    let a = assess(&claims, &owner(), &cfg());
+    assert!(a.score <= cfg().public_facts_cap);
+    assert_eq!(a.recommendation, Recommendation::LikelyImpostor);
+}
+
+#[test]
+fn the_phone_and_public_facts_never_reach_likely_owner() {
+    // What a SIM-swapper or a colleague knows: the number, the e-mail, the names.
+    let claims = Claims {
+        phone: Some("+8613800138000".into()),
+        email: Some("wei@example.com".into()),
+        nicknames: vec!["张伟".into()],
+        enterprise: Some("旺商网络科技有限公司".into()),
+        created_around: Some("2023".into()),
+        ..Claims::default()
+    };
+    let lax = SupportConfig {
+        owner_score: 50,
+        ..cfg()
+    };
+    for c in [cfg(), lax] {
+        let a = assess(&claims, &owner(), &c);
+        assert_ne!(a.recommendation, Recommendation::LikelyOwner, "{a:?}");
+    }
+}
+
+#[test]
+fn an_owner_without_phone_or_email_gets_through_on_what_they_remember() {
+    let claims = Claims {
+        nicknames: vec!["张伟".into()],
+        enterprise: Some("旺商".into()),
+        contacts: vec!["李娜".into(), "王芳".into(), "刘洋".into()],
+        devices: vec!["华为手机".into(), "苹果电脑".into()],
+        created_around: Some("2023-05".into()),
+        ..Claims::default()
+    };
+    let a = assess(&claims, &owner(), &cfg());
+    assert_eq!(a.recommendation, Recommendation::LikelyOwner, "{a:?}");
+    assert!(a.private_points >= cfg().private_evidence_min);
+}
+
+#[test]
+fn contradictions_count_against() {
+    let right = Claims {
+        phone: Some("+8613800138000".into()),
+        nicknames: vec!["张伟".into()],
+        contacts: vec!["李娜".into()],
+        devices: vec!["Huawei".into()],
+        ..Claims::default()
+    };
+    let mut wrong = right.clone();
+    wrong.contacts = vec!["马云".into()];
+    wrong.devices = vec!["Windows PC".into()];
+    let e = owner();
+    let good = assess(&right, &e, &cfg());
+    let bad = assess(&wrong, &e, &cfg());
+    assert_eq!(only(&wrong, &e, "contact").result, Outcome::Contradicted);
+    assert_eq!(only(&wrong, &e, "device").result, Outcome::Contradicted);
+    assert!(
+        bad.items
+            .iter()
+            .filter(|i| i.result == Outcome::Contradicted)
+            .all(|i| i.weight < 0)
+    );
+    assert!(
+        bad.score + 20 < good.score,
+        "{} vs {}",
+        bad.score,
+        good.score
+    );
+}
+
+#[test]
+fn bindings_now_before_and_never() {
+    let e = owner();
+    let c = |p: &str| Claims {
+        phone: Some(p.into()),
+        ..Claims::default()
+    };
+    assert_eq!(
+        only(&c("+8613800138000"), &e, "phone").result,
+        Outcome::Matched
+    );
+    assert_eq!(
+        only(&c("+8613900139000"), &e, "phone").result,
+        Outcome::Partial
+    );
+    assert_eq!(
+        only(&c("+8613700137000"), &e, "phone").result,
+        Outcome::Contradicted
+    );
+}
+
+/// A ticket with the phone, the names and two colleagues: short of the line on its own.
+fn borderline() -> Claims {
+    Claims {
+        phone: Some("+8613800138000".into()),
+        nicknames: vec!["张伟".into()],
+        enterprise: Some("旺商网络科技有限公司".into()),
+        contacts: vec!["李娜".into()],
+        ..Claims::default()
+    }
+}
+
+#[test]
+fn trusted_colleagues_k_of_n_move_a_borderline_ticket() {
+    let c = borderline();
+    let mut e = owner();
+    e.vouches.asked = 3;
+    let before = assess(&c, &e, &cfg());
+    assert_eq!(
+        before.recommendation,
+        Recommendation::Uncertain,
+        "{before:?}"
+    );
+    e.vouches.confirmed = 2;
+    let after = assess(&c, &e, &cfg());
+    assert_eq!(after.recommendation, Recommendation::LikelyOwner);
+    let vouch = after
+        .items
+        .iter()
+        .find(|i| i.claim == rules::TRUSTED)
+        .unwrap();
+    assert!(vouch.decisive);
+    e.vouches.denied = 1;
+    let denied = assess(&c, &e, &cfg());
+    let vouch = denied
+        .items
+        .iter()
+        .find(|i| i.claim == rules::TRUSTED)
+        .unwrap();
+    assert_eq!(vouch.result, Outcome::Contradicted);
+    assert_ne!(denied.recommendation, Recommendation::LikelyOwner);
+}
+
+#[test]
+fn one_confirmation_alone_never_carries_a_ticket_when_k_is_two() {
+    // Just short of the line without a phone: one colluding colleague must not lift it.
+    let c = Claims {
+        nicknames: vec!["张伟".into()],
+        enterprise: Some("旺商网络科技有限公司".into()),
+        contacts: vec!["李娜".into(), "王芳".into()],
+        devices: vec!["华为手机".into()],
+        ..Claims::default()
+    };
+    let mut e = owner();
+    let a = assess(&c, &e, &cfg());
+    assert!(
+        a.score < cfg().owner_score && a.score + 8 >= cfg().owner_score,
+        "{a:?}"
+    );
+    assert!(a.private_points >= cfg().private_evidence_min, "{a:?}");
+    e.vouches = Vouches {
+        asked: 3,
+        confirmed: 1,
+        ..Vouches::default()
+    };
+    let one = assess(&c, &e, &cfg());
+    assert!(one.score >= cfg().owner_score, "{one:?}");
+    assert_eq!(one.recommendation, Recommendation::Uncertain);
+    // With k = 1 the one confirmation is the k.
+    let k1 = SupportConfig {
+        vouches_needed: 1,
+        ..cfg()
+    };
+    assert_eq!(
+        assess(&c, &e, &k1).recommendation,
+        Recommendation::LikelyOwner
+    );
+}
+
+#[test]
+fn silence_after_the_deadline_counts_a_little() {
+    let c = borderline();
+    let mut e = owner();
+    e.vouches = Vouches {
+        asked: 3,
+        confirmed: 1,
+        silent: 2,
+        ..Vouches::default()
+    };
+    let it = items(&c, &e, &cfg());
+    let silent = it.iter().find(|i| i.code == "vouches_silent").unwrap();
+    assert_eq!(silent.weight, -10);
+    e.vouches.confirmed = 2;
+    e.vouches.silent = 1;
+    let it = items(&c, &e, &cfg());
+    assert!(it.iter().all(|i| i.code != "vouches_silent"));
+}
+
+#[test]
+fn decisive_items_are_marked() {
+    let claims = Claims {
+        phone: Some("+8613800138000".into()),
+        nicknames: vec!["张伟".into()],
+        contacts: vec!["李娜".into()],
+        devices: vec!["华为手机".into()],
+        created_around: Some("2023-05".into()),
+        ..Claims::default()
+    };
+    let a = assess(&claims, &owner(), &cfg());
+    assert_eq!(a.recommendation, Recommendation::LikelyOwner, "{a:?}");
+    let decisive: Vec<&str> = a
+        .items
+        .iter()
+        .filter(|i| i.decisive)
+        .map(|i| i.claim)
+        .collect();
+    for claim in ["phone", "contact", "created_around"] {
+        assert!(decisive.contains(&claim), "{claim}: {decisive:?}");
+    }
+    // The nickname alone would not change it.
+    assert!(!decisive.contains(&"nickname"), "{decisive:?}");
+}
+
+#[test]
+fn every_code_is_listed() {
+    // Every code the rules produce on a rich history is in `CODES` (the catalogs test uses it).
+    let e = owner();
+    let claims = Claims {
+        phone: Some("+8613900139000".into()),
+        email: Some("x@example.com".into()),
+        nicknames: vec!["nobody".into()],
+        enterprise: Some("旺商".into()),
+        contacts: vec!["李娜".into(), "周杰".into(), "马云".into(), "未知".into()],
+        devices: vec!["华为".into(), "iPhone".into(), "??".into()],
+        places: vec!["上海".into(), "北京".into(), "203.0.113.1".into()],
+        created_around: Some("2023-07".into()),
+    };
+    for it in items(&claims, &e, &cfg()) {
+        assert!(rules::CODES.contains(&it.code), "{}", it.code);
+    }
+}
+
+#[test]
+fn independent_kinds_of_private_evidence_corroborate() {
+    let e = owner();
+    let only_contacts = contacts(&["李娜", "王芳", "刘洋"]);
+    assert!(
+        items(&only_contacts, &e, &cfg())
+            .iter()
+            .all(|i| i.claim != "corroboration")
+    );
+    let broad = Claims {
+        contacts: vec!["李娜".into()],
+        devices: vec!["华为手机".into()],
+        created_around: Some("2023-05".into()),
+        // The city is what everyone at the office knows: not a kind of its own.
+        places: vec!["上海".into()],
+        ..Claims::default()
+    };
+    let it = items(&broad, &e, &cfg());
+    let c = it.iter().find(|i| i.claim == "corroboration").unwrap();
+    assert_eq!(c.arg("kinds"), Some("3"));
+    assert_eq!(c.weight, 2 * points::CORROBORATION);
+}
+
+#[test]
+fn frequent_contacts_say_less_in_a_small_circle() {
+    let mut small = owner();
+    small.people.truncate(7);
+    let big = contact_items(&["李娜"], &owner())[0].weight;
+    let little = contact_items(&["李娜"], &small)[0].weight;
+    assert_eq!(big, points::CONTACT_FIRST);
+    assert!(little < big && little > 0, "{little} vs {big}");
+}
