@@ -312,7 +312,9 @@ mod tests {
                     "{method} {path} {status}"
                 );
                 // Every code named is in the catalogue, with this status.
-                let description = r["description"].as_str().unwrap();
+                let description = r["description"]
+                    .as_str()
+                    .unwrap_or_else(|| panic!("{method} {path} {status}: no description"));
                 let named: Vec<&str> = description
                     .split("\n\n")
                     .filter_map(|p| p.strip_prefix('`')?.split('`').next())

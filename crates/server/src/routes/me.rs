@@ -30,7 +30,7 @@ pub async fn me(State(s): State<AppState>, Auth(auth): Auth) -> Result<Json<Me>,
 /// Changes the profile: a new nickname is kept in the nickname history, written as a security
 /// event and told to the account's phone and e-mail.
 #[utoipa::path(patch, path = "/api/v1/me", tag = "me", request_body = UpdateMe,
-    responses((status = 200, body = Me), (status = 400, body = proto::Problem), (status = 401, body = proto::Problem), (status = 422, body = proto::Problem), (status = 429, body = proto::Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = Me), (status = 400, description = "invalid_request"), (status = 401, description = "unauthenticated"), (status = 422, description = "invalid_nickname"), (status = 429, description = "too_many_requests")), security(("bearer" = [])))]
 pub async fn update_me(
     State(s): State<AppState>,
     ClientInfo(client): ClientInfo,
