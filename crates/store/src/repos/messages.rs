@@ -114,8 +114,8 @@ pub(crate) async fn talk(
     .await?;
     for r in &mentions {
         let m: String = col(r, "mentions")?;
-        let ids: Vec<String> = serde_json::from_str(&m)
-            .map_err(|e| StoreError::Database(format!("mentions: {e}")))?;
+        let ids: Vec<String> =
+            serde_json::from_str(&m).map_err(|e| StoreError::Database(format!("mentions: {e}")))?;
         for id in ids {
             if id != account_id {
                 *counts.entry(id).or_default() += 1;
