@@ -20,10 +20,10 @@ USAGE:
 OPTIONS:
     --seed N          the world's and the memories' random seed             [default: 16]
     --members N       members of the three enterprises                      [default: 60]
-    --owners N        tickets from owners                                   [default: 150]
-    --outsiders N     tickets from outsiders (public facts, guesses)        [default: 60]
-    --insiders N      tickets from colleagues of the victim                 [default: 60]
-    --sim-swappers N  tickets with the victim's phone and public facts      [default: 40]
+    --owners N        tickets from owners                                   [default: 300]
+    --outsiders N     tickets from outsiders (public facts, guesses)        [default: 100]
+    --insiders N      tickets from colleagues of the victim                 [default: 200]
+    --sim-swappers N  tickets with the victim's phone and public facts      [default: 100]
     --postgres        run on PostgreSQL (TEST_POSTGRES_URL) instead of SQLite
     --max-secs N      stop filing tickets after this long                   [default: 600]
     --explain N       print the evidence of up to N misjudged tickets (and per-kind statistics)

@@ -2,9 +2,11 @@
 //! effect after `trusted_activation_secs`. When a ticket gets its account, each active trusted
 //! colleague is asked in-app (a vouch request and a `vouch.requested` stream event) to confirm or
 //! deny, seeing who asks and from which network and device. A colleague helps at most
-//! `vouch_limit` times per `vouch_window_days`: confirmations given and requests still open on
-//! open tickets count, and beyond the limit no request is created. Denied requests and requests
-//! of closed tickets do not count, so filing tickets cannot use up a colleague's help.
+//! `vouch_limit` times per `vouch_window_days`: confirmations given (unless their ticket was
+//! rejected or cancelled) and requests still open on open tickets count, and beyond the limit no
+//! request is created. Denied requests and unanswered requests of closed tickets do not count, so
+//! filing tickets cannot use up a colleague's help. A request unanswered past
+//! `vouch_deadline_secs` counts as silence in the evidence.
 
 use serde_json::json;
 
