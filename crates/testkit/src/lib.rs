@@ -93,6 +93,13 @@ pub struct TestApp {
     _dir: tempfile::TempDir,
 }
 
+/// What [`TestApp::colleagues`] made.
+pub struct Colleagues {
+    pub first_token: String,
+    pub second_token: String,
+    pub conversation_id: String,
+}
+
 /// An answer: status, headers and the JSON body (`Null` when empty or not JSON).
 #[derive(Debug)]
 pub struct Resp {
@@ -357,6 +364,56 @@ impl TestApp {
             json!({"identifier": identifier, "password": password}),
         )
         .await
+    }
+
+    /// Two colleagues with a direct conversation: `first` registers and creates an enterprise,
+    /// invites `second` (registered too), who accepts; `first` opens the conversation.
+    pub async fn colleagues(&self, first: &str, second: &str, password: &str) -> Colleagues {
+        self.register("email", first, "first", password).await;
+        let second_id = self.register("email", second, "second", password).await;
+        let first_token = self.token(first, password).await;
+        let second_token = self.token(second, password).await;
+        let org = self
+            .post_auth("/api/v1/orgs", &first_token, json!({"name": "旺商科技"}))
+            .await;
+        assert_eq!(org.status, StatusCode::CREATED, "{:?}", org.body);
+        let before = self.messages_to(second).await.len();
+        let r = self
+            .post_auth(
+                &format!("/api/v1/orgs/{}/invites", org.str("id")),
+                &first_token,
+                json!({"destination": second}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        let msgs = self.wait_for_messages(second, before + 1).await;
+        let body = msgs
+            .iter()
+            .filter_map(|m| m["body"].as_str())
+            .find(|t| t.contains("/invites/"))
+            .expect("the invitation");
+        let code = link_token(body, "/invites/");
+        let r = self
+            .post_auth(
+                &format!("/api/v1/invites/{code}/accept"),
+                &second_token,
+                json!({}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        let conv = self
+            .post_auth(
+                "/api/v1/conversations",
+                &first_token,
+                json!({"member_ids": [second_id]}),
+            )
+            .await;
+        assert!(conv.status.is_success(), "{:?}", conv.body);
+        Colleagues {
+            first_token,
+            second_token,
+            conversation_id: conv.str("conversation_id"),
+        }
     }
 
     /// Opens the event stream with a bearer token.

@@ -100,43 +100,15 @@ async fn a_postgres_restart_under_load_loses_no_stream_event() {
     .await;
     let node_b = app.another_node().await;
     let base_b = format!("http://{}", node_b.addr);
-    const PW: &str = "blue lantern over quiet harbor";
-    let bob = app.register("email", "bob@example.com", "bob", PW).await;
-    app.register("email", "ann@example.com", "ann", PW).await;
-    let ann = app.token("ann@example.com", PW).await;
-    let bob_token = app.token("bob@example.com", PW).await;
-    let org = app
-        .post_auth("/api/v1/orgs", &ann, json!({"name": "旺商科技"}))
-        .await;
-    app.post_auth(
-        &format!("/api/v1/orgs/{}/invites", org.str("id")),
-        &ann,
-        json!({"destination": "bob@example.com"}),
-    )
-    .await;
-    let msgs = app.wait_for_messages("bob@example.com", 2).await;
-    let invite = msgs
-        .iter()
-        .filter_map(|m| m["body"].as_str())
-        .find(|t| t.contains("/invites/"))
-        .unwrap();
-    let code = testkit::link_token(invite, "/invites/");
-    let r = app
-        .post_auth(
-            &format!("/api/v1/invites/{code}/accept"),
-            &bob_token,
-            json!({}),
+    let c = app
+        .colleagues(
+            "ann@example.com",
+            "bob@example.com",
+            "blue lantern over quiet harbor",
         )
         .await;
-    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
-    let conv = app
-        .post_auth("/api/v1/conversations", &ann, json!({"member_ids": [bob]}))
-        .await;
-    assert!(conv.status.is_success(), "{:?}", conv.body);
-    let path = format!(
-        "/api/v1/conversations/{}/messages",
-        conv.str("conversation_id")
-    );
+    let (ann, bob_token) = (c.first_token, c.second_token);
+    let path = format!("/api/v1/conversations/{}/messages", c.conversation_id);
     let mut socket = StreamClient::connect(
         &base_b,
         None,

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use testkit::process::ServerProcess;
-use testkit::{Backend, StatusCode, TestApp, json, link_token, on_both_backends};
+use testkit::{Backend, StatusCode, TestApp, json, on_both_backends};
 
 const PW: &str = "blue lantern over quiet harbor";
 const KEY: &str = "crash-test-secret-key-0123456789";
@@ -27,41 +27,10 @@ async fn sigkill_under_message_load_loses_and_repeats_nothing(b: Backend) {
     let api = server.client(b, &db);
 
     // Two colleagues with a direct conversation.
-    let bob = api.register("email", "bob@example.com", "bob", PW).await;
-    api.register("email", "ann@example.com", "ann", PW).await;
-    let ann = api.token("ann@example.com", PW).await;
-    let bob_token = api.token("bob@example.com", PW).await;
-    let org = api
-        .post_auth("/api/v1/orgs", &ann, json!({"name": "旺商科技"}))
+    let c = api
+        .colleagues("ann@example.com", "bob@example.com", PW)
         .await;
-    let r = api
-        .post_auth(
-            &format!("/api/v1/orgs/{}/invites", org.str("id")),
-            &ann,
-            json!({"destination": "bob@example.com"}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
-    let msgs = api.wait_for_messages("bob@example.com", 2).await;
-    let body = msgs
-        .iter()
-        .filter_map(|m| m["body"].as_str())
-        .find(|t| t.contains("/invites/"))
-        .unwrap();
-    let code = link_token(body, "/invites/");
-    let r = api
-        .post_auth(
-            &format!("/api/v1/invites/{code}/accept"),
-            &bob_token,
-            json!({}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
-    let conv = api
-        .post_auth("/api/v1/conversations", &ann, json!({"member_ids": [bob]}))
-        .await;
-    assert!(conv.status.is_success(), "{:?}", conv.body);
-    let conv = conv.str("conversation_id");
+    let (ann, conv) = (c.first_token, c.conversation_id);
     let path = format!("/api/v1/conversations/{conv}/messages");
 
     // Senders send until the server dies; the acknowledged ids and their message ids are kept.
