@@ -125,6 +125,15 @@ pub fn sqlite(dir: &Path, count: usize, limit: Duration) -> SqliteLimits {
     }
 }
 
+/// [`sqlite`] on a temporary directory, off the async runtime: the benchmarks' storage limit.
+pub async fn sqlite_limits() -> SqliteLimits {
+    let scratch = tempfile::tempdir().expect("temp dir");
+    let dir = scratch.path().to_path_buf();
+    tokio::task::spawn_blocking(move || sqlite(&dir, 20_000, Duration::from_secs(10)))
+        .await
+        .expect("sqlite calibration panicked")
+}
+
 /// `value / limit`, or 0 when the limit could not be measured.
 pub fn ratio(value: f64, limit: f64) -> f64 {
     if limit > 0.0 { value / limit } else { 0.0 }

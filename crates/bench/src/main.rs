@@ -263,13 +263,7 @@ async fn main() -> ExitCode {
     let echo = calibrate::echo(args.requests * 4, args.concurrency, limit).await;
     let echo_rate = echo.rate();
     eprintln!("      echo {echo_rate:.0} requests/s; SQLite write rates ...");
-    let scratch = tempfile::tempdir().expect("temp dir");
-    let lite = tokio::task::spawn_blocking({
-        let dir = scratch.path().to_path_buf();
-        move || calibrate::sqlite(&dir, 20_000, Duration::from_secs(10))
-    })
-    .await
-    .expect("sqlite calibration panicked");
+    let lite = calibrate::sqlite_limits().await;
     table.row(
         format!(
             "limit: axum JSON echo requests/s (concurrency {}, p99 {:.2} ms)",

@@ -4,7 +4,7 @@
 // Tests: a failed expectation should panic.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use testkit::{Backend, StatusCode, TestApp, json, link_token, on_both_backends};
+use testkit::{Backend, StatusCode, TestApp, json, on_both_backends};
 
 const PW: &str = "blue lantern over quiet harbor";
 
@@ -91,67 +91,14 @@ async fn a_recovery_failing_after_its_first_statements_leaves_nothing(b: Backend
     app.stop().await;
 }
 
-struct Member {
-    id: String,
-    email: String,
-    token: String,
-}
-
-async fn member(app: &TestApp, name: &str) -> Member {
-    let email = format!("{name}@example.com");
-    let id = app.register("email", &email, name, PW).await;
-    let token = app.token(&email, PW).await;
-    Member { id, email, token }
-}
-
-/// A colleague of `owner` by invitation to a new enterprise.
-async fn colleagues(app: &TestApp, owner: &Member, other: &Member) {
-    let org = app
-        .post_auth("/api/v1/orgs", &owner.token, json!({"name": "旺商科技"}))
-        .await;
-    assert_eq!(org.status, StatusCode::CREATED, "{:?}", org.body);
-    let org_id = org.str("id");
-    let r = app
-        .post_auth(
-            &format!("/api/v1/orgs/{org_id}/invites"),
-            &owner.token,
-            json!({"destination": other.email}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
-    let msgs = app.wait_for_messages(&other.email, 2).await;
-    let invite = msgs
-        .iter()
-        .filter_map(|m| m["body"].as_str())
-        .find(|b| b.contains("/invites/"))
-        .expect("the invitation");
-    let code = link_token(invite, "/invites/");
-    let r = app
-        .post_auth(
-            &format!("/api/v1/invites/{code}/accept"),
-            &other.token,
-            json!({}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
-}
-
 /// A message send whose stream events fail to insert (after the message rows were written in
 /// the same unit): no message, no seq used, and the retried `client_msg_id` creates it once.
 async fn a_message_send_failing_midway_leaves_nothing(b: Backend) {
     let app = TestApp::spawn(b).await;
-    let a = member(&app, "alice").await;
-    let bob = member(&app, "bob").await;
-    colleagues(&app, &a, &bob).await;
-    let r = app
-        .post_auth(
-            "/api/v1/conversations",
-            &a.token,
-            json!({"member_ids": [bob.id]}),
-        )
+    let c = app
+        .colleagues("alice@example.com", "bob@example.com", PW)
         .await;
-    assert!(r.status.is_success(), "{:?}", r.body);
-    let conversation = r.str("conversation_id");
+    let conversation = c.conversation_id;
     let path = format!("/api/v1/conversations/{conversation}/messages");
     let events_before = app.count("SELECT COUNT(*) FROM stream_events").await;
 
@@ -159,7 +106,7 @@ async fn a_message_send_failing_midway_leaves_nothing(b: Backend) {
     let r = app
         .post_auth(
             &path,
-            &a.token,
+            &c.first_token,
             json!({"client_msg_id": "m-1", "body": "报价单已发"}),
         )
         .await;
@@ -179,7 +126,7 @@ async fn a_message_send_failing_midway_leaves_nothing(b: Backend) {
     let r = app
         .post_auth(
             &path,
-            &a.token,
+            &c.first_token,
             json!({"client_msg_id": "m-1", "body": "报价单已发"}),
         )
         .await;

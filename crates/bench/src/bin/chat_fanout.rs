@@ -669,13 +669,7 @@ async fn main() -> ExitCode {
         args.concurrency
     );
     let echo = calibrate::echo(args.messages, args.concurrency, limit).await;
-    let scratch = tempfile::tempdir().expect("temp dir");
-    let lite = tokio::task::spawn_blocking({
-        let dir = scratch.path().to_path_buf();
-        move || calibrate::sqlite(&dir, 20_000, Duration::from_secs(10))
-    })
-    .await
-    .expect("sqlite calibration panicked");
+    let lite = calibrate::sqlite_limits().await;
     eprintln!(
         "echo {:.0} requests/s; SQLite {:.0} commits/s, {:.0} rows/s batched",
         echo.rate(),
