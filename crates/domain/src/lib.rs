@@ -22,6 +22,7 @@ pub mod password;
 pub mod random;
 pub mod recovery;
 mod sealed;
+pub mod search;
 pub mod secret;
 pub mod sessions;
 pub mod store;

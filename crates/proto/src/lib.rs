@@ -8,6 +8,7 @@ pub mod dev;
 pub mod mfa;
 pub mod problem;
 pub mod recovery;
+pub mod search;
 pub mod sessions;
 pub mod support;
 pub mod verifications;

@@ -22,8 +22,8 @@ use utoipa::{Modify, OpenApi};
 use proto::problem::CODES;
 
 use crate::routes::{
-    accounts, bindings, contacts, conversations, dev, me, mfa, orgs, recovery, sessions, stream,
-    support, verifications,
+    accounts, bindings, contacts, conversations, dev, me, mfa, orgs, recovery, search, sessions,
+    stream, support, verifications,
 };
 
 #[derive(OpenApi)]
@@ -44,6 +44,7 @@ use crate::routes::{
         conversations::create, conversations::list, conversations::show, conversations::add_members, conversations::remove_member,
         conversations::send, conversations::history, conversations::edit, conversations::recall, conversations::receipts, conversations::read, conversations::frequent,
         stream::stream,
+        search::messages, search::people, search::conversations,
         support::open, support::status, support::reply, support::cancel, support::code, support::complete,
         support::queue, support::ticket, support::pick, support::decide,
         support::trusted, support::set_trusted, support::vouch_requests, support::answer_vouch,

@@ -143,7 +143,7 @@ pub async fn start(config: Config, listener: TcpListener) -> Result<Running, Str
     let (tx, rx) = watch::channel(false);
     let worker = tokio::spawn(delivery::run(app.clone(), driver, metrics, rx.clone()));
     let mut tasks = vec![worker, tokio::spawn(prune_streams(app.clone(), rx.clone()))];
-    let background: Vec<JoinHandle<()>> = store::listen_streams(
+    let mut background: Vec<JoinHandle<()>> = store::listen_streams(
         &app.config.database_url,
         {
             let hub = hub.clone();
@@ -157,6 +157,7 @@ pub async fn start(config: Config, listener: TcpListener) -> Result<Running, Str
     )
     .into_iter()
     .collect();
+    background.push(tokio::spawn(catch_up_search(app.clone())));
     let mut server_rx = rx;
     let service = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let server = tokio::spawn(async move {
@@ -197,6 +198,17 @@ fn relay(app: &Wangshang, hub: &crate::hub::Hub, payload: &str) {
             Notice::Moved { account_id, seq } => hub.hint(&account_id, seq),
             Notice::Revoked { account_id } => hub.sessions_revoked(&account_id),
         }
+    }
+}
+
+/// Rebuilds the search index when it was built by other rules, or never (after the migration
+/// that made it): existing messages become searchable. An interrupted rebuild starts again at the
+/// next start.
+async fn catch_up_search(app: Wangshang) {
+    match app.catch_up_search_index().await {
+        Ok(Some(n)) => tracing::info!(messages = n, "search index rebuilt"),
+        Ok(None) => {}
+        Err(e) => tracing::warn!(error = %e, "rebuilding the search index failed"),
     }
 }
 

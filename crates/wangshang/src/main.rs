@@ -73,6 +73,18 @@ enum AdminTask {
     },
     /// A consistent online copy of a SQLite database to FILE (for PostgreSQL use pg_dump).
     Backup { file: PathBuf },
+    /// The search index.
+    Search {
+        #[command(subcommand)]
+        action: SearchAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum SearchAction {
+    /// Rebuilds the index from the messages in the database (safe while the server runs;
+    /// results are incomplete until it ends).
+    Rebuild,
 }
 
 #[derive(Subcommand)]
@@ -214,6 +226,17 @@ async fn admin(config: Option<PathBuf>, task: AdminTask) -> Result<(), String> {
                 None => None,
             };
             export_audit(&app, since, account.as_deref()).await
+        }
+        AdminTask::Search {
+            action: SearchAction::Rebuild,
+        } => {
+            let n = app
+                .rebuild_search_index()
+                .await
+                .map_err(|e| e.to_string())?;
+            tracing::info!(messages = n, "admin search index rebuilt");
+            println!("search index rebuilt: {n} messages indexed");
+            Ok(())
         }
         AdminTask::Agent { action } => {
             let (who, on) = match &action {

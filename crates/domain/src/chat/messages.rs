@@ -8,6 +8,7 @@ use super::{Emit, emit, kind, parse_text, role};
 use crate::app::Wangshang;
 use crate::clock::now_ms;
 use crate::error::{Error, Result};
+use crate::search;
 use crate::store::{ConversationMember, FrequentContact, Message};
 use crate::unit::Unit;
 
@@ -56,6 +57,12 @@ impl Wangshang {
         }
         self.changeable(&m, now)?;
         tx.edit_message(&m.id, &body, now).await?;
+        let edited = Message {
+            body: body.clone(),
+            edited_at: Some(now),
+            ..m.clone()
+        };
+        search::reindex_message(&mut tx, &m, &edited).await?;
         self.message_changed(tx, conversation_id, message_id, kind::MESSAGE_EDITED, now)
             .await
     }
@@ -86,6 +93,7 @@ impl Wangshang {
             return Err(recalled());
         }
         tx.recall_message(&m.id, account_id, now).await?;
+        search::unindex_message(&mut tx, &m).await?;
         self.message_changed(tx, conversation_id, message_id, kind::MESSAGE_RECALLED, now)
             .await
     }

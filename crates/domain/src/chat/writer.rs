@@ -253,6 +253,7 @@ impl Wangshang {
                 *n += 1;
             }
             tx.insert_messages(&new).await?;
+            crate::search::index_messages(&mut tx, &new).await?;
             let mut events = Vec::new();
             let mut owners = Vec::new();
             for (i, m) in new.iter().enumerate() {

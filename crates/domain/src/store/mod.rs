@@ -5,11 +5,13 @@
 mod chat;
 mod records;
 mod repos;
+mod search;
 mod support;
 
 pub use chat::*;
 pub use records::*;
 pub use repos::*;
+pub use search::*;
 pub use support::*;
 
 use async_trait::async_trait;
@@ -65,6 +67,7 @@ pub trait Tx:
     + MessageRepo
     + StreamRepo
     + SupportRepo
+    + SearchRepo
     + Send
 {
     async fn commit(self: Box<Self>) -> StoreResult<()>;

@@ -10,6 +10,7 @@ pub mod mfa;
 pub mod ops;
 pub mod orgs;
 pub mod recovery;
+pub mod search;
 pub mod sessions;
 pub mod stream;
 pub mod support;
@@ -50,6 +51,7 @@ pub fn api() -> Router<AppState> {
         .merge(contacts::router())
         .merge(conversations::router())
         .merge(stream::router())
+        .merge(search::router())
         .merge(support::router())
         .merge(dev::router())
 }

@@ -12,6 +12,7 @@ mod orgs;
 mod outbox;
 mod passkeys;
 mod resets;
+mod search;
 mod sessions;
 pub(crate) mod stream;
 mod support;

@@ -1,0 +1,354 @@
+//! Search (SPEC §10): messages a member can read now, and people and conversations by name,
+//! pinyin or initials.
+//!
+//! The engine is an inverted index inside the database ([`crate::store::SearchRepo`], migration
+//! 0012), written in the same unit of work as the message it describes: a send indexes, an edit
+//! replaces the terms, a recall removes them. So every node sees the same results at once, a crash
+//! never loses an indexed message, and the embedded default needs nothing beside its database.
+//! Terms are Chinese character pairs and words ([`text`]); the index finds candidates, and each
+//! candidate is checked against the message's current text, so results are exact: never a
+//! recalled message, never the text before an edit. Which conversations count is decided in the
+//! same query from the current membership, so a member removed from a group stops finding its
+//! messages at once, on every node.
+
+pub mod names;
+pub mod text;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+use crate::app::Wangshang;
+use crate::chat::conversations::member_of;
+use crate::clock::Millis;
+use crate::error::{Error, Result};
+use crate::store::{DOC_MESSAGE, Message, SearchCandidate, SearchDoc, SearchFilter};
+use crate::unit::Unit;
+
+pub use text::TOKENIZER_VERSION;
+
+/// Most hits in one page.
+pub const MAX_PAGE: u32 = 50;
+/// Candidates read from the index per statement.
+const BATCH: u32 = 100;
+/// Most candidates checked for one page in newest-first order; past it the page ends early and
+/// its cursor goes on from there.
+const MAX_SCAN: usize = 2000;
+/// Relevance ranks the newest this many hits.
+const MAX_RANKED: usize = 500;
+
+/// The order of hits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Order {
+    Newest,
+    Relevance,
+}
+
+/// A message search.
+#[derive(Clone, Debug)]
+pub struct MessageSearch {
+    pub q: String,
+    pub conversation_id: Option<String>,
+    pub sender_id: Option<String>,
+    pub after: Option<Millis>,
+    pub before: Option<Millis>,
+    pub has_file: Option<bool>,
+    pub order: Order,
+    pub cursor: Option<String>,
+    pub limit: u32,
+}
+
+/// A message found, with a snippet of its text and the byte ranges of the snippet to highlight.
+#[derive(Clone, Debug)]
+pub struct Hit {
+    pub message: Message,
+    pub snippet: String,
+    pub highlights: Vec<(usize, usize)>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Hits {
+    pub hits: Vec<Hit>,
+    pub next_cursor: Option<String>,
+}
+
+/// Where a page ends: newest-first `(sent_at, doc)`, or relevance `(score, sent_at, doc)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Cursor {
+    Newest(Millis, i64),
+    Relevance(i64, Millis, i64),
+}
+
+impl Cursor {
+    fn encode(self) -> String {
+        let s = match self {
+            Cursor::Newest(at, doc) => format!("n.{at}.{doc}"),
+            Cursor::Relevance(score, at, doc) => format!("r.{score}.{at}.{doc}"),
+        };
+        URL_SAFE_NO_PAD.encode(s)
+    }
+
+    fn decode(s: &str, order: Order) -> Result<Self> {
+        let bad = || Error::InvalidRequest("cursor is not one this search returned".into());
+        let raw = URL_SAFE_NO_PAD.decode(s).map_err(|_| bad())?;
+        let raw = String::from_utf8(raw).map_err(|_| bad())?;
+        let parts: Vec<&str> = raw.split('.').collect();
+        let num = |i: usize| -> Result<i64> {
+            parts
+                .get(i)
+                .and_then(|p| p.parse::<i64>().ok())
+                .ok_or_else(bad)
+        };
+        match (parts.first(), parts.len(), order) {
+            (Some(&"n"), 3, Order::Newest) => Ok(Cursor::Newest(num(1)?, num(2)?)),
+            (Some(&"r"), 4, Order::Relevance) => Ok(Cursor::Relevance(num(1)?, num(2)?, num(3)?)),
+            _ => Err(bad()),
+        }
+    }
+}
+
+/// The index document of a message (its terms from its current text).
+fn message_doc(m: &Message) -> SearchDoc {
+    SearchDoc {
+        kind: DOC_MESSAGE,
+        ref_id: m.id.clone(),
+        conversation_id: m.conversation_id.clone(),
+        sender_id: m.sender_id.clone(),
+        sent_at: m.sent_at,
+        has_file: false,
+        terms: text::terms(&m.body),
+    }
+}
+
+/// Indexes new messages, in the unit that inserts them.
+pub(crate) async fn index_messages(tx: &mut Unit, messages: &[Message]) -> Result<()> {
+    let docs: Vec<SearchDoc> = messages
+        .iter()
+        .filter(|m| m.recalled_at.is_none())
+        .map(message_doc)
+        .collect();
+    if !docs.is_empty() {
+        tx.index_docs(&docs).await?;
+    }
+    Ok(())
+}
+
+/// Replaces an edited message's terms (`before` is the message as it was), in the edit's unit.
+pub(crate) async fn reindex_message(
+    tx: &mut Unit,
+    before: &Message,
+    after: &Message,
+) -> Result<()> {
+    tx.reindex_doc(&message_doc(after), &text::terms(&before.body))
+        .await?;
+    Ok(())
+}
+
+/// Removes a recalled message from the index (`before` is the message as it was).
+pub(crate) async fn unindex_message(tx: &mut Unit, before: &Message) -> Result<()> {
+    tx.unindex_doc(
+        DOC_MESSAGE,
+        &before.id,
+        &before.conversation_id,
+        &text::terms(&before.body),
+    )
+    .await?;
+    Ok(())
+}
+
+/// A score for relevance order: how often the query's parts occur, for the text's length.
+fn score(m: &text::Matched) -> i64 {
+    let count = i64::try_from(m.count).unwrap_or(i64::MAX);
+    let length = i64::try_from(m.length).unwrap_or(i64::MAX);
+    count.saturating_mul(100_000) / (length + 20)
+}
+
+/// A candidate checked against its current text.
+fn checked(q: &text::Query, c: SearchCandidate) -> Option<(Hit, i64, i64)> {
+    let m = text::check(q, &c.message.body)?;
+    let (snippet, highlights) = text::snippet(&c.message.body, &m.ranges);
+    Some((
+        Hit {
+            message: c.message,
+            snippet,
+            highlights,
+        },
+        score(&m),
+        c.doc,
+    ))
+}
+
+/// Messages in the index, per rebuild step.
+const REBUILD_BATCH: u32 = 500;
+
+impl Wangshang {
+    /// Messages the member can read now that have every part of the query.
+    pub async fn search_messages(&self, account_id: &str, s: &MessageSearch) -> Result<Hits> {
+        let raw = s.q.trim();
+        if raw.chars().count() > text::MAX_QUERY {
+            return Err(Error::InvalidRequest(format!(
+                "q must be at most {} characters",
+                text::MAX_QUERY
+            )));
+        }
+        let cursor = s
+            .cursor
+            .as_deref()
+            .filter(|c| !c.is_empty())
+            .map(|c| Cursor::decode(c, s.order))
+            .transpose()?;
+        let q = text::parse_query(raw);
+        let limit = s.limit.clamp(1, MAX_PAGE);
+        let mut tx = self.read().await?;
+        if let Some(c) = &s.conversation_id {
+            member_of(&mut tx, c, account_id).await?;
+        }
+        if q.lookups.is_empty() {
+            // Nothing a message could be found by (no letter, digit or CJK character).
+            return Ok(Hits::default());
+        }
+        let mut filter = SearchFilter {
+            account_id: account_id.to_owned(),
+            lookups: q.lookups.clone(),
+            conversation_id: s.conversation_id.clone(),
+            sender_id: s.sender_id.clone(),
+            after: s.after,
+            before: s.before,
+            has_file: s.has_file,
+            below: match cursor {
+                Some(Cursor::Newest(at, doc)) => Some((at, doc)),
+                _ => None,
+            },
+            limit: BATCH,
+        };
+        match s.order {
+            Order::Newest => {
+                let mut hits = Vec::new();
+                let mut scanned = 0;
+                loop {
+                    let batch = tx.search_candidates(&filter).await?;
+                    let full = batch.len() as u32 == BATCH;
+                    for c in batch {
+                        scanned += 1;
+                        filter.below = Some((c.message.sent_at, c.doc));
+                        if let Some((hit, ..)) = checked(&q, c) {
+                            hits.push(hit);
+                            if hits.len() as u32 == limit {
+                                return Ok(Hits {
+                                    hits,
+                                    next_cursor: filter
+                                        .below
+                                        .map(|(at, doc)| Cursor::Newest(at, doc).encode()),
+                                });
+                            }
+                        }
+                    }
+                    if !full {
+                        return Ok(Hits {
+                            hits,
+                            next_cursor: None,
+                        });
+                    }
+                    if scanned >= MAX_SCAN {
+                        return Ok(Hits {
+                            hits,
+                            next_cursor: filter
+                                .below
+                                .map(|(at, doc)| Cursor::Newest(at, doc).encode()),
+                        });
+                    }
+                }
+            }
+            Order::Relevance => {
+                let mut ranked: Vec<(Hit, i64, i64)> = Vec::new();
+                loop {
+                    let batch = tx.search_candidates(&filter).await?;
+                    let full = batch.len() as u32 == BATCH;
+                    for c in batch {
+                        filter.below = Some((c.message.sent_at, c.doc));
+                        if let Some(h) = checked(&q, c) {
+                            ranked.push(h);
+                        }
+                    }
+                    if !full || ranked.len() >= MAX_RANKED {
+                        break;
+                    }
+                }
+                let key = |(h, score, doc): &(Hit, i64, i64)| (*score, h.message.sent_at, *doc);
+                ranked.sort_by_key(|h| std::cmp::Reverse(key(h)));
+                if let Some(Cursor::Relevance(score, at, doc)) = cursor {
+                    ranked.retain(|h| key(h) < (score, at, doc));
+                }
+                let more = ranked.len() > limit as usize;
+                ranked.truncate(limit as usize);
+                let next_cursor = more
+                    .then(|| ranked.last().map(key))
+                    .flatten()
+                    .map(|(score, at, doc)| Cursor::Relevance(score, at, doc).encode());
+                Ok(Hits {
+                    hits: ranked.into_iter().map(|(h, ..)| h).collect(),
+                    next_cursor,
+                })
+            }
+        }
+    }
+
+    /// Rebuilds the index from the messages in the database: empties it, then indexes every
+    /// message that is not recalled, a batch per unit. Safe while the server runs: a message
+    /// sent meanwhile is indexed by its send and skipped here. Returns how many were indexed.
+    pub async fn rebuild_search_index(&self) -> Result<u64> {
+        let mut tx = self.write().await?;
+        tx.clear_search_index().await?;
+        tx.set_search_meta("version", "rebuilding").await?;
+        tx.commit().await?;
+        let mut after: Option<(String, i64)> = None;
+        let mut indexed = 0u64;
+        loop {
+            let mut tx = self.write().await?;
+            let batch = tx.messages_to_index(after.clone(), REBUILD_BATCH).await?;
+            let Some(last) = batch.last() else {
+                tx.set_search_meta("version", TOKENIZER_VERSION).await?;
+                tx.commit().await?;
+                return Ok(indexed);
+            };
+            after = Some((last.conversation_id.clone(), last.seq));
+            index_messages(&mut tx, &batch).await?;
+            tx.commit().await?;
+            indexed += batch.len() as u64;
+        }
+    }
+
+    /// Rebuilds the index when it was built by other rules (or never, as after migration 0012);
+    /// `None` when it was up to date. The server runs this at start.
+    pub async fn catch_up_search_index(&self) -> Result<Option<u64>> {
+        let mut tx = self.read_one().await?;
+        let version = tx.search_meta("version").await?;
+        drop(tx);
+        if version.as_deref() == Some(TOKENIZER_VERSION) {
+            return Ok(None);
+        }
+        self.rebuild_search_index().await.map(Some)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_refuse_other_text() {
+        let c = Cursor::Newest(1_700_000_000_000, 42);
+        assert_eq!(Cursor::decode(&c.encode(), Order::Newest).unwrap(), c);
+        let r = Cursor::Relevance(900, 5, 7);
+        assert_eq!(Cursor::decode(&r.encode(), Order::Relevance).unwrap(), r);
+        assert!(Cursor::decode(&c.encode(), Order::Relevance).is_err());
+        for bad in [
+            "",
+            "!!",
+            "bi4x",
+            &URL_SAFE_NO_PAD.encode("n.1"),
+            &URL_SAFE_NO_PAD.encode("n.a.b"),
+        ] {
+            assert!(Cursor::decode(bad, Order::Newest).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,87 @@
+//! The search index's rows and repository (SPEC §10): documents and their terms, written in the
+//! same transaction as what they describe, and the candidates of a search.
+
+use async_trait::async_trait;
+
+use super::{Message, StoreResult};
+use crate::clock::Millis;
+
+/// The kind of a document: a message today; files and others can be added as kinds.
+pub const DOC_MESSAGE: &str = "message";
+
+/// A document to index with its terms.
+#[derive(Clone, Debug)]
+pub struct SearchDoc {
+    pub kind: &'static str,
+    pub ref_id: String,
+    pub conversation_id: String,
+    pub sender_id: String,
+    pub sent_at: Millis,
+    pub has_file: bool,
+    pub terms: Vec<String>,
+}
+
+/// How a term of a query is looked up in the index.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TermLookup {
+    /// This term exactly.
+    Exact(String),
+    /// Every term that starts with this.
+    Prefix(String),
+}
+
+/// What the store narrows a search to. Only messages of conversations `account_id` is a member
+/// of now, never recalled ones, that have every term of `lookups`.
+#[derive(Clone, Debug)]
+pub struct SearchFilter {
+    pub account_id: String,
+    /// At least one; the first is read from the index, the others checked per document.
+    pub lookups: Vec<TermLookup>,
+    pub conversation_id: Option<String>,
+    pub sender_id: Option<String>,
+    /// Sent at or after.
+    pub after: Option<Millis>,
+    /// Sent before.
+    pub before: Option<Millis>,
+    pub has_file: Option<bool>,
+    /// Only documents older than this `(sent_at, doc)` (the cursor).
+    pub below: Option<(Millis, i64)>,
+    pub limit: u32,
+}
+
+/// A message that has the terms: the text still needs checking.
+#[derive(Clone, Debug)]
+pub struct SearchCandidate {
+    pub doc: i64,
+    pub message: Message,
+}
+
+#[async_trait]
+pub trait SearchRepo {
+    /// Adds documents and their terms; a document already indexed (same kind and ref) is left
+    /// as it is.
+    async fn index_docs(&mut self, docs: &[SearchDoc]) -> StoreResult<()>;
+    /// Replaces a document's terms (`old_terms` are those it was indexed with), or indexes it
+    /// when it is not indexed.
+    async fn reindex_doc(&mut self, doc: &SearchDoc, old_terms: &[String]) -> StoreResult<()>;
+    /// Removes a document and its terms (`terms`: those it was indexed with).
+    async fn unindex_doc(
+        &mut self,
+        kind: &str,
+        ref_id: &str,
+        conversation_id: &str,
+        terms: &[String],
+    ) -> StoreResult<()>;
+    /// Candidates, newest first (`sent_at`, then doc, descending).
+    async fn search_candidates(&mut self, f: &SearchFilter) -> StoreResult<Vec<SearchCandidate>>;
+    /// Empties the index.
+    async fn clear_search_index(&mut self) -> StoreResult<()>;
+    /// Messages that are not recalled, in `(conversation_id, seq)` order after `after`.
+    async fn messages_to_index(
+        &mut self,
+        after: Option<(String, i64)>,
+        limit: u32,
+    ) -> StoreResult<Vec<Message>>;
+    async fn search_meta(&mut self, key: &str) -> StoreResult<Option<String>>;
+    async fn set_search_meta(&mut self, key: &str, value: &str) -> StoreResult<()>;
+}

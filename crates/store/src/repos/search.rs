@@ -1,0 +1,314 @@
+//! The search index (`search_docs`, `search_terms`, `search_meta`): see migration 0012.
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+
+use domain::store::{
+    Message, SearchCandidate, SearchDoc, SearchFilter, SearchRepo, StoreResult, TermLookup,
+};
+
+use super::messages::{MESSAGE_COLUMNS, message, values_list};
+use super::{Row, col, query};
+use crate::tx::SqlTx;
+
+/// Documents per INSERT (6 parameters each).
+const DOC_CHUNK: usize = 200;
+/// Terms per INSERT (3 parameters each).
+const TERM_CHUNK: usize = 1000;
+
+/// `$from, $from+1, …` (n of them).
+fn params(from: usize, n: usize) -> String {
+    (from..from + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The smallest text above every text that starts with `prefix`.
+fn prefix_end(prefix: &str) -> String {
+    format!("{prefix}{}", char::MAX)
+}
+
+async fn insert_terms(tx: &mut SqlTx, rows: &[(&str, &str, i64)]) -> StoreResult<()> {
+    for chunk in rows.chunks(TERM_CHUNK) {
+        let sql = format!(
+            "INSERT INTO search_terms (conversation_id, term, doc_id) VALUES {} \
+             ON CONFLICT DO NOTHING",
+            values_list(tx.dialect, chunk.len(), 3, 0)
+        );
+        let mut q = query(sql);
+        for (c, t, d) in chunk {
+            q = q.bind(*c).bind(*t).bind(*d);
+        }
+        q.execute(&mut tx.conn).await?;
+    }
+    Ok(())
+}
+
+async fn doc_id(tx: &mut SqlTx, kind: &str, ref_id: &str) -> StoreResult<Option<i64>> {
+    let row = query("SELECT id FROM search_docs WHERE kind = $1 AND ref_id = $2")
+        .bind(kind)
+        .bind(ref_id)
+        .fetch_optional(&mut tx.conn)
+        .await?;
+    row.map(|r| col(&r, "id")).transpose()
+}
+
+async fn delete_terms(
+    tx: &mut SqlTx,
+    conversation_id: &str,
+    doc: i64,
+    terms: &[String],
+) -> StoreResult<()> {
+    for chunk in terms.chunks(TERM_CHUNK) {
+        let sql = format!(
+            "DELETE FROM search_terms WHERE conversation_id = $1 AND doc_id = $2 \
+             AND term IN ({})",
+            params(3, chunk.len())
+        );
+        let mut q = query(sql).bind(conversation_id).bind(doc);
+        for t in chunk {
+            q = q.bind(t);
+        }
+        q.execute(&mut tx.conn).await?;
+    }
+    Ok(())
+}
+
+/// The condition on `alias.term` for a lookup, binding from `$n`; returns it and the next n.
+fn term_condition<'a>(
+    alias: &str,
+    lookup: &'a TermLookup,
+    n: usize,
+    binds: &mut Vec<Bound<'a>>,
+) -> (String, usize) {
+    match lookup {
+        TermLookup::Exact(t) => {
+            binds.push(Bound::Text(t.clone()));
+            (format!("{alias}.term = ${n}"), n + 1)
+        }
+        TermLookup::Prefix(p) => {
+            binds.push(Bound::Text(p.clone()));
+            binds.push(Bound::Text(prefix_end(p)));
+            (
+                format!("{alias}.term >= ${n} AND {alias}.term < ${}", n + 1),
+                n + 2,
+            )
+        }
+    }
+}
+
+/// A value of the dynamically built search statement.
+enum Bound<'a> {
+    Text(String),
+    Str(&'a str),
+    Int(i64),
+}
+
+fn candidate(r: &Row) -> StoreResult<SearchCandidate> {
+    Ok(SearchCandidate {
+        doc: col(r, "doc")?,
+        message: message(r)?,
+    })
+}
+
+#[async_trait]
+impl SearchRepo for SqlTx {
+    async fn index_docs(&mut self, docs: &[SearchDoc]) -> StoreResult<()> {
+        for chunk in docs.chunks(DOC_CHUNK) {
+            let sql = format!(
+                "INSERT INTO search_docs (kind, ref_id, conversation_id, sender_id, sent_at, \
+                 has_file) VALUES {} ON CONFLICT (kind, ref_id) DO NOTHING \
+                 RETURNING id, kind, ref_id",
+                values_list(self.dialect, chunk.len(), 6, 0)
+            );
+            let mut q = query(sql);
+            for d in chunk {
+                q = q
+                    .bind(d.kind)
+                    .bind(&d.ref_id)
+                    .bind(&d.conversation_id)
+                    .bind(&d.sender_id)
+                    .bind(d.sent_at)
+                    .bind(i64::from(d.has_file));
+            }
+            let mut ids: HashMap<(String, String), i64> = HashMap::new();
+            for r in q.fetch_all(&mut self.conn).await? {
+                ids.insert((col(&r, "kind")?, col(&r, "ref_id")?), col(&r, "id")?);
+            }
+            let mut rows: Vec<(&str, &str, i64)> = Vec::new();
+            for d in chunk {
+                // Absent: indexed already (a rebuild meeting a message the send indexed).
+                let Some(&id) = ids.get(&(d.kind.to_owned(), d.ref_id.clone())) else {
+                    continue;
+                };
+                for t in &d.terms {
+                    rows.push((&d.conversation_id, t, id));
+                }
+            }
+            insert_terms(self, &rows).await?;
+        }
+        Ok(())
+    }
+
+    async fn reindex_doc(&mut self, doc: &SearchDoc, old_terms: &[String]) -> StoreResult<()> {
+        let Some(id) = doc_id(self, doc.kind, &doc.ref_id).await? else {
+            return self.index_docs(std::slice::from_ref(doc)).await;
+        };
+        delete_terms(self, &doc.conversation_id, id, old_terms).await?;
+        query("UPDATE search_docs SET has_file = $2 WHERE id = $1")
+            .bind(id)
+            .bind(i64::from(doc.has_file))
+            .execute(&mut self.conn)
+            .await?;
+        let rows: Vec<(&str, &str, i64)> = doc
+            .terms
+            .iter()
+            .map(|t| (doc.conversation_id.as_str(), t.as_str(), id))
+            .collect();
+        insert_terms(self, &rows).await
+    }
+
+    async fn unindex_doc(
+        &mut self,
+        kind: &str,
+        ref_id: &str,
+        conversation_id: &str,
+        terms: &[String],
+    ) -> StoreResult<()> {
+        let Some(id) = doc_id(self, kind, ref_id).await? else {
+            return Ok(());
+        };
+        delete_terms(self, conversation_id, id, terms).await?;
+        query("DELETE FROM search_docs WHERE id = $1")
+            .bind(id)
+            .execute(&mut self.conn)
+            .await?;
+        Ok(())
+    }
+
+    async fn search_candidates(&mut self, f: &SearchFilter) -> StoreResult<Vec<SearchCandidate>> {
+        let Some((first, rest)) = f.lookups.split_first() else {
+            return Ok(Vec::new());
+        };
+        let mut binds: Vec<Bound<'_>> = vec![Bound::Str(&f.account_id)];
+        let (driving, mut n) = term_condition("t", first, 2, &mut binds);
+        let mut inner = format!(
+            "SELECT t.doc_id FROM search_terms t WHERE t.conversation_id IN \
+             (SELECT cm.conversation_id FROM conversation_members cm WHERE cm.account_id = $1) \
+             AND {driving}"
+        );
+        if let Some(c) = &f.conversation_id {
+            inner.push_str(&format!(" AND t.conversation_id = ${n}"));
+            binds.push(Bound::Str(c));
+            n += 1;
+        }
+        let mut sql = format!(
+            "SELECT d.id AS doc, {MESSAGE_COLUMNS} FROM search_docs d \
+             JOIN messages m ON m.id = d.ref_id \
+             WHERE d.kind = 'message' AND d.id IN ({inner}) AND m.recalled_at IS NULL"
+        );
+        for l in rest {
+            let (cond, next) = term_condition("t2", l, n, &mut binds);
+            n = next;
+            sql.push_str(&format!(
+                " AND EXISTS (SELECT 1 FROM search_terms t2 WHERE \
+                 t2.conversation_id = d.conversation_id AND t2.doc_id = d.id AND {cond})"
+            ));
+        }
+        if let Some(s) = &f.sender_id {
+            sql.push_str(&format!(" AND d.sender_id = ${n}"));
+            binds.push(Bound::Str(s));
+            n += 1;
+        }
+        if let Some(a) = f.after {
+            sql.push_str(&format!(" AND d.sent_at >= ${n}"));
+            binds.push(Bound::Int(a));
+            n += 1;
+        }
+        if let Some(b) = f.before {
+            sql.push_str(&format!(" AND d.sent_at < ${n}"));
+            binds.push(Bound::Int(b));
+            n += 1;
+        }
+        if let Some(h) = f.has_file {
+            sql.push_str(&format!(" AND d.has_file = ${n}"));
+            binds.push(Bound::Int(i64::from(h)));
+            n += 1;
+        }
+        if let Some((at, doc)) = f.below {
+            sql.push_str(&format!(
+                " AND (d.sent_at < ${n} OR (d.sent_at = ${n} AND d.id < ${}))",
+                n + 1
+            ));
+            binds.push(Bound::Int(at));
+            binds.push(Bound::Int(doc));
+            n += 2;
+        }
+        sql.push_str(&format!(" ORDER BY d.sent_at DESC, d.id DESC LIMIT ${n}"));
+        binds.push(Bound::Int(i64::from(f.limit)));
+        let mut q = query(sql);
+        for b in binds {
+            q = match b {
+                Bound::Text(t) => q.bind(t),
+                Bound::Str(s) => q.bind(s),
+                Bound::Int(i) => q.bind(i),
+            };
+        }
+        q.fetch_all(&mut self.conn)
+            .await?
+            .iter()
+            .map(candidate)
+            .collect()
+    }
+
+    async fn clear_search_index(&mut self) -> StoreResult<()> {
+        query("DELETE FROM search_terms")
+            .execute(&mut self.conn)
+            .await?;
+        query("DELETE FROM search_docs")
+            .execute(&mut self.conn)
+            .await?;
+        Ok(())
+    }
+
+    async fn messages_to_index(
+        &mut self,
+        after: Option<(String, i64)>,
+        limit: u32,
+    ) -> StoreResult<Vec<Message>> {
+        let (c, seq) = after.unwrap_or_default();
+        let rows = query(format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages m WHERE m.recalled_at IS NULL \
+             AND (m.conversation_id > $1 OR (m.conversation_id = $1 AND m.seq > $2)) \
+             ORDER BY m.conversation_id, m.seq LIMIT $3"
+        ))
+        .bind(c)
+        .bind(seq)
+        .bind(i64::from(limit))
+        .fetch_all(&mut self.conn)
+        .await?;
+        rows.iter().map(message).collect()
+    }
+
+    async fn search_meta(&mut self, key: &str) -> StoreResult<Option<String>> {
+        let row = query("SELECT value FROM search_meta WHERE key = $1")
+            .bind(key)
+            .fetch_optional(&mut self.conn)
+            .await?;
+        row.map(|r| col(&r, "value")).transpose()
+    }
+
+    async fn set_search_meta(&mut self, key: &str, value: &str) -> StoreResult<()> {
+        query(
+            "INSERT INTO search_meta (key, value) VALUES ($1, $2) \
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(key)
+        .bind(value)
+        .execute(&mut self.conn)
+        .await?;
+        Ok(())
+    }
+}
