@@ -18,6 +18,7 @@ mod pages;
 mod passkeys;
 mod register;
 mod render;
+mod search;
 mod settings;
 mod support;
 mod trusted;
@@ -137,6 +138,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/orgs/{id}/members/{account_id}/remove", post(orgs::remove))
         .route("/invites/{code}", get(orgs::invite_page))
         .route("/invites/{code}/accept", post(orgs::accept))
+        .route("/search", get(search::show))
         .route("/contacts", get(contacts::list))
         .route("/contacts/requests", post(contacts::request))
         .route("/contacts/requests/{id}/accept", post(contacts::accept))
