@@ -48,6 +48,7 @@ impl Wangshang {
         body: &str,
     ) -> Result<Message> {
         let body = parse_text(body, MAX_BODY, "body")?;
+        let terms = search::text::terms(&body);
         let now = now_ms();
         let mut tx = self.write().await?;
         member_of(&mut tx, conversation_id, account_id).await?;
@@ -62,7 +63,7 @@ impl Wangshang {
             edited_at: Some(now),
             ..m.clone()
         };
-        search::reindex_message(&mut tx, &m, &edited).await?;
+        search::reindex_message(&mut tx, &m, &edited, terms).await?;
         self.message_changed(tx, conversation_id, message_id, kind::MESSAGE_EDITED, now)
             .await
     }

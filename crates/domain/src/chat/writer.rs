@@ -135,6 +135,11 @@ impl Wangshang {
     /// Writes a batch in one transaction; returns each job's result.
     async fn write_batch(&self, jobs: &[Job]) -> Result<Vec<Sent>> {
         let now = now_ms();
+        // The index terms, worked out before the write unit opens (it holds SQLite's writer).
+        let mut terms: Vec<Vec<String>> = jobs
+            .iter()
+            .map(|j| crate::search::text::terms(&j.out.body))
+            .collect();
         let mut tx = self.write().await?;
         let pairs: Vec<(String, String)> = jobs
             .iter()
@@ -181,8 +186,9 @@ impl Wangshang {
         }
         let mut plans = Vec::with_capacity(jobs.len());
         let mut new: Vec<Message> = Vec::new();
+        let mut new_terms: Vec<Vec<String>> = Vec::new();
         let mut in_batch: HashMap<(String, String), usize> = HashMap::new();
-        for j in jobs {
+        for (ji, j) in jobs.iter().enumerate() {
             let o = &j.out;
             let key = (o.sender_id.clone(), o.client_msg_id.clone());
             if let Some(m) = existing.get(&key) {
@@ -216,6 +222,7 @@ impl Wangshang {
                 continue;
             }
             in_batch.insert(key, new.len());
+            new_terms.push(std::mem::take(&mut terms[ji]));
             plans.push(Plan::New(new.len()));
             new.push(Message {
                 id: random::id(),
@@ -253,7 +260,12 @@ impl Wangshang {
                 *n += 1;
             }
             tx.insert_messages(&new).await?;
-            crate::search::index_messages(&mut tx, &new).await?;
+            let docs: Vec<_> = new
+                .iter()
+                .zip(std::mem::take(&mut new_terms))
+                .map(|(m, t)| crate::search::message_doc(m, t))
+                .collect();
+            crate::search::index_messages(&mut tx, &docs).await?;
             let mut events = Vec::new();
             let mut owners = Vec::new();
             for (i, m) in new.iter().enumerate() {

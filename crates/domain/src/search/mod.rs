@@ -106,8 +106,9 @@ impl Cursor {
     }
 }
 
-/// The index document of a message (its terms from its current text).
-fn message_doc(m: &Message) -> SearchDoc {
+/// The index document of a message, with the terms of its current text ([`text::terms`] of
+/// its body, worked out before the write unit opens).
+pub(crate) fn message_doc(m: &Message, terms: Vec<String>) -> SearchDoc {
     SearchDoc {
         kind: DOC_MESSAGE,
         ref_id: m.id.clone(),
@@ -115,30 +116,27 @@ fn message_doc(m: &Message) -> SearchDoc {
         sender_id: m.sender_id.clone(),
         sent_at: m.sent_at,
         has_file: false,
-        terms: text::terms(&m.body),
+        terms,
     }
 }
 
 /// Indexes new messages, in the unit that inserts them.
-pub(crate) async fn index_messages(tx: &mut Unit, messages: &[Message]) -> Result<()> {
-    let docs: Vec<SearchDoc> = messages
-        .iter()
-        .filter(|m| m.recalled_at.is_none())
-        .map(message_doc)
-        .collect();
+pub(crate) async fn index_messages(tx: &mut Unit, docs: &[SearchDoc]) -> Result<()> {
     if !docs.is_empty() {
-        tx.index_docs(&docs).await?;
+        tx.index_docs(docs).await?;
     }
     Ok(())
 }
 
-/// Replaces an edited message's terms (`before` is the message as it was), in the edit's unit.
+/// Replaces an edited message's terms with `terms` (`before` is the message as it was), in the
+/// edit's unit.
 pub(crate) async fn reindex_message(
     tx: &mut Unit,
     before: &Message,
     after: &Message,
+    terms: Vec<String>,
 ) -> Result<()> {
-    tx.reindex_doc(&message_doc(after), &text::terms(&before.body))
+    tx.reindex_doc(&message_doc(after, terms), &text::terms(&before.body))
         .await?;
     Ok(())
 }
@@ -293,8 +291,10 @@ impl Wangshang {
     }
 
     /// Rebuilds the index from the messages in the database: empties it, then indexes every
-    /// message that is not recalled, a batch per unit. Safe while the server runs: a message
-    /// sent meanwhile is indexed by its send and skipped here. Returns how many were indexed.
+    /// message that is not recalled, a batch at a time (read, tokenised off the runtime, then
+    /// written in its own unit). Safe while the server runs: a message sent meanwhile is indexed
+    /// by its send and skipped here, an edit replaces or adds its terms, and a message recalled
+    /// meanwhile is never a hit anyway. Returns how many were indexed.
     pub async fn rebuild_search_index(&self) -> Result<u64> {
         let mut tx = self.write().await?;
         tx.clear_search_index().await?;
@@ -303,17 +303,28 @@ impl Wangshang {
         let mut after: Option<(String, i64)> = None;
         let mut indexed = 0u64;
         loop {
-            let mut tx = self.write().await?;
+            let mut tx = self.read().await?;
             let batch = tx.messages_to_index(after.clone(), REBUILD_BATCH).await?;
+            drop(tx);
             let Some(last) = batch.last() else {
+                let mut tx = self.write().await?;
                 tx.set_search_meta("version", TOKENIZER_VERSION).await?;
                 tx.commit().await?;
                 return Ok(indexed);
             };
             after = Some((last.conversation_id.clone(), last.seq));
-            index_messages(&mut tx, &batch).await?;
+            let docs = tokio::task::spawn_blocking(move || {
+                batch
+                    .iter()
+                    .map(|m| message_doc(m, text::terms(&m.body)))
+                    .collect::<Vec<_>>()
+            })
+            .await
+            .map_err(|e| Error::Internal(format!("tokenising for the index: {e}")))?;
+            let mut tx = self.write().await?;
+            index_messages(&mut tx, &docs).await?;
             tx.commit().await?;
-            indexed += batch.len() as u64;
+            indexed += docs.len() as u64;
         }
     }
 

@@ -85,18 +85,28 @@ fn spells(syl: &[Vec<String>], i: usize, q: &[u8], failed: &mut HashSet<(usize, 
 /// How well a name matches a query: `None`, or a rank (higher is better): the same name, the
 /// name's start, inside the name, pinyin from the start, pinyin from a later syllable.
 pub fn name_rank(name: &str, q: &str) -> Option<u8> {
-    let q = fold(q);
-    if q.is_empty() || q.chars().count() > MAX_NAME_QUERY {
+    folded_query(q).and_then(|q| rank(name, &q))
+}
+
+/// The query folded, or `None` when it is empty or too long to be a name.
+fn folded_query(q: &str) -> Option<String> {
+    if q.chars().count() > MAX_NAME_QUERY * 4 {
         return None;
     }
+    let q = fold(q);
+    (!q.is_empty() && q.chars().count() <= MAX_NAME_QUERY).then_some(q)
+}
+
+/// [`name_rank`] with the query folded already.
+fn rank(name: &str, q: &str) -> Option<u8> {
     let n = fold(name);
     if n == q {
         return Some(5);
     }
-    if n.starts_with(&q) {
+    if n.starts_with(q) {
         return Some(4);
     }
-    if n.contains(&q) {
+    if n.contains(q) {
         return Some(3);
     }
     if !q.is_ascii() {
@@ -121,11 +131,14 @@ fn ranked<T>(mut v: Vec<(u8, String, T)>) -> Vec<T> {
 impl Wangshang {
     /// The member's colleagues and external contacts whose nickname matches.
     pub async fn search_people(&self, account_id: &str, q: &str) -> Result<Vec<Contact>> {
+        let Some(q) = folded_query(q) else {
+            return Ok(Vec::new());
+        };
         let contacts = self.contacts(account_id).await?;
         Ok(ranked(
             contacts
                 .into_iter()
-                .filter_map(|c| name_rank(&c.nickname, q).map(|r| (r, c.nickname.clone(), c)))
+                .filter_map(|c| rank(&c.nickname, &q).map(|r| (r, c.nickname.clone(), c)))
                 .collect(),
         ))
     }
@@ -137,6 +150,9 @@ impl Wangshang {
         account_id: &str,
         q: &str,
     ) -> Result<Vec<ConversationSummary>> {
+        let Some(q) = folded_query(q) else {
+            return Ok(Vec::new());
+        };
         let list = self.conversations(account_id).await?;
         Ok(ranked(
             list.into_iter()
@@ -146,7 +162,7 @@ impl Wangshang {
                         .title
                         .clone()
                         .or_else(|| c.peer_nickname.clone())?;
-                    name_rank(&name, q).map(|r| (r, name, c))
+                    rank(&name, &q).map(|r| (r, name, c))
                 })
                 .collect(),
         ))
