@@ -82,3 +82,6 @@ trusted_contacts_changed-body = [{ -brand }] Your list of trusted colleagues cha
 
 nickname_changed-subject = Your { -brand } nickname was changed
 nickname_changed-body = [{ -brand }] Your nickname was changed from "{ $old }" to "{ $new }" at { $when } (IP { $ip }, device { $device }). If this was not you, change your password at once and check the devices in your security records.
+
+org_policy_changed-subject = The security policy of { $org } changed
+org_policy_changed-body = [{ -brand }] { $by } changed the security policy of { $org } at { $when }. You are told as one of its owners or admins; see the enterprise's policy page for what it requires now.

@@ -82,3 +82,6 @@ trusted_contacts_changed-body = 【{ -brand }】您的可信同事列表于 { $w
 
 nickname_changed-subject = 您的{ -brand }昵称已修改
 nickname_changed-body = 【{ -brand }】您的昵称已于 { $when } 由“{ $old }”改为“{ $new }”（IP { $ip }，设备 { $device }）。如果不是您本人操作，请立即修改密码，并在“安全记录”中检查登录设备。
+
+org_policy_changed-subject = { $org }的安全策略已变更
+org_policy_changed-body = 【{ -brand }】{ $by } 于 { $when } 修改了 { $org } 的安全策略。您是该企业的所有者或管理员，因此收到此通知；请在企业的安全策略页面查看现在的要求。

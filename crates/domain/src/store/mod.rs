@@ -3,11 +3,13 @@
 //! [`Store::read`]), so a flow is applied whole or not at all.
 
 mod chat;
+mod policy;
 mod records;
 mod repos;
 mod support;
 
 pub use chat::*;
+pub use policy::*;
 pub use records::*;
 pub use repos::*;
 pub use support::*;
@@ -65,6 +67,7 @@ pub trait Tx:
     + MessageRepo
     + StreamRepo
     + SupportRepo
+    + PolicyRepo
     + Send
 {
     async fn commit(self: Box<Self>) -> StoreResult<()>;

@@ -26,7 +26,7 @@ use serde_json::json;
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::extract::ApiQuery;
+use crate::extract::{ApiQuery, ClientInfo};
 use crate::hub::{Push, frame_json};
 
 /// `message.sent`: the answer to a `message.send`.
@@ -107,11 +107,12 @@ pub struct StreamQuery {
 pub async fn stream(
     State(s): State<AppState>,
     headers: HeaderMap,
+    ClientInfo(client): ClientInfo,
     ApiQuery(q): ApiQuery<StreamQuery>,
     ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Result<Response, ApiError> {
     let token = session_token(&s, &headers).ok_or(domain::Error::Unauthenticated)?;
-    let auth = s.app.authenticate(&token).await?;
+    let auth = s.app.authenticate(&token, &client.ip).await?;
     if q.since.is_some_and(|n| n < 0) {
         return Err(ApiError::invalid_request("since must not be negative"));
     }
@@ -135,6 +136,7 @@ pub async fn stream(
                 s,
                 account_id: auth.account_id,
                 token,
+                ip: client.ip,
                 socket,
                 last: 0,
             };
@@ -184,6 +186,8 @@ struct Conn {
     s: AppState,
     account_id: String,
     token: String,
+    /// The address the socket came from (an enterprise's allowed networks judge it).
+    ip: String,
     socket: WebSocket,
     /// The last seq sent.
     last: i64,
@@ -318,19 +322,24 @@ impl Conn {
             return self.send_text(failed(Some(&client_msg_id), &err)).await;
         };
         let app = self.s.app.clone();
-        let sender_id = self.account_id.clone();
+        let (token, ip) = (self.token.clone(), self.ip.clone());
         tokio::spawn(async move {
             let cid = client_msg_id.clone();
-            let answer = match app
-                .send_message(Outgoing {
-                    conversation_id,
-                    sender_id,
-                    client_msg_id,
-                    body,
-                    mentions,
-                })
-                .await
-            {
+            // The session as it is now: an enterprise's policy judges each send.
+            let sent_now = match app.authenticate(&token, &ip).await {
+                Ok(sender) => {
+                    app.send_message(Outgoing {
+                        conversation_id,
+                        sender,
+                        client_msg_id,
+                        body,
+                        mentions,
+                    })
+                    .await
+                }
+                Err(e) => Err(e),
+            };
+            let answer = match sent_now {
                 Ok((m, created)) => sent(&cid, &m, created),
                 Err(e) => failed(Some(&cid), &ApiError::from(e)),
             };
@@ -347,7 +356,7 @@ impl Conn {
     /// Whether the socket's session was revoked or expired (a database hiccup is not that).
     async fn signed_out(&mut self) -> bool {
         matches!(
-            self.s.app.authenticate(&self.token).await,
+            self.s.app.authenticate(&self.token, &self.ip).await,
             Err(domain::Error::Unauthenticated)
         )
     }

@@ -1,0 +1,111 @@
+//! Enterprise security policy (SPEC §11): what an enterprise's owners require of the sessions
+//! that reach its data — a second factor after a grace period, allowed networks, session
+//! lifetime and idle limits — plus stricter password rules and whether support-desk recovery
+//! needs an admin. Owners set it, owners and admins read it, nobody else learns it.
+//!
+//! [`gate`] is the one decision every path to an enterprise's conversations asks.
+
+pub mod gate;
+mod rules;
+
+pub use gate::gate;
+pub use rules::{PolicyInput, SecondFactor};
+
+use serde_json::json;
+
+use crate::app::{Client, Wangshang};
+use crate::chat::orgs::membership;
+use crate::chat::role;
+use crate::clock::{human, now_ms};
+use crate::error::{Error, Result};
+use crate::events;
+use crate::messages::template;
+use crate::outbox;
+use crate::store::OrgPolicy;
+use crate::unit::Unit;
+
+/// Security event of the owner who changed a policy.
+pub const POLICY_CHANGED: &str = "org_policy_changed";
+
+/// The policy an enterprise without a stored one has: the server's rules only.
+pub fn default_policy(org_id: &str) -> OrgPolicy {
+    OrgPolicy {
+        org_id: org_id.to_owned(),
+        require_second_factor: SecondFactor::Off.as_str().to_owned(),
+        grace_days: 0,
+        second_factor_since: None,
+        password_min_length: None,
+        password_min_score: None,
+        password_require_composition: false,
+        session_max_age_hours: None,
+        session_idle_minutes: None,
+        allowed_networks: Vec::new(),
+        support_needs_admin: false,
+        updated_by: String::new(),
+        updated_at: 0,
+    }
+}
+
+/// The caller must be an active owner or admin (`NotFound` for a non-member, `not_org_admin`
+/// for a member), as for the enterprise's other management calls.
+async fn reader(tx: &mut Unit, org_id: &str, account_id: &str) -> Result<String> {
+    let me = membership(tx, org_id, account_id).await?;
+    if !role::manages(&me.role) {
+        return Err(Error::Forbidden("not_org_admin"));
+    }
+    Ok(me.role)
+}
+
+impl Wangshang {
+    /// `GET /orgs/{id}/policy` (owners and admins).
+    pub async fn org_policy(&self, account_id: &str, org_id: &str) -> Result<OrgPolicy> {
+        let mut tx = self.read().await?;
+        reader(&mut tx, org_id, account_id).await?;
+        let p = tx.org_policy(org_id).await?;
+        Ok(p.unwrap_or_else(|| default_policy(org_id)))
+    }
+
+    /// `PUT /orgs/{id}/policy` (owners): replaces the policy, records a security event for the
+    /// owner and tells every owner and admin.
+    pub async fn set_org_policy(
+        &self,
+        account_id: &str,
+        org_id: &str,
+        input: &PolicyInput,
+        client: &Client,
+    ) -> Result<OrgPolicy> {
+        let now = now_ms();
+        let checked = input.check(&self.config.password)?;
+        let mut tx = self.write().await?;
+        if reader(&mut tx, org_id, account_id).await? != role::OWNER {
+            return Err(Error::Forbidden("owner_only"));
+        }
+        let old = tx.org_policy(org_id).await?;
+        let mut p = checked.into_policy(org_id, account_id, now);
+        // The grace period runs from when the requirement was switched on, not from each edit.
+        p.second_factor_since = match (&old, p.require_second_factor.as_str()) {
+            (_, "off") => None,
+            (Some(o), kind) if o.require_second_factor == kind => o.second_factor_since,
+            _ => Some(now),
+        };
+        tx.put_org_policy(&p).await?;
+        events::record(&mut tx, account_id, POLICY_CHANGED, client, &[], now).await?;
+        let org = tx.org(org_id).await?.ok_or(Error::NotFound)?;
+        let by = tx
+            .account(account_id)
+            .await?
+            .map(|a| a.nickname)
+            .unwrap_or_default();
+        for m in tx.org_members(org_id).await? {
+            if !role::manages(&m.role) {
+                continue;
+            }
+            if let Some(a) = tx.account(&m.account_id).await? {
+                let params = json!({"org": org.name, "by": by, "when": human(now)});
+                outbox::notify_account(&mut tx, &a, template::ORG_POLICY_CHANGED, params).await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(p)
+    }
+}

@@ -1,0 +1,33 @@
+//! An enterprise's security policy, as stored.
+
+use async_trait::async_trait;
+
+use super::StoreResult;
+use crate::clock::Millis;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OrgPolicy {
+    pub org_id: String,
+    /// `off`, `any` or `passkey`.
+    pub require_second_factor: String,
+    pub grace_days: i64,
+    /// When the current second-factor requirement was switched on.
+    pub second_factor_since: Option<Millis>,
+    pub password_min_length: Option<i64>,
+    pub password_min_score: Option<i64>,
+    pub password_require_composition: bool,
+    pub session_max_age_hours: Option<i64>,
+    pub session_idle_minutes: Option<i64>,
+    /// CIDR blocks; empty means any network.
+    pub allowed_networks: Vec<String>,
+    pub support_needs_admin: bool,
+    pub updated_by: String,
+    pub updated_at: Millis,
+}
+
+#[async_trait]
+pub trait PolicyRepo {
+    async fn org_policy(&mut self, org_id: &str) -> StoreResult<Option<OrgPolicy>>;
+    /// Inserts or replaces the enterprise's policy.
+    async fn put_org_policy(&mut self, p: &OrgPolicy) -> StoreResult<()>;
+}

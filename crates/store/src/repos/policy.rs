@@ -1,0 +1,76 @@
+use async_trait::async_trait;
+
+use domain::store::{OrgPolicy, PolicyRepo, StoreError, StoreResult};
+
+use super::{Row, col, query};
+use crate::tx::SqlTx;
+
+fn policy(row: &Row) -> StoreResult<OrgPolicy> {
+    let networks: String = col(row, "allowed_networks")?;
+    let composition: i64 = col(row, "password_require_composition")?;
+    let needs_admin: i64 = col(row, "support_needs_admin")?;
+    Ok(OrgPolicy {
+        org_id: col(row, "org_id")?,
+        require_second_factor: col(row, "require_second_factor")?,
+        grace_days: col(row, "grace_days")?,
+        second_factor_since: col(row, "second_factor_since")?,
+        password_min_length: col(row, "password_min_length")?,
+        password_min_score: col(row, "password_min_score")?,
+        password_require_composition: composition != 0,
+        session_max_age_hours: col(row, "session_max_age_hours")?,
+        session_idle_minutes: col(row, "session_idle_minutes")?,
+        allowed_networks: serde_json::from_str(&networks)
+            .map_err(|e| StoreError::Database(format!("bad allowed_networks: {e}")))?,
+        support_needs_admin: needs_admin != 0,
+        updated_by: col(row, "updated_by")?,
+        updated_at: col(row, "updated_at")?,
+    })
+}
+
+#[async_trait]
+impl PolicyRepo for SqlTx {
+    async fn org_policy(&mut self, org_id: &str) -> StoreResult<Option<OrgPolicy>> {
+        let row = query(
+            "SELECT org_id, require_second_factor, grace_days, second_factor_since, \
+             password_min_length, password_min_score, password_require_composition, \
+             session_max_age_hours, session_idle_minutes, allowed_networks, support_needs_admin, \
+             updated_by, updated_at FROM org_policies WHERE org_id = $1",
+        )
+        .bind(org_id)
+        .fetch_optional(&mut self.conn)
+        .await?;
+        row.as_ref().map(policy).transpose()
+    }
+
+    async fn put_org_policy(&mut self, p: &OrgPolicy) -> StoreResult<()> {
+        let networks = serde_json::to_string(&p.allowed_networks)
+            .map_err(|e| StoreError::Database(e.to_string()))?;
+        query("DELETE FROM org_policies WHERE org_id = $1")
+            .bind(&p.org_id)
+            .execute(&mut self.conn)
+            .await?;
+        query(
+            "INSERT INTO org_policies (org_id, require_second_factor, grace_days, \
+             second_factor_since, password_min_length, password_min_score, \
+             password_require_composition, session_max_age_hours, session_idle_minutes, \
+             allowed_networks, support_needs_admin, updated_by, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+        )
+        .bind(&p.org_id)
+        .bind(&p.require_second_factor)
+        .bind(p.grace_days)
+        .bind(p.second_factor_since)
+        .bind(p.password_min_length)
+        .bind(p.password_min_score)
+        .bind(i64::from(p.password_require_composition))
+        .bind(p.session_max_age_hours)
+        .bind(p.session_idle_minutes)
+        .bind(networks)
+        .bind(i64::from(p.support_needs_admin))
+        .bind(&p.updated_by)
+        .bind(p.updated_at)
+        .execute(&mut self.conn)
+        .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,527 @@
+//! Enterprise security policy (SPEC §11): owners set it, admins read it, nobody else sees it;
+//! every path to the enterprise's conversations meets it — a second factor after the grace
+//! period, allowed networks, session lifetime and idle limits — and nothing else is affected:
+//! the member's own account, sign-out, and other enterprises' and external chats.
+
+// Tests: a failed expectation should panic.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde_json::Value;
+use testkit::{Backend, Resp, StatusCode, TestApp, json, link_token, on_both_backends};
+use totp_rs::{Builder, Secret};
+
+const PW: &str = "blue lantern over quiet harbor";
+const OWNER: &str = "owner@example.com";
+const MEMBER: &str = "member@example.com";
+
+/// An enterprise with an owner and a member who share a direct conversation.
+struct Org {
+    id: String,
+    owner: String,
+    member: String,
+    member_id: String,
+    conversation: String,
+}
+
+async fn org(app: &TestApp) -> Org {
+    let c = app.colleagues(OWNER, MEMBER, PW).await;
+    let orgs = app.get("/api/v1/orgs", Some(&c.first_token)).await;
+    let me = app.get("/api/v1/me", Some(&c.second_token)).await;
+    Org {
+        id: orgs.body["orgs"][0]["id"].as_str().unwrap().to_owned(),
+        owner: c.first_token,
+        member: c.second_token,
+        member_id: me.str("account_id"),
+        conversation: c.conversation_id,
+    }
+}
+
+fn policy(extra: Value) -> Value {
+    let mut p = json!({"require_second_factor": "off", "grace_days": 0, "allowed_networks": [],
+                       "support_needs_admin": false});
+    for (k, v) in extra.as_object().unwrap() {
+        p[k] = v.clone();
+    }
+    p
+}
+
+async fn put_policy(app: &TestApp, o: &Org, token: &str, extra: Value) -> Resp {
+    app.put_auth(
+        &format!("/api/v1/orgs/{}/policy", o.id),
+        token,
+        policy(extra),
+    )
+    .await
+}
+
+async fn set_policy(app: &TestApp, o: &Org, extra: Value) {
+    let r = put_policy(app, o, &o.owner, extra).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+}
+
+async fn history(app: &TestApp, token: &str, conversation: &str) -> Resp {
+    app.get(
+        &format!("/api/v1/conversations/{conversation}/messages"),
+        Some(token),
+    )
+    .await
+}
+
+async fn send(app: &TestApp, token: &str, conversation: &str, id: &str) -> Resp {
+    app.post_auth(
+        &format!("/api/v1/conversations/{conversation}/messages"),
+        token,
+        json!({"client_msg_id": id, "body": "hello"}),
+    )
+    .await
+}
+
+/// Asserts a policy refusal naming the enterprise.
+fn refused(r: &Resp, code: &str, org_id: &str) {
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{:?}", r.body);
+    assert_eq!(r.code(), code, "{:?}", r.body);
+    assert_eq!(r.body["org_id"], org_id);
+}
+
+/// A second enterprise of the member, with a colleague and a direct conversation.
+async fn second_org(app: &TestApp, member: &str) -> String {
+    let colleague = "colleague@example.com";
+    let colleague_id = app.register("email", colleague, "colleague", PW).await;
+    let colleague_token = app.token(colleague, PW).await;
+    let b = app
+        .post_auth("/api/v1/orgs", member, json!({"name": "乙公司"}))
+        .await;
+    let before = app.messages_to(colleague).await.len();
+    app.post_auth(
+        &format!("/api/v1/orgs/{}/invites", b.str("id")),
+        member,
+        json!({"destination": colleague}),
+    )
+    .await;
+    let msgs = app.wait_for_messages(colleague, before + 1).await;
+    let body = msgs
+        .iter()
+        .filter_map(|m| m["body"].as_str())
+        .find(|t| t.contains("/invites/"))
+        .unwrap();
+    let code = link_token(body, "/invites/");
+    let r = app
+        .post_auth(
+            &format!("/api/v1/invites/{code}/accept"),
+            &colleague_token,
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let c = app
+        .post_auth(
+            "/api/v1/conversations",
+            member,
+            json!({"member_ids": [colleague_id]}),
+        )
+        .await;
+    assert_eq!(c.status, StatusCode::CREATED, "{:?}", c.body);
+    c.str("conversation_id")
+}
+
+fn totp_now(secret: &str) -> String {
+    let secret = Secret::try_from_base32(secret).unwrap().as_ref().to_vec();
+    let step = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        / 30;
+    Builder::new()
+        .with_secret(Secret::from(secret))
+        .build()
+        .unwrap()
+        .generate(step * 30)
+        .to_string()
+}
+
+async fn policy_is_for_owners_and_admins_only(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let o = org(&app).await;
+    let path = format!("/api/v1/orgs/{}/policy", o.id);
+    // Nothing set yet: the server's rules only.
+    let p = app.get(&path, Some(&o.owner)).await;
+    assert_eq!(p.status, StatusCode::OK, "{:?}", p.body);
+    assert_eq!(p.body["require_second_factor"], "off");
+    assert!(p.body["updated_at"].is_null());
+    // A member neither reads nor changes it; a stranger does not learn the enterprise exists.
+    assert_eq!(
+        app.get(&path, Some(&o.member)).await.code(),
+        "not_org_admin"
+    );
+    assert_eq!(
+        put_policy(&app, &o, &o.member, json!({})).await.code(),
+        "not_org_admin"
+    );
+    app.register("email", "stranger@example.com", "s", PW).await;
+    let stranger = app.token("stranger@example.com", PW).await;
+    assert_eq!(
+        app.get(&path, Some(&stranger)).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        put_policy(&app, &o, &stranger, json!({})).await.status,
+        StatusCode::NOT_FOUND
+    );
+    // Bad values are refused whole.
+    for (bad, code) in [
+        (json!({"grace_days": 91}), "invalid_policy"),
+        (json!({"password_min_length": 4}), "invalid_policy"),
+        (json!({"password_min_score": 5}), "invalid_policy"),
+        (json!({"session_idle_minutes": 1}), "invalid_policy"),
+        (json!({"session_max_age_hours": 0}), "invalid_policy"),
+        (
+            json!({"allowed_networks": ["10.0.0.0/33"]}),
+            "invalid_network",
+        ),
+        (json!({"allowed_networks": ["office"]}), "invalid_network"),
+    ] {
+        let r = put_policy(&app, &o, &o.owner, bad.clone()).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        assert_eq!(r.code(), code, "{bad}");
+    }
+    let r = put_policy(
+        &app,
+        &o,
+        &o.owner,
+        json!({"require_second_factor": "sometimes"}),
+    )
+    .await;
+    assert_eq!(r.code(), "invalid_request");
+    assert!(
+        app.get(&path, Some(&o.owner)).await.body["updated_at"].is_null(),
+        "nothing half-applied"
+    );
+    // The owner sets it: a security event for the owner, a notice to the owners and admins.
+    let before = app.messages_to(OWNER).await.len();
+    let r = put_policy(
+        &app,
+        &o,
+        &o.owner,
+        json!({"require_second_factor": "any", "grace_days": 7,
+               "allowed_networks": ["10.1.2.3/8", "127.0.0.1"], "session_idle_minutes": 60}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(
+        r.body["allowed_networks"],
+        json!(["10.0.0.0/8", "127.0.0.1/32"])
+    );
+    assert!(r.body["second_factor_since"].is_string());
+    let events = app.get("/api/v1/me/security-events", Some(&o.owner)).await;
+    assert_eq!(events.body["events"][0]["kind"], "org_policy_changed");
+    let notices = app.wait_for_messages(OWNER, before + 1).await;
+    assert!(
+        notices[0]["body"].as_str().unwrap().contains("旺商科技"),
+        "{notices:?}"
+    );
+    // An admin reads it but cannot change it; a member's notice count stays.
+    let member_before = app.messages_to(MEMBER).await.len();
+    let r = app
+        .client
+        .patch(format!(
+            "{}/api/v1/orgs/{}/members/{}",
+            app.base, o.id, o.member_id
+        ))
+        .bearer_auth(&o.owner)
+        .json(&json!({"role": "admin"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let p = app.get(&path, Some(&o.member)).await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert_eq!(p.body["grace_days"], 7);
+    assert_eq!(
+        put_policy(&app, &o, &o.member, json!({})).await.code(),
+        "owner_only"
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(app.messages_to(MEMBER).await.len(), member_before);
+}
+
+async fn second_factor_is_required_after_the_grace_period(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let o = org(&app).await;
+    let other = second_org(&app, &o.member).await;
+    assert_eq!(
+        send(&app, &o.member, &o.conversation, "m1").await.status,
+        StatusCode::CREATED
+    );
+    // Within the grace period the member keeps access.
+    set_policy(
+        &app,
+        &o,
+        json!({"require_second_factor": "any", "grace_days": 3}),
+    )
+    .await;
+    assert_eq!(
+        history(&app, &o.member, &o.conversation).await.status,
+        StatusCode::OK
+    );
+    // Once it is over, this enterprise's conversations are closed to the member...
+    app.exec(&format!(
+        "UPDATE org_policies SET second_factor_since = second_factor_since - 4 * 86400000 WHERE org_id = '{}'",
+        o.id
+    ))
+    .await;
+    app.exec("UPDATE org_members SET joined_at = joined_at - 4 * 86400000")
+        .await;
+    refused(
+        &history(&app, &o.member, &o.conversation).await,
+        "policy_requires_2fa",
+        &o.id,
+    );
+    refused(
+        &send(&app, &o.member, &o.conversation, "m2").await,
+        "policy_requires_2fa",
+        &o.id,
+    );
+    let c = &o.conversation;
+    refused(
+        &app.get(&format!("/api/v1/conversations/{c}"), Some(&o.member))
+            .await,
+        "policy_requires_2fa",
+        &o.id,
+    );
+    refused(
+        &app.post_auth(
+            &format!("/api/v1/conversations/{c}/read"),
+            &o.member,
+            json!({"seq": 1}),
+        )
+        .await,
+        "policy_requires_2fa",
+        &o.id,
+    );
+    // ...and over the socket too.
+    let mut ws = app.stream(&o.member, None).await;
+    ws.send_json(&json!({"type": "message.send", "conversation_id": c,
+                         "client_msg_id": "ws1", "body": "hi"}))
+        .await;
+    let f = ws
+        .next_of("message.failed", Duration::from_secs(5))
+        .await
+        .unwrap();
+    assert_eq!(f["data"]["code"], "policy_requires_2fa", "{f:?}");
+    // The list keeps the conversation, marked, without its last message.
+    let list = app.get("/api/v1/conversations", Some(&o.member)).await;
+    let row = |id: &str| {
+        list.body["conversations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["conversation_id"] == id)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(row(c)["policy_block"], "policy_requires_2fa");
+    assert_eq!(row(c)["org_id"], o.id.as_str());
+    assert!(row(c)["last_message"].is_null());
+    assert!(row(&other)["policy_block"].is_null());
+    // The other enterprise, the account itself and its sessions are untouched.
+    assert_eq!(
+        history(&app, &o.member, &other).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        send(&app, &o.member, &other, "b1").await.status,
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        app.get("/api/v1/me", Some(&o.member)).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.get("/api/v1/sessions", Some(&o.member)).await.status,
+        StatusCode::OK
+    );
+    // Setting up a second factor opens the way again.
+    let e = app
+        .post_auth(
+            "/api/v1/me/mfa/totp",
+            &o.member,
+            json!({"current_password": PW}),
+        )
+        .await;
+    assert_eq!(e.status, StatusCode::OK, "{:?}", e.body);
+    let r = app
+        .post_auth(
+            "/api/v1/me/mfa/totp/confirm",
+            &o.member,
+            json!({"code": totp_now(&e.str("secret"))}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(
+        history(&app, &o.member, &o.conversation).await.status,
+        StatusCode::OK
+    );
+    // Passkeys only: an authenticator app is not enough.
+    set_policy(
+        &app,
+        &o,
+        json!({"require_second_factor": "passkey", "grace_days": 0}),
+    )
+    .await;
+    refused(
+        &history(&app, &o.member, &o.conversation).await,
+        "policy_requires_2fa",
+        &o.id,
+    );
+    // Off again: open to all.
+    set_policy(&app, &o, json!({})).await;
+    assert_eq!(
+        history(&app, &o.member, &o.conversation).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        history(&app, &o.owner, &o.conversation).await.status,
+        StatusCode::OK
+    );
+}
+
+async fn allowed_networks_refuse_other_addresses(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let o = org(&app).await;
+    // Tests reach the server from 127.0.0.1.
+    set_policy(
+        &app,
+        &o,
+        json!({"allowed_networks": ["10.0.0.0/8", "2001:db8::/32"]}),
+    )
+    .await;
+    refused(
+        &history(&app, &o.member, &o.conversation).await,
+        "policy_network",
+        &o.id,
+    );
+    refused(
+        &send(&app, &o.member, &o.conversation, "n1").await,
+        "policy_network",
+        &o.id,
+    );
+    // Policy management itself is not the enterprise's conversations: the owner can fix it.
+    set_policy(&app, &o, json!({"allowed_networks": ["127.0.0.0/8"]})).await;
+    assert_eq!(
+        history(&app, &o.member, &o.conversation).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        send(&app, &o.member, &o.conversation, "n2").await.status,
+        StatusCode::CREATED
+    );
+}
+
+async fn session_limits_end_access_to_the_enterprise_only(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let o = org(&app).await;
+    let other = second_org(&app, &o.member).await;
+    let member_id = &o.member_id;
+    // Absolute lifetime.
+    set_policy(&app, &o, json!({"session_max_age_hours": 8})).await;
+    assert_eq!(
+        history(&app, &o.member, &o.conversation).await.status,
+        StatusCode::OK
+    );
+    app.exec(&format!(
+        "UPDATE sessions SET created_at = created_at - 9 * 3600000 WHERE account_id = '{member_id}'"
+    ))
+    .await;
+    refused(
+        &history(&app, &o.member, &o.conversation).await,
+        "policy_session_expired",
+        &o.id,
+    );
+    assert_eq!(
+        history(&app, &o.member, &other).await.status,
+        StatusCode::OK
+    );
+    let fresh = app.token(MEMBER, PW).await;
+    assert_eq!(
+        history(&app, &fresh, &o.conversation).await.status,
+        StatusCode::OK
+    );
+    // Idle limit: a pause longer than it closes the enterprise to this session for good.
+    set_policy(&app, &o, json!({"session_idle_minutes": 30})).await;
+    assert_eq!(
+        history(&app, &fresh, &o.conversation).await.status,
+        StatusCode::OK
+    );
+    app.exec(&format!(
+        "UPDATE sessions SET last_seen_at = last_seen_at - 31 * 60000 WHERE account_id = '{member_id}'"
+    ))
+    .await;
+    refused(
+        &history(&app, &fresh, &o.conversation).await,
+        "policy_session_expired",
+        &o.id,
+    );
+    // The use just now refreshed the session, but the pause stays on record.
+    refused(
+        &history(&app, &fresh, &o.conversation).await,
+        "policy_session_expired",
+        &o.id,
+    );
+    assert_eq!(history(&app, &fresh, &other).await.status, StatusCode::OK);
+    assert_eq!(
+        app.get("/api/v1/me", Some(&fresh)).await.status,
+        StatusCode::OK
+    );
+    let newest = app.token(MEMBER, PW).await;
+    assert_eq!(
+        history(&app, &newest, &o.conversation).await.status,
+        StatusCode::OK
+    );
+}
+
+async fn conversations_belong_to_the_enterprise_their_members_share(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let o = org(&app).await;
+    let list = app.get("/api/v1/conversations", Some(&o.owner)).await;
+    assert_eq!(list.body["conversations"][0]["org_id"], o.id.as_str());
+    // An enterprise the members do not share is as unknown as any id.
+    let b2 = app
+        .post_auth("/api/v1/orgs", &o.owner, json!({"name": "丙公司"}))
+        .await;
+    let r = app
+        .post_auth(
+            "/api/v1/conversations",
+            &o.owner,
+            json!({"member_ids": [o.member_id], "title": "g", "org_id": b2.str("id")}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{:?}", r.body);
+    let r = app
+        .post_auth(
+            "/api/v1/conversations",
+            &o.owner,
+            json!({"member_ids": [o.member_id], "title": "g", "org_id": o.id}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    // A new group of a blocked enterprise cannot be started either.
+    set_policy(&app, &o, json!({"allowed_networks": ["10.0.0.0/8"]})).await;
+    let r = app
+        .post_auth(
+            "/api/v1/conversations",
+            &o.member,
+            json!({"member_ids": [app.get("/api/v1/me", Some(&o.owner)).await.str("account_id")], "title": "h"}),
+        )
+        .await;
+    refused(&r, "policy_network", &o.id);
+}
+
+on_both_backends!(
+    policy_is_for_owners_and_admins_only,
+    second_factor_is_required_after_the_grace_period,
+    allowed_networks_refuse_other_addresses,
+    session_limits_end_access_to_the_enterprise_only,
+    conversations_belong_to_the_enterprise_their_members_share,
+);
