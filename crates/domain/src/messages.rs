@@ -60,9 +60,10 @@ pub mod template {
     pub const TRUSTED_CONTACTS_CHANGED: &str = "trusted_contacts_changed";
     pub const NICKNAME_CHANGED: &str = "nickname_changed";
     pub const ORG_POLICY_CHANGED: &str = "org_policy_changed";
+    pub const ORG_MEMBER_ACTION: &str = "org_member_action";
 
     /// Every template, for the catalog completeness test.
-    pub const ALL: [&str; 25] = [
+    pub const ALL: [&str; 26] = [
         REGISTER_CODE,
         REGISTER_TAKEN,
         SUPPORT_CONTACT_CODE,
@@ -88,6 +89,7 @@ pub mod template {
         TRUSTED_CONTACTS_CHANGED,
         NICKNAME_CHANGED,
         ORG_POLICY_CHANGED,
+        ORG_MEMBER_ACTION,
     ];
 }
 
@@ -159,6 +161,7 @@ pub fn has_template(template: &str) -> bool {
         "inviter",
         "invite_url",
         "by",
+        "action",
     ];
     let args = arguments(&Value::Object(
         names

@@ -141,6 +141,18 @@ pub const CODES: &[(&str, u16, &str)] = &[
         "This session is older or was idle longer than the enterprise allows; sign in again.",
     ),
     (
+        "member_suspended",
+        403,
+        "An owner or admin suspended this member: the enterprise's conversations are closed to them.",
+    ),
+    (
+        "own_membership",
+        409,
+        "Owners and admins cannot sign out, suspend or reinstate themselves this way.",
+    ),
+    ("already_suspended", 409, "The member is suspended already."),
+    ("not_suspended", 409, "The member is not suspended."),
+    (
         "invalid_policy",
         422,
         "A policy value is out of range; `detail` says which.",

@@ -291,6 +291,9 @@ impl From<Error> for ApiError {
                     domain::policy::gate::NETWORK => {
                         "The enterprise allows its data only from its own networks."
                     }
+                    domain::policy::gate::SUSPENDED => {
+                        "An owner or admin of the enterprise suspended your access to its conversations."
+                    }
                     domain::policy::gate::SESSION_EXPIRED => {
                         "This session is older or was idle longer than the enterprise allows: sign in again."
                     }

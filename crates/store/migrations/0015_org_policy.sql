@@ -25,3 +25,25 @@ CREATE INDEX conversations_org ON conversations(org_id);
 -- The longest pause between two uses of a session so far, so that an enterprise's idle limit
 -- stays broken once broken, although the session lives on for the rest of the account's data.
 ALTER TABLE sessions ADD COLUMN longest_idle_ms BIGINT NOT NULL DEFAULT 0;
+
+-- A member an owner or admin suspended: their account lives on, the enterprise's conversations are
+-- closed to them until reinstated (the row is deleted then). Their messages stay.
+CREATE TABLE org_suspensions (
+    org_id TEXT NOT NULL REFERENCES orgs(id),
+    account_id TEXT NOT NULL REFERENCES accounts(id),
+    suspended_by TEXT NOT NULL REFERENCES accounts(id),
+    suspended_at BIGINT NOT NULL,
+    PRIMARY KEY (org_id, account_id)
+);
+
+-- The enterprise's audit log: policy changes and actions on members, with who and when (never
+-- addresses, codes or secrets).
+CREATE TABLE org_audit (
+    id TEXT PRIMARY KEY,
+    org_id TEXT NOT NULL REFERENCES orgs(id),
+    actor_id TEXT NOT NULL REFERENCES accounts(id),
+    subject_id TEXT REFERENCES accounts(id),
+    kind TEXT NOT NULL,
+    at BIGINT NOT NULL
+);
+CREATE INDEX org_audit_org ON org_audit(org_id, at);

@@ -518,7 +518,190 @@ async fn conversations_belong_to_the_enterprise_their_members_share(b: Backend) 
     refused(&r, "policy_network", &o.id);
 }
 
+/// Reads frames until the socket ends; how it ended.
+async fn socket_end(ws: &mut testkit::stream::StreamClient) -> testkit::stream::Ended {
+    loop {
+        match ws.next(Duration::from_secs(5)).await {
+            Ok(_) => continue,
+            Err(e) => break e,
+        }
+    }
+}
+
+fn path(o: &Org, member: &str, action: &str) -> String {
+    format!("/api/v1/orgs/{}/members/{member}/{action}", o.id)
+}
+
+async fn owners_and_admins_sign_a_member_out_everywhere(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let o = org(&app).await;
+    let owner_id = app
+        .get("/api/v1/me", Some(&o.owner))
+        .await
+        .str("account_id");
+    let second_device = app.token(MEMBER, PW).await;
+    let mut ws = app.stream(&o.member, None).await;
+    assert_eq!(
+        ws.next(Duration::from_secs(5)).await.unwrap()["type"],
+        "hello"
+    );
+    // A member cannot act on colleagues; nobody acts on themselves; a stranger learns nothing.
+    let r = app
+        .post_auth(&path(&o, &owner_id, "sign-out"), &o.member, json!({}))
+        .await;
+    assert_eq!(r.code(), "not_org_admin");
+    let r = app
+        .post_auth(&path(&o, &owner_id, "sign-out"), &o.owner, json!({}))
+        .await;
+    assert_eq!(r.code(), "own_membership");
+    app.register("email", "stranger@example.com", "s", PW).await;
+    let stranger = app.token("stranger@example.com", PW).await;
+    let r = app
+        .post_auth(&path(&o, &o.member_id, "sign-out"), &stranger, json!({}))
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    // The owner of another enterprise cannot reach this one's members.
+    let other_org = app
+        .post_auth("/api/v1/orgs", &stranger, json!({"name": "丁公司"}))
+        .await;
+    let r = app
+        .post_auth(
+            &format!(
+                "/api/v1/orgs/{}/members/{}/sign-out",
+                other_org.str("id"),
+                o.member_id
+            ),
+            &stranger,
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get("/api/v1/me", Some(&o.member)).await.status,
+        StatusCode::OK
+    );
+
+    let before = app.messages_to(MEMBER).await.len();
+    let r = app
+        .post_auth(&path(&o, &o.member_id, "sign-out"), &o.owner, json!({}))
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{:?}", r.body);
+    for t in [&o.member, &second_device] {
+        assert_eq!(
+            app.get("/api/v1/me", Some(t)).await.status,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert_eq!(
+        socket_end(&mut ws).await,
+        testkit::stream::Ended::Closed(Some(4001))
+    );
+    // Told to the member, and in their security records (without the admin's address).
+    let notices = app.wait_for_messages(MEMBER, before + 1).await;
+    assert!(notices[0]["body"].as_str().unwrap().contains("旺商科技"));
+    let again = app.token(MEMBER, PW).await;
+    let ev = app
+        .get("/api/v1/me/security-events?limit=5", Some(&again))
+        .await;
+    let kinds: Vec<&str> = ev.body["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert!(kinds.contains(&"org_member_signed_out"), "{kinds:?}");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM org_audit WHERE kind = 'org_member_signed_out'")
+            .await,
+        1
+    );
+    // An admin cannot sign an owner out.
+    let r = app
+        .client
+        .patch(format!(
+            "{}/api/v1/orgs/{}/members/{}",
+            app.base, o.id, o.member_id
+        ))
+        .bearer_auth(&o.owner)
+        .json(&json!({"role": "admin"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = app
+        .post_auth(&path(&o, &owner_id, "sign-out"), &again, json!({}))
+        .await;
+    assert_eq!(r.code(), "owner_only");
+    assert_eq!(
+        app.get("/api/v1/me", Some(&o.owner)).await.status,
+        StatusCode::OK
+    );
+}
+
+async fn suspended_members_lose_the_enterprise_only_until_reinstated(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let o = org(&app).await;
+    let other = second_org(&app, &o.member).await;
+    assert_eq!(
+        send(&app, &o.member, &o.conversation, "s1").await.status,
+        StatusCode::CREATED
+    );
+    let mut ws = app.stream(&o.member, None).await;
+    assert_eq!(
+        ws.next(Duration::from_secs(5)).await.unwrap()["type"],
+        "hello"
+    );
+    let r = app
+        .post_auth(&path(&o, &o.member_id, "reinstate"), &o.owner, json!({}))
+        .await;
+    assert_eq!(r.code(), "not_suspended");
+    let r = app
+        .post_auth(&path(&o, &o.member_id, "suspend"), &o.owner, json!({}))
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{:?}", r.body);
+    let r = app
+        .post_auth(&path(&o, &o.member_id, "suspend"), &o.owner, json!({}))
+        .await;
+    assert_eq!(r.code(), "already_suspended");
+    // The socket closes at once; the account still logs in.
+    assert_eq!(
+        socket_end(&mut ws).await,
+        testkit::stream::Ended::Closed(Some(4001))
+    );
+    let t = app.token(MEMBER, PW).await;
+    assert_eq!(app.get("/api/v1/me", Some(&t)).await.status, StatusCode::OK);
+    refused(
+        &history(&app, &t, &o.conversation).await,
+        "member_suspended",
+        &o.id,
+    );
+    refused(
+        &send(&app, &t, &o.conversation, "s2").await,
+        "member_suspended",
+        &o.id,
+    );
+    assert_eq!(history(&app, &t, &other).await.status, StatusCode::OK);
+    // Their messages stay for the colleagues.
+    let h = history(&app, &o.owner, &o.conversation).await;
+    assert_eq!(h.body["messages"][0]["client_msg_id"], "s1");
+    let r = app
+        .post_auth(&path(&o, &o.member_id, "reinstate"), &o.owner, json!({}))
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{:?}", r.body);
+    assert_eq!(
+        history(&app, &t, &o.conversation).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        send(&app, &t, &o.conversation, "s3").await.status,
+        StatusCode::CREATED
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM org_audit").await, 2);
+}
+
 on_both_backends!(
+    owners_and_admins_sign_a_member_out_everywhere,
+    suspended_members_lose_the_enterprise_only_until_reinstated,
     policy_is_for_owners_and_admins_only,
     second_factor_is_required_after_the_grace_period,
     allowed_networks_refuse_other_addresses,

@@ -85,3 +85,11 @@ nickname_changed-body = [{ -brand }] Your nickname was changed from "{ $old }" t
 
 org_policy_changed-subject = The security policy of { $org } changed
 org_policy_changed-body = [{ -brand }] { $by } changed the security policy of { $org } at { $when }. You are told as one of its owners or admins; see the enterprise's policy page for what it requires now.
+
+org_member_action-subject = { $org } changed your access
+org_member_action-body = [{ -brand }] { $action ->
+    [signed_out] An admin of { $org } signed you out of every device at { $when }. Log in again to continue.
+    [suspended] An admin of { $org } suspended your access to its chats at { $when }. Your account and your other chats are not affected.
+    [reinstated] An admin of { $org } restored your access to its chats at { $when }.
+   *[other] An admin of { $org } changed your access at { $when }.
+}

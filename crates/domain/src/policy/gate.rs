@@ -11,12 +11,24 @@ use crate::unit::Unit;
 pub const REQUIRES_2FA: &str = "policy_requires_2fa";
 pub const NETWORK: &str = "policy_network";
 pub const SESSION_EXPIRED: &str = "policy_session_expired";
+pub const SUSPENDED: &str = "member_suspended";
 
 /// Refuses `caller` the data of enterprise `org_id` when the enterprise's policy is not met:
 /// `policy_network` outside the allowed networks, `policy_session_expired` past the session
 /// limits, `policy_requires_2fa` without the required second factor once the grace period is
 /// over. Every path to an enterprise's conversations asks this, inside its own unit.
 pub async fn gate(tx: &mut Unit, caller: &Authenticated, org_id: &str, now: Millis) -> Result<()> {
+    // A suspended member's messages stay; the enterprise's conversations are closed to them.
+    if tx
+        .org_suspension(org_id, &caller.account_id)
+        .await?
+        .is_some()
+    {
+        return Err(Error::PolicyBlocked {
+            code: SUSPENDED,
+            org_id: org_id.to_owned(),
+        });
+    }
     let Some(p) = tx.org_policy(org_id).await? else {
         return Ok(());
     };

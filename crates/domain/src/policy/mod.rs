@@ -6,9 +6,11 @@
 //! [`gate`] is the one decision every path to an enterprise's conversations asks.
 
 pub mod gate;
+pub mod members;
 mod rules;
 
 pub use gate::gate;
+pub use members::Action;
 pub use rules::{PolicyInput, SecondFactor};
 
 use serde_json::json;
@@ -16,12 +18,13 @@ use serde_json::json;
 use crate::app::{Client, Wangshang};
 use crate::chat::orgs::membership;
 use crate::chat::role;
-use crate::clock::{human, now_ms};
+use crate::clock::{Millis, human, now_ms};
 use crate::error::{Error, Result};
 use crate::events;
 use crate::messages::template;
 use crate::outbox;
-use crate::store::OrgPolicy;
+use crate::random;
+use crate::store::{OrgAuditEntry, OrgPolicy};
 use crate::unit::Unit;
 
 /// Security event of the owner who changed a policy.
@@ -44,6 +47,27 @@ pub fn default_policy(org_id: &str) -> OrgPolicy {
         updated_by: String::new(),
         updated_at: 0,
     }
+}
+
+/// Writes a line of the enterprise's audit log.
+pub(crate) async fn audit(
+    tx: &mut Unit,
+    org_id: &str,
+    actor_id: &str,
+    subject_id: Option<&str>,
+    kind: &str,
+    at: Millis,
+) -> Result<()> {
+    tx.insert_org_audit(&OrgAuditEntry {
+        id: random::id(),
+        org_id: org_id.to_owned(),
+        actor_id: actor_id.to_owned(),
+        subject_id: subject_id.map(str::to_owned),
+        kind: kind.to_owned(),
+        at,
+    })
+    .await?;
+    Ok(())
 }
 
 /// The caller must be an active owner or admin (`NotFound` for a non-member, `not_org_admin`
@@ -90,6 +114,7 @@ impl Wangshang {
         };
         tx.put_org_policy(&p).await?;
         events::record(&mut tx, account_id, POLICY_CHANGED, client, &[], now).await?;
+        audit(&mut tx, org_id, account_id, None, POLICY_CHANGED, now).await?;
         let org = tx.org(org_id).await?.ok_or(Error::NotFound)?;
         let by = tx
             .account(account_id)

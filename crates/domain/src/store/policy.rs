@@ -25,9 +25,37 @@ pub struct OrgPolicy {
     pub updated_at: Millis,
 }
 
+/// One line of an enterprise's audit log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OrgAuditEntry {
+    pub id: String,
+    pub org_id: String,
+    pub actor_id: String,
+    pub subject_id: Option<String>,
+    pub kind: String,
+    pub at: Millis,
+}
+
 #[async_trait]
 pub trait PolicyRepo {
     async fn org_policy(&mut self, org_id: &str) -> StoreResult<Option<OrgPolicy>>;
     /// Inserts or replaces the enterprise's policy.
     async fn put_org_policy(&mut self, p: &OrgPolicy) -> StoreResult<()>;
+    /// When the member was suspended, if they are.
+    async fn org_suspension(
+        &mut self,
+        org_id: &str,
+        account_id: &str,
+    ) -> StoreResult<Option<Millis>>;
+    /// Suspends a member; `false` when they were already.
+    async fn suspend_org_member(
+        &mut self,
+        org_id: &str,
+        account_id: &str,
+        by: &str,
+        at: Millis,
+    ) -> StoreResult<bool>;
+    /// Lifts a suspension; `false` when there was none.
+    async fn reinstate_org_member(&mut self, org_id: &str, account_id: &str) -> StoreResult<bool>;
+    async fn insert_org_audit(&mut self, e: &OrgAuditEntry) -> StoreResult<()>;
 }

@@ -72,7 +72,7 @@ fn member_view(m: ConversationMember) -> ConversationMemberView {
 /// returned with `created: false`) or a group of up to 500. Members must be the caller's
 /// colleagues or external contacts.
 #[utoipa::path(post, path = "/api/v1/conversations", tag = "chat", request_body = NewConversation,
-    responses((status = 201, body = ConversationCreated), (status = 200, body = ConversationCreated), (status = 403, description = "not_a_contact blocked policy_requires_2fa policy_network policy_session_expired"), (status = 404, description = "not_found")),
+    responses((status = 201, body = ConversationCreated), (status = 200, body = ConversationCreated), (status = 403, description = "not_a_contact blocked policy_requires_2fa policy_network policy_session_expired member_suspended"), (status = 404, description = "not_found")),
     security(("bearer" = [])))]
 pub async fn create(
     State(s): State<AppState>,
@@ -136,7 +136,7 @@ pub async fn list(
 /// A conversation with its members and their read markers (`404` for non-members).
 #[utoipa::path(get, path = "/api/v1/conversations/{id}",
     params(("id" = String, Path, description = "The conversation id.")), tag = "chat",
-    responses((status = 200, body = ConversationDetail), (status = 403, description = "policy_requires_2fa policy_network policy_session_expired"), (status = 404, description = "not_found")),
+    responses((status = 200, body = ConversationDetail), (status = 403, description = "policy_requires_2fa policy_network policy_session_expired member_suspended"), (status = 404, description = "not_found")),
     security(("bearer" = [])))]
 pub async fn show(
     State(s): State<AppState>,
@@ -156,7 +156,7 @@ pub async fn show(
 /// Adds members to a group (its owner and admins).
 #[utoipa::path(post, path = "/api/v1/conversations/{id}/members",
     params(("id" = String, Path, description = "The conversation id.")), tag = "chat", request_body = AddMembers,
-    responses((status = 200, body = ConversationDetail), (status = 403, description = "not_a_contact not_group_admin blocked policy_requires_2fa policy_network policy_session_expired"), (status = 404, description = "not_found"), (status = 409, description = "direct_conversation")),
+    responses((status = 200, body = ConversationDetail), (status = 403, description = "not_a_contact not_group_admin blocked policy_requires_2fa policy_network policy_session_expired member_suspended"), (status = 404, description = "not_found"), (status = 409, description = "direct_conversation")),
     security(("bearer" = [])))]
 pub async fn add_members(
     State(s): State<AppState>,
@@ -173,7 +173,7 @@ pub async fn add_members(
 /// Removes a member from a group (owner and admins), or leaves it (own account id).
 #[utoipa::path(delete, path = "/api/v1/conversations/{id}/members/{account_id}",
     params(("id" = String, Path, description = "The conversation id."), ("account_id" = String, Path, description = "The member's account id.")), tag = "chat",
-    responses((status = 204), (status = 403, description = "not_group_admin owner_only policy_requires_2fa policy_network policy_session_expired"), (status = 404, description = "not_found"), (status = 409, description = "direct_conversation")),
+    responses((status = 204), (status = 403, description = "not_group_admin owner_only policy_requires_2fa policy_network policy_session_expired member_suspended"), (status = 404, description = "not_found"), (status = 409, description = "direct_conversation")),
     security(("bearer" = [])))]
 pub async fn remove_member(
     State(s): State<AppState>,
@@ -190,7 +190,7 @@ pub async fn remove_member(
 /// creates nothing.
 #[utoipa::path(post, path = "/api/v1/conversations/{id}/messages",
     params(("id" = String, Path, description = "The conversation id.")), tag = "chat", request_body = NewMessage,
-    responses((status = 201, body = MessageSent), (status = 200, body = MessageSent), (status = 403, description = "blocked policy_requires_2fa policy_network policy_session_expired"), (status = 404, description = "not_found")),
+    responses((status = 201, body = MessageSent), (status = 200, body = MessageSent), (status = 403, description = "blocked policy_requires_2fa policy_network policy_session_expired member_suspended"), (status = 404, description = "not_found")),
     security(("bearer" = [])))]
 pub async fn send(
     State(s): State<AppState>,
@@ -233,7 +233,7 @@ pub struct HistoryQuery {
 /// History, newest first; `before` is a seq (the `next_before` of the previous page).
 #[utoipa::path(get, path = "/api/v1/conversations/{id}/messages", tag = "chat",
     params(("id" = String, Path, description = "The conversation id."), ("before" = Option<i64>, Query, description = "Messages before this seq: the `next_before` of the previous page."), ("limit" = Option<i64>, Query, description = "Messages per page, default 50; taken as 1–200.")),
-    responses((status = 200, body = MessagePage), (status = 403, description = "policy_requires_2fa policy_network policy_session_expired"), (status = 404, description = "not_found")),
+    responses((status = 200, body = MessagePage), (status = 403, description = "policy_requires_2fa policy_network policy_session_expired member_suspended"), (status = 404, description = "not_found")),
     security(("bearer" = [])))]
 pub async fn history(
     State(s): State<AppState>,
@@ -256,7 +256,7 @@ pub async fn history(
 /// Edits the caller's own message within the edit window.
 #[utoipa::path(patch, path = "/api/v1/conversations/{id}/messages/{message_id}",
     params(("id" = String, Path, description = "The conversation id."), ("message_id" = String, Path, description = "The message id.")), tag = "chat", request_body = EditMessage,
-    responses((status = 200, body = MessageView), (status = 403, description = "not_your_message policy_requires_2fa policy_network policy_session_expired"), (status = 404, description = "not_found"), (status = 409, description = "edit_window_closed message_recalled")),
+    responses((status = 200, body = MessageView), (status = 403, description = "not_your_message policy_requires_2fa policy_network policy_session_expired member_suspended"), (status = 404, description = "not_found"), (status = 409, description = "edit_window_closed message_recalled")),
     security(("bearer" = [])))]
 pub async fn edit(
     State(s): State<AppState>,
@@ -275,7 +275,7 @@ pub async fn edit(
 /// as a tombstone.
 #[utoipa::path(post, path = "/api/v1/conversations/{id}/messages/{message_id}/recall",
     params(("id" = String, Path, description = "The conversation id."), ("message_id" = String, Path, description = "The message id.")), tag = "chat",
-    responses((status = 200, body = MessageView), (status = 403, description = "not_your_message policy_requires_2fa policy_network policy_session_expired"), (status = 404, description = "not_found"), (status = 409, description = "edit_window_closed")),
+    responses((status = 200, body = MessageView), (status = 403, description = "not_your_message policy_requires_2fa policy_network policy_session_expired member_suspended"), (status = 404, description = "not_found"), (status = 409, description = "edit_window_closed")),
     security(("bearer" = [])))]
 pub async fn recall(
     State(s): State<AppState>,
@@ -289,7 +289,7 @@ pub async fn recall(
 /// Who has read a message.
 #[utoipa::path(get, path = "/api/v1/conversations/{id}/messages/{message_id}/receipts",
     params(("id" = String, Path, description = "The conversation id."), ("message_id" = String, Path, description = "The message id.")), tag = "chat",
-    responses((status = 200, body = Receipts), (status = 403, description = "policy_requires_2fa policy_network policy_session_expired"), (status = 404, description = "not_found")),
+    responses((status = 200, body = Receipts), (status = 403, description = "policy_requires_2fa policy_network policy_session_expired member_suspended"), (status = 404, description = "not_found")),
     security(("bearer" = [])))]
 pub async fn receipts(
     State(s): State<AppState>,
@@ -314,7 +314,7 @@ pub async fn receipts(
 /// Moves the caller's read marker forward.
 #[utoipa::path(post, path = "/api/v1/conversations/{id}/read",
     params(("id" = String, Path, description = "The conversation id.")), tag = "chat", request_body = MarkRead,
-    responses((status = 200, body = ReadMarker), (status = 403, description = "policy_requires_2fa policy_network policy_session_expired"), (status = 404, description = "not_found")),
+    responses((status = 200, body = ReadMarker), (status = 403, description = "policy_requires_2fa policy_network policy_session_expired member_suspended"), (status = 404, description = "not_found")),
     security(("bearer" = [])))]
 pub async fn read(
     State(s): State<AppState>,

@@ -1,11 +1,13 @@
-//! An enterprise's security policy: owners set it, owners and admins read it.
+//! An enterprise's security policy (owners set it, owners and admins read it) and what owners and
+//! admins do to a member: sign out everywhere, suspend, reinstate.
 
 use axum::extract::State;
-use axum::routing::get;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 
 use domain::clock::to_datetime;
-use domain::policy::PolicyInput;
+use domain::policy::{Action, PolicyInput};
 use domain::store::OrgPolicy;
 use proto::policy::{PolicyUpdate, PolicyView, RequireSecondFactor};
 
@@ -14,7 +16,64 @@ use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath, Auth, ClientInfo};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/orgs/{id}/policy", get(show).put(update))
+    Router::new()
+        .route("/orgs/{id}/policy", get(show).put(update))
+        .route("/orgs/{id}/members/{account_id}/sign-out", post(sign_out))
+        .route("/orgs/{id}/members/{account_id}/suspend", post(suspend))
+        .route("/orgs/{id}/members/{account_id}/reinstate", post(reinstate))
+}
+
+async fn act(
+    s: &AppState,
+    actor: &str,
+    (org_id, member_id): (String, String),
+    action: Action,
+) -> Result<StatusCode, ApiError> {
+    s.app
+        .act_on_member(actor, &org_id, &member_id, action)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Signs the member out of every device: every session ends and its sockets close, on every node.
+/// Owners and admins; only owners act on owners.
+#[utoipa::path(post, path = "/api/v1/orgs/{id}/members/{account_id}/sign-out",
+    params(("id" = String, Path, description = "The enterprise id."), ("account_id" = String, Path, description = "The member's account id.")), tag = "policy",
+    responses((status = 204), (status = 403, description = "not_org_admin owner_only"), (status = 404, description = "not_found"), (status = 409, description = "own_membership")),
+    security(("bearer" = [])))]
+pub async fn sign_out(
+    State(s): State<AppState>,
+    Auth(auth): Auth,
+    ApiPath(ids): ApiPath<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    act(&s, &auth.account_id, ids, Action::SignOut).await
+}
+
+/// Suspends the member: the enterprise's conversations answer `403 member_suspended` until they
+/// are reinstated, their sessions end (sockets close at once), their messages stay.
+#[utoipa::path(post, path = "/api/v1/orgs/{id}/members/{account_id}/suspend",
+    params(("id" = String, Path, description = "The enterprise id."), ("account_id" = String, Path, description = "The member's account id.")), tag = "policy",
+    responses((status = 204), (status = 403, description = "not_org_admin owner_only"), (status = 404, description = "not_found"), (status = 409, description = "own_membership already_suspended last_owner")),
+    security(("bearer" = [])))]
+pub async fn suspend(
+    State(s): State<AppState>,
+    Auth(auth): Auth,
+    ApiPath(ids): ApiPath<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    act(&s, &auth.account_id, ids, Action::Suspend).await
+}
+
+/// Lifts a suspension.
+#[utoipa::path(post, path = "/api/v1/orgs/{id}/members/{account_id}/reinstate",
+    params(("id" = String, Path, description = "The enterprise id."), ("account_id" = String, Path, description = "The member's account id.")), tag = "policy",
+    responses((status = 204), (status = 403, description = "not_org_admin owner_only"), (status = 404, description = "not_found"), (status = 409, description = "own_membership not_suspended")),
+    security(("bearer" = [])))]
+pub async fn reinstate(
+    State(s): State<AppState>,
+    Auth(auth): Auth,
+    ApiPath(ids): ApiPath<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    act(&s, &auth.account_id, ids, Action::Reinstate).await
 }
 
 fn view(p: OrgPolicy) -> PolicyView {

@@ -60,6 +60,15 @@ pub(super) async fn signed_in(ctx: Ctx) -> Result<(Ctx, Authenticated), Response
 
 /// A page that only says what went wrong (a missing conversation, an expired link), with a link.
 pub(super) fn problem_page(ctx: Ctx, e: domain::Error, back: (&str, &str)) -> Response {
+    // An enterprise that requires a second factor: the way out is its set-up page.
+    let back = match &e {
+        domain::Error::PolicyBlocked { code, .. }
+            if *code == domain::policy::gate::REQUIRES_2FA =>
+        {
+            ("/settings/security", "policy-set-up-2fa")
+        }
+        _ => back,
+    };
     let t = ctx.t();
     let (status, s) = shown(t, e);
     let logged_in = ctx.token.is_some();

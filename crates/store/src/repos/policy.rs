@@ -1,6 +1,7 @@
 use async_trait::async_trait;
 
-use domain::store::{OrgPolicy, PolicyRepo, StoreError, StoreResult};
+use domain::clock::Millis;
+use domain::store::{OrgAuditEntry, OrgPolicy, PolicyRepo, StoreError, StoreResult};
 
 use super::{Row, col, query};
 use crate::tx::SqlTx;
@@ -69,6 +70,65 @@ impl PolicyRepo for SqlTx {
         .bind(i64::from(p.support_needs_admin))
         .bind(&p.updated_by)
         .bind(p.updated_at)
+        .execute(&mut self.conn)
+        .await?;
+        Ok(())
+    }
+
+    async fn org_suspension(
+        &mut self,
+        org_id: &str,
+        account_id: &str,
+    ) -> StoreResult<Option<Millis>> {
+        let row =
+            query("SELECT suspended_at FROM org_suspensions WHERE org_id = $1 AND account_id = $2")
+                .bind(org_id)
+                .bind(account_id)
+                .fetch_optional(&mut self.conn)
+                .await?;
+        row.as_ref().map(|r| col(r, "suspended_at")).transpose()
+    }
+
+    async fn suspend_org_member(
+        &mut self,
+        org_id: &str,
+        account_id: &str,
+        by: &str,
+        at: Millis,
+    ) -> StoreResult<bool> {
+        let done = query(
+            "INSERT INTO org_suspensions (org_id, account_id, suspended_by, suspended_at) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT (org_id, account_id) DO NOTHING",
+        )
+        .bind(org_id)
+        .bind(account_id)
+        .bind(by)
+        .bind(at)
+        .execute(&mut self.conn)
+        .await?;
+        Ok(done == 1)
+    }
+
+    async fn reinstate_org_member(&mut self, org_id: &str, account_id: &str) -> StoreResult<bool> {
+        let done = query("DELETE FROM org_suspensions WHERE org_id = $1 AND account_id = $2")
+            .bind(org_id)
+            .bind(account_id)
+            .execute(&mut self.conn)
+            .await?;
+        Ok(done == 1)
+    }
+
+    async fn insert_org_audit(&mut self, e: &OrgAuditEntry) -> StoreResult<()> {
+        query(
+            "INSERT INTO org_audit (id, org_id, actor_id, subject_id, kind, at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&e.id)
+        .bind(&e.org_id)
+        .bind(&e.actor_id)
+        .bind(&e.subject_id)
+        .bind(&e.kind)
+        .bind(e.at)
         .execute(&mut self.conn)
         .await?;
         Ok(())
