@@ -699,7 +699,106 @@ async fn suspended_members_lose_the_enterprise_only_until_reinstated(b: Backend)
     assert_eq!(app.count("SELECT COUNT(*) FROM org_audit").await, 2);
 }
 
+fn violation_codes(r: &Resp) -> Vec<String> {
+    r.body["violations"]
+        .as_array()
+        .map(|v| {
+            v.iter()
+                .map(|x| x["code"].as_str().unwrap().to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+async fn enterprise_password_rules_apply_at_change_and_reset(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let o = org(&app).await;
+    let short = "violet harbor lantern";
+    let long = "violet harbor lanterns 7";
+    set_policy(
+        &app,
+        &o,
+        json!({"password_min_length": 24, "require_second_factor": "any"}),
+    )
+    .await;
+    let r = app
+        .put_auth(
+            "/api/v1/me/password",
+            &o.member,
+            json!({"current_password": PW, "new_password": short}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", r.body);
+    assert_eq!(violation_codes(&r), ["too_short"]);
+    let r = app
+        .put_auth(
+            "/api/v1/me/password",
+            &o.member,
+            json!({"current_password": PW, "new_password": long}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{:?}", r.body);
+    // Recovery works although the enterprise requires a second factor the member lacks, and
+    // the enterprise's rules hold for the new password.
+    let n = app.messages_to(MEMBER).await.len();
+    let r = app
+        .post("/api/v1/password-resets", json!({"identifier": MEMBER}))
+        .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{:?}", r.body);
+    let id = r.str("reset_id");
+    let code = app.code_sent_to(MEMBER, n + 1).await;
+    let v = app
+        .post(
+            &format!("/api/v1/password-resets/{id}/verify"),
+            json!({"code": code}),
+        )
+        .await;
+    assert_eq!(v.status, StatusCode::OK, "{:?}", v.body);
+    let complete_path = format!("/api/v1/password-resets/{id}/complete");
+    let reset_token = v.str("reset_token");
+    let complete = |pw: &str| {
+        app.post(
+            &complete_path,
+            json!({"reset_token": reset_token, "new_password": pw}),
+        )
+    };
+    let r = complete(short).await;
+    assert_eq!(violation_codes(&r), ["too_short"], "{:?}", r.body);
+    let r = complete("violet harbor lanterns 8").await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{:?}", r.body);
+    let t = app.token(MEMBER, "violet harbor lanterns 8").await;
+    refused(
+        &history(&app, &t, &o.conversation).await,
+        "policy_requires_2fa",
+        &o.id,
+    );
+    // Another enterprise's member is held to the server's rules only.
+    let r = app
+        .put_auth(
+            "/api/v1/me/password",
+            &o.owner,
+            json!({"current_password": PW, "new_password": short}),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "the owner is a member too"
+    );
+    app.register("email", "outsider@example.com", "o", PW).await;
+    let outsider = app.token("outsider@example.com", PW).await;
+    let r = app
+        .put_auth(
+            "/api/v1/me/password",
+            &outsider,
+            json!({"current_password": PW, "new_password": short}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{:?}", r.body);
+}
+
 on_both_backends!(
+    enterprise_password_rules_apply_at_change_and_reset,
     owners_and_admins_sign_a_member_out_everywhere,
     suspended_members_lose_the_enterprise_only_until_reinstated,
     policy_is_for_owners_and_admins_only,

@@ -19,6 +19,7 @@ use crate::app::{Client, Wangshang};
 use crate::chat::orgs::membership;
 use crate::chat::role;
 use crate::clock::{Millis, human, now_ms};
+use crate::config::PasswordConfig;
 use crate::error::{Error, Result};
 use crate::events;
 use crate::messages::template;
@@ -80,7 +81,64 @@ async fn reader(tx: &mut Unit, org_id: &str, account_id: &str) -> Result<String>
     Ok(me.role)
 }
 
+/// An enterprise's password rules that go beyond the server's, for a page to show.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StricterPassword {
+    pub min_length: Option<usize>,
+    pub min_score: Option<u8>,
+    pub require_composition: bool,
+}
+
+impl StricterPassword {
+    pub fn any(&self) -> bool {
+        self.min_length.is_some() || self.min_score.is_some() || self.require_composition
+    }
+}
+
+/// The password rules for `account_id`: the server's, made stricter by every enterprise it
+/// belongs to now (the strictest of each rule wins).
+pub(crate) async fn password_rules(
+    tx: &mut Unit,
+    account_id: &str,
+    server: &PasswordConfig,
+) -> Result<PasswordConfig> {
+    let mut cfg = server.clone();
+    for m in tx.memberships(account_id).await? {
+        if m.left_at.is_some() {
+            continue;
+        }
+        let Some(p) = tx.org_policy(&m.org_id).await? else {
+            continue;
+        };
+        if let Some(n) = p.password_min_length.and_then(|n| usize::try_from(n).ok()) {
+            cfg.min_length = cfg.min_length.max(n);
+        }
+        if let Some(s) = p.password_min_score.and_then(|s| u8::try_from(s).ok()) {
+            cfg.min_score = cfg.min_score.max(s);
+        }
+        cfg.require_composition |= p.password_require_composition;
+    }
+    Ok(cfg)
+}
+
 impl Wangshang {
+    /// The password rules a new password of this account must meet.
+    pub async fn password_rules_for(&self, account_id: &str) -> Result<PasswordConfig> {
+        let mut tx = self.read().await?;
+        password_rules(&mut tx, account_id, &self.config.password).await
+    }
+
+    /// What the account's enterprises add to the server's password rules (for the pages).
+    pub async fn stricter_password_rules(&self, account_id: &str) -> Result<StricterPassword> {
+        let rules = self.password_rules_for(account_id).await?;
+        let server = &self.config.password;
+        Ok(StricterPassword {
+            min_length: (rules.min_length > server.min_length).then_some(rules.min_length),
+            min_score: (rules.min_score > server.min_score).then_some(rules.min_score),
+            require_composition: rules.require_composition && !server.require_composition,
+        })
+    }
+
     /// `GET /orgs/{id}/policy` (owners and admins).
     pub async fn org_policy(&self, account_id: &str, org_id: &str) -> Result<OrgPolicy> {
         let mut tx = self.read().await?;
