@@ -151,6 +151,11 @@ pub const CODES: &[(&str, u16, &str)] = &[
         "Owners and admins cannot sign out, suspend or reinstate themselves this way.",
     ),
     ("already_suspended", 409, "The member is suspended already."),
+    (
+        "org_admin_confirmation_required",
+        409,
+        "The member's enterprise asks that one of its admins confirm the person before a support-desk recovery is approved.",
+    ),
     ("not_suspended", 409, "The member is not suspended."),
     (
         "invalid_policy",

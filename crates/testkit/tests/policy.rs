@@ -797,7 +797,81 @@ async fn enterprise_password_rules_apply_at_change_and_reset(b: Backend) {
     assert_eq!(r.status, StatusCode::NO_CONTENT, "{:?}", r.body);
 }
 
+/// Proves `contact` with a support-contact code and opens a ticket with these claims; returns
+/// the ticket number.
+async fn support_ticket(app: &TestApp, contact: &str, claims: Value) -> String {
+    let v = app
+        .post(
+            "/api/v1/verifications",
+            json!({"purpose": "support_contact", "channel": "email", "destination": contact}),
+        )
+        .await;
+    assert_eq!(v.status, StatusCode::ACCEPTED, "{:?}", v.body);
+    let code = app.code_sent_to(contact, 1).await;
+    let r = app
+        .post(
+            "/api/v1/support/tickets",
+            json!({"contact_verification_id": v.str("verification_id"), "contact_code": code,
+                   "claims": claims, "description": "I lost my phone"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    r.str("ticket_no")
+}
+
+async fn support_recovery_waits_for_an_admin_when_the_policy_says_so(b: Backend) {
+    let app = TestApp::spawn_with(b, |c| c.support.waiting_period_secs = 0).await;
+    let o = org(&app).await;
+    set_policy(&app, &o, json!({"support_needs_admin": true})).await;
+    let no = support_ticket(
+        &app,
+        "me@example.net",
+        json!({"email": MEMBER, "nicknames": ["second"], "enterprise": "旺商科技"}),
+    )
+    .await;
+    let agent_id = app
+        .register("email", "agent@example.com", "agent", PW)
+        .await;
+    let agent = app.token("agent@example.com", PW).await;
+    app.app()
+        .set_support_agent("agent@example.com", true)
+        .await
+        .unwrap();
+    app.exec(&format!(
+        "INSERT INTO totp_secrets (account_id, sealed_secret, confirmed_at, last_step, created_at) \
+         VALUES ('{agent_id}', 'sealed', 1, 0, 1)"
+    ))
+    .await;
+    let t = app
+        .get(&format!("/api/v1/agent/tickets/{no}"), Some(&agent))
+        .await;
+    assert_eq!(t.body["account_id"], o.member_id.as_str(), "{:?}", t.body);
+    let decision_path = format!("/api/v1/agent/tickets/{no}/decision");
+    let decide = || {
+        app.post_auth(
+            &decision_path,
+            &agent,
+            json!({"decision": "approve", "note": "checked"}),
+        )
+    };
+    let r = decide().await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{:?}", r.body);
+    assert_eq!(r.code(), "org_admin_confirmation_required");
+    // A confirmation from the enterprise's owner is what it waits for.
+    let r = app
+        .post_auth(
+            &format!("/api/v1/orgs/{}/recovery-requests/{no}", o.id),
+            &o.owner,
+            json!({"answer": "confirm"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{:?}", r.body);
+    let r = decide().await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+}
+
 on_both_backends!(
+    support_recovery_waits_for_an_admin_when_the_policy_says_so,
     enterprise_password_rules_apply_at_change_and_reset,
     owners_and_admins_sign_a_member_out_everywhere,
     suspended_members_lose_the_enterprise_only_until_reinstated,

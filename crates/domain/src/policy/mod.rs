@@ -25,7 +25,7 @@ use crate::events;
 use crate::messages::template;
 use crate::outbox;
 use crate::random;
-use crate::store::{OrgAuditEntry, OrgPolicy};
+use crate::store::{AdminAnswer, OrgAuditEntry, OrgPolicy};
 use crate::unit::Unit;
 
 /// Security event of the owner who changed a policy.
@@ -119,6 +119,34 @@ pub(crate) async fn password_rules(
         cfg.require_composition |= p.password_require_composition;
     }
     Ok(cfg)
+}
+
+/// Refuses to approve a support-desk recovery of `account_id` while an enterprise it belongs to
+/// asks for its admins' word (`support_needs_admin`) and none of them has confirmed the person.
+pub(crate) async fn support_approval_allowed(
+    tx: &mut Unit,
+    account_id: &str,
+    answers: &[AdminAnswer],
+) -> Result<()> {
+    for m in tx.memberships(account_id).await? {
+        if m.left_at.is_some() {
+            continue;
+        }
+        let needs_admin = tx
+            .org_policy(&m.org_id)
+            .await?
+            .is_some_and(|p| p.support_needs_admin);
+        let confirmed = answers
+            .iter()
+            .any(|a| a.org_id == m.org_id && a.answer == "confirm");
+        if needs_admin && !confirmed {
+            return Err(Error::Conflict {
+                code: "org_admin_confirmation_required",
+                detail: "The member's enterprise asks that one of its admins confirm the person before a recovery is approved.",
+            });
+        }
+    }
+    Ok(())
 }
 
 impl Wangshang {

@@ -276,6 +276,7 @@ policy-password-min-length = at least { $n } characters
 policy-password-min-score = strength at least { $score } of 4
 policy-password-composition = letters, digits and symbols
 policy-list-separator = {"; "}
+err-org_admin_confirmation_required = The member's enterprise asks that one of its admins confirm the person first.
 policy-set-up-2fa = Set up two-factor authentication
 err-invite_for_someone_else = This invitation went to another phone or e-mail; accept it with that account.
 err-blocked = You cannot reach this account.

@@ -276,6 +276,7 @@ policy-password-min-length = 至少 { $n } 位
 policy-password-min-score = 强度至少达到 { $score }/4
 policy-password-composition = 同时包含字母、数字和符号
 policy-list-separator = ；
+err-org_admin_confirmation_required = 该成员所在企业要求先由其管理员确认本人身份。
 policy-set-up-2fa = 设置两步验证
 err-invite_for_someone_else = 这封邀请发给的是另一个手机号或邮箱；请用该手机号或邮箱的账号接受。
 err-blocked = 无法联系对方。
