@@ -80,3 +80,39 @@ pub struct PolicyView {
     #[serde(with = "time::serde::rfc3339::option")]
     pub updated_at: Option<OffsetDateTime>,
 }
+
+/// A member's security posture, as the enterprise's owners and admins see it.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct MemberPosture {
+    pub account_id: String,
+    pub nickname: String,
+    pub role: String,
+    /// `totp` and/or `passkey`; empty without a second factor.
+    pub second_factor: Vec<String>,
+    pub password_age_days: i64,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub last_login_at: Option<OffsetDateTime>,
+    pub active_sessions: u32,
+    /// `active` or `suspended`.
+    pub status: String,
+}
+
+/// One line of the enterprise's audit log.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct AuditEntry {
+    pub id: String,
+    /// `org_policy_changed`, `org_member_signed_out`, `org_member_suspended`,
+    /// `org_member_reinstated`.
+    pub kind: String,
+    pub actor_id: String,
+    pub subject_id: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct AuditPage {
+    pub entries: Vec<AuditEntry>,
+    /// The `cursor` of the next page; `null` at the end.
+    pub next_cursor: Option<String>,
+}

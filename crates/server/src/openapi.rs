@@ -41,6 +41,7 @@ use crate::routes::{
         bindings::list, bindings::start, bindings::confirm, bindings::remove, bindings::confirm_link, bindings::cancel_link,
         orgs::create, orgs::mine, orgs::show, orgs::rename, orgs::members, orgs::set_role, orgs::remove_member, orgs::invite, orgs::accept,
         policy::show, policy::update, policy::sign_out, policy::suspend, policy::reinstate,
+        policy::security_members, policy::audit, policy::audit_export,
         contacts::list, contacts::request, contacts::accept, contacts::decline, contacts::block, contacts::unblock,
         conversations::create, conversations::list, conversations::show, conversations::add_members, conversations::remove_member,
         conversations::send, conversations::history, conversations::edit, conversations::recall, conversations::receipts, conversations::read, conversations::frequent,

@@ -870,7 +870,197 @@ async fn support_recovery_waits_for_an_admin_when_the_policy_says_so(b: Backend)
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
 }
 
+async fn the_security_view_and_audit_log_show_posture_never_secrets(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let o = org(&app).await;
+    let owner_id = app
+        .get("/api/v1/me", Some(&o.owner))
+        .await
+        .str("account_id");
+    let members = format!("/api/v1/orgs/{}/security/members", o.id);
+    let audit = format!("/api/v1/orgs/{}/audit", o.id);
+    assert_eq!(
+        app.get(&members, Some(&o.member)).await.code(),
+        "not_org_admin"
+    );
+    assert_eq!(
+        app.get(&audit, Some(&o.member)).await.code(),
+        "not_org_admin"
+    );
+    app.register("email", "stranger@example.com", "s", PW).await;
+    let stranger = app.token("stranger@example.com", PW).await;
+    assert_eq!(
+        app.get(&members, Some(&stranger)).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get(&audit, Some(&stranger)).await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    let e = app
+        .post_auth(
+            "/api/v1/me/mfa/totp",
+            &o.owner,
+            json!({"current_password": PW}),
+        )
+        .await;
+    let r = app
+        .post_auth(
+            "/api/v1/me/mfa/totp/confirm",
+            &o.owner,
+            json!({"code": totp_now(&e.str("secret"))}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let all = app.get(&members, Some(&o.owner)).await;
+    assert_eq!(all.status, StatusCode::OK, "{:?}", all.body);
+    let list = all.body.as_array().unwrap();
+    assert_eq!(list.len(), 2);
+    let row = |id: &str| list.iter().find(|m| m["account_id"] == id).unwrap().clone();
+    let owner = row(&owner_id);
+    assert_eq!(owner["second_factor"], json!(["totp"]));
+    assert_eq!(owner["status"], "active");
+    let member = row(&o.member_id);
+    assert_eq!(member["second_factor"], json!([]));
+    assert_eq!(member["password_age_days"], 0);
+    assert_eq!(member["active_sessions"], 1);
+    assert!(member["last_login_at"].is_string());
+    let mut keys: Vec<&str> = member
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort_unstable();
+    assert_eq!(
+        keys,
+        [
+            "account_id",
+            "active_sessions",
+            "last_login_at",
+            "nickname",
+            "password_age_days",
+            "role",
+            "second_factor",
+            "status"
+        ],
+        "nothing else: no addresses, codes or secrets"
+    );
+    let no2fa = app
+        .get(
+            &format!("{members}?filter=no_second_factor"),
+            Some(&o.owner),
+        )
+        .await;
+    let ids: Vec<&str> = no2fa
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["account_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [o.member_id.as_str()]);
+    let inactive = app
+        .get(&format!("{members}?filter=inactive_30d"), Some(&o.owner))
+        .await;
+    assert_eq!(inactive.body, json!([]));
+    app.exec(&format!(
+        "UPDATE sessions SET created_at = created_at - 2678400000 WHERE account_id = '{}'",
+        o.member_id
+    ))
+    .await;
+    let inactive = app
+        .get(&format!("{members}?filter=inactive_30d"), Some(&o.owner))
+        .await;
+    assert_eq!(inactive.body.as_array().unwrap().len(), 1);
+    assert_eq!(inactive.body[0]["account_id"], o.member_id.as_str());
+    let r = app
+        .get(&format!("{members}?filter=everyone"), Some(&o.owner))
+        .await;
+    assert_eq!(r.code(), "invalid_request");
+
+    // The audit log: newest first, filterable, exportable.
+    set_policy(&app, &o, json!({"grace_days": 1})).await;
+    let r = app
+        .post_auth(&path(&o, &o.member_id, "suspend"), &o.owner, json!({}))
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    let st = app.get(&members, Some(&o.owner)).await;
+    assert!(
+        st.body
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["status"] == "suspended")
+    );
+    let page = app.get(&audit, Some(&o.owner)).await;
+    assert_eq!(page.status, StatusCode::OK, "{:?}", page.body);
+    let kinds: Vec<&str> = page.body["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["org_member_suspended", "org_policy_changed"]);
+    assert_eq!(page.body["entries"][0]["subject_id"], o.member_id.as_str());
+    assert_eq!(page.body["entries"][0]["actor_id"], owner_id.as_str());
+    assert!(page.body["next_cursor"].is_null());
+    let only = app
+        .get(&format!("{audit}?kind=org_policy_changed"), Some(&o.owner))
+        .await;
+    assert_eq!(only.body["entries"].as_array().unwrap().len(), 1);
+    let future = app
+        .get(
+            &format!("{audit}?after=2999-01-01T00:00:00Z"),
+            Some(&o.owner),
+        )
+        .await;
+    assert_eq!(future.body["entries"], json!([]));
+    let bad = app
+        .get(&format!("{audit}?after=yesterday"), Some(&o.owner))
+        .await;
+    assert_eq!(bad.code(), "invalid_request");
+    let jsonl = app
+        .client
+        .get(
+            format!("{audit}/export?format=jsonl&account_id={}", o.member_id)
+                .replace("/api", &format!("{}/api", app.base)),
+        )
+        .bearer_auth(&o.owner)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(jsonl.status(), StatusCode::OK);
+    let text = jsonl.text().await.unwrap();
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 1, "{text}");
+    assert_eq!(lines[0]["kind"], "org_member_suspended");
+    let csv = app
+        .client
+        .get(format!("{}{audit}/export?format=csv", app.base))
+        .bearer_auth(&o.owner)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        csv.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    let text = csv.text().await.unwrap();
+    let rows: Vec<&str> = text.lines().collect();
+    assert_eq!(rows.len(), 3, "{text}");
+    assert_eq!(rows[0], "id,at,kind,actor_id,subject_id");
+    assert!(rows[1].contains(",org_member_suspended,"));
+}
+
 on_both_backends!(
+    the_security_view_and_audit_log_show_posture_never_secrets,
     support_recovery_waits_for_an_admin_when_the_policy_says_so,
     enterprise_password_rules_apply_at_change_and_reset,
     owners_and_admins_sign_a_member_out_everywhere,

@@ -8,6 +8,7 @@
 pub mod gate;
 pub mod members;
 mod rules;
+pub mod view;
 
 pub use gate::gate;
 pub use members::Action;
@@ -73,7 +74,7 @@ pub(crate) async fn audit(
 
 /// The caller must be an active owner or admin (`NotFound` for a non-member, `not_org_admin`
 /// for a member), as for the enterprise's other management calls.
-async fn reader(tx: &mut Unit, org_id: &str, account_id: &str) -> Result<String> {
+pub(crate) async fn reader(tx: &mut Unit, org_id: &str, account_id: &str) -> Result<String> {
     let me = membership(tx, org_id, account_id).await?;
     if !role::manages(&me.role) {
         return Err(Error::Forbidden("not_org_admin"));

@@ -36,6 +36,19 @@ pub struct OrgAuditEntry {
     pub at: Millis,
 }
 
+/// A query of the audit log: optional filters, and the `(at, id)` the previous page ended at.
+#[derive(Clone, Copy, Debug)]
+pub struct AuditQuery<'a> {
+    pub org_id: &'a str,
+    /// The member the line concerns (as actor or subject).
+    pub account_id: Option<&'a str>,
+    pub kind: Option<&'a str>,
+    pub after: Option<Millis>,
+    pub before: Option<Millis>,
+    pub cursor: Option<(Millis, &'a str)>,
+    pub limit: u32,
+}
+
 #[async_trait]
 pub trait PolicyRepo {
     async fn org_policy(&mut self, org_id: &str) -> StoreResult<Option<OrgPolicy>>;
@@ -58,4 +71,8 @@ pub trait PolicyRepo {
     /// Lifts a suspension; `false` when there was none.
     async fn reinstate_org_member(&mut self, org_id: &str, account_id: &str) -> StoreResult<bool>;
     async fn insert_org_audit(&mut self, e: &OrgAuditEntry) -> StoreResult<()>;
+    /// Audit lines, newest first.
+    async fn org_audit_page(&mut self, q: &AuditQuery<'_>) -> StoreResult<Vec<OrgAuditEntry>>;
+    /// When the account's newest session began (its last login), if it ever had one.
+    async fn last_session_started(&mut self, account_id: &str) -> StoreResult<Option<Millis>>;
 }

@@ -1,19 +1,25 @@
-//! An enterprise's security policy (owners set it, owners and admins read it) and what owners and
-//! admins do to a member: sign out everywhere, suspend, reinstate.
+//! An enterprise's security policy (owners set it, owners and admins read it), what owners and
+//! admins do to a member (sign out everywhere, suspend, reinstate), the members' security posture
+//! and the enterprise's audit log.
 
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use serde::Deserialize;
 
 use domain::clock::to_datetime;
+use domain::policy::view::{AUDIT_EXPORT, AUDIT_PAGE, PostureFilter};
 use domain::policy::{Action, PolicyInput};
-use domain::store::OrgPolicy;
-use proto::policy::{PolicyUpdate, PolicyView, RequireSecondFactor};
+use domain::store::{OrgAuditEntry, OrgPolicy};
+use proto::policy::{
+    AuditEntry, AuditPage, MemberPosture, PolicyUpdate, PolicyView, RequireSecondFactor,
+};
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::extract::{ApiJson, ApiPath, Auth, ClientInfo};
+use crate::extract::{ApiJson, ApiPath, ApiQuery, Auth, ClientInfo};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -21,6 +27,180 @@ pub fn router() -> Router<AppState> {
         .route("/orgs/{id}/members/{account_id}/sign-out", post(sign_out))
         .route("/orgs/{id}/members/{account_id}/suspend", post(suspend))
         .route("/orgs/{id}/members/{account_id}/reinstate", post(reinstate))
+        .route("/orgs/{id}/security/members", get(security_members))
+        .route("/orgs/{id}/audit", get(audit))
+        .route("/orgs/{id}/audit/export", get(audit_export))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PostureQuery {
+    filter: Option<String>,
+}
+
+/// The members' security posture: second factors, password age, last login, live sessions and
+/// status — never addresses, codes or secrets (owners and admins).
+#[utoipa::path(get, path = "/api/v1/orgs/{id}/security/members", tag = "policy",
+    params(("id" = String, Path, description = "The enterprise id."), ("filter" = Option<String>, Query, description = "`no_second_factor` or `inactive_30d` (no login for 30 days).")),
+    responses((status = 200, body = [MemberPosture]), (status = 403, description = "not_org_admin"), (status = 404, description = "not_found")),
+    security(("bearer" = [])))]
+pub async fn security_members(
+    State(s): State<AppState>,
+    Auth(auth): Auth,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(q): ApiQuery<PostureQuery>,
+) -> Result<Json<Vec<MemberPosture>>, ApiError> {
+    let filter = PostureFilter::parse(q.filter.as_deref())?;
+    let list = s
+        .app
+        .org_security_members(&auth.account_id, &id, filter)
+        .await?;
+    Ok(Json(
+        list.into_iter()
+            .map(|p| MemberPosture {
+                account_id: p.account_id,
+                nickname: p.nickname,
+                role: p.role,
+                second_factor: p.second_factor.iter().map(|f| (*f).to_owned()).collect(),
+                password_age_days: p.password_age_days,
+                last_login_at: p.last_login_at.map(to_datetime),
+                active_sessions: u32::try_from(p.active_sessions).unwrap_or(u32::MAX),
+                status: p.status.to_owned(),
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditQueryParams {
+    account_id: Option<String>,
+    kind: Option<String>,
+    /// RFC 3339.
+    after: Option<String>,
+    before: Option<String>,
+    cursor: Option<String>,
+    format: Option<String>,
+}
+
+fn instant(raw: Option<&str>, name: &str) -> Result<Option<i64>, ApiError> {
+    raw.map(|r| {
+        time::OffsetDateTime::parse(r, &time::format_description::well_known::Rfc3339)
+            .map(|t| i64::try_from(t.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX))
+            .map_err(|_| ApiError::invalid_request(format!("{name} must be an RFC 3339 time")))
+    })
+    .transpose()
+}
+
+fn entry(e: OrgAuditEntry) -> AuditEntry {
+    AuditEntry {
+        id: e.id,
+        kind: e.kind,
+        actor_id: e.actor_id,
+        subject_id: e.subject_id,
+        at: to_datetime(e.at),
+    }
+}
+
+async fn audit_entries(
+    s: &AppState,
+    actor: &str,
+    org_id: &str,
+    q: &AuditQueryParams,
+    limit: u32,
+) -> Result<(Vec<AuditEntry>, Option<String>), ApiError> {
+    let page = s
+        .app
+        .org_audit(
+            actor,
+            org_id,
+            q.account_id.as_deref(),
+            q.kind.as_deref(),
+            instant(q.after.as_deref(), "after")?,
+            instant(q.before.as_deref(), "before")?,
+            q.cursor.as_deref(),
+            limit,
+        )
+        .await?;
+    Ok((page.entries.into_iter().map(entry).collect(), page.next))
+}
+
+/// The enterprise's audit log, newest first: policy changes and actions on members (owners and
+/// admins). `account_id` matches the actor or the member acted on.
+#[utoipa::path(get, path = "/api/v1/orgs/{id}/audit", tag = "policy",
+    params(("id" = String, Path, description = "The enterprise id."), ("account_id" = Option<String>, Query, description = "Lines by or about this member."), ("kind" = Option<String>, Query, description = "Lines of this kind."), ("after" = Option<String>, Query, description = "At or after this time (RFC 3339)."), ("before" = Option<String>, Query, description = "Before this time (RFC 3339)."), ("cursor" = Option<String>, Query, description = "The `next_cursor` of the previous page.")),
+    responses((status = 200, body = AuditPage), (status = 403, description = "not_org_admin"), (status = 404, description = "not_found")),
+    security(("bearer" = [])))]
+pub async fn audit(
+    State(s): State<AppState>,
+    Auth(auth): Auth,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(q): ApiQuery<AuditQueryParams>,
+) -> Result<Json<AuditPage>, ApiError> {
+    if q.format.is_some() {
+        return Err(ApiError::invalid_request("format belongs to /audit/export"));
+    }
+    let (entries, next_cursor) = audit_entries(&s, &auth.account_id, &id, &q, AUDIT_PAGE).await?;
+    Ok(Json(AuditPage {
+        entries,
+        next_cursor,
+    }))
+}
+
+/// The audit log (same filters, up to 10,000 lines) as JSON lines or CSV, for download.
+#[utoipa::path(get, path = "/api/v1/orgs/{id}/audit/export", tag = "policy",
+    params(("id" = String, Path, description = "The enterprise id."), ("format" = Option<String>, Query, description = "`jsonl` (default) or `csv`."), ("account_id" = Option<String>, Query, description = "Lines by or about this member."), ("kind" = Option<String>, Query, description = "Lines of this kind."), ("after" = Option<String>, Query, description = "At or after this time (RFC 3339)."), ("before" = Option<String>, Query, description = "Before this time (RFC 3339).")),
+    responses((status = 200, description = "`application/x-ndjson` or `text/csv`", content_type = "text/plain"), (status = 403, description = "not_org_admin"), (status = 404, description = "not_found")),
+    security(("bearer" = [])))]
+pub async fn audit_export(
+    State(s): State<AppState>,
+    Auth(auth): Auth,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(q): ApiQuery<AuditQueryParams>,
+) -> Result<Response, ApiError> {
+    let csv = match q.format.as_deref() {
+        None | Some("jsonl") => false,
+        Some("csv") => true,
+        Some(_) => return Err(ApiError::invalid_request("format must be jsonl or csv")),
+    };
+    if q.cursor.is_some() {
+        return Err(ApiError::invalid_request("an export has no cursor"));
+    }
+    let (entries, _) = audit_entries(&s, &auth.account_id, &id, &q, AUDIT_EXPORT).await?;
+    let internal = |e: String| ApiError::from(domain::Error::Internal(e));
+    let (content_type, body) = if csv {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record(["id", "at", "kind", "actor_id", "subject_id"])
+            .map_err(|e| internal(e.to_string()))?;
+        for e in &entries {
+            let at = domain::clock::rfc3339(e.at.unix_timestamp() * 1000);
+            w.write_record([
+                e.id.as_str(),
+                at.as_str(),
+                e.kind.as_str(),
+                e.actor_id.as_str(),
+                e.subject_id.as_deref().unwrap_or(""),
+            ])
+            .map_err(|e| internal(e.to_string()))?;
+        }
+        let bytes = w.into_inner().map_err(|e| internal(e.to_string()))?;
+        ("text/csv; charset=utf-8", bytes)
+    } else {
+        let mut out = Vec::new();
+        for e in &entries {
+            serde_json::to_writer(&mut out, e).map_err(|e| internal(e.to_string()))?;
+            out.push(b'\n');
+        }
+        ("application/x-ndjson", out)
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CONTENT_DISPOSITION, "attachment"),
+        ],
+        body,
+    )
+        .into_response())
 }
 
 async fn act(

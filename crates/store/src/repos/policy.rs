@@ -1,7 +1,7 @@
 use async_trait::async_trait;
 
 use domain::clock::Millis;
-use domain::store::{OrgAuditEntry, OrgPolicy, PolicyRepo, StoreError, StoreResult};
+use domain::store::{AuditQuery, OrgAuditEntry, OrgPolicy, PolicyRepo, StoreError, StoreResult};
 
 use super::{Row, col, query};
 use crate::tx::SqlTx;
@@ -116,6 +116,53 @@ impl PolicyRepo for SqlTx {
             .execute(&mut self.conn)
             .await?;
         Ok(done == 1)
+    }
+
+    async fn org_audit_page(&mut self, q: &AuditQuery<'_>) -> StoreResult<Vec<OrgAuditEntry>> {
+        let (cursor_at, cursor_id) = match q.cursor {
+            Some((at, id)) => (Some(at), Some(id)),
+            None => (None, None),
+        };
+        let rows = query(
+            "SELECT id, org_id, actor_id, subject_id, kind, at FROM org_audit \
+             WHERE org_id = $1 \
+               AND ($2 IS NULL OR actor_id = $2 OR subject_id = $2) \
+               AND ($3 IS NULL OR kind = $3) \
+               AND ($4 IS NULL OR at >= $4) \
+               AND ($5 IS NULL OR at < $5) \
+               AND ($6 IS NULL OR at < $6 OR (at = $6 AND id < $7)) \
+             ORDER BY at DESC, id DESC LIMIT $8",
+        )
+        .bind(q.org_id)
+        .bind(q.account_id)
+        .bind(q.kind)
+        .bind(q.after)
+        .bind(q.before)
+        .bind(cursor_at)
+        .bind(cursor_id)
+        .bind(i64::from(q.limit))
+        .fetch_all(&mut self.conn)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(OrgAuditEntry {
+                    id: col(r, "id")?,
+                    org_id: col(r, "org_id")?,
+                    actor_id: col(r, "actor_id")?,
+                    subject_id: col(r, "subject_id")?,
+                    kind: col(r, "kind")?,
+                    at: col(r, "at")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn last_session_started(&mut self, account_id: &str) -> StoreResult<Option<Millis>> {
+        let row = query("SELECT MAX(created_at) AS last FROM sessions WHERE account_id = $1")
+            .bind(account_id)
+            .fetch_one(&mut self.conn)
+            .await?;
+        col(&row, "last")
     }
 
     async fn insert_org_audit(&mut self, e: &OrgAuditEntry) -> StoreResult<()> {
