@@ -1059,7 +1059,75 @@ async fn the_security_view_and_audit_log_show_posture_never_secrets(b: Backend) 
     assert!(rows[1].contains(",org_member_suspended,"));
 }
 
+async fn a_blocked_session_gets_no_events_of_the_enterprise(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let o = org(&app).await;
+    let other = second_org(&app, &o.member).await;
+    let colleague = app.token("colleague@example.com", PW).await;
+    // The owner has a second factor, the member has none.
+    let e = app
+        .post_auth(
+            "/api/v1/me/mfa/totp",
+            &o.owner,
+            json!({"current_password": PW}),
+        )
+        .await;
+    let r = app
+        .post_auth(
+            "/api/v1/me/mfa/totp/confirm",
+            &o.owner,
+            json!({"code": totp_now(&e.str("secret"))}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    set_policy(&app, &o, json!({"require_second_factor": "any"})).await;
+    let mut ws = app.stream(&o.member, None).await;
+    assert_eq!(
+        ws.next(Duration::from_secs(5)).await.unwrap()["type"],
+        "hello"
+    );
+    assert_eq!(
+        send(&app, &o.owner, &o.conversation, "a1").await.status,
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        send(&app, &colleague, &other, "b1").await.status,
+        StatusCode::CREATED
+    );
+    let e = ws
+        .next_of("message.created", Duration::from_secs(5))
+        .await
+        .unwrap();
+    assert_eq!(e["conversation_id"], other.as_str(), "{e:?}");
+    // Replayed from the database, the same.
+    let mut again = app.stream(&o.member, Some(0)).await;
+    let mut seen = Vec::new();
+    while let Ok(f) = again.next(Duration::from_millis(500)).await {
+        if f["type"] == "message.created" {
+            seen.push(f["conversation_id"].as_str().unwrap().to_owned());
+        }
+    }
+    assert_eq!(seen, std::slice::from_ref(&other));
+    // Allowed again: the events come.
+    set_policy(&app, &o, json!({})).await;
+    let mut open = app.stream(&o.member, None).await;
+    assert_eq!(
+        open.next(Duration::from_secs(5)).await.unwrap()["type"],
+        "hello"
+    );
+    assert_eq!(
+        send(&app, &o.owner, &o.conversation, "a2").await.status,
+        StatusCode::CREATED
+    );
+    let e = open
+        .next_of("message.created", Duration::from_secs(5))
+        .await
+        .unwrap();
+    assert_eq!(e["conversation_id"], o.conversation.as_str());
+}
+
 on_both_backends!(
+    a_blocked_session_gets_no_events_of_the_enterprise,
     the_security_view_and_audit_log_show_posture_never_secrets,
     support_recovery_waits_for_an_admin_when_the_policy_says_so,
     enterprise_password_rules_apply_at_change_and_reset,

@@ -151,6 +151,42 @@ pub(crate) async fn support_approval_allowed(
 }
 
 impl Wangshang {
+    /// The conversations whose enterprise's policy keeps this session out now (empty for most
+    /// sessions, found with a few reads), so that a socket leaves their events out.
+    pub async fn blocked_conversations(
+        &self,
+        caller: &crate::sessions::Authenticated,
+    ) -> Result<std::collections::HashSet<String>> {
+        let now = now_ms();
+        let mut tx = self.read().await?;
+        let mut blocked = Vec::new();
+        for m in tx.memberships(&caller.account_id).await? {
+            if m.left_at.is_some() {
+                continue;
+            }
+            match gate(&mut tx, caller, &m.org_id, now).await {
+                Ok(()) => {}
+                Err(Error::PolicyBlocked { .. }) => blocked.push(m.org_id),
+                Err(e) => return Err(e),
+            }
+        }
+        if blocked.is_empty() {
+            return Ok(Default::default());
+        }
+        Ok(tx
+            .conversation_summaries(&caller.account_id)
+            .await?
+            .into_iter()
+            .filter(|c| {
+                c.conversation
+                    .org_id
+                    .as_ref()
+                    .is_some_and(|o| blocked.contains(o))
+            })
+            .map(|c| c.conversation.id)
+            .collect())
+    }
+
     /// The password rules a new password of this account must meet.
     pub async fn password_rules_for(&self, account_id: &str) -> Result<PasswordConfig> {
         let mut tx = self.read().await?;

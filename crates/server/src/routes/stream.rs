@@ -7,6 +7,7 @@
 //! it already sent is skipped. Heartbeats ping the client, re-check the session (a revoked
 //! session loses its socket) and catch up with the database in case a notification was lost.
 
+use std::collections::HashSet;
 use std::time::Duration;
 
 use axum::Router;
@@ -137,6 +138,7 @@ pub async fn stream(
                 account_id: auth.account_id,
                 token,
                 ip: client.ip,
+                blocked: HashSet::new(),
                 socket,
                 last: 0,
             };
@@ -188,6 +190,9 @@ struct Conn {
     token: String,
     /// The address the socket came from (an enterprise's allowed networks judge it).
     ip: String,
+    /// Conversations whose enterprise's policy keeps this session out: their events are left
+    /// out (re-judged at every heartbeat and session re-check).
+    blocked: HashSet<String>,
     socket: WebSocket,
     /// The last seq sent.
     last: i64,
@@ -214,6 +219,7 @@ impl Conn {
         if self.signed_out().await {
             return self.close(SIGNED_OUT, "signed out").await;
         }
+        self.judge_policies().await;
         let head = self.s.app.stream_head(&self.account_id).await?;
         self.last = since.unwrap_or(head);
         self.send_control("hello", head).await?;
@@ -240,7 +246,9 @@ impl Conn {
                             None => return self.close(LAGGING, "lagging").await,
                             Some(Push::Event { seq, json }) => {
                                 if seq == self.last + 1 {
-                                    self.socket.feed(Frame::Text(Utf8Bytes::from(&*json))).await?;
+                                    if !self.withheld(&json) {
+                                        self.socket.feed(Frame::Text(Utf8Bytes::from(&*json))).await?;
+                                    }
                                     self.last = seq;
                                 } else if seq > self.last {
                                     self.catch_up().await?;
@@ -255,6 +263,7 @@ impl Conn {
                                 if self.signed_out().await {
                                     return self.close(SIGNED_OUT, "signed out").await;
                                 }
+                                self.judge_policies().await;
                             }
                         }
                         batch += 1;
@@ -287,6 +296,7 @@ impl Conn {
                     if self.signed_out().await {
                         return self.close(SIGNED_OUT, "signed out").await;
                     }
+                    self.judge_policies().await;
                     missed_pongs += 1;
                     self.socket.send(Frame::Ping(Default::default())).await?;
                     self.catch_up().await?;
@@ -353,6 +363,31 @@ impl Conn {
         Ok(())
     }
 
+    /// Asks the enterprises' policies which conversations this session may not see now (a
+    /// database hiccup keeps the last answer).
+    async fn judge_policies(&mut self) {
+        if let Ok(auth) = self.s.app.authenticate(&self.token, &self.ip).await
+            && let Ok(blocked) = self.s.app.blocked_conversations(&auth).await
+        {
+            self.blocked = blocked;
+        }
+    }
+
+    /// Whether a rendered event belongs to a conversation this session may not see.
+    fn withheld(&self, json: &str) -> bool {
+        if self.blocked.is_empty() {
+            return false;
+        }
+        #[derive(Deserialize)]
+        struct Head {
+            conversation_id: Option<String>,
+        }
+        serde_json::from_str::<Head>(json)
+            .ok()
+            .and_then(|h| h.conversation_id)
+            .is_some_and(|c| self.blocked.contains(&c))
+    }
+
     /// Whether the socket's session was revoked or expired (a database hiccup is not that).
     async fn signed_out(&mut self) -> bool {
         matches!(
@@ -382,7 +417,13 @@ impl Conn {
                 Replay::Events(events) => {
                     let full = events.len() as u32 >= domain::chat::stream::REPLAY_PAGE;
                     for e in &events {
-                        self.socket.feed(Frame::Text(frame_json(e).into())).await?;
+                        let withheld = e
+                            .conversation_id
+                            .as_ref()
+                            .is_some_and(|c| self.blocked.contains(c));
+                        if !withheld {
+                            self.socket.feed(Frame::Text(frame_json(e).into())).await?;
+                        }
                         self.last = e.seq;
                     }
                     self.socket.flush().await?;
