@@ -1126,7 +1126,133 @@ async fn a_blocked_session_gets_no_events_of_the_enterprise(b: Backend) {
     assert_eq!(e["conversation_id"], o.conversation.as_str());
 }
 
+/// A page of the web client for the session `token` (English), as `(status, html)`.
+async fn web_get(app: &TestApp, token: &str, path: &str) -> (StatusCode, String) {
+    let r = app
+        .client
+        .get(format!("{}{path}", app.base))
+        .header("cookie", format!("ws_session={token}; ws_lang=en"))
+        .send()
+        .await
+        .unwrap();
+    (r.status(), r.text().await.unwrap())
+}
+
+/// Posts a form of the web client (with the CSRF cookie and field), as `(status, html)`.
+async fn web_post(
+    app: &TestApp,
+    token: &str,
+    path: &str,
+    form: &[(&str, &str)],
+) -> (StatusCode, String) {
+    let mut fields = vec![("csrf", "test-csrf")];
+    fields.extend_from_slice(form);
+    let r = app
+        .client
+        .post(format!("{}{path}", app.base))
+        .header(
+            "cookie",
+            format!("ws_session={token}; ws_csrf=test-csrf; ws_lang=en"),
+        )
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    (r.status(), r.text().await.unwrap())
+}
+
+async fn web_pages_show_and_set_the_policy_and_act_on_members(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let o = org(&app).await;
+    let (status, html) = web_get(&app, &o.owner, &format!("/orgs/{}", o.id)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains(&format!("/orgs/{}/policy", o.id)),
+        "the enterprise page links to it"
+    );
+    // A member is told they may not; the owner sees the form.
+    let (status, html) = web_get(&app, &o.member, &format!("/orgs/{}/policy", o.id)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{html}");
+    let (status, html) = web_get(&app, &o.owner, &format!("/orgs/{}/policy", o.id)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("id=\"org-policy\""));
+    let (status, html) = web_post(
+        &app,
+        &o.owner,
+        &format!("/orgs/{}/policy", o.id),
+        &[
+            ("require_second_factor", "any"),
+            ("grace_days", "0"),
+            ("password_min_length", "20"),
+            ("allowed_networks", "127.0.0.0/8\n10.0.0.0/8"),
+            ("support_needs_admin", "on"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("id=\"policy-saved\""), "{html}");
+    let p = app
+        .get(&format!("/api/v1/orgs/{}/policy", o.id), Some(&o.owner))
+        .await;
+    assert_eq!(p.body["require_second_factor"], "any");
+    assert_eq!(p.body["password_min_length"], 20);
+    assert_eq!(
+        p.body["allowed_networks"],
+        json!(["127.0.0.0/8", "10.0.0.0/8"])
+    );
+    assert_eq!(p.body["support_needs_admin"], true);
+    let (status, html) = web_post(
+        &app,
+        &o.owner,
+        &format!("/orgs/{}/policy", o.id),
+        &[
+            ("require_second_factor", "any"),
+            ("allowed_networks", "office"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
+    // The member: the enterprise's chat explains and points to the set-up; the password page
+    // tells the enterprise's rule.
+    let (status, html) = web_get(&app, &o.member, &format!("/chat/{}", o.conversation)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(
+        html.contains("requires two-factor authentication"),
+        "{html}"
+    );
+    assert!(html.contains("href=\"/settings/security\""), "{html}");
+    let (_, html) = web_get(&app, &o.member, "/settings/password").await;
+    assert!(html.contains("at least 20 characters"), "{html}");
+    // The security view, and an action on a member from it.
+    let (status, html) = web_get(&app, &o.owner, &format!("/orgs/{}/security", o.id)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Policy changed"), "{html}");
+    let (status, _) = web_post(
+        &app,
+        &o.owner,
+        &format!("/orgs/{}/members/{}/act", o.id, o.member_id),
+        &[("action", "suspend")],
+    )
+    .await;
+    assert!(
+        status.is_redirection() || status == StatusCode::OK,
+        "{status}"
+    );
+    assert_eq!(
+        app.get("/api/v1/me", Some(&o.member)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let (_, html) = web_get(
+        &app,
+        &o.owner,
+        &format!("/orgs/{}/security?filter=no_second_factor", o.id),
+    )
+    .await;
+    assert!(html.contains("suspended"), "{html}");
+}
+
 on_both_backends!(
+    web_pages_show_and_set_the_policy_and_act_on_members,
     a_blocked_session_gets_no_events_of_the_enterprise,
     the_security_view_and_audit_log_show_posture_never_secrets,
     support_recovery_waits_for_an_admin_when_the_policy_says_so,
