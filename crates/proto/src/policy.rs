@@ -81,6 +81,14 @@ pub struct PolicyView {
     pub updated_at: Option<OffsetDateTime>,
 }
 
+/// `POST /orgs/{id}/members/{account_id}/offboard`.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OffboardRequest {
+    /// The colleague who takes over the groups the member owned.
+    pub successor_id: String,
+}
+
 /// A member's security posture, as the enterprise's owners and admins see it.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct MemberPosture {

@@ -152,6 +152,22 @@ pub const CODES: &[(&str, u16, &str)] = &[
     ),
     ("already_suspended", 409, "The member is suspended already."),
     (
+        "already_offboarded",
+        409,
+        "The member is offboarded already.",
+    ),
+    ("not_offboarded", 409, "The member is not offboarded."),
+    (
+        "offboarded",
+        409,
+        "The member is offboarded: undo the offboarding to give their access back.",
+    ),
+    (
+        "undo_expired",
+        409,
+        "An offboarding can be undone for 30 days only.",
+    ),
+    (
         "org_admin_confirmation_required",
         409,
         "The member's enterprise asks that one of its admins confirm the person before a support-desk recovery is approved.",

@@ -47,3 +47,16 @@ CREATE TABLE org_audit (
     at BIGINT NOT NULL
 );
 CREATE INDEX org_audit_org ON org_audit(org_id, at);
+
+-- An offboarding (离职): the member is suspended and has left the enterprise's groups (those they
+-- owned handed to the successor); `groups` (JSON) keeps what an undo within 30 days gives back.
+CREATE TABLE org_offboardings (
+    org_id TEXT NOT NULL REFERENCES orgs(id),
+    account_id TEXT NOT NULL REFERENCES accounts(id),
+    successor_id TEXT NOT NULL REFERENCES accounts(id),
+    groups TEXT NOT NULL,
+    offboarded_by TEXT NOT NULL REFERENCES accounts(id),
+    offboarded_at BIGINT NOT NULL,
+    undo_until BIGINT NOT NULL,
+    PRIMARY KEY (org_id, account_id)
+);

@@ -251,7 +251,7 @@ pub(crate) mod tests {
     const SAME_9: &str = "3b61319efe14109a662df9f6a76e5d7ef11a63fe81fef5689443ab48060ec751ba2f79848566a8d38363c1a4b5be62c4";
     const SAME_10: &str = "9632ae2de047dd9ab9fa8a267a1ea8759888a5ee9a79d30fcbbd5b3c301a0dd664949b800014fd09be8023c55e294570";
     const SAME_11: &str = "87d2ffa495056f2c05d5cfd5a59d56d3e5b17f54e09a5fe1c308e6e55661887cef4a8c7b542d53ff08e185a023371aa9";
-    const SAME_15: &str = "59d86d53c8378e06147ac095115802f81dbb765cc7c8a62e456c9ac66b29f131d1b83c2531300040dcf4f1bcd2172515";
+    const SAME_15: &str = "9dd42b2c0d6bd83fd6bed25dac82e7cd0e8fe06ac0131b086a388500296ad00c8e5dc9df5a81492b59bf833869013ea1";
 
     fn hex(bytes: &[u8]) -> String {
         bytes.iter().map(|b| format!("{b:02x}")).collect()

@@ -1251,7 +1251,163 @@ async fn web_pages_show_and_set_the_policy_and_act_on_members(b: Backend) {
     assert!(html.contains("suspended"), "{html}");
 }
 
+/// Invites `email` (registered now) into the enterprise; returns `(account_id, token)`.
+async fn join(app: &TestApp, o: &Org, email: &str) -> (String, String) {
+    let id = app.register("email", email, "third", PW).await;
+    let token = app.token(email, PW).await;
+    let before = app.messages_to(email).await.len();
+    app.post_auth(
+        &format!("/api/v1/orgs/{}/invites", o.id),
+        &o.owner,
+        json!({"destination": email}),
+    )
+    .await;
+    let msgs = app.wait_for_messages(email, before + 1).await;
+    let body = msgs
+        .iter()
+        .filter_map(|m| m["body"].as_str())
+        .find(|t| t.contains("/invites/"))
+        .unwrap();
+    let code = link_token(body, "/invites/");
+    let r = app
+        .post_auth(&format!("/api/v1/invites/{code}/accept"), &token, json!({}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    (id, token)
+}
+
+async fn offboarding_hands_groups_over_keeps_messages_and_can_be_undone(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let o = org(&app).await;
+    let owner_id = app
+        .get("/api/v1/me", Some(&o.owner))
+        .await
+        .str("account_id");
+    let (third_id, third) = join(&app, &o, "third@example.com").await;
+    // The member owns a group of the enterprise and wrote in the direct chat.
+    let g = app
+        .post_auth(
+            "/api/v1/conversations",
+            &o.member,
+            json!({"member_ids": [owner_id, third_id], "title": "销售部"}),
+        )
+        .await;
+    assert_eq!(g.status, StatusCode::CREATED, "{:?}", g.body);
+    let group = g.str("conversation_id");
+    assert_eq!(
+        send(&app, &o.member, &group, "g1").await.status,
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        send(&app, &o.member, &o.conversation, "d1").await.status,
+        StatusCode::CREATED
+    );
+    let offboard = path(&o, &o.member_id, "offboard");
+    // The successor must be a member of the enterprise; nobody offboards themselves.
+    app.register("email", "stranger@example.com", "s", PW).await;
+    let stranger_id = app
+        .get(
+            "/api/v1/me",
+            Some(&app.token("stranger@example.com", PW).await),
+        )
+        .await
+        .str("account_id");
+    let r = app
+        .post_auth(&offboard, &o.owner, json!({"successor_id": stranger_id}))
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{:?}", r.body);
+    let r = app
+        .post_auth(
+            &path(&o, &owner_id, "offboard"),
+            &o.owner,
+            json!({"successor_id": third_id}),
+        )
+        .await;
+    assert_eq!(r.code(), "own_membership");
+    let r = app
+        .post_auth(&offboard, &o.owner, json!({"successor_id": third_id}))
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{:?}", r.body);
+    let r = app
+        .post_auth(&offboard, &o.owner, json!({"successor_id": third_id}))
+        .await;
+    assert_eq!(r.code(), "already_offboarded");
+    // The group: the successor owns it, the member is out, their message stays.
+    let d = app
+        .get(&format!("/api/v1/conversations/{group}"), Some(&third))
+        .await;
+    let roles: Vec<(String, String)> = d.body["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["account_id"].as_str().unwrap().to_owned(),
+                m["role"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert!(
+        roles.contains(&(third_id.clone(), "owner".into())),
+        "{roles:?}"
+    );
+    assert!(!roles.iter().any(|(id, _)| *id == o.member_id), "{roles:?}");
+    let h = history(&app, &third, &group).await;
+    assert_eq!(h.body["messages"][0]["client_msg_id"], "g1");
+    // The direct chat stays readable for the colleague; the member is shut out.
+    let h = history(&app, &o.owner, &o.conversation).await;
+    assert_eq!(h.body["messages"][0]["client_msg_id"], "d1");
+    let t = app.token(MEMBER, PW).await;
+    refused(
+        &history(&app, &t, &o.conversation).await,
+        "member_suspended",
+        &o.id,
+    );
+    assert_eq!(
+        app.post_auth(&path(&o, &o.member_id, "reinstate"), &o.owner, json!({}))
+            .await
+            .code(),
+        "offboarded"
+    );
+    // Undo: back in the group with the former role, the chats open again.
+    let undo = format!("{offboard}/undo");
+    let r = app.post_auth(&undo, &o.owner, json!({})).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{:?}", r.body);
+    assert_eq!(
+        app.post_auth(&undo, &o.owner, json!({})).await.code(),
+        "not_offboarded"
+    );
+    let d = app
+        .get(&format!("/api/v1/conversations/{group}"), Some(&t))
+        .await;
+    assert_eq!(d.status, StatusCode::OK, "{:?}", d.body);
+    let mine = d.body["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["account_id"] == o.member_id.as_str())
+        .cloned()
+        .unwrap();
+    assert_eq!(mine["role"], "owner");
+    assert_eq!(
+        history(&app, &t, &o.conversation).await.status,
+        StatusCode::OK
+    );
+    // After 30 days there is no undo.
+    let r = app
+        .post_auth(&offboard, &o.owner, json!({"successor_id": third_id}))
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    app.exec("UPDATE org_offboardings SET undo_until = undo_until - 2678400000")
+        .await;
+    assert_eq!(
+        app.post_auth(&undo, &o.owner, json!({})).await.code(),
+        "undo_expired"
+    );
+}
+
 on_both_backends!(
+    offboarding_hands_groups_over_keeps_messages_and_can_be_undone,
     web_pages_show_and_set_the_policy_and_act_on_members,
     a_blocked_session_gets_no_events_of_the_enterprise,
     the_security_view_and_audit_log_show_posture_never_secrets,

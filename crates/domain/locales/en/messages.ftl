@@ -91,5 +91,7 @@ org_member_action-body = [{ -brand }] { $action ->
     [signed_out] An admin of { $org } signed you out of every device at { $when }. Log in again to continue.
     [suspended] An admin of { $org } suspended your access to its chats at { $when }. Your account and your other chats are not affected.
     [reinstated] An admin of { $org } restored your access to its chats at { $when }.
+    [offboarded] An admin of { $org } offboarded you at { $when }: its chats are closed to you and you left its groups. Your account and your other chats are not affected.
+    [offboard_undone] An admin of { $org } undid your offboarding at { $when }: its chats and groups are open to you again.
    *[other] An admin of { $org } changed your access at { $when }.
 }

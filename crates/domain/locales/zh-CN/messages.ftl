@@ -91,5 +91,7 @@ org_member_action-body = 【{ -brand }】{ $action ->
     [signed_out] { $org } 的管理员于 { $when } 将您从所有设备上退出登录。请重新登录后继续使用。
     [suspended] { $org } 的管理员于 { $when } 暂停了您对该企业聊天的访问。您的账号和其他聊天不受影响。
     [reinstated] { $org } 的管理员于 { $when } 恢复了您对该企业聊天的访问。
+    [offboarded] { $org } 的管理员于 { $when } 为您办理了离职：您无法再访问该企业的聊天，并已退出其群组。您的账号和其他聊天不受影响。
+    [offboard_undone] { $org } 的管理员于 { $when } 撤销了您的离职：您可以重新访问该企业的聊天和群组。
    *[other] { $org } 的管理员于 { $when } 调整了您的访问权限。
 }

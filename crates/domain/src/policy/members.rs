@@ -21,6 +21,8 @@ pub mod kind {
     pub const SIGNED_OUT: &str = "org_member_signed_out";
     pub const SUSPENDED: &str = "org_member_suspended";
     pub const REINSTATED: &str = "org_member_reinstated";
+    pub const OFFBOARDED: &str = "org_member_offboarded";
+    pub const OFFBOARD_UNDONE: &str = "org_member_offboard_undone";
 }
 
 /// An action on a member.
@@ -31,28 +33,34 @@ pub enum Action {
     Reinstate,
 }
 
-impl Action {
-    fn kind(self) -> &'static str {
-        match self {
-            Action::SignOut => kind::SIGNED_OUT,
-            Action::Suspend => kind::SUSPENDED,
-            Action::Reinstate => kind::REINSTATED,
-        }
-    }
+/// What is recorded and told about an action: its kind and the notice's `action` parameter.
+pub(super) struct Told {
+    pub kind: &'static str,
+    pub notice: &'static str,
+}
 
-    /// The `action` parameter of the member's notice.
-    fn notice(self) -> &'static str {
+impl Action {
+    fn told(self) -> Told {
         match self {
-            Action::SignOut => "signed_out",
-            Action::Suspend => "suspended",
-            Action::Reinstate => "reinstated",
+            Action::SignOut => Told {
+                kind: kind::SIGNED_OUT,
+                notice: "signed_out",
+            },
+            Action::Suspend => Told {
+                kind: kind::SUSPENDED,
+                notice: "suspended",
+            },
+            Action::Reinstate => Told {
+                kind: kind::REINSTATED,
+                notice: "reinstated",
+            },
         }
     }
 }
 
 /// The acting owner or admin and the member acted on. Only owners act on owners; nobody acts on
 /// themselves.
-async fn actor_and_target(
+pub(super) async fn actor_and_target(
     tx: &mut Unit,
     org_id: &str,
     actor_id: &str,
@@ -108,6 +116,12 @@ impl Wangshang {
                 tx.revoke_sessions(member_id, None, now).await?;
             }
             Action::Reinstate => {
+                if tx.offboarding(org_id, member_id).await?.is_some() {
+                    return Err(Error::Conflict {
+                        code: "offboarded",
+                        detail: "This member is offboarded: undo the offboarding instead.",
+                    });
+                }
                 if !tx.reinstate_org_member(org_id, member_id).await? {
                     return Err(Error::Conflict {
                         code: "not_suspended",
@@ -116,37 +130,41 @@ impl Wangshang {
                 }
             }
         }
-        record(&mut tx, org_id, actor_id, member_id, action, now).await?;
+        record(&mut tx, org_id, actor_id, member_id, &action.told(), now).await?;
         tx.commit().await?;
         Ok(())
     }
 }
 
 /// The audit line, the member's security record (without the actor's address) and the notice.
-async fn record(
+pub(super) async fn record(
     tx: &mut Unit,
     org_id: &str,
     actor_id: &str,
     member_id: &str,
-    action: Action,
+    told: &Told,
     now: Millis,
 ) -> Result<()> {
-    audit(tx, org_id, actor_id, Some(member_id), action.kind(), now).await?;
+    audit(tx, org_id, actor_id, Some(member_id), told.kind, now).await?;
     let nobody = Client {
         ip: String::new(),
         user_agent: String::new(),
     };
-    events::record(tx, member_id, action.kind(), &nobody, &[], now).await?;
+    events::record(tx, member_id, told.kind, &nobody, &[], now).await?;
     let org = tx.org(org_id).await?.ok_or(Error::NotFound)?;
     if let Some(a) = tx.account(member_id).await? {
-        let params = json!({"org": org.name, "action": action.notice(), "when": human(now)});
+        let params = json!({"org": org.name, "action": told.notice, "when": human(now)});
         outbox::notify_account(tx, &a, template::ORG_MEMBER_ACTION, params).await?;
     }
     Ok(())
 }
 
 /// Refuses to suspend the last owner who is not suspended.
-async fn last_active_owner_guard(tx: &mut Unit, org_id: &str, member_id: &str) -> Result<()> {
+pub(super) async fn last_active_owner_guard(
+    tx: &mut Unit,
+    org_id: &str,
+    member_id: &str,
+) -> Result<()> {
     let mut others = 0;
     for m in tx.org_members(org_id).await? {
         if m.role == role::OWNER

@@ -7,6 +7,7 @@
 
 pub mod gate;
 pub mod members;
+pub mod offboard;
 mod rules;
 pub mod view;
 

@@ -36,6 +36,19 @@ pub struct OrgAuditEntry {
     pub at: Millis,
 }
 
+/// An offboarding (离职) that can still be undone.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Offboarding {
+    pub org_id: String,
+    pub account_id: String,
+    pub successor_id: String,
+    /// The groups the member left, with the role they had: `(conversation_id, role)`.
+    pub groups: Vec<(String, String)>,
+    pub offboarded_by: String,
+    pub offboarded_at: Millis,
+    pub undo_until: Millis,
+}
+
 /// A query of the audit log: optional filters, and the `(at, id)` the previous page ended at.
 #[derive(Clone, Copy, Debug)]
 pub struct AuditQuery<'a> {
@@ -71,6 +84,20 @@ pub trait PolicyRepo {
     /// Lifts a suspension; `false` when there was none.
     async fn reinstate_org_member(&mut self, org_id: &str, account_id: &str) -> StoreResult<bool>;
     async fn insert_org_audit(&mut self, e: &OrgAuditEntry) -> StoreResult<()>;
+    async fn insert_offboarding(&mut self, o: &Offboarding) -> StoreResult<()>;
+    async fn offboarding(
+        &mut self,
+        org_id: &str,
+        account_id: &str,
+    ) -> StoreResult<Option<Offboarding>>;
+    async fn delete_offboarding(&mut self, org_id: &str, account_id: &str) -> StoreResult<bool>;
+    /// Sets a group member's role (owner, admin or member).
+    async fn set_group_role(
+        &mut self,
+        conversation_id: &str,
+        account_id: &str,
+        role: &str,
+    ) -> StoreResult<()>;
     /// Audit lines, newest first.
     async fn org_audit_page(&mut self, q: &AuditQuery<'_>) -> StoreResult<Vec<OrgAuditEntry>>;
     /// When the account's newest session began (its last login), if it ever had one.

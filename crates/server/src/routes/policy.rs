@@ -14,7 +14,8 @@ use domain::policy::view::{AUDIT_EXPORT, AUDIT_PAGE, PostureFilter};
 use domain::policy::{Action, PolicyInput};
 use domain::store::{OrgAuditEntry, OrgPolicy};
 use proto::policy::{
-    AuditEntry, AuditPage, MemberPosture, PolicyUpdate, PolicyView, RequireSecondFactor,
+    AuditEntry, AuditPage, MemberPosture, OffboardRequest, PolicyUpdate, PolicyView,
+    RequireSecondFactor,
 };
 
 use crate::AppState;
@@ -27,9 +28,49 @@ pub fn router() -> Router<AppState> {
         .route("/orgs/{id}/members/{account_id}/sign-out", post(sign_out))
         .route("/orgs/{id}/members/{account_id}/suspend", post(suspend))
         .route("/orgs/{id}/members/{account_id}/reinstate", post(reinstate))
+        .route("/orgs/{id}/members/{account_id}/offboard", post(offboard))
+        .route(
+            "/orgs/{id}/members/{account_id}/offboard/undo",
+            post(undo_offboard),
+        )
         .route("/orgs/{id}/security/members", get(security_members))
         .route("/orgs/{id}/audit", get(audit))
         .route("/orgs/{id}/audit/export", get(audit_export))
+}
+
+/// Offboards (离职) the member: suspended as by `suspend`, out of the enterprise's groups — those
+/// they owned handed to `successor_id` — while their direct conversations stay readable for the
+/// colleagues and every message stays. Undo within 30 days.
+#[utoipa::path(post, path = "/api/v1/orgs/{id}/members/{account_id}/offboard",
+    params(("id" = String, Path, description = "The enterprise id."), ("account_id" = String, Path, description = "The member's account id.")), tag = "policy", request_body = OffboardRequest,
+    responses((status = 204), (status = 403, description = "not_org_admin owner_only"), (status = 404, description = "not_found"), (status = 409, description = "own_membership already_offboarded last_owner")),
+    security(("bearer" = [])))]
+pub async fn offboard(
+    State(s): State<AppState>,
+    Auth(auth): Auth,
+    ApiPath((id, account_id)): ApiPath<(String, String)>,
+    ApiJson(req): ApiJson<OffboardRequest>,
+) -> Result<StatusCode, ApiError> {
+    s.app
+        .offboard_member(&auth.account_id, &id, &account_id, &req.successor_id)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Undoes an offboarding within 30 days: reinstated, back in the groups with the former roles.
+#[utoipa::path(post, path = "/api/v1/orgs/{id}/members/{account_id}/offboard/undo",
+    params(("id" = String, Path, description = "The enterprise id."), ("account_id" = String, Path, description = "The member's account id.")), tag = "policy",
+    responses((status = 204), (status = 403, description = "not_org_admin owner_only"), (status = 404, description = "not_found"), (status = 409, description = "own_membership not_offboarded undo_expired")),
+    security(("bearer" = [])))]
+pub async fn undo_offboard(
+    State(s): State<AppState>,
+    Auth(auth): Auth,
+    ApiPath((id, account_id)): ApiPath<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    s.app
+        .undo_offboarding(&auth.account_id, &id, &account_id)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Deserialize)]
@@ -246,7 +287,7 @@ pub async fn suspend(
 /// Lifts a suspension.
 #[utoipa::path(post, path = "/api/v1/orgs/{id}/members/{account_id}/reinstate",
     params(("id" = String, Path, description = "The enterprise id."), ("account_id" = String, Path, description = "The member's account id.")), tag = "policy",
-    responses((status = 204), (status = 403, description = "not_org_admin owner_only"), (status = 404, description = "not_found"), (status = 409, description = "own_membership not_suspended")),
+    responses((status = 204), (status = 403, description = "not_org_admin owner_only"), (status = 404, description = "not_found"), (status = 409, description = "own_membership not_suspended offboarded")),
     security(("bearer" = [])))]
 pub async fn reinstate(
     State(s): State<AppState>,

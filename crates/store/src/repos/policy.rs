@@ -1,7 +1,9 @@
 use async_trait::async_trait;
 
 use domain::clock::Millis;
-use domain::store::{AuditQuery, OrgAuditEntry, OrgPolicy, PolicyRepo, StoreError, StoreResult};
+use domain::store::{
+    AuditQuery, Offboarding, OrgAuditEntry, OrgPolicy, PolicyRepo, StoreError, StoreResult,
+};
 
 use super::{Row, col, query};
 use crate::tx::SqlTx;
@@ -163,6 +165,80 @@ impl PolicyRepo for SqlTx {
             .fetch_one(&mut self.conn)
             .await?;
         col(&row, "last")
+    }
+
+    async fn insert_offboarding(&mut self, o: &Offboarding) -> StoreResult<()> {
+        let groups =
+            serde_json::to_string(&o.groups).map_err(|e| StoreError::Database(e.to_string()))?;
+        query(
+            "INSERT INTO org_offboardings (org_id, account_id, successor_id, groups, offboarded_by, \
+             offboarded_at, undo_until) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&o.org_id)
+        .bind(&o.account_id)
+        .bind(&o.successor_id)
+        .bind(groups)
+        .bind(&o.offboarded_by)
+        .bind(o.offboarded_at)
+        .bind(o.undo_until)
+        .execute(&mut self.conn)
+        .await?;
+        Ok(())
+    }
+
+    async fn offboarding(
+        &mut self,
+        org_id: &str,
+        account_id: &str,
+    ) -> StoreResult<Option<Offboarding>> {
+        let row = query(
+            "SELECT org_id, account_id, successor_id, groups, offboarded_by, offboarded_at, \
+             undo_until FROM org_offboardings WHERE org_id = $1 AND account_id = $2",
+        )
+        .bind(org_id)
+        .bind(account_id)
+        .fetch_optional(&mut self.conn)
+        .await?;
+        let Some(r) = row else {
+            return Ok(None);
+        };
+        let groups: String = col(&r, "groups")?;
+        Ok(Some(Offboarding {
+            org_id: col(&r, "org_id")?,
+            account_id: col(&r, "account_id")?,
+            successor_id: col(&r, "successor_id")?,
+            groups: serde_json::from_str(&groups)
+                .map_err(|e| StoreError::Database(format!("bad offboarding groups: {e}")))?,
+            offboarded_by: col(&r, "offboarded_by")?,
+            offboarded_at: col(&r, "offboarded_at")?,
+            undo_until: col(&r, "undo_until")?,
+        }))
+    }
+
+    async fn delete_offboarding(&mut self, org_id: &str, account_id: &str) -> StoreResult<bool> {
+        let done = query("DELETE FROM org_offboardings WHERE org_id = $1 AND account_id = $2")
+            .bind(org_id)
+            .bind(account_id)
+            .execute(&mut self.conn)
+            .await?;
+        Ok(done == 1)
+    }
+
+    async fn set_group_role(
+        &mut self,
+        conversation_id: &str,
+        account_id: &str,
+        role: &str,
+    ) -> StoreResult<()> {
+        query(
+            "UPDATE conversation_members SET role = $3 WHERE conversation_id = $1 AND account_id = $2",
+        )
+        .bind(conversation_id)
+        .bind(account_id)
+        .bind(role)
+        .execute(&mut self.conn)
+        .await?;
+        Ok(())
     }
 
     async fn insert_org_audit(&mut self, e: &OrgAuditEntry) -> StoreResult<()> {
