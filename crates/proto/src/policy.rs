@@ -101,7 +101,7 @@ pub struct MemberPosture {
     #[serde(with = "time::serde::rfc3339::option")]
     pub last_login_at: Option<OffsetDateTime>,
     pub active_sessions: u32,
-    /// `active` or `suspended`.
+    /// `active`, `suspended` or `offboarded`.
     pub status: String,
 }
 

@@ -1384,6 +1384,21 @@ async fn offboarding_hands_groups_over_keeps_messages_and_can_be_undone(b: Backe
         "member_suspended",
         &o.id,
     );
+    let st = app
+        .get(
+            &format!("/api/v1/orgs/{}/security/members", o.id),
+            Some(&o.owner),
+        )
+        .await;
+    assert!(
+        st.body
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["account_id"] == o.member_id.as_str() && m["status"] == "offboarded"),
+        "{:?}",
+        st.body
+    );
     assert_eq!(
         app.post_auth(&path(&o, &o.member_id, "reinstate"), &o.owner, json!({}))
             .await

@@ -22,7 +22,7 @@ pub struct MemberPosture {
     pub password_age_days: i64,
     pub last_login_at: Option<Millis>,
     pub active_sessions: usize,
-    /// `active` or `suspended`.
+    /// `active`, `suspended` or `offboarded`.
     pub status: &'static str,
 }
 
@@ -100,7 +100,13 @@ impl Wangshang {
                 .filter(|s| now < s.last_seen_at + idle)
                 .count();
             let last_login_at = tx.last_session_started(&a.id).await?;
-            let suspended = tx.org_suspension(org_id, &a.id).await?.is_some();
+            let status = if tx.offboarding(org_id, &a.id).await?.is_some() {
+                "offboarded"
+            } else if tx.org_suspension(org_id, &a.id).await?.is_some() {
+                "suspended"
+            } else {
+                "active"
+            };
             let p = MemberPosture {
                 account_id: a.id,
                 nickname: a.nickname,
@@ -109,7 +115,7 @@ impl Wangshang {
                 password_age_days: (now - a.password_changed_at).max(0) / DAY,
                 last_login_at,
                 active_sessions,
-                status: if suspended { "suspended" } else { "active" },
+                status,
             };
             let keep = match filter {
                 PostureFilter::All => true,

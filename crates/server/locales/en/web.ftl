@@ -317,6 +317,7 @@ security-view-sessions = Sessions
 security-view-status = Status
 security-view-status-active = active
 security-view-status-suspended = suspended
+security-view-status-offboarded = offboarded
 security-view-sign-out = Sign out everywhere
 security-view-suspend = Suspend
 security-view-reinstate = Reinstate

@@ -317,6 +317,7 @@ security-view-sessions = 会话数
 security-view-status = 状态
 security-view-status-active = 正常
 security-view-status-suspended = 已暂停
+security-view-status-offboarded = 已离职
 security-view-sign-out = 在所有设备上退出
 security-view-suspend = 暂停
 security-view-reinstate = 恢复

@@ -259,7 +259,7 @@ async fn security_page(
                 ),
                 last_login: p.last_login_at.map(human).unwrap_or_default(),
                 sessions: p.active_sessions,
-                suspended: p.status == "suspended",
+                suspended: p.status != "active",
                 status: t.get(&format!("security-view-status-{}", p.status)),
                 role: t.get(&format!("role-{}", p.role)),
                 account_id: p.account_id,
