@@ -74,12 +74,14 @@ impl Wangshang {
     /// current password) and hashes it.
     pub(crate) async fn new_password_hash(&self, account: &Account, new: &str) -> Result<String> {
         let password = self.password(new)?;
+        // The account's enterprises may ask for more than the server does.
+        let rules = self.password_rules_for(&account.id).await?;
         let phone = account.phone.as_deref().map(Phone::from_e164).transpose()?;
         let email = account.email.as_deref().map(Email::parse).transpose()?;
         let mut violations = policy::check(
             &password,
             &crate::accounts::policy_context(phone.as_ref(), email.as_ref(), &account.nickname),
-            &self.config.password,
+            &rules,
         );
         if self
             .hasher

@@ -73,6 +73,10 @@ pub enum Error {
         code: &'static str,
         detail: &'static str,
     },
+    /// An enterprise's policy keeps this session from its data (`policy_requires_2fa`,
+    /// `policy_network`, `policy_session_expired`).
+    #[error("the enterprise's policy refuses this session: {code}")]
+    PolicyBlocked { code: &'static str, org_id: String },
     #[error("internal error: {0}")]
     Internal(String),
 }

@@ -19,6 +19,7 @@ pub mod messages;
 pub mod mfa;
 pub mod outbox;
 pub mod password;
+pub mod policy;
 pub mod random;
 pub mod recovery;
 mod sealed;

@@ -59,9 +59,11 @@ pub mod template {
     pub const SUPPORT_RECOVERY_CODE: &str = "support_recovery_code";
     pub const TRUSTED_CONTACTS_CHANGED: &str = "trusted_contacts_changed";
     pub const NICKNAME_CHANGED: &str = "nickname_changed";
+    pub const ORG_POLICY_CHANGED: &str = "org_policy_changed";
+    pub const ORG_MEMBER_ACTION: &str = "org_member_action";
 
     /// Every template, for the catalog completeness test.
-    pub const ALL: [&str; 24] = [
+    pub const ALL: [&str; 26] = [
         REGISTER_CODE,
         REGISTER_TAKEN,
         SUPPORT_CONTACT_CODE,
@@ -86,6 +88,8 @@ pub mod template {
         SUPPORT_RECOVERY_CODE,
         TRUSTED_CONTACTS_CHANGED,
         NICKNAME_CHANGED,
+        ORG_POLICY_CHANGED,
+        ORG_MEMBER_ACTION,
     ];
 }
 
@@ -156,6 +160,8 @@ pub fn has_template(template: &str) -> bool {
         "org",
         "inviter",
         "invite_url",
+        "by",
+        "action",
     ];
     let args = arguments(&Value::Object(
         names

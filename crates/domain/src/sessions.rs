@@ -49,11 +49,17 @@ pub enum LoginOutcome {
     Challenge(crate::challenges::ChallengeStarted),
 }
 
-/// A request's verified session.
+/// A request's verified session, with what an enterprise's policy judges it by.
 #[derive(Clone, Debug)]
 pub struct Authenticated {
     pub session_id: String,
     pub account_id: String,
+    /// When the session began (an enterprise's absolute session limit).
+    pub created_at: Millis,
+    /// The longest pause between two uses so far, this one included (its idle limit).
+    pub longest_idle_ms: Millis,
+    /// The address this request came from (its allowed networks).
+    pub ip: String,
 }
 
 impl Wangshang {
@@ -204,6 +210,7 @@ impl Wangshang {
             expires_at: now + self.config.sessions.absolute_timeout_secs * SECOND,
             revoked_at: None,
             dispute_token_hash: None,
+            longest_idle_ms: 0,
         };
         if let Some(h) = rehash {
             tx.set_password(&account.id, &h, None).await?;
@@ -239,8 +246,9 @@ impl Wangshang {
         })
     }
 
-    /// Resolves a bearer token to its live session, refreshing `last_seen_at` now and then.
-    pub async fn authenticate(&self, token: &str) -> Result<Authenticated> {
+    /// Resolves a bearer token, used from `ip`, to its live session, refreshing `last_seen_at`
+    /// now and then.
+    pub async fn authenticate(&self, token: &str, ip: &str) -> Result<Authenticated> {
         let now = now_ms();
         let hash = random::token_hash(token);
         // Every authenticated request runs this: one statement, no transaction around it.
@@ -259,8 +267,11 @@ impl Wangshang {
             tx.commit().await?;
         }
         Ok(Authenticated {
+            longest_idle_ms: s.longest_idle_ms.max(now - s.last_seen_at),
+            created_at: s.created_at,
             session_id: s.id,
             account_id: s.account_id,
+            ip: ip.to_owned(),
         })
     }
 

@@ -187,6 +187,10 @@ pub struct ContactRequested {
 pub struct NewConversation {
     pub member_ids: Vec<String>,
     pub title: Option<String>,
+    /// The enterprise whose data the conversation is (every member must belong to it); by
+    /// default the one enterprise all members share, else none.
+    #[serde(default)]
+    pub org_id: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
@@ -229,6 +233,12 @@ pub struct ConversationView {
     pub unread: i64,
     pub unread_mentions: i64,
     pub last_message: Option<MessageView>,
+    /// The enterprise whose data this is (its policy applies); `null` for external chats.
+    pub org_id: Option<String>,
+    /// Set when the enterprise's policy keeps this session out (`policy_requires_2fa`,
+    /// `policy_network`, `policy_session_expired`); the last message is then left out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policy_block: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]

@@ -6,6 +6,7 @@ pub mod bindings;
 pub mod chat;
 pub mod dev;
 pub mod mfa;
+pub mod policy;
 pub mod problem;
 pub mod recovery;
 pub mod search;

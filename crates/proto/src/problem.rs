@@ -32,6 +32,9 @@ pub struct Problem {
     /// `channel_on_hold`: when the channel may be used (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub until: Option<String>,
+    /// `policy_*`: the enterprise whose policy refused the session.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub org_id: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
@@ -122,6 +125,64 @@ pub const CODES: &[(&str, u16, &str)] = &[
         "Only the enterprise's owners and admins may do this.",
     ),
     ("owner_only", 403, "Only an owner may do this."),
+    (
+        "policy_requires_2fa",
+        403,
+        "The enterprise requires a second factor (or a passkey) before its data can be reached; set one up.",
+    ),
+    (
+        "policy_network",
+        403,
+        "The enterprise allows its data to be reached only from its own networks.",
+    ),
+    (
+        "policy_session_expired",
+        403,
+        "This session is older or was idle longer than the enterprise allows; sign in again.",
+    ),
+    (
+        "member_suspended",
+        403,
+        "An owner or admin suspended this member: the enterprise's conversations are closed to them.",
+    ),
+    (
+        "own_membership",
+        409,
+        "Owners and admins cannot sign out, suspend or reinstate themselves this way.",
+    ),
+    ("already_suspended", 409, "The member is suspended already."),
+    (
+        "already_offboarded",
+        409,
+        "The member is offboarded already.",
+    ),
+    ("not_offboarded", 409, "The member is not offboarded."),
+    (
+        "offboarded",
+        409,
+        "The member is offboarded: undo the offboarding to give their access back.",
+    ),
+    (
+        "undo_expired",
+        409,
+        "An offboarding can be undone for 30 days only.",
+    ),
+    (
+        "org_admin_confirmation_required",
+        409,
+        "The member's enterprise asks that one of its admins confirm the person before a support-desk recovery is approved.",
+    ),
+    ("not_suspended", 409, "The member is not suspended."),
+    (
+        "invalid_policy",
+        422,
+        "A policy value is out of range; `detail` says which.",
+    ),
+    (
+        "invalid_network",
+        422,
+        "An allowed network is not an address block such as 203.0.113.0/24.",
+    ),
     (
         "not_support_agent",
         403,

@@ -37,6 +37,7 @@ impl ApiError {
                 methods: None,
                 alternatives: None,
                 until: None,
+                org_id: None,
             }),
         }
     }
@@ -282,6 +283,24 @@ impl From<Error> for ApiError {
                 "Your role does not allow this.",
             ),
             Error::Conflict { code, detail } => Self::new(S::CONFLICT, code, "Conflict", detail),
+            Error::PolicyBlocked { code, org_id } => Self::new(
+                S::FORBIDDEN,
+                code,
+                "Refused by the enterprise's policy",
+                match code {
+                    domain::policy::gate::NETWORK => {
+                        "The enterprise allows its data only from its own networks."
+                    }
+                    domain::policy::gate::SUSPENDED => {
+                        "An owner or admin of the enterprise suspended your access to its conversations."
+                    }
+                    domain::policy::gate::SESSION_EXPIRED => {
+                        "This session is older or was idle longer than the enterprise allows: sign in again."
+                    }
+                    _ => "The enterprise requires two-factor authentication: set it up in your security settings.",
+                },
+            )
+            .with(|p| p.org_id = Some(org_id)),
             Error::Rejected { code, detail } => {
                 Self::new(S::UNPROCESSABLE_ENTITY, code, "Not accepted", detail)
             }

@@ -120,8 +120,10 @@ impl FromRequestParts<AppState> for Auth {
             .and_then(|v| v.strip_prefix("Bearer "))
             .map(str::trim)
             .filter(|t| !t.is_empty() && t.len() <= 256)
-            .ok_or(domain::Error::Unauthenticated)?;
-        Ok(Auth(state.app.authenticate(token).await?))
+            .ok_or(domain::Error::Unauthenticated)?
+            .to_owned();
+        let ClientInfo(client) = ClientInfo::from_request_parts(parts, state).await?;
+        Ok(Auth(state.app.authenticate(&token, &client.ip).await?))
     }
 }
 

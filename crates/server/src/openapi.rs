@@ -22,8 +22,8 @@ use utoipa::{Modify, OpenApi};
 use proto::problem::CODES;
 
 use crate::routes::{
-    accounts, bindings, contacts, conversations, dev, me, mfa, orgs, recovery, search, sessions,
-    stream, support, verifications,
+    accounts, bindings, contacts, conversations, dev, me, mfa, orgs, policy, recovery, search,
+    sessions, stream, support, verifications,
 };
 
 #[derive(OpenApi)]
@@ -40,6 +40,8 @@ use crate::routes::{
         recovery::start, recovery::resend, recovery::verify, recovery::second_factor, recovery::complete,
         bindings::list, bindings::start, bindings::confirm, bindings::remove, bindings::confirm_link, bindings::cancel_link,
         orgs::create, orgs::mine, orgs::show, orgs::rename, orgs::members, orgs::set_role, orgs::remove_member, orgs::invite, orgs::accept,
+        policy::show, policy::update, policy::sign_out, policy::suspend, policy::reinstate, policy::offboard, policy::undo_offboard,
+        policy::security_members, policy::audit, policy::audit_export,
         contacts::list, contacts::request, contacts::accept, contacts::decline, contacts::block, contacts::unblock,
         conversations::create, conversations::list, conversations::show, conversations::add_members, conversations::remove_member,
         conversations::send, conversations::history, conversations::edit, conversations::recall, conversations::receipts, conversations::read, conversations::frequent,
@@ -171,10 +173,11 @@ fn complete(op: &mut Operation) {
     }
 }
 
-/// The codes an annotation names in a response's description.
+/// The codes an annotation names in a response's description (snake_case, digits allowed as in
+/// `policy_requires_2fa`).
 fn codes_of(description: &str) -> Vec<&str> {
     description
-        .split(|c: char| !(c.is_ascii_lowercase() || c == '_'))
+        .split(|c: char| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'))
         .filter(|w| !w.is_empty())
         .collect()
 }

@@ -82,3 +82,16 @@ trusted_contacts_changed-body = [{ -brand }] Your list of trusted colleagues cha
 
 nickname_changed-subject = Your { -brand } nickname was changed
 nickname_changed-body = [{ -brand }] Your nickname was changed from "{ $old }" to "{ $new }" at { $when } (IP { $ip }, device { $device }). If this was not you, change your password at once and check the devices in your security records.
+
+org_policy_changed-subject = The security policy of { $org } changed
+org_policy_changed-body = [{ -brand }] { $by } changed the security policy of { $org } at { $when }. You are told as one of its owners or admins; see the enterprise's policy page for what it requires now.
+
+org_member_action-subject = { $org } changed your access
+org_member_action-body = [{ -brand }] { $action ->
+    [signed_out] An admin of { $org } signed you out of every device at { $when }. Log in again to continue.
+    [suspended] An admin of { $org } suspended your access to its chats at { $when }. Your account and your other chats are not affected.
+    [reinstated] An admin of { $org } restored your access to its chats at { $when }.
+    [offboarded] An admin of { $org } offboarded you at { $when }: its chats are closed to you and you left its groups. Your account and your other chats are not affected.
+    [offboard_undone] An admin of { $org } undid your offboarding at { $when }: its chats and groups are open to you again.
+   *[other] An admin of { $org } changed your access at { $when }.
+}

@@ -82,3 +82,16 @@ trusted_contacts_changed-body = 【{ -brand }】您的可信同事列表于 { $w
 
 nickname_changed-subject = 您的{ -brand }昵称已修改
 nickname_changed-body = 【{ -brand }】您的昵称已于 { $when } 由“{ $old }”改为“{ $new }”（IP { $ip }，设备 { $device }）。如果不是您本人操作，请立即修改密码，并在“安全记录”中检查登录设备。
+
+org_policy_changed-subject = { $org }的安全策略已变更
+org_policy_changed-body = 【{ -brand }】{ $by } 于 { $when } 修改了 { $org } 的安全策略。您是该企业的所有者或管理员，因此收到此通知；请在企业的安全策略页面查看现在的要求。
+
+org_member_action-subject = { $org }调整了您的访问权限
+org_member_action-body = 【{ -brand }】{ $action ->
+    [signed_out] { $org } 的管理员于 { $when } 将您从所有设备上退出登录。请重新登录后继续使用。
+    [suspended] { $org } 的管理员于 { $when } 暂停了您对该企业聊天的访问。您的账号和其他聊天不受影响。
+    [reinstated] { $org } 的管理员于 { $when } 恢复了您对该企业聊天的访问。
+    [offboarded] { $org } 的管理员于 { $when } 为您办理了离职：您无法再访问该企业的聊天，并已退出其群组。您的账号和其他聊天不受影响。
+    [offboard_undone] { $org } 的管理员于 { $when } 撤销了您的离职：您可以重新访问该企业的聊天和群组。
+   *[other] { $org } 的管理员于 { $when } 调整了您的访问权限。
+}

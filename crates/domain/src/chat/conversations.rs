@@ -6,9 +6,12 @@ use serde_json::json;
 
 use super::{Emit, emit, kind, parse_text, role};
 use crate::app::Wangshang;
+use crate::clock::Millis;
 use crate::clock::now_ms;
 use crate::error::{Error, Result};
+use crate::policy;
 use crate::random;
+use crate::sessions::Authenticated;
 use crate::store::{Conversation, ConversationMember, ConversationSummary, StoreError};
 use crate::unit::Unit;
 
@@ -43,6 +46,57 @@ pub(crate) async fn member_of(
         .ok_or(Error::NotFound)
 }
 
+/// The caller's membership of a conversation they may reach now: `NotFound` for a non-member
+/// (before any policy, so nothing is revealed), then the policy of the enterprise whose data the
+/// conversation is ([`policy::gate`]).
+pub(crate) async fn admitted(
+    tx: &mut Unit,
+    caller: &Authenticated,
+    conversation_id: &str,
+    now: Millis,
+) -> Result<(ConversationMember, Conversation)> {
+    let me = member_of(tx, conversation_id, &caller.account_id).await?;
+    let c = tx
+        .conversation(conversation_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    if let Some(org_id) = &c.org_id {
+        policy::gate(tx, caller, org_id, now).await?;
+    }
+    Ok((me, c))
+}
+
+/// The enterprise whose data a new conversation is: the one asked for (every member must belong
+/// to it), else the one enterprise all members share, else none (an external chat).
+async fn owning_org(
+    tx: &mut Unit,
+    asked: Option<&str>,
+    members: &[String],
+) -> Result<Option<String>> {
+    let mut shared: Option<Vec<String>> = None;
+    for m in members {
+        let mine: Vec<String> = tx
+            .memberships(m)
+            .await?
+            .into_iter()
+            .filter(|x| x.left_at.is_none())
+            .map(|x| x.org_id)
+            .collect();
+        shared = Some(match shared {
+            None => mine,
+            Some(s) => s.into_iter().filter(|o| mine.contains(o)).collect(),
+        });
+    }
+    let shared = shared.unwrap_or_default();
+    match asked {
+        Some(org) if shared.iter().any(|o| o == org) => Ok(Some(org.to_owned())),
+        // Not a member's enterprise: as unknown as any other id.
+        Some(_) => Err(Error::NotFound),
+        None if shared.len() == 1 => Ok(shared.into_iter().next()),
+        None => Ok(None),
+    }
+}
+
 /// Ids of every member.
 pub(crate) async fn member_ids(tx: &mut Unit, conversation_id: &str) -> Result<Vec<String>> {
     Ok(tx
@@ -72,10 +126,12 @@ impl Wangshang {
     /// returned) or a group.
     pub async fn create_conversation(
         &self,
-        account_id: &str,
+        caller: &Authenticated,
         member_ids: &[String],
         title: Option<&str>,
+        org_id: Option<&str>,
     ) -> Result<Created> {
+        let account_id = caller.account_id.as_str();
         let title = title
             .map(|t| parse_text(t, MAX_TITLE, "title"))
             .transpose()?;
@@ -104,11 +160,20 @@ impl Wangshang {
                 return Err(Error::Forbidden("not_a_contact"));
             }
         }
+        let mut all = others.clone();
+        all.push(account_id.to_owned());
+        let org_id = owning_org(&mut tx, org_id, &all).await?;
+        if let Some(org) = &org_id {
+            policy::gate(&mut tx, caller, org, now).await?;
+        }
         let direct = others.len() == 1 && title.is_none();
         let key = direct.then(|| direct_key(account_id, &others[0]));
         if let Some(key) = &key
             && let Some(existing) = tx.conversation_by_direct_key(key).await?
         {
+            if let Some(org) = &existing.org_id {
+                policy::gate(&mut tx, caller, org, now).await?;
+            }
             return Ok(Created {
                 conversation: existing,
                 created: false,
@@ -123,6 +188,7 @@ impl Wangshang {
             created_at: now,
             last_seq: 0,
             last_message_at: None,
+            org_id,
         };
         match tx.insert_conversation(&conversation).await {
             Ok(()) => {}
@@ -148,8 +214,6 @@ impl Wangshang {
             tx.insert_conversation_member(&conversation.id, other, role::MEMBER, now, 0)
                 .await?;
         }
-        let mut all = others.clone();
-        all.push(account_id.to_owned());
         for member in &all {
             joined(
                 &mut tx,
@@ -168,22 +232,44 @@ impl Wangshang {
         })
     }
 
-    pub async fn conversations(&self, account_id: &str) -> Result<Vec<ConversationSummary>> {
+    /// The caller's conversations. Those of an enterprise whose policy keeps this session out
+    /// stay in the list without their last message, marked with the policy's code.
+    pub async fn conversations(&self, caller: &Authenticated) -> Result<Vec<ConversationSummary>> {
+        let now = now_ms();
         let mut tx = self.read().await?;
-        Ok(tx.conversation_summaries(account_id).await?)
+        let mut list = tx.conversation_summaries(&caller.account_id).await?;
+        let mut decided: Vec<(String, Option<&'static str>)> = Vec::new();
+        for c in &mut list {
+            let Some(org) = c.conversation.org_id.clone() else {
+                continue;
+            };
+            let block = match decided.iter().find(|(o, _)| *o == org) {
+                Some((_, b)) => *b,
+                None => {
+                    let b = match policy::gate(&mut tx, caller, &org, now).await {
+                        Ok(()) => None,
+                        Err(Error::PolicyBlocked { code, .. }) => Some(code),
+                        Err(e) => return Err(e),
+                    };
+                    decided.push((org, b));
+                    b
+                }
+            };
+            if let Some(code) = block {
+                c.last_message = None;
+                c.policy_block = Some(code.to_owned());
+            }
+        }
+        Ok(list)
     }
 
     pub async fn conversation(
         &self,
-        account_id: &str,
+        caller: &Authenticated,
         conversation_id: &str,
     ) -> Result<(Conversation, Vec<ConversationMember>)> {
         let mut tx = self.read().await?;
-        member_of(&mut tx, conversation_id, account_id).await?;
-        let c = tx
-            .conversation(conversation_id)
-            .await?
-            .ok_or(Error::NotFound)?;
+        let (_, c) = admitted(&mut tx, caller, conversation_id, now_ms()).await?;
         let members = tx.conversation_members(conversation_id).await?;
         Ok((c, members))
     }
@@ -191,13 +277,14 @@ impl Wangshang {
     /// Adds members to a group (its owner and admins; each new member a contact of the caller).
     pub async fn add_conversation_members(
         &self,
-        account_id: &str,
+        caller: &Authenticated,
         conversation_id: &str,
         account_ids: &[String],
     ) -> Result<Vec<ConversationMember>> {
+        let account_id = caller.account_id.as_str();
         let now = now_ms();
         let mut tx = self.write().await?;
-        let me = member_of(&mut tx, conversation_id, account_id).await?;
+        let (me, _) = admitted(&mut tx, caller, conversation_id, now).await?;
         let c = group(&mut tx, conversation_id).await?;
         if !role::manages(&me.role) {
             return Err(Error::Forbidden("not_group_admin"));
@@ -236,13 +323,14 @@ impl Wangshang {
     /// Removes a member from a group (owner and admins), or leaves it (`member_id` is the caller).
     pub async fn remove_conversation_member(
         &self,
-        account_id: &str,
+        caller: &Authenticated,
         conversation_id: &str,
         member_id: &str,
     ) -> Result<()> {
+        let account_id = caller.account_id.as_str();
         let now = now_ms();
         let mut tx = self.write().await?;
-        let me = member_of(&mut tx, conversation_id, account_id).await?;
+        let (me, _) = admitted(&mut tx, caller, conversation_id, now).await?;
         let c = group(&mut tx, conversation_id).await?;
         let target = member_of(&mut tx, &c.id, member_id).await?;
         if member_id != account_id {

@@ -3,12 +3,13 @@
 
 use serde_json::json;
 
-use super::conversations::{GROUP, member_ids, member_of};
+use super::conversations::{GROUP, admitted, member_ids};
 use super::{Emit, emit, kind, parse_text, role};
 use crate::app::Wangshang;
 use crate::clock::now_ms;
 use crate::error::{Error, Result};
 use crate::search;
+use crate::sessions::Authenticated;
 use crate::store::{ConversationMember, FrequentContact, Message};
 use crate::unit::Unit;
 
@@ -27,13 +28,13 @@ impl Wangshang {
     /// History, newest first, below `before` (a seq).
     pub async fn messages(
         &self,
-        account_id: &str,
+        caller: &Authenticated,
         conversation_id: &str,
         before: Option<i64>,
         limit: u32,
     ) -> Result<Vec<Message>> {
         let mut tx = self.read().await?;
-        member_of(&mut tx, conversation_id, account_id).await?;
+        admitted(&mut tx, caller, conversation_id, now_ms()).await?;
         Ok(tx
             .messages(conversation_id, before, limit.clamp(1, MAX_PAGE))
             .await?)
@@ -42,16 +43,17 @@ impl Wangshang {
     /// Edits the caller's own message within the window.
     pub async fn edit_message(
         &self,
-        account_id: &str,
+        caller: &Authenticated,
         conversation_id: &str,
         message_id: &str,
         body: &str,
     ) -> Result<Message> {
+        let account_id = caller.account_id.as_str();
         let body = parse_text(body, MAX_BODY, "body")?;
         let terms = search::text::terms(&body);
         let now = now_ms();
         let mut tx = self.write().await?;
-        member_of(&mut tx, conversation_id, account_id).await?;
+        admitted(&mut tx, caller, conversation_id, now).await?;
         let m = message_in(&mut tx, conversation_id, message_id).await?;
         if m.sender_id != account_id {
             return Err(Error::Forbidden("not_your_message"));
@@ -72,17 +74,14 @@ impl Wangshang {
     /// stays as a tombstone with its body removed.
     pub async fn recall_message(
         &self,
-        account_id: &str,
+        caller: &Authenticated,
         conversation_id: &str,
         message_id: &str,
     ) -> Result<Message> {
+        let account_id = caller.account_id.as_str();
         let now = now_ms();
         let mut tx = self.write().await?;
-        let me = member_of(&mut tx, conversation_id, account_id).await?;
-        let c = tx
-            .conversation(conversation_id)
-            .await?
-            .ok_or(Error::NotFound)?;
+        let (me, c) = admitted(&mut tx, caller, conversation_id, now).await?;
         let m = message_in(&mut tx, conversation_id, message_id).await?;
         let group_owner = c.kind == GROUP && me.role == role::OWNER;
         if !group_owner {
@@ -125,17 +124,14 @@ impl Wangshang {
     /// the members.
     pub async fn mark_read(
         &self,
-        account_id: &str,
+        caller: &Authenticated,
         conversation_id: &str,
         seq: i64,
     ) -> Result<i64> {
+        let account_id = caller.account_id.as_str();
         let now = now_ms();
         let mut tx = self.write().await?;
-        let me = member_of(&mut tx, conversation_id, account_id).await?;
-        let c = tx
-            .conversation(conversation_id)
-            .await?
-            .ok_or(Error::NotFound)?;
+        let (me, c) = admitted(&mut tx, caller, conversation_id, now).await?;
         let seq = seq.clamp(0, c.last_seq);
         if !tx.mark_read(conversation_id, account_id, seq).await? {
             return Ok(me.read_seq.max(seq));
@@ -160,12 +156,12 @@ impl Wangshang {
     /// Who has read a message and who has not (the sender is in neither list).
     pub async fn receipts(
         &self,
-        account_id: &str,
+        caller: &Authenticated,
         conversation_id: &str,
         message_id: &str,
     ) -> Result<Receipts> {
         let mut tx = self.read().await?;
-        member_of(&mut tx, conversation_id, account_id).await?;
+        admitted(&mut tx, caller, conversation_id, now_ms()).await?;
         let m = message_in(&mut tx, conversation_id, message_id).await?;
         let (read_by, unread_by) = tx
             .conversation_members(conversation_id)

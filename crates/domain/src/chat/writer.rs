@@ -13,7 +13,9 @@ use super::{kind, notify_others, parse_text};
 use crate::app::Wangshang;
 use crate::clock::now_ms;
 use crate::error::{Error, Result};
+use crate::policy;
 use crate::random;
+use crate::sessions::Authenticated;
 use crate::store::{Message, NewStreamEvent, StreamEvent};
 
 /// Longest `client_msg_id`.
@@ -25,7 +27,8 @@ const MAX_MENTIONS: usize = 50;
 #[derive(Clone, Debug)]
 pub struct Outgoing {
     pub conversation_id: String,
-    pub sender_id: String,
+    /// The sender's session: the enterprise's policy judges it.
+    pub sender: Authenticated,
     pub client_msg_id: String,
     pub body: String,
     pub mentions: Vec<String>,
@@ -143,7 +146,7 @@ impl Wangshang {
         let mut tx = self.write().await?;
         let pairs: Vec<(String, String)> = jobs
             .iter()
-            .map(|j| (j.out.sender_id.clone(), j.out.client_msg_id.clone()))
+            .map(|j| (j.out.sender.account_id.clone(), j.out.client_msg_id.clone()))
             .collect();
         let existing: HashMap<(String, String), Message> = tx
             .messages_by_client_ids(&pairs)
@@ -155,6 +158,12 @@ impl Wangshang {
             jobs.iter().map(|j| j.out.conversation_id.clone()).collect();
         conversation_ids.sort();
         conversation_ids.dedup();
+        let mut orgs: HashMap<String, String> = HashMap::new();
+        for c in &conversation_ids {
+            if let Some(org) = tx.conversation(c).await?.and_then(|c| c.org_id) {
+                orgs.insert(c.clone(), org);
+            }
+        }
         let mut members: HashMap<String, Vec<String>> = HashMap::new();
         for (c, a) in tx.members_of(&conversation_ids).await? {
             members.entry(c).or_default().push(a);
@@ -190,7 +199,8 @@ impl Wangshang {
         let mut in_batch: HashMap<(String, String), usize> = HashMap::new();
         for (ji, j) in jobs.iter().enumerate() {
             let o = &j.out;
-            let key = (o.sender_id.clone(), o.client_msg_id.clone());
+            let sender_id = &o.sender.account_id;
+            let key = (sender_id.clone(), o.client_msg_id.clone());
             if let Some(m) = existing.get(&key) {
                 plans.push(Plan::Existing(m.clone()));
                 continue;
@@ -201,15 +211,21 @@ impl Wangshang {
             }
             let Some(ms) = members
                 .get(&o.conversation_id)
-                .filter(|m| m.contains(&o.sender_id))
+                .filter(|m| m.contains(sender_id))
             else {
                 plans.push(Plan::Refused(Error::NotFound));
                 continue;
             };
+            if let Some(org) = orgs.get(&o.conversation_id)
+                && let Err(e) = policy::gate(&mut tx, &o.sender, org, now).await
+            {
+                plans.push(Plan::Refused(e));
+                continue;
+            }
             if ms.len() == 2
                 && ms.iter().any(|other| {
-                    blocks.contains(&(other.clone(), o.sender_id.clone()))
-                        || blocks.contains(&(o.sender_id.clone(), other.clone()))
+                    blocks.contains(&(other.clone(), sender_id.clone()))
+                        || blocks.contains(&(sender_id.clone(), other.clone()))
                 })
             {
                 plans.push(Plan::Refused(Error::Forbidden("blocked")));
@@ -228,7 +244,7 @@ impl Wangshang {
                 id: random::id(),
                 conversation_id: o.conversation_id.clone(),
                 seq: 0,
-                sender_id: o.sender_id.clone(),
+                sender_id: sender_id.clone(),
                 client_msg_id: o.client_msg_id.clone(),
                 body: o.body.clone(),
                 mentions: o.mentions.clone(),

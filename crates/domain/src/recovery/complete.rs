@@ -19,6 +19,20 @@ use crate::unit::Unit;
 
 impl Wangshang {
     /// Loads an open recovery whose reset token is `token` and still valid, with its account.
+    /// What the account's enterprises add to the password rules, for the page of a reset in
+    /// progress (`None` when the token does not hold: the page then shows the server's rules).
+    pub async fn reset_password_rules(
+        &self,
+        id: &str,
+        token: &str,
+    ) -> Option<crate::policy::StricterPassword> {
+        let account = {
+            let mut tx = self.read().await.ok()?;
+            self.reset_by_token(&mut tx, id, token).await.ok()?.1
+        };
+        self.stricter_password_rules(&account.id).await.ok()
+    }
+
     async fn reset_by_token(
         &self,
         tx: &mut Unit,

@@ -18,9 +18,11 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use crate::app::Wangshang;
-use crate::chat::conversations::member_of;
-use crate::clock::Millis;
+use crate::chat::conversations::admitted;
+use crate::clock::{Millis, now_ms};
 use crate::error::{Error, Result};
+use crate::policy;
+use crate::sessions::Authenticated;
 use crate::store::{DOC_MESSAGE, Message, SearchCandidate, SearchDoc, SearchFilter};
 use crate::unit::Unit;
 
@@ -180,7 +182,8 @@ const REBUILD_BATCH: u32 = 500;
 
 impl Wangshang {
     /// Messages the member can read now that have every part of the query.
-    pub async fn search_messages(&self, account_id: &str, s: &MessageSearch) -> Result<Hits> {
+    pub async fn search_messages(&self, caller: &Authenticated, s: &MessageSearch) -> Result<Hits> {
+        let account_id = caller.account_id.as_str();
         let raw = s.q.trim();
         if raw.chars().count() > text::MAX_QUERY {
             return Err(Error::InvalidRequest(format!(
@@ -197,9 +200,12 @@ impl Wangshang {
         let q = text::parse_query(raw);
         let limit = s.limit.clamp(1, MAX_PAGE);
         let mut tx = self.read().await?;
+        let now = now_ms();
         if let Some(c) = &s.conversation_id {
-            member_of(&mut tx, c, account_id).await?;
+            admitted(&mut tx, caller, c, now).await?;
         }
+        // Conversations an enterprise's policy keeps this session out of are never searched.
+        let blocked = policy::blocked_in(&mut tx, caller, now).await?;
         if q.lookups.is_empty() {
             // Nothing a message could be found by (no letter, digit or CJK character).
             return Ok(Hits::default());
@@ -228,6 +234,9 @@ impl Wangshang {
                     for c in batch {
                         scanned += 1;
                         filter.below = Some((c.message.sent_at, c.doc));
+                        if blocked.contains(&c.message.conversation_id) {
+                            continue;
+                        }
                         if let Some((hit, ..)) = checked(&q, c) {
                             hits.push(hit);
                             if hits.len() as u32 == limit {
@@ -263,6 +272,9 @@ impl Wangshang {
                     let full = batch.len() as u32 == BATCH;
                     for c in batch {
                         filter.below = Some((c.message.sent_at, c.doc));
+                        if blocked.contains(&c.message.conversation_id) {
+                            continue;
+                        }
                         if let Some(h) = checked(&q, c) {
                             ranked.push(h);
                         }

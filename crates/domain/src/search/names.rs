@@ -147,13 +147,13 @@ impl Wangshang {
     /// matches.
     pub async fn search_conversations(
         &self,
-        account_id: &str,
+        caller: &crate::sessions::Authenticated,
         q: &str,
     ) -> Result<Vec<ConversationSummary>> {
         let Some(q) = folded_query(q) else {
             return Ok(Vec::new());
         };
-        let list = self.conversations(account_id).await?;
+        let list = self.conversations(caller).await?;
         Ok(ranked(
             list.into_iter()
                 .filter_map(|c| {

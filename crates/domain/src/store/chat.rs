@@ -81,6 +81,8 @@ pub struct Conversation {
     pub created_at: Millis,
     pub last_seq: i64,
     pub last_message_at: Option<Millis>,
+    /// The enterprise whose data this is (its policy applies); `None` for external chats.
+    pub org_id: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -105,6 +107,9 @@ pub struct ConversationSummary {
     pub last_message: Option<Message>,
     /// For a direct conversation, the other member's nickname.
     pub peer_nickname: Option<String>,
+    /// Set (by the domain, not the store) when the enterprise's policy keeps the caller's
+    /// session from this conversation: the policy's code.
+    pub policy_block: Option<String>,
 }
 
 #[derive(Clone, Debug)]

@@ -3,12 +3,14 @@
 //! [`Store::read`]), so a flow is applied whole or not at all.
 
 mod chat;
+mod policy;
 mod records;
 mod repos;
 mod search;
 mod support;
 
 pub use chat::*;
+pub use policy::*;
 pub use records::*;
 pub use repos::*;
 pub use search::*;
@@ -68,6 +70,7 @@ pub trait Tx:
     + StreamRepo
     + SupportRepo
     + SearchRepo
+    + PolicyRepo
     + Send
 {
     async fn commit(self: Box<Self>) -> StoreResult<()>;

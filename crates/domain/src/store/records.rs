@@ -181,6 +181,8 @@ pub struct Session {
     pub revoked_at: Option<Millis>,
     /// The "this wasn't me" link of a new-login notice signs this session out.
     pub dispute_token_hash: Option<String>,
+    /// The longest pause between two uses so far (an enterprise's idle limit judges it).
+    pub longest_idle_ms: Millis,
 }
 
 /// Consecutive login failures on one key (a normalised identifier, or an IP).

@@ -122,6 +122,7 @@ pub trait AccountRepo {
 pub trait SessionRepo {
     async fn insert_session(&mut self, s: &Session) -> StoreResult<()>;
     async fn session_by_token_hash(&mut self, token_hash: &str) -> StoreResult<Option<Session>>;
+    /// Moves `last_seen_at` to `now`, keeping the longest pause between uses.
     async fn touch_session(&mut self, id: &str, now: Millis) -> StoreResult<()>;
     /// The live session a "this wasn't me" link points at.
     async fn session_by_dispute(&mut self, token_hash: &str) -> StoreResult<Option<Session>>;

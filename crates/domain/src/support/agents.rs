@@ -306,6 +306,8 @@ impl Wangshang {
                     detail: "Pick the account the ticket is about first.",
                 })?;
                 let account = tx.account(&account_id).await?.ok_or(Error::NotFound)?;
+                let answers = tx.admin_answers(&ticket.id).await?;
+                crate::policy::support_approval_allowed(&mut tx, &account_id, &answers).await?;
                 let wait = self.config.support.waiting_period_secs * SECOND;
                 ticket.status = status::APPROVED.to_owned();
                 ticket.message = None;

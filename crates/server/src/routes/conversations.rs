@@ -5,6 +5,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{delete, get, patch, post};
 use axum::{Json, Router};
+use domain::store::ConversationSummary;
 use serde::Deserialize;
 
 use domain::chat::Outgoing;
@@ -72,7 +73,7 @@ fn member_view(m: ConversationMember) -> ConversationMemberView {
 /// returned with `created: false`) or a group of up to 500. Members must be the caller's
 /// colleagues or external contacts.
 #[utoipa::path(post, path = "/api/v1/conversations", tag = "chat", request_body = NewConversation,
-    responses((status = 201, body = ConversationCreated), (status = 200, body = ConversationCreated), (status = 403, description = "not_a_contact blocked"), (status = 404, description = "not_found")),
+    responses((status = 201, body = ConversationCreated), (status = 200, body = ConversationCreated), (status = 403, description = "not_a_contact blocked policy_requires_2fa policy_network policy_session_expired member_suspended"), (status = 404, description = "not_found")),
     security(("bearer" = [])))]
 pub async fn create(
     State(s): State<AppState>,
@@ -81,7 +82,12 @@ pub async fn create(
 ) -> Result<(StatusCode, Json<ConversationCreated>), ApiError> {
     let c = s
         .app
-        .create_conversation(&auth.account_id, &req.member_ids, req.title.as_deref())
+        .create_conversation(
+            &auth,
+            &req.member_ids,
+            req.title.as_deref(),
+            req.org_id.as_deref(),
+        )
         .await?;
     let status = if c.created {
         StatusCode::CREATED
@@ -106,37 +112,41 @@ pub async fn list(
     State(s): State<AppState>,
     Auth(auth): Auth,
 ) -> Result<Json<ConversationList>, ApiError> {
-    let list = s.app.conversations(&auth.account_id).await?;
+    let list = s.app.conversations(&auth).await?;
     Ok(Json(ConversationList {
-        conversations: list
-            .into_iter()
-            .map(|c| ConversationView {
-                conversation_id: c.conversation.id,
-                kind: c.conversation.kind,
-                title: c.conversation.title,
-                peer_nickname: c.peer_nickname,
-                member_count: u32::try_from(c.member_count).unwrap_or(u32::MAX),
-                last_seq: c.conversation.last_seq,
-                read_seq: c.read_seq,
-                unread: c.unread,
-                unread_mentions: c.unread_mentions,
-                last_message: c.last_message.as_ref().map(message_view),
-            })
-            .collect(),
+        conversations: list.into_iter().map(conversation_view).collect(),
     }))
+}
+
+/// A conversation as the list shows it (also search's answer).
+pub(crate) fn conversation_view(c: ConversationSummary) -> ConversationView {
+    ConversationView {
+        conversation_id: c.conversation.id,
+        kind: c.conversation.kind,
+        title: c.conversation.title,
+        peer_nickname: c.peer_nickname,
+        member_count: u32::try_from(c.member_count).unwrap_or(u32::MAX),
+        last_seq: c.conversation.last_seq,
+        read_seq: c.read_seq,
+        unread: c.unread,
+        unread_mentions: c.unread_mentions,
+        last_message: c.last_message.as_ref().map(message_view),
+        org_id: c.conversation.org_id,
+        policy_block: c.policy_block,
+    }
 }
 
 /// A conversation with its members and their read markers (`404` for non-members).
 #[utoipa::path(get, path = "/api/v1/conversations/{id}",
     params(("id" = String, Path, description = "The conversation id.")), tag = "chat",
-    responses((status = 200, body = ConversationDetail), (status = 404, description = "not_found")),
+    responses((status = 200, body = ConversationDetail), (status = 403, description = "policy_requires_2fa policy_network policy_session_expired member_suspended"), (status = 404, description = "not_found")),
     security(("bearer" = [])))]
 pub async fn show(
     State(s): State<AppState>,
     Auth(auth): Auth,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<ConversationDetail>, ApiError> {
-    let (c, members) = s.app.conversation(&auth.account_id, &id).await?;
+    let (c, members) = s.app.conversation(&auth, &id).await?;
     Ok(Json(ConversationDetail {
         conversation_id: c.id,
         kind: c.kind,
@@ -149,7 +159,7 @@ pub async fn show(
 /// Adds members to a group (its owner and admins).
 #[utoipa::path(post, path = "/api/v1/conversations/{id}/members",
     params(("id" = String, Path, description = "The conversation id.")), tag = "chat", request_body = AddMembers,
-    responses((status = 200, body = ConversationDetail), (status = 403, description = "not_a_contact not_group_admin blocked"), (status = 404, description = "not_found"), (status = 409, description = "direct_conversation")),
+    responses((status = 200, body = ConversationDetail), (status = 403, description = "not_a_contact not_group_admin blocked policy_requires_2fa policy_network policy_session_expired member_suspended"), (status = 404, description = "not_found"), (status = 409, description = "direct_conversation")),
     security(("bearer" = [])))]
 pub async fn add_members(
     State(s): State<AppState>,
@@ -158,7 +168,7 @@ pub async fn add_members(
     ApiJson(req): ApiJson<AddMembers>,
 ) -> Result<Json<ConversationDetail>, ApiError> {
     s.app
-        .add_conversation_members(&auth.account_id, &id, &req.account_ids)
+        .add_conversation_members(&auth, &id, &req.account_ids)
         .await?;
     show(State(s), Auth(auth), ApiPath(id)).await
 }
@@ -166,7 +176,7 @@ pub async fn add_members(
 /// Removes a member from a group (owner and admins), or leaves it (own account id).
 #[utoipa::path(delete, path = "/api/v1/conversations/{id}/members/{account_id}",
     params(("id" = String, Path, description = "The conversation id."), ("account_id" = String, Path, description = "The member's account id.")), tag = "chat",
-    responses((status = 204), (status = 403, description = "not_group_admin owner_only"), (status = 404, description = "not_found"), (status = 409, description = "direct_conversation")),
+    responses((status = 204), (status = 403, description = "not_group_admin owner_only policy_requires_2fa policy_network policy_session_expired member_suspended"), (status = 404, description = "not_found"), (status = 409, description = "direct_conversation")),
     security(("bearer" = [])))]
 pub async fn remove_member(
     State(s): State<AppState>,
@@ -174,7 +184,7 @@ pub async fn remove_member(
     ApiPath((id, account_id)): ApiPath<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
     s.app
-        .remove_conversation_member(&auth.account_id, &id, &account_id)
+        .remove_conversation_member(&auth, &id, &account_id)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -183,7 +193,7 @@ pub async fn remove_member(
 /// creates nothing.
 #[utoipa::path(post, path = "/api/v1/conversations/{id}/messages",
     params(("id" = String, Path, description = "The conversation id.")), tag = "chat", request_body = NewMessage,
-    responses((status = 201, body = MessageSent), (status = 200, body = MessageSent), (status = 403, description = "blocked"), (status = 404, description = "not_found")),
+    responses((status = 201, body = MessageSent), (status = 200, body = MessageSent), (status = 403, description = "blocked policy_requires_2fa policy_network policy_session_expired member_suspended"), (status = 404, description = "not_found")),
     security(("bearer" = [])))]
 pub async fn send(
     State(s): State<AppState>,
@@ -195,7 +205,7 @@ pub async fn send(
         .app
         .send_message(Outgoing {
             conversation_id: id,
-            sender_id: auth.account_id,
+            sender: auth,
             client_msg_id: req.client_msg_id,
             body: req.body,
             mentions: req.mentions,
@@ -226,7 +236,7 @@ pub struct HistoryQuery {
 /// History, newest first; `before` is a seq (the `next_before` of the previous page).
 #[utoipa::path(get, path = "/api/v1/conversations/{id}/messages", tag = "chat",
     params(("id" = String, Path, description = "The conversation id."), ("before" = Option<i64>, Query, description = "Messages before this seq: the `next_before` of the previous page."), ("limit" = Option<i64>, Query, description = "Messages per page, default 50; taken as 1–200.")),
-    responses((status = 200, body = MessagePage), (status = 404, description = "not_found")),
+    responses((status = 200, body = MessagePage), (status = 403, description = "policy_requires_2fa policy_network policy_session_expired member_suspended"), (status = 404, description = "not_found")),
     security(("bearer" = [])))]
 pub async fn history(
     State(s): State<AppState>,
@@ -235,10 +245,7 @@ pub async fn history(
     ApiQuery(q): ApiQuery<HistoryQuery>,
 ) -> Result<Json<MessagePage>, ApiError> {
     let limit = super::page_size(q.limit, 50, 200);
-    let messages = s
-        .app
-        .messages(&auth.account_id, &id, q.before, limit)
-        .await?;
+    let messages = s.app.messages(&auth, &id, q.before, limit).await?;
     let next_before = messages
         .last()
         .filter(|m| m.seq > 1 && messages.len() as u32 >= limit.clamp(1, 200))
@@ -252,7 +259,7 @@ pub async fn history(
 /// Edits the caller's own message within the edit window.
 #[utoipa::path(patch, path = "/api/v1/conversations/{id}/messages/{message_id}",
     params(("id" = String, Path, description = "The conversation id."), ("message_id" = String, Path, description = "The message id.")), tag = "chat", request_body = EditMessage,
-    responses((status = 200, body = MessageView), (status = 403, description = "not_your_message"), (status = 404, description = "not_found"), (status = 409, description = "edit_window_closed message_recalled")),
+    responses((status = 200, body = MessageView), (status = 403, description = "not_your_message policy_requires_2fa policy_network policy_session_expired member_suspended"), (status = 404, description = "not_found"), (status = 409, description = "edit_window_closed message_recalled")),
     security(("bearer" = [])))]
 pub async fn edit(
     State(s): State<AppState>,
@@ -262,7 +269,7 @@ pub async fn edit(
 ) -> Result<Json<MessageView>, ApiError> {
     let m = s
         .app
-        .edit_message(&auth.account_id, &id, &message_id, &req.body)
+        .edit_message(&auth, &id, &message_id, &req.body)
         .await?;
     Ok(Json(message_view(&m)))
 }
@@ -271,31 +278,28 @@ pub async fn edit(
 /// as a tombstone.
 #[utoipa::path(post, path = "/api/v1/conversations/{id}/messages/{message_id}/recall",
     params(("id" = String, Path, description = "The conversation id."), ("message_id" = String, Path, description = "The message id.")), tag = "chat",
-    responses((status = 200, body = MessageView), (status = 403, description = "not_your_message"), (status = 404, description = "not_found"), (status = 409, description = "edit_window_closed")),
+    responses((status = 200, body = MessageView), (status = 403, description = "not_your_message policy_requires_2fa policy_network policy_session_expired member_suspended"), (status = 404, description = "not_found"), (status = 409, description = "edit_window_closed")),
     security(("bearer" = [])))]
 pub async fn recall(
     State(s): State<AppState>,
     Auth(auth): Auth,
     ApiPath((id, message_id)): ApiPath<(String, String)>,
 ) -> Result<Json<MessageView>, ApiError> {
-    let m = s
-        .app
-        .recall_message(&auth.account_id, &id, &message_id)
-        .await?;
+    let m = s.app.recall_message(&auth, &id, &message_id).await?;
     Ok(Json(message_view(&m)))
 }
 
 /// Who has read a message.
 #[utoipa::path(get, path = "/api/v1/conversations/{id}/messages/{message_id}/receipts",
     params(("id" = String, Path, description = "The conversation id."), ("message_id" = String, Path, description = "The message id.")), tag = "chat",
-    responses((status = 200, body = Receipts), (status = 404, description = "not_found")),
+    responses((status = 200, body = Receipts), (status = 403, description = "policy_requires_2fa policy_network policy_session_expired member_suspended"), (status = 404, description = "not_found")),
     security(("bearer" = [])))]
 pub async fn receipts(
     State(s): State<AppState>,
     Auth(auth): Auth,
     ApiPath((id, message_id)): ApiPath<(String, String)>,
 ) -> Result<Json<Receipts>, ApiError> {
-    let r = s.app.receipts(&auth.account_id, &id, &message_id).await?;
+    let r = s.app.receipts(&auth, &id, &message_id).await?;
     let view = |v: Vec<ConversationMember>| {
         v.into_iter()
             .map(|m| ReceiptMember {
@@ -313,7 +317,7 @@ pub async fn receipts(
 /// Moves the caller's read marker forward.
 #[utoipa::path(post, path = "/api/v1/conversations/{id}/read",
     params(("id" = String, Path, description = "The conversation id.")), tag = "chat", request_body = MarkRead,
-    responses((status = 200, body = ReadMarker), (status = 404, description = "not_found")),
+    responses((status = 200, body = ReadMarker), (status = 403, description = "policy_requires_2fa policy_network policy_session_expired member_suspended"), (status = 404, description = "not_found")),
     security(("bearer" = [])))]
 pub async fn read(
     State(s): State<AppState>,
@@ -321,7 +325,7 @@ pub async fn read(
     ApiPath(id): ApiPath<String>,
     ApiJson(req): ApiJson<MarkRead>,
 ) -> Result<Json<ReadMarker>, ApiError> {
-    let read_seq = s.app.mark_read(&auth.account_id, &id, req.seq).await?;
+    let read_seq = s.app.mark_read(&auth, &id, req.seq).await?;
     Ok(Json(ReadMarker { read_seq }))
 }
 

@@ -9,6 +9,7 @@ pub mod me;
 pub mod mfa;
 pub mod ops;
 pub mod orgs;
+pub mod policy;
 pub mod recovery;
 pub mod search;
 pub mod sessions;
@@ -48,6 +49,7 @@ pub fn api() -> Router<AppState> {
         .merge(recovery::router())
         .merge(bindings::router())
         .merge(orgs::router())
+        .merge(policy::router())
         .merge(contacts::router())
         .merge(conversations::router())
         .merge(stream::router())

@@ -10,11 +10,10 @@ use time::format_description::well_known::Rfc3339;
 
 use domain::clock::{Millis, to_datetime};
 use domain::search::{MessageSearch, Order};
-use domain::store::ConversationSummary;
-use proto::chat::{ContactView, ConversationView};
+use proto::chat::ContactView;
 use proto::search::{ConversationHits, MessageHit, MessageHits, PeopleHits, SearchOrder};
 
-use super::conversations::message_view;
+use super::conversations::conversation_view;
 use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::{ApiQuery, Auth};
@@ -111,7 +110,7 @@ pub async fn messages(
         cursor: plain("cursor", q.cursor)?,
         limit: super::page_size(q.limit, 20, domain::search::MAX_PAGE),
     };
-    let found = s.app.search_messages(&auth.account_id, &search).await?;
+    let found = s.app.search_messages(&auth, &search).await?;
     Ok(Json(MessageHits {
         hits: found
             .hits
@@ -159,21 +158,6 @@ pub async fn people(
     }))
 }
 
-fn conversation_view(c: ConversationSummary) -> ConversationView {
-    ConversationView {
-        conversation_id: c.conversation.id,
-        kind: c.conversation.kind,
-        title: c.conversation.title,
-        peer_nickname: c.peer_nickname,
-        member_count: u32::try_from(c.member_count).unwrap_or(u32::MAX),
-        last_seq: c.conversation.last_seq,
-        read_seq: c.read_seq,
-        unread: c.unread,
-        unread_mentions: c.unread_mentions,
-        last_message: c.last_message.as_ref().map(message_view),
-    }
-}
-
 /// The caller's conversations by group title (or, for a direct conversation, the other
 /// member's nickname), pinyin or initials, best match first, at most 50.
 #[utoipa::path(get, path = "/api/v1/search/conversations", tag = "search",
@@ -185,7 +169,7 @@ pub async fn conversations(
     Auth(auth): Auth,
     ApiQuery(q): ApiQuery<NameQuery>,
 ) -> Result<Json<ConversationHits>, ApiError> {
-    let found = s.app.search_conversations(&auth.account_id, &q.q).await?;
+    let found = s.app.search_conversations(&auth, &q.q).await?;
     Ok(Json(ConversationHits {
         conversations: found.into_iter().map(conversation_view).collect(),
     }))

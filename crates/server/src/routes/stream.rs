@@ -7,6 +7,7 @@
 //! it already sent is skipped. Heartbeats ping the client, re-check the session (a revoked
 //! session loses its socket) and catch up with the database in case a notification was lost.
 
+use std::collections::HashSet;
 use std::time::Duration;
 
 use axum::Router;
@@ -26,7 +27,7 @@ use serde_json::json;
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::extract::ApiQuery;
+use crate::extract::{ApiQuery, ClientInfo};
 use crate::hub::{Push, frame_json};
 
 /// `message.sent`: the answer to a `message.send`.
@@ -107,11 +108,12 @@ pub struct StreamQuery {
 pub async fn stream(
     State(s): State<AppState>,
     headers: HeaderMap,
+    ClientInfo(client): ClientInfo,
     ApiQuery(q): ApiQuery<StreamQuery>,
     ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Result<Response, ApiError> {
     let token = session_token(&s, &headers).ok_or(domain::Error::Unauthenticated)?;
-    let auth = s.app.authenticate(&token).await?;
+    let auth = s.app.authenticate(&token, &client.ip).await?;
     if q.since.is_some_and(|n| n < 0) {
         return Err(ApiError::invalid_request("since must not be negative"));
     }
@@ -135,6 +137,8 @@ pub async fn stream(
                 s,
                 account_id: auth.account_id,
                 token,
+                ip: client.ip,
+                blocked: HashSet::new(),
                 socket,
                 last: 0,
             };
@@ -184,6 +188,11 @@ struct Conn {
     s: AppState,
     account_id: String,
     token: String,
+    /// The address the socket came from (an enterprise's allowed networks judge it).
+    ip: String,
+    /// Conversations whose enterprise's policy keeps this session out: their events are left
+    /// out (re-judged at every heartbeat and session re-check).
+    blocked: HashSet<String>,
     socket: WebSocket,
     /// The last seq sent.
     last: i64,
@@ -210,6 +219,7 @@ impl Conn {
         if self.signed_out().await {
             return self.close(SIGNED_OUT, "signed out").await;
         }
+        self.judge_policies().await;
         let head = self.s.app.stream_head(&self.account_id).await?;
         self.last = since.unwrap_or(head);
         self.send_control("hello", head).await?;
@@ -236,7 +246,9 @@ impl Conn {
                             None => return self.close(LAGGING, "lagging").await,
                             Some(Push::Event { seq, json }) => {
                                 if seq == self.last + 1 {
-                                    self.socket.feed(Frame::Text(Utf8Bytes::from(&*json))).await?;
+                                    if !self.withheld(&json) {
+                                        self.socket.feed(Frame::Text(Utf8Bytes::from(&*json))).await?;
+                                    }
                                     self.last = seq;
                                 } else if seq > self.last {
                                     self.catch_up().await?;
@@ -251,6 +263,7 @@ impl Conn {
                                 if self.signed_out().await {
                                     return self.close(SIGNED_OUT, "signed out").await;
                                 }
+                                self.judge_policies().await;
                             }
                         }
                         batch += 1;
@@ -283,6 +296,7 @@ impl Conn {
                     if self.signed_out().await {
                         return self.close(SIGNED_OUT, "signed out").await;
                     }
+                    self.judge_policies().await;
                     missed_pongs += 1;
                     self.socket.send(Frame::Ping(Default::default())).await?;
                     self.catch_up().await?;
@@ -318,19 +332,24 @@ impl Conn {
             return self.send_text(failed(Some(&client_msg_id), &err)).await;
         };
         let app = self.s.app.clone();
-        let sender_id = self.account_id.clone();
+        let (token, ip) = (self.token.clone(), self.ip.clone());
         tokio::spawn(async move {
             let cid = client_msg_id.clone();
-            let answer = match app
-                .send_message(Outgoing {
-                    conversation_id,
-                    sender_id,
-                    client_msg_id,
-                    body,
-                    mentions,
-                })
-                .await
-            {
+            // The session as it is now: an enterprise's policy judges each send.
+            let sent_now = match app.authenticate(&token, &ip).await {
+                Ok(sender) => {
+                    app.send_message(Outgoing {
+                        conversation_id,
+                        sender,
+                        client_msg_id,
+                        body,
+                        mentions,
+                    })
+                    .await
+                }
+                Err(e) => Err(e),
+            };
+            let answer = match sent_now {
                 Ok((m, created)) => sent(&cid, &m, created),
                 Err(e) => failed(Some(&cid), &ApiError::from(e)),
             };
@@ -344,10 +363,35 @@ impl Conn {
         Ok(())
     }
 
+    /// Asks the enterprises' policies which conversations this session may not see now (a
+    /// database hiccup keeps the last answer).
+    async fn judge_policies(&mut self) {
+        if let Ok(auth) = self.s.app.authenticate(&self.token, &self.ip).await
+            && let Ok(blocked) = self.s.app.blocked_conversations(&auth).await
+        {
+            self.blocked = blocked;
+        }
+    }
+
+    /// Whether a rendered event belongs to a conversation this session may not see.
+    fn withheld(&self, json: &str) -> bool {
+        if self.blocked.is_empty() {
+            return false;
+        }
+        #[derive(Deserialize)]
+        struct Head {
+            conversation_id: Option<String>,
+        }
+        serde_json::from_str::<Head>(json)
+            .ok()
+            .and_then(|h| h.conversation_id)
+            .is_some_and(|c| self.blocked.contains(&c))
+    }
+
     /// Whether the socket's session was revoked or expired (a database hiccup is not that).
     async fn signed_out(&mut self) -> bool {
         matches!(
-            self.s.app.authenticate(&self.token).await,
+            self.s.app.authenticate(&self.token, &self.ip).await,
             Err(domain::Error::Unauthenticated)
         )
     }
@@ -373,7 +417,13 @@ impl Conn {
                 Replay::Events(events) => {
                     let full = events.len() as u32 >= domain::chat::stream::REPLAY_PAGE;
                     for e in &events {
-                        self.socket.feed(Frame::Text(frame_json(e).into())).await?;
+                        let withheld = e
+                            .conversation_id
+                            .as_ref()
+                            .is_some_and(|c| self.blocked.contains(c));
+                        if !withheld {
+                            self.socket.feed(Frame::Text(frame_json(e).into())).await?;
+                        }
                         self.last = e.seq;
                     }
                     self.socket.flush().await?;

@@ -400,7 +400,7 @@ pub async fn pick(
 /// Approves (starts the waiting period), rejects, or asks for more information (audited).
 #[utoipa::path(post, path = "/api/v1/agent/tickets/{no}/decision",
     params(("no" = String, Path, description = "The ticket number (`ticket_no`).")), tag = "support", request_body = DecideTicket,
-    responses((status = 200, body = AgentTicket), (status = 403, description = "not_support_agent own_ticket"), (status = 404, description = "not_found"), (status = 409, description = "ticket_closed no_account"), (status = 400, description = "invalid_request")),
+    responses((status = 200, body = AgentTicket), (status = 403, description = "not_support_agent own_ticket"), (status = 404, description = "not_found"), (status = 409, description = "ticket_closed no_account org_admin_confirmation_required"), (status = 400, description = "invalid_request")),
     security(("bearer" = [])))]
 pub async fn decide(
     State(s): State<AppState>,

@@ -22,9 +22,17 @@ pub struct PasswordForm {
     new_password: String,
 }
 
-fn password_page(ctx: Ctx, status: StatusCode, errors: Vec<Shown>, done: bool) -> Response {
+async fn password_page(
+    ctx: Ctx,
+    account_id: &str,
+    status: StatusCode,
+    errors: Vec<Shown>,
+    done: bool,
+) -> Response {
     let t = ctx.t();
+    let rules = ctx.app.app.stricter_password_rules(account_id).await.ok();
     let tpl = pages::PasswordChange {
+        stricter: super::render::stricter_password(t, rules.as_ref()),
         t,
         csrf: ctx.csrf.clone(),
         logged_in: true,
@@ -36,10 +44,10 @@ fn password_page(ctx: Ctx, status: StatusCode, errors: Vec<Shown>, done: bool) -
 }
 
 pub async fn password(ctx: Ctx) -> Response {
-    if ctx.auth().await.is_none() {
+    let Some(auth) = ctx.auth().await else {
         return redirect(ctx, "/login");
-    }
-    password_page(ctx, StatusCode::OK, Vec::new(), false)
+    };
+    password_page(ctx, &auth.account_id, StatusCode::OK, Vec::new(), false).await
 }
 
 pub async fn change_password(ctx: Ctx, Form(f): Form<PasswordForm>) -> Response {
@@ -53,10 +61,10 @@ pub async fn change_password(ctx: Ctx, Form(f): Form<PasswordForm>) -> Response 
         .change_password(&auth, &f.current_password, &f.new_password, &ctx.client)
         .await
     {
-        Ok(()) => password_page(ctx, StatusCode::OK, Vec::new(), true),
+        Ok(()) => password_page(ctx, &auth.account_id, StatusCode::OK, Vec::new(), true).await,
         Err(e) => {
             let (status, s) = shown(ctx.t(), e);
-            password_page(ctx, status, vec![s], false)
+            password_page(ctx, &auth.account_id, status, vec![s], false).await
         }
     }
 }

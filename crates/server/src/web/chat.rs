@@ -60,6 +60,15 @@ pub(super) async fn signed_in(ctx: Ctx) -> Result<(Ctx, Authenticated), Response
 
 /// A page that only says what went wrong (a missing conversation, an expired link), with a link.
 pub(super) fn problem_page(ctx: Ctx, e: domain::Error, back: (&str, &str)) -> Response {
+    // An enterprise that requires a second factor: the way out is its set-up page.
+    let back = match &e {
+        domain::Error::PolicyBlocked { code, .. }
+            if *code == domain::policy::gate::REQUIRES_2FA =>
+        {
+            ("/settings/security", "policy-set-up-2fa")
+        }
+        _ => back,
+    };
     let t = ctx.t();
     let (status, s) = shown(t, e);
     let logged_in = ctx.token.is_some();
@@ -146,7 +155,7 @@ async fn list_page(
     let me = &auth.account_id;
     // The head first: whatever happens after it comes over the stream.
     let head = app.stream_head(me).await;
-    let list = app.conversations(me).await;
+    let list = app.conversations(auth).await;
     let contacts = app.contacts(me).await;
     let (head, list, contacts) = match (head, list, contacts) {
         (Ok(h), Ok(l), Ok(c)) => (h, l, c),
@@ -211,7 +220,7 @@ pub async fn create(ctx: Ctx, Form(f): Form<HashMap<String, String>>) -> Respons
     match ctx
         .app
         .app
-        .create_conversation(&auth.account_id, &picked(&f), title)
+        .create_conversation(&auth, &picked(&f), title, None)
         .await
     {
         Ok(c) => redirect(ctx, &format!("/chat/{}", c.conversation.id)),
@@ -309,11 +318,11 @@ async fn view_page(
         Ok(h) => h,
         Err(e) => return problem_page(ctx, e, ("/chat", "chat-back")),
     };
-    let (c, mut members) = match app.conversation(me, id).await {
+    let (c, mut members) = match app.conversation(auth, id).await {
         Ok(x) => x,
         Err(e) => return problem_page(ctx, e, ("/chat", "chat-back")),
     };
-    let mut messages = match app.messages(me, id, before, PAGE).await {
+    let mut messages = match app.messages(auth, id, before, PAGE).await {
         Ok(m) => m,
         Err(e) => return problem_page(ctx, e, ("/chat", "chat-back")),
     };
@@ -324,7 +333,7 @@ async fn view_page(
             .iter()
             .any(|m| m.account_id == *me && m.read_seq < c.last_seq)
     {
-        match app.mark_read(me, id, c.last_seq).await {
+        match app.mark_read(auth, id, c.last_seq).await {
             Ok(seq) => {
                 for m in members.iter_mut().filter(|m| m.account_id == *me) {
                     m.read_seq = seq;
@@ -482,7 +491,7 @@ pub async fn send(
         .app
         .send_message(Outgoing {
             conversation_id: id.clone(),
-            sender_id: auth.account_id.clone(),
+            sender: auth.clone(),
             client_msg_id: f.client_msg_id,
             body: f.body.clone(),
             mentions: Vec::new(),
@@ -519,11 +528,7 @@ pub async fn recall(
         Ok(x) => x,
         Err(r) => return r,
     };
-    let r = ctx
-        .app
-        .app
-        .recall_message(&auth.account_id, &id, &message_id)
-        .await;
+    let r = ctx.app.app.recall_message(&auth, &id, &message_id).await;
     changed_answer(ctx, &auth, &id, &headers, r).await
 }
 
@@ -549,7 +554,7 @@ pub async fn edit(
     let r = ctx
         .app
         .app
-        .edit_message(&auth.account_id, &id, &message_id, &f.body)
+        .edit_message(&auth, &id, &message_id, &f.body)
         .await;
     changed_answer(ctx, &auth, &id, &headers, r).await
 }
@@ -596,7 +601,7 @@ pub async fn read(
         Ok(x) => x,
         Err(r) => return r,
     };
-    let r = ctx.app.app.mark_read(&auth.account_id, &id, f.seq).await;
+    let r = ctx.app.app.mark_read(&auth, &id, f.seq).await;
     match (r, wants_json(&headers)) {
         (Ok(read_seq), true) => ctx.finish(Json(ReadMarker { read_seq })),
         (Ok(_), false) => redirect(ctx, &format!("/chat/{id}")),
@@ -625,7 +630,7 @@ pub async fn receipts(ctx: Ctx, Path((id, message_id)): Path<(String, String)>) 
     };
     let t = ctx.t();
     let app = &ctx.app.app;
-    let r = match app.receipts(&auth.account_id, &id, &message_id).await {
+    let r = match app.receipts(&auth, &id, &message_id).await {
         Ok(r) => r,
         Err(e) => return problem_page(ctx, e, ("/chat", "chat-back")),
     };
@@ -654,7 +659,7 @@ pub async fn add_members(
     match ctx
         .app
         .app
-        .add_conversation_members(&auth.account_id, &id, &picked(&f))
+        .add_conversation_members(&auth, &id, &picked(&f))
         .await
     {
         Ok(_) => redirect(ctx, &format!("/chat/{id}#members")),
@@ -682,7 +687,7 @@ pub async fn remove_member(
     match ctx
         .app
         .app
-        .remove_conversation_member(&auth.account_id, &id, &account_id)
+        .remove_conversation_member(&auth, &id, &account_id)
         .await
     {
         Ok(()) if leaving => redirect(ctx, "/chat"),

@@ -184,7 +184,7 @@ impl Ctx {
     /// The signed-in account, if the session cookie is live.
     pub async fn auth(&self) -> Option<Authenticated> {
         let t = self.token.as_deref()?;
-        self.app.app.authenticate(t).await.ok()
+        self.app.app.authenticate(t, &self.client.ip).await.ok()
     }
 
     /// Adds the cookies this request created to a response.

@@ -213,7 +213,7 @@ fn token(headers: &HeaderMap, id: &str) -> Option<String> {
         .map(|(_, t)| t)
 }
 
-fn password_page(
+async fn password_page(
     ctx: Ctx,
     id: String,
     headers: &HeaderMap,
@@ -222,6 +222,10 @@ fn password_page(
     errors: Vec<pages::Shown>,
 ) -> Response {
     let t = ctx.t();
+    let rules = match token(headers, &id) {
+        Some(tok) if !second_factor => ctx.app.app.reset_password_rules(&id, &tok).await,
+        _ => None,
+    };
     let methods = Ctx::named(headers, &format!("ws_methods_{id}"))
         .unwrap_or_default()
         .split(',')
@@ -242,16 +246,17 @@ fn password_page(
         id,
         second_factor,
         methods,
+        stricter: super::render::stricter_password(t, rules.as_ref()),
     };
     page(ctx, status, &tpl)
 }
 
 pub async fn password(ctx: Ctx, Path(id): Path<String>, headers: HeaderMap) -> Response {
-    password_page(ctx, id, &headers, false, StatusCode::OK, Vec::new())
+    password_page(ctx, id, &headers, false, StatusCode::OK, Vec::new()).await
 }
 
 pub async fn second_factor(ctx: Ctx, Path(id): Path<String>, headers: HeaderMap) -> Response {
-    password_page(ctx, id, &headers, true, StatusCode::OK, Vec::new())
+    password_page(ctx, id, &headers, true, StatusCode::OK, Vec::new()).await
 }
 
 #[derive(Deserialize)]
@@ -284,7 +289,7 @@ pub async fn answer_factor(
         }
         Err(e) => {
             let (status, s) = shown(ctx.t(), e);
-            password_page(ctx, id, &headers, true, status, vec![s])
+            password_page(ctx, id, &headers, true, status, vec![s]).await
         }
     }
 }
@@ -319,7 +324,7 @@ pub async fn complete(
         }
         Err(e) => {
             let (status, s) = shown(ctx.t(), e);
-            password_page(ctx, id, &headers, false, status, vec![s])
+            password_page(ctx, id, &headers, false, status, vec![s]).await
         }
     }
 }

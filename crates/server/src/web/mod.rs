@@ -16,6 +16,7 @@ mod nav;
 mod orgs;
 mod pages;
 mod passkeys;
+mod policy;
 mod register;
 mod render;
 mod search;
@@ -136,6 +137,12 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/orgs/{id}/invites", post(orgs::invite))
         .route("/orgs/{id}/members/{account_id}/role", post(orgs::set_role))
         .route("/orgs/{id}/members/{account_id}/remove", post(orgs::remove))
+        .route(
+            "/orgs/{id}/policy",
+            get(policy::show_policy).post(policy::save_policy),
+        )
+        .route("/orgs/{id}/security", get(policy::show_security))
+        .route("/orgs/{id}/members/{account_id}/act", post(policy::act))
         .route("/invites/{code}", get(orgs::invite_page))
         .route("/invites/{code}/accept", post(orgs::accept))
         .route("/search", get(search::show))

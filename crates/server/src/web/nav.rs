@@ -30,7 +30,8 @@ pub async fn layer(State(s): State<AppState>, req: Request, next: Next) -> Respo
     let mut nav = Nav::default();
     if !req.uri().path().starts_with("/static/")
         && let Some(token) = Ctx::named(req.headers(), SESSION)
-        && let Ok(auth) = s.app.authenticate(&token).await
+        // Only the account is used here; the page's own extractor judges the address.
+        && let Ok(auth) = s.app.authenticate(&token, "").await
     {
         nav.vouches = s
             .app

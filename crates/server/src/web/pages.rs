@@ -88,6 +88,8 @@ pub struct ForgotPassword {
     pub id: String,
     pub second_factor: bool,
     pub methods: Vec<(String, String)>,
+    /// The account's enterprises' stricter password rules, if any.
+    pub stricter: Option<String>,
 }
 
 #[derive(Template)]
@@ -167,6 +169,8 @@ pub struct PasswordChange {
     pub title: String,
     pub errors: Vec<Shown>,
     pub done: bool,
+    /// The account's enterprises' stricter password rules, if any.
+    pub stricter: Option<String>,
 }
 
 #[derive(Template)]

@@ -26,6 +26,28 @@ pub fn redirect(ctx: Ctx, to: &str) -> Response {
 }
 
 /// A domain error as a message in the page's language, and its status.
+/// The line a password page adds when the account's enterprises ask more than the server.
+pub fn stricter_password(
+    t: Tr,
+    rules: Option<&domain::policy::StricterPassword>,
+) -> Option<String> {
+    let r = rules.filter(|r| r.any())?;
+    let mut parts = Vec::new();
+    if let Some(n) = r.min_length {
+        parts.push(t.with("policy-password-min-length", &[("n", &n.to_string())]));
+    }
+    if let Some(s) = r.min_score {
+        parts.push(t.with("policy-password-min-score", &[("score", &s.to_string())]));
+    }
+    if r.require_composition {
+        parts.push(t.get("policy-password-composition"));
+    }
+    Some(t.with(
+        "policy-password-rules",
+        &[("rules", &parts.join(&t.get("policy-list-separator")))],
+    ))
+}
+
 pub fn shown(t: Tr, e: domain::Error) -> (StatusCode, Shown) {
     let api = ApiError::from(e);
     let p = api.problem();

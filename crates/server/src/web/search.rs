@@ -125,7 +125,7 @@ pub async fn show(ctx: Ctx, Query(params): Query<HashMap<String, String>>) -> Re
                 tpl.errors.push(shown);
             }
         }
-        if let Ok(list) = app.search_conversations(me, &q).await {
+        if let Ok(list) = app.search_conversations(&auth, &q).await {
             tpl.conversations = list
                 .into_iter()
                 .map(|c| ConversationRow {
@@ -139,7 +139,7 @@ pub async fn show(ctx: Ctx, Query(params): Query<HashMap<String, String>>) -> Re
                 .collect();
         }
     }
-    let names: HashMap<String, String> = match app.conversations(me).await {
+    let names: HashMap<String, String> = match app.conversations(&auth).await {
         Ok(list) => list
             .into_iter()
             .map(|c| {
@@ -164,7 +164,7 @@ pub async fn show(ctx: Ctx, Query(params): Query<HashMap<String, String>>) -> Re
         cursor,
         limit: PAGE,
     };
-    match app.search_messages(me, &search).await {
+    match app.search_messages(&auth, &search).await {
         Ok(found) => {
             tpl.hits = found
                 .hits

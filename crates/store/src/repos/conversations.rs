@@ -9,7 +9,7 @@ use super::messages::{MESSAGE_COLUMNS, message};
 use super::{Row, col, query};
 use crate::tx::SqlTx;
 
-const CONVERSATION_COLUMNS: &str = "c.id, c.kind, c.title, c.direct_key, c.created_by, c.created_at, c.last_seq, c.last_message_at";
+const CONVERSATION_COLUMNS: &str = "c.id, c.kind, c.title, c.direct_key, c.created_by, c.created_at, c.last_seq, c.last_message_at, c.org_id";
 
 fn conversation(row: &Row) -> StoreResult<Conversation> {
     Ok(Conversation {
@@ -21,6 +21,7 @@ fn conversation(row: &Row) -> StoreResult<Conversation> {
         created_at: col(row, "created_at")?,
         last_seq: col(row, "last_seq")?,
         last_message_at: col(row, "last_message_at")?,
+        org_id: col(row, "org_id")?,
     })
 }
 
@@ -43,7 +44,7 @@ impl ConversationRepo for SqlTx {
     async fn insert_conversation(&mut self, c: &Conversation) -> StoreResult<()> {
         query(
             "INSERT INTO conversations (id, kind, title, direct_key, created_by, created_at, \
-             last_seq, last_message_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+             last_seq, last_message_at, org_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(&c.id)
         .bind(&c.kind)
@@ -53,6 +54,7 @@ impl ConversationRepo for SqlTx {
         .bind(c.created_at)
         .bind(c.last_seq)
         .bind(c.last_message_at)
+        .bind(&c.org_id)
         .execute(&mut self.conn)
         .await?;
         Ok(())
@@ -191,6 +193,7 @@ impl ConversationRepo for SqlTx {
                     unread: col(r, "unread")?,
                     unread_mentions: col(r, "unread_mentions")?,
                     member_count: col(r, "member_count")?,
+                    policy_block: None,
                 })
             })
             .collect()

@@ -11,6 +11,7 @@ mod mfa;
 mod orgs;
 mod outbox;
 mod passkeys;
+mod policy;
 mod resets;
 mod search;
 mod sessions;

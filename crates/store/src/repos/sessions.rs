@@ -20,11 +20,12 @@ fn session(row: &Row) -> StoreResult<Session> {
         expires_at: col(row, "expires_at")?,
         revoked_at: col(row, "revoked_at")?,
         dispute_token_hash: col(row, "dispute_token_hash")?,
+        longest_idle_ms: col(row, "longest_idle_ms")?,
     })
 }
 
 const SELECT: &str = "SELECT id, account_id, token_hash, device_id, device_name, user_agent, ip, \
-     created_at, last_seen_at, expires_at, revoked_at, dispute_token_hash FROM sessions";
+     created_at, last_seen_at, expires_at, revoked_at, dispute_token_hash, longest_idle_ms FROM sessions";
 
 #[async_trait]
 impl SessionRepo for SqlTx {
@@ -68,11 +69,15 @@ impl SessionRepo for SqlTx {
     }
 
     async fn touch_session(&mut self, id: &str, now: Millis) -> StoreResult<()> {
-        query("UPDATE sessions SET last_seen_at = $2 WHERE id = $1 AND last_seen_at < $2")
-            .bind(id)
-            .bind(now)
-            .execute(&mut self.conn)
-            .await?;
+        query(
+            "UPDATE sessions SET last_seen_at = $2, longest_idle_ms = CASE \
+             WHEN $2 - last_seen_at > longest_idle_ms THEN $2 - last_seen_at \
+             ELSE longest_idle_ms END WHERE id = $1 AND last_seen_at < $2",
+        )
+        .bind(id)
+        .bind(now)
+        .execute(&mut self.conn)
+        .await?;
         Ok(())
     }
 
