@@ -249,6 +249,11 @@ pub const CODES: &[(&str, u16, &str)] = &[
     ),
     ("unknown_account", 422, "There is no account with this id."),
     (
+        "no_claims",
+        422,
+        "A support ticket needs at least one claim about the account besides the description.",
+    ),
+    (
         "too_many_requests",
         429,
         "Throttled: wait `retry_after` seconds (also in `Retry-After`).",

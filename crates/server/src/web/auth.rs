@@ -40,7 +40,7 @@ fn login_page(
 
 pub async fn show(ctx: Ctx) -> Response {
     if ctx.auth().await.is_some() {
-        return redirect(ctx, "/settings");
+        return redirect(ctx, "/chat");
     }
     login_page(ctx, StatusCode::OK, Vec::new(), String::new())
 }

@@ -16,6 +16,7 @@ mod nav;
 mod orgs;
 mod pages;
 mod passkeys;
+pub mod people;
 mod register;
 mod render;
 mod settings;
@@ -151,6 +152,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/support/tickets/{no}/code", post(support::send_code))
         .route("/support/tickets/{no}/complete", post(support::complete))
         .route("/support/done", get(support::done))
+        .route("/support/mine/cancel", post(support::cancel_mine))
         .route(
             "/support/cancel",
             get(support::cancel_page).post(support::cancel),
