@@ -194,6 +194,11 @@ pub const CODES: &[(&str, u16, &str)] = &[
         "The last owner cannot leave or be demoted.",
     ),
     ("message_recalled", 409, "The message was recalled."),
+    (
+        "already_member",
+        409,
+        "The invited phone/e-mail belongs to a member of the enterprise already (the inviter too).",
+    ),
     ("no_account", 409, "The ticket has no account picked yet."),
     (
         "ticket_closed",

@@ -625,3 +625,4 @@ ticket-banner-cancel = It was not me: cancel this request
 step-lost = Lost your phone or your authenticator?
 step-lost-support = Ask the support desk to recover the account
 org-recovery-link = Members' account recovery requests
+err-already_member = This phone or e-mail belongs to a member of the enterprise already (you included); no invitation is needed.

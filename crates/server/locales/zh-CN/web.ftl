@@ -625,3 +625,4 @@ ticket-banner-cancel = 不是我，取消这个申诉
 step-lost = 手机丢了或验证器无法使用？
 step-lost-support = 联系客服找回账号
 org-recovery-link = 成员的账号找回申请
+err-already_member = 这个手机号或邮箱已经是企业成员（包括你自己），不需要再邀请。
