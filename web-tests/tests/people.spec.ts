@@ -248,3 +248,29 @@ test('the owner sees a banner with a cancel button while a support ticket about 
   await page.goto('/chat');
   await expect(page.locator('#ticket-banner')).toHaveCount(0);
 });
+
+test('the new-device step sends the code again, and offers the support desk for a lost phone', async ({ page, request, browser, baseURL }) => {
+  const account = newAccount('email');
+  await register(page, request, account);
+  // The same account from another browser: a new device, a code by e-mail.
+  const other = await browser.newContext({ baseURL, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+  const np = await other.newPage();
+  try {
+    await np.goto('/login');
+    await np.locator('form#login input[name="identifier"]').fill(account.destination);
+    await np.locator('form#login input[name="password"]').fill(account.password);
+    await submitButton(np.locator('form#login')).click();
+    await np.waitForURL((u) => u.pathname.startsWith('/login/step/'));
+    await expect(np.locator('a#lost-factor-support')).toHaveAttribute('href', '/support');
+    await expect(np.locator('button#resend')).toHaveClass(/secondary/);
+    const first = await devCode(request, account.destination, 0);
+    // At once, the resend interval has not passed: the wait is said in words, the code stays good.
+    await np.locator('button#resend').click();
+    await expect(np.locator('p.error[data-code="too_many_requests"]')).toContainText(/请 \d+ (秒|分钟)后再试/);
+    await np.locator('form#challenge input[name="code"]').fill(first);
+    await submitButton(np.locator('form#challenge')).click();
+    await np.waitForURL((u) => u.pathname === '/chat');
+  } finally {
+    await other.close();
+  }
+});

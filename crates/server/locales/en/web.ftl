@@ -626,3 +626,4 @@ step-lost = Lost your phone or your authenticator?
 step-lost-support = Ask the support desk to recover the account
 org-recovery-link = Members' account recovery requests
 err-already_member = This phone or e-mail belongs to a member of the enterprise already (you included); no invitation is needed.
+forgot-throttled-switch = No more codes by this way for now; use the button below to receive one the other way (SMS or e-mail).

@@ -626,3 +626,4 @@ step-lost = 手机丢了或验证器无法使用？
 step-lost-support = 联系客服找回账号
 org-recovery-link = 成员的账号找回申请
 err-already_member = 这个手机号或邮箱已经是企业成员（包括你自己），不需要再邀请。
+forgot-throttled-switch = 这种方式暂时不能再获取验证码；可以用下面的按钮改用另一种方式（短信或邮箱）接收。

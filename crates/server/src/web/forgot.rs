@@ -210,7 +210,11 @@ pub async fn resend(
             redirect(ctx, &format!("/forgot/{id}"))
         }
         Err(e) => {
-            let (status, s) = shown(ctx.t(), e);
+            let (status, mut s) = shown(ctx.t(), e);
+            // A limit of this channel: the other one may still work.
+            if s.code == "too_many_requests" {
+                s.details.push(ctx.t().get("forgot-throttled-switch"));
+            }
             code_page(ctx, id, &headers, status, vec![s])
         }
     }

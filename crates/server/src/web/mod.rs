@@ -34,6 +34,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/", get(misc::home))
         .route("/login", get(auth::show).post(auth::submit))
         .route("/login/step/{id}", get(auth::step).post(auth::answer))
+        .route("/login/step/{id}/resend", post(auth::resend))
         .route("/logout", post(auth::logout))
         .route("/register", get(register::show).post(register::submit))
         .route("/register/resend", post(register::resend))

@@ -36,6 +36,8 @@ pub struct Step {
     pub methods: Vec<(String, String)>,
     /// A passkey may answer (the page's script runs the ceremony).
     pub passkey: bool,
+    /// The code came by SMS or e-mail: it can be sent again.
+    pub resend: bool,
 }
 
 #[derive(Template)]
