@@ -82,3 +82,5 @@ trusted_contacts_changed-body = [{ -brand }] Your list of trusted colleagues cha
 
 nickname_changed-subject = Your { -brand } nickname was changed
 nickname_changed-body = [{ -brand }] Your nickname was changed from "{ $old }" to "{ $new }" at { $when } (IP { $ip }, device { $device }). If this was not you, change your password at once and check the devices in your security records.
+device-on = { $browser } on { $os }
+device-os = A { $os } device

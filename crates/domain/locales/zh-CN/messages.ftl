@@ -82,3 +82,5 @@ trusted_contacts_changed-body = 【{ -brand }】您的可信同事列表于 { $w
 
 nickname_changed-subject = 您的{ -brand }昵称已修改
 nickname_changed-body = 【{ -brand }】您的昵称已于 { $when } 由“{ $old }”改为“{ $new }”（IP { $ip }，设备 { $device }）。如果不是您本人操作，请立即修改密码，并在“安全记录”中检查登录设备。
+device-on = { $os } 上的 { $browser }
+device-os = { $os } 设备
