@@ -7,7 +7,8 @@
 // - any response with status >= 500.
 // Normal, and so not reported: a 4xx answer to a form POST (a wrong code, a bad password): the
 // browser logs "Failed to load resource: … status of 4xx" for such a document, and that message is
-// ignored only for a POST navigation that got that 4xx status. A navigation aborted by the next
+// ignored only for a POST navigation that got that 4xx status, or a navigation answered with an
+// HTML error page of that status (unknown address, wrong method: the page says so to the person). A navigation aborted by the next
 // one (net::ERR_ABORTED on a document request) is ignored too, and so is a 4xx for the
 // /favicon.ico that Chromium asks for by itself when a page names no icon.
 
@@ -38,7 +39,10 @@ export function watch(page: Page): { problems: Problem[]; check: () => Problem[]
     const req = r.request();
     const status = r.status();
     if (status >= 500) problems.push(`response ${status}: ${req.method()} ${r.url()}`);
-    if (status >= 400 && status < 500 && req.isNavigationRequest() && req.method() === 'POST') {
+    // A 4xx page for a navigation: a form post refused, or an error page (an unknown address,
+    // a form address opened with GET) drawn as HTML for the visitor.
+    const html = (r.headers()['content-type'] ?? '').startsWith('text/html');
+    if (status >= 400 && status < 500 && req.isNavigationRequest() && (req.method() === 'POST' || html)) {
       const set = postedDocs4xx.get(r.url()) ?? new Set<number>();
       set.add(status);
       postedDocs4xx.set(r.url(), set);

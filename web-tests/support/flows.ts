@@ -63,7 +63,7 @@ export function newAccount(channel: 'sms' | 'email'): Account {
 }
 
 /**
- * Registers through `/register` and ends on `/settings` (or `landing`, where a page that sent the
+ * Registers through `/register` and ends on the chat list `/chat` (or `landing`, where a page that sent the
  * visitor to register returns them), logged in. `shot` (optional) is called on each page before
  * it is submitted.
  */
@@ -72,7 +72,7 @@ export async function register(
   request: APIRequestContext,
   account: Account,
   shot?: (name: string) => Promise<unknown>,
-  landing = '/settings',
+  landing = '/chat',
 ): Promise<void> {
   await page.goto('/register');
   const start = page.locator('form#register-start');
@@ -98,7 +98,7 @@ export async function register(
   await submitButton(finish).click();
 
   await page.waitForURL((u) => u.pathname === landing);
-  if (landing === '/settings') await expect(page.locator('#profile #nickname')).toContainText(account.nickname);
+  if (landing === '/chat') await expect(page.locator('#conversations')).toBeVisible();
 }
 
 /** Logs out through the header's `form#logout` and checks the session is gone. */
@@ -106,14 +106,14 @@ export async function logout(page: Page): Promise<void> {
   const form = page.locator('form#logout');
   await expect(form).toBeVisible();
   await Promise.all([
-    page.waitForURL((u) => !u.pathname.startsWith('/settings')),
+    page.waitForURL((u) => u.pathname === '/login'),
     submitButton(form).click(),
   ]);
   await expect(page.locator('form#logout')).toHaveCount(0);
 }
 
 /**
- * Logs in on `/login` and ends on `/settings`. A second step (`/login/step/<id>`, a new device)
+ * Logs in on `/login` and ends on the chat list `/chat`. A second step (`/login/step/<id>`, a new device)
  * is answered with the code the dev outbox got for `codeDestination`.
  */
 export async function login(
@@ -133,7 +133,7 @@ export async function login(
   await shot?.('login');
   const before = await outboxCount(request, codeDestination);
   await submitButton(form).click();
-  await page.waitForURL((u) => u.pathname === '/settings' || u.pathname.startsWith('/login/step/'));
+  await page.waitForURL((u) => u.pathname === '/chat' || u.pathname.startsWith('/login/step/'));
 
   if (pathOf(page).startsWith('/login/step/')) {
     const challenge = page.locator('form#challenge');
@@ -143,9 +143,9 @@ export async function login(
     const code = await devCode(request, codeDestination, before);
     await challenge.locator('input[name="code"]').fill(code);
     await submitButton(challenge).click();
-    await page.waitForURL((u) => u.pathname === '/settings');
+    await page.waitForURL((u) => u.pathname === '/chat');
   }
-  await expect(page.locator('#profile #nickname')).toBeVisible();
+  await expect(page.locator('#conversations')).toBeVisible();
 }
 
 /** A code of the same shape as `code` that is certainly not it (each digit moved by one). */

@@ -17,7 +17,7 @@ test('turn on TOTP, log out, log in with the second step', async ({ page, reques
   await submitButton(start).click();
   await expect(page.locator('#totp-qr svg')).toBeVisible();
   await shoot(page, 'security-totp-qr');
-  const auth = new Authenticator((await page.locator('#totp-secret').textContent()) ?? '');
+  const auth = new Authenticator((await page.locator('#totp-secret').getAttribute('data-secret')) ?? '');
   const confirm = page.locator('form#totp-confirm');
   await confirm.locator('input[name="code"]').fill(auth.next());
   await submitButton(confirm).click();
@@ -41,7 +41,8 @@ test('turn on TOTP, log out, log in with the second step', async ({ page, reques
   await expect(page.locator('p.error[data-code="invalid_code"] [data-attempts-left="4"]')).toHaveCount(1);
   await page.locator('form#challenge input[name="code"]').fill(auth.next());
   await submitButton(page.locator('form#challenge')).click();
-  await page.waitForURL((u) => u.pathname === '/settings');
+  await page.waitForURL((u) => u.pathname === '/chat');
+  await page.goto('/settings');
   await expect(page.locator('#profile #nickname')).toHaveText(account.nickname);
 });
 

@@ -39,7 +39,8 @@ test('register a passkey with the virtual authenticator and log in with it', asy
   await expect(page.locator('#passkey-login')).toBeVisible();
   await shoot(page, 'login-step-passkey');
   await page.locator('#passkey-login').click();
-  await page.waitForURL((u) => u.pathname === '/settings');
+  await page.waitForURL((u) => u.pathname === '/chat');
+  await page.goto('/settings');
   await expect(page.locator('#profile #nickname')).toHaveText(account.nickname);
   await expect(page.locator('#mfa')).not.toBeEmpty();
 

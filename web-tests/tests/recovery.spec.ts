@@ -39,7 +39,7 @@ for (const channel of ['sms', 'email'] as const) {
     const account = newAccount(channel);
     const shot = (name: string) => shoot(page, `recovery-${by}-${name}`);
 
-    // Register; lands on /settings, logged in.
+    // Register; lands on the chat list, logged in.
     await register(page, request, account, shot);
     await shot('settings');
     await logout(page);
@@ -120,6 +120,7 @@ for (const channel of ['sms', 'email'] as const) {
     await shot('login-old-password');
 
     await login(page, request, account.destination, NEW_PASSWORD, account.destination, shot);
+    await page.goto('/settings');
     await expect(page.locator('#profile #nickname')).toContainText(account.nickname);
     await shot('settings-after-reset');
   });

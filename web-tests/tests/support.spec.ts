@@ -180,7 +180,7 @@ test('support desk: ticket, two colleagues vouch, agent approves, waiting period
     const start = agent.page.locator('form#totp-start');
     await start.locator('input[name="current_password"]').fill(agentAccount.password);
     await submitButton(start).click();
-    const totp = new Authenticator((await agent.page.locator('#totp-secret').textContent()) ?? '');
+    const totp = new Authenticator((await agent.page.locator('#totp-secret').getAttribute('data-secret')) ?? '');
     const confirm = agent.page.locator('form#totp-confirm');
     await confirm.locator('input[name="code"]').fill(totp.next());
     await submitButton(confirm).click();
@@ -384,8 +384,9 @@ test('support desk: ticket, two colleagues vouch, agent approves, waiting period
     // ---- The requester signs in with the new password (the proven contact is bound now).
     await rp.goto('/login');
     await login(rp, request, requesterContact, NEW_PASSWORD);
+    expect(pathOf(rp)).toBe('/chat');
+    await rp.goto('/settings');
     await expect(rp.locator('#profile #nickname')).toHaveText(owner.nickname);
-    expect(pathOf(rp)).toBe('/settings');
     await shoot(rp, 'support-signed-in');
   } finally {
     const problems = [...a.check(), ...b.check(), ...agentCheck(), ...requester.check()];

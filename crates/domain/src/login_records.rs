@@ -95,8 +95,8 @@ impl Wangshang {
     ) -> Result<String> {
         let token = random::token();
         let base = self.config.public_url.trim_end_matches('/');
+        // The device is named in the notice's language when it is rendered.
         let mut params = Self::notice_params(client, now);
-        params["device"] = json!(loginmeta::describe(&client.user_agent).label);
         if let Some(p) = &origin.place {
             params["ip"] = json!(format!("{} ({})", client.ip, p.label));
         }

@@ -120,7 +120,14 @@ fn arguments(params: &Value) -> HashMap<Cow<'static, str>, FluentValue<'static>>
 /// Renders a template; an unknown template renders a neutral notice rather than failing a send.
 pub fn render(template: &str, locale: &str, params: &Value) -> Rendered {
     let lang = language(locale);
-    let args = arguments(params);
+    let mut args = arguments(params);
+    // A user-agent string reads as "Windows 上的 Chrome" / "Chrome on Windows".
+    if let Some(ua) = params.get("device").and_then(Value::as_str) {
+        args.insert(
+            Cow::Borrowed("device"),
+            FluentValue::from(device(&lang, ua)),
+        );
+    }
     let lookup = |part: &str| {
         CATALOGS
             .try_lookup_with_args(&lang, &format!("{template}-{part}"), &args)
@@ -137,6 +144,28 @@ pub fn render(template: &str, locale: &str, params: &Value) -> Rendered {
         subject,
         text,
     }
+}
+
+/// A device as a person says it, in the message's language; a text that is no user agent (an
+/// app's own device name) is kept as it is.
+fn device(lang: &LanguageIdentifier, user_agent: &str) -> String {
+    let d = loginmeta::describe(user_agent);
+    let unknown = loginmeta::UNKNOWN;
+    let mut args = HashMap::new();
+    args.insert(
+        Cow::Borrowed("browser"),
+        FluentValue::from(d.browser.clone()),
+    );
+    args.insert(Cow::Borrowed("os"), FluentValue::from(d.os.clone()));
+    let key = match (d.browser == unknown, d.os == unknown) {
+        (true, true) => return user_agent.to_owned(),
+        (false, true) => return d.browser,
+        (true, false) => "device-os",
+        (false, false) => "device-on",
+    };
+    CATALOGS
+        .try_lookup_with_args(lang, key, &args)
+        .unwrap_or(d.label)
 }
 
 /// Whether the catalogs of both languages have a subject and a body for `template`.
@@ -293,6 +322,17 @@ mod tests {
         let en = render(template::PASSWORD_RESET, "en-US", &p);
         assert!(en.text.contains("If this was not you"));
         assert!(en.code.is_none());
+    }
+
+    #[test]
+    fn devices_read_as_a_person_says_them() {
+        let ua = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+        let p = json!({"when": "2026-11-23 10:00:00 UTC", "ip": "203.0.113.7", "device": ua});
+        let zh = render(template::PASSWORD_RESET, "zh-CN", &p);
+        assert!(zh.text.contains("设备 Windows 上的 Chrome"), "{}", zh.text);
+        assert!(!zh.text.contains("Mozilla"));
+        let en = render(template::PASSWORD_RESET, "en", &p);
+        assert!(en.text.contains("Chrome on Windows"), "{}", en.text);
     }
 
     #[test]

@@ -255,6 +255,11 @@ pub const CODES: &[(&str, u16, &str)] = &[
         "The last owner cannot leave or be demoted.",
     ),
     ("message_recalled", 409, "The message was recalled."),
+    (
+        "already_member",
+        409,
+        "The invited phone/e-mail belongs to a member of the enterprise already (the inviter too).",
+    ),
     ("no_account", 409, "The ticket has no account picked yet."),
     (
         "ticket_closed",
@@ -309,6 +314,11 @@ pub const CODES: &[(&str, u16, &str)] = &[
         "A trusted colleague must share an enterprise with the account.",
     ),
     ("unknown_account", 422, "There is no account with this id."),
+    (
+        "no_claims",
+        422,
+        "A support ticket needs at least one claim about the account besides the description.",
+    ),
     (
         "too_many_requests",
         429,

@@ -78,6 +78,10 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(crate::error::problems_only))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
+            crate::web::people::layer,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
             crate::metrics::track,
         ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

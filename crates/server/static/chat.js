@@ -33,16 +33,104 @@
     status.textContent = text || "";
   };
 
+  // Times in the viewer's time zone: a message shows HH:MM (the full time on hover), the list
+  // shows HH:MM today, 昨天 yesterday, else the date; day lines (今天, 昨天, dates) split the
+  // conversation. The server draws UTC times for a page without this script.
+  var pad = function (n) {
+    return (n < 10 ? "0" : "") + n;
+  };
+  var dayKey = function (d) {
+    return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate());
+  };
+  var clock = function (d) {
+    return pad(d.getHours()) + ":" + pad(d.getMinutes());
+  };
+  var zone = (function () {
+    try {
+      return Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+    } catch (e) {
+      return "";
+    }
+  })();
+  var full = function (d) {
+    return dayKey(d) + " " + clock(d) + ":" + pad(d.getSeconds()) + (zone ? " (" + zone + ")" : "");
+  };
+  var dayLabel = function (d) {
+    var today = new Date();
+    var yesterday = new Date(today.getFullYear(), today.getMonth(), today.getDate() - 1);
+    if (dayKey(d) === dayKey(today)) return root.getAttribute("data-today") || dayKey(d);
+    if (dayKey(d) === dayKey(yesterday)) return root.getAttribute("data-yesterday") || dayKey(d);
+    try {
+      var opts = { month: "long", day: "numeric", weekday: "short" };
+      if (d.getFullYear() !== today.getFullYear()) opts.year = "numeric";
+      return d.toLocaleDateString(document.documentElement.lang || undefined, opts);
+    } catch (e) {
+      return dayKey(d);
+    }
+  };
+  var shortWhen = function (d) {
+    var label = dayLabel(d);
+    return label === root.getAttribute("data-today") ? clock(d) : label;
+  };
+  function localTimes(scope) {
+    Array.prototype.forEach.call(scope.querySelectorAll("time[data-ms]"), function (t) {
+      var ms = parseInt(t.getAttribute("data-ms"), 10);
+      if (!ms) return;
+      var d = new Date(ms);
+      t.setAttribute("datetime", d.toISOString());
+      t.title = full(d);
+      t.textContent = t.classList.contains("when") ? shortWhen(d) : clock(d);
+    });
+  }
+
+  // Unread conversations in the tab title: "(3) 聊天 · 旺商聊".
+  var baseTitle = document.title;
+  var unseen = 0;
+  function tabTitle() {
+    var n = unseen;
+    Array.prototype.forEach.call(document.querySelectorAll("li.conversation:not(.current) .unread"), function (b) {
+      if (!b.hidden) n += parseInt(b.textContent, 10) || 0;
+    });
+    document.title = n > 0 ? "(" + n + ") " + baseTitle : baseTitle;
+  }
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible") {
+      unseen = 0;
+      tabTitle();
+    }
+  });
+
+  // A browser notification for a message from someone else while the tab is hidden, once the
+  // member allowed it (the button asks).
+  var canNotify = "Notification" in window;
+  function notifyButton() {
+    if (!canNotify || Notification.permission !== "default") return;
+    var head = document.querySelector(".list-head");
+    if (!head) return;
+    var b = el("button", "link notify", root.getAttribute("data-notify") || "");
+    b.type = "button";
+    b.id = "notify";
+    b.addEventListener("click", function () {
+      Notification.requestPermission().then(function () {
+        b.remove();
+      });
+    });
+    head.appendChild(b);
+  }
+  function notify(name, body, href) {
+    if (!canNotify || Notification.permission !== "granted" || document.visibilityState === "visible") return;
+    try {
+      var n = new Notification((root.getAttribute("data-notify-title") || "").replace("{name}", name), { body: body });
+      n.onclick = function () {
+        window.focus();
+        if (href) location.href = href;
+      };
+    } catch (e) {}
+  }
+
   var stamp = function (iso) {
     var d = new Date(iso);
-    if (isNaN(d.getTime())) return "";
-    var p = function (n) {
-      return (n < 10 ? "0" : "") + n;
-    };
-    return (
-      d.getUTCFullYear() + "-" + p(d.getUTCMonth() + 1) + "-" + p(d.getUTCDate()) + " " +
-      p(d.getUTCHours()) + ":" + p(d.getUTCMinutes()) + ":" + p(d.getUTCSeconds()) + " UTC"
-    );
+    return isNaN(d.getTime()) ? "" : shortWhen(d);
   };
 
   var el = function (tag, cls, text) {
@@ -84,6 +172,8 @@
     ws.onclose = function (ev) {
       if (socket === ws) socket = null;
       root.removeAttribute("data-live");
+      // A form on its way (logging out revokes the session and closes the socket): let it go.
+      if (leaving) return;
       if (ev.code === 4001) {
         location.href = "/login";
         return;
@@ -124,15 +214,16 @@
 
   // ---- The conversation list ----
 
-  function onList(f) {
+  // `side`: the list beside an open conversation, which never reloads the page.
+  function onList(f, side) {
     var data = f.data || {};
     if (f.type === "member.joined" || f.type === "member.left") {
-      if (data.account_id === me) location.reload();
+      if (data.account_id === me && !side) location.reload();
       return;
     }
     var li = f.conversation_id ? document.getElementById("c-" + f.conversation_id) : null;
     if (!li) {
-      if (f.type === "message.created") location.reload();
+      if (f.type === "message.created" && !side) location.reload();
       return;
     }
     var m = f.message;
@@ -142,17 +233,22 @@
       li.setAttribute("data-last-seq", String(m.seq));
       if (lastText) lastText.textContent = m.body;
       var time = li.querySelector("time");
-      if (time) time.textContent = stamp(m.sent_at);
-      if (m.sender_id !== me && badge) {
+      if (time) {
+        time.setAttribute("data-ms", String(Date.parse(m.sent_at)));
+        time.textContent = stamp(m.sent_at);
+      }
+      if (m.sender_id !== me && badge && !li.classList.contains("current")) {
         badge.textContent = String((parseInt(badge.textContent, 10) || 0) + 1);
         badge.hidden = false;
+        var name = li.querySelector(".name");
+        notify(name ? name.textContent : "", m.body, "/chat/" + encodeURIComponent(f.conversation_id));
       }
       if (li.parentNode && li.parentNode.firstElementChild !== li) {
         li.parentNode.insertBefore(li, li.parentNode.firstElementChild);
       }
     } else if ((f.type === "message.recalled" || f.type === "message.edited") && m) {
       if (lastText && String(m.seq) === li.getAttribute("data-last-seq")) {
-        lastText.textContent = m.recalled ? list.getAttribute("data-recalled") : m.body;
+        lastText.textContent = m.recalled ? root.getAttribute("data-recalled") : m.body;
       }
     } else if (f.type === "read.updated" && data.account_id === me && badge) {
       var left = (parseInt(li.getAttribute("data-last-seq"), 10) || 0) - data.read_seq;
@@ -160,8 +256,12 @@
       badge.textContent = String(now);
       badge.hidden = now === 0;
     }
+    tabTitle();
   }
 
+  localTimes(document);
+  notifyButton();
+  tabTitle();
   if (!chat) {
     connect();
     return;
@@ -240,6 +340,36 @@
     return d;
   };
 
+  var scroller = document.getElementById("scroller");
+  // Day lines and sender names: a day line before the first message of each day (in the
+  // viewer's time zone), the sender's name only when it changes within a day.
+  function layout() {
+    Array.prototype.forEach.call(box.querySelectorAll("li.day"), function (d) {
+      d.remove();
+    });
+    var prevDay = null;
+    var prevSender = null;
+    Array.prototype.forEach.call(box.querySelectorAll("li.msg"), function (li) {
+      var ms = parseInt(li.getAttribute("data-sent-ms"), 10) || 0;
+      var d = new Date(ms);
+      var key = dayKey(d);
+      var sender = li.getAttribute("data-sender");
+      if (key !== prevDay) {
+        var line = el("li", "day");
+        line.appendChild(el("span", "", dayLabel(d)));
+        box.insertBefore(line, li);
+        prevSender = null;
+      }
+      var follows = sender === prevSender;
+      li.classList.toggle("follows", follows);
+      var who = li.querySelector(".who");
+      if (who) who.hidden = follows || li.classList.contains("mine");
+      prevDay = key;
+      prevSender = sender;
+    });
+    localTimes(box);
+  }
+
   function update(li, m) {
     var body = li.querySelector(".body");
     var edit = li.querySelector("details.edit");
@@ -278,10 +408,14 @@
     li.id = "m-" + m.seq;
     li.setAttribute("data-seq", String(m.seq));
     li.setAttribute("data-id", m.message_id);
+    li.setAttribute("data-sender", m.sender_id);
+    li.setAttribute("data-sent-ms", String(Date.parse(m.sent_at)));
     var meta = el("div", "meta");
     meta.appendChild(el("span", "who", nickname(m.sender_id)));
     meta.appendChild(document.createTextNode(" "));
-    meta.appendChild(el("time", "", stamp(m.sent_at)));
+    var time = el("time", "", "");
+    time.setAttribute("data-ms", String(Date.parse(m.sent_at)));
+    meta.appendChild(time);
     li.appendChild(meta);
     li.appendChild(el("p", "body", m.body));
     var base = "/chat/" + encodeURIComponent(cid) + "/messages/" + encodeURIComponent(m.message_id);
@@ -298,10 +432,22 @@
     Array.prototype.forEach.call(box.children, function (c) {
       if ((parseInt(c.getAttribute("data-seq"), 10) || 0) < m.seq) after = c;
     });
-    var nearBottom = window.innerHeight + window.scrollY >= document.body.scrollHeight - 80;
+    var nearBottom =
+      window.innerHeight + window.scrollY >= document.body.scrollHeight - 80 ||
+      (scroller && scroller.scrollTop + scroller.clientHeight >= scroller.scrollHeight - 80);
+    // After a day line too: insert at the message's place among the messages only.
+    if (after && after.nextSibling && after.nextSibling.classList && after.nextSibling.classList.contains("day")) {
+      after = after.nextSibling;
+    }
     box.insertBefore(li, after ? after.nextSibling : box.firstChild);
     if (m.recalled || m.edited_at) update(li, m);
+    layout();
     receipts();
+    if (!mine && document.visibilityState !== "visible") {
+      unseen += 1;
+      tabTitle();
+      notify(nickname(m.sender_id), m.body, null);
+    }
     if (nearBottom || mine) li.scrollIntoView({ block: "end" });
   }
 
@@ -368,6 +514,8 @@
   document.addEventListener("visibilitychange", markRead);
 
   function onChat(f) {
+    // The list beside the conversation follows every conversation, this one too.
+    onList(f, true);
     if (f.conversation_id !== cid) return;
     var data = f.data || {};
     if (f.type === "message.created" && f.message) {
@@ -451,6 +599,7 @@
       });
   });
 
+  layout();
   receipts();
   var end = box.lastElementChild;
   if (end && !location.hash) end.scrollIntoView({ block: "end" });

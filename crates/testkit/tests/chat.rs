@@ -294,6 +294,16 @@ async fn invitations_belong_to_their_destination(b: Backend) {
         .await;
     assert_eq!(r.status, StatusCode::CREATED);
     assert!(r.str("masked_destination").contains('*'));
+    // Inviting oneself sends nothing: the inviter is a member already.
+    let r = app
+        .post_auth(
+            &format!("/api/v1/orgs/{org}/invites"),
+            &owner.token,
+            json!({"destination": owner.email}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{:?}", r.body);
+    assert_eq!(r.str("code"), "already_member");
     let msgs = app.wait_for_messages(&bob.email, 2).await;
     let code = link_token(msgs[0]["body"].as_str().unwrap(), "/invites/");
     // Someone else holding the link cannot use it.
@@ -316,6 +326,18 @@ async fn invitations_belong_to_their_destination(b: Backend) {
         )
         .await;
     assert_eq!((r.status, r.str("role")), (StatusCode::OK, "member".into()));
+    // Bob is a member now: no second invitation.
+    let r = app
+        .post_auth(
+            &format!("/api/v1/orgs/{org}/invites"),
+            &owner.token,
+            json!({"destination": bob.email}),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::CONFLICT, "already_member")
+    );
     // Single use, and a made-up code is the same answer.
     let r = app
         .post_auth(

@@ -120,7 +120,7 @@ async fn logins_are_recorded_with_device_place_and_flags(b: Backend) {
         .find(|b| b.contains("198.51.100.9"))
         .expect("a notice of the login from abroad");
     assert!(
-        abroad.contains("San Jose, US") && abroad.contains("Chrome on Windows"),
+        abroad.contains("San Jose, US") && abroad.contains("Windows 上的 Chrome"),
         "{abroad}"
     );
     let dispute = testkit::link_token(abroad, "/sessions/dispute?token=");

@@ -877,12 +877,18 @@ async fn ticket_limits_per_contact_and_ip_answer_429(backend: Backend) {
         c.support.tickets_per_ip_day = 2;
     })
     .await;
-    open(&app, "me@example.net", json!({})).await;
+    // A ticket with no claim besides the description is refused, and uses up no slot.
     let r = file(&app, "me@example.net", json!({})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", r.body);
+    assert_eq!(r.str("code"), "no_claims");
+    assert_eq!(app.count("SELECT COUNT(*) FROM support_tickets").await, 0);
+    let claim = || json!({"nicknames": ["老王"]});
+    open(&app, "me@example.net", claim()).await;
+    let r = file(&app, "me@example.net", claim()).await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{:?}", r.body);
     assert!(r.retry_after() > 0);
-    open(&app, "two@example.net", json!({})).await;
-    let r = file(&app, "three@example.net", json!({})).await;
+    open(&app, "two@example.net", claim()).await;
+    let r = file(&app, "three@example.net", claim()).await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{:?}", r.body);
     assert_eq!(app.count("SELECT COUNT(*) FROM support_tickets").await, 2);
     // A code is used once, and bad claims are a 400.

@@ -95,3 +95,6 @@ org_member_action-body = [{ -brand }] { $action ->
     [offboard_undone] An admin of { $org } undid your offboarding at { $when }: its chats and groups are open to you again.
    *[other] An admin of { $org } changed your access at { $when }.
 }
+
+device-on = { $browser } on { $os }
+device-os = A { $os } device

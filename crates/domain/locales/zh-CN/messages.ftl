@@ -95,3 +95,6 @@ org_member_action-body = 【{ -brand }】{ $action ->
     [offboard_undone] { $org } 的管理员于 { $when } 撤销了您的离职：您可以重新访问该企业的聊天和群组。
    *[other] { $org } 的管理员于 { $when } 调整了您的访问权限。
 }
+
+device-on = { $os } 上的 { $browser }
+device-os = { $os } 设备

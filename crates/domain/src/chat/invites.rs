@@ -38,6 +38,20 @@ impl Wangshang {
             return Err(Error::Forbidden("not_org_admin"));
         }
         let org = tx.org(org_id).await?.ok_or(Error::NotFound)?;
+        // Oneself or a member already: an invitation would only confuse its receiver.
+        if let Some(a) = tx
+            .account_by_destination(dest.channel(), dest.as_str())
+            .await?
+            && tx
+                .org_member(org_id, &a.id)
+                .await?
+                .is_some_and(|m| m.left_at.is_none())
+        {
+            return Err(Error::Conflict {
+                code: "already_member",
+                detail: "This phone/e-mail belongs to a member of the enterprise already.",
+            });
+        }
         let invite = OrgInvite {
             id: random::id(),
             code_hash: random::token_hash(&code),

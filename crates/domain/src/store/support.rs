@@ -152,6 +152,9 @@ pub trait SupportRepo {
     ) -> StoreResult<((i64, Option<Millis>), (i64, Option<Millis>))>;
     /// Open (`open`, `need_info`) tickets about active members of the enterprise.
     async fn open_tickets_of_org(&mut self, org_id: &str) -> StoreResult<Vec<Ticket>>;
+    /// Tickets about the account that its owner can still stop (`open`, `need_info`,
+    /// `approved`), oldest first.
+    async fn live_tickets_of_account(&mut self, account_id: &str) -> StoreResult<Vec<Ticket>>;
 
     async fn add_candidate(
         &mut self,

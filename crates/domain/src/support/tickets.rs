@@ -63,7 +63,7 @@ pub struct TicketStatus {
 }
 
 /// Checks and normalises the claims: phone to E.164, e-mail lower-cased, lists and texts
-/// bounded, the creation date readable.
+/// bounded, the creation date readable, and at least one of them given.
 pub fn parse_claims(raw: Claims, region: &str) -> Result<Claims> {
     let text = |s: &str, what: &str| parse_text(s, MAX_CLAIM_CHARS, what);
     let list = |v: &[String], what: &str| -> Result<Vec<String>> {
@@ -93,7 +93,7 @@ pub fn parse_claims(raw: Claims, region: &str) -> Result<Claims> {
         }
         _ => None,
     };
-    Ok(Claims {
+    let claims = Claims {
         phone,
         email,
         nicknames: list(&raw.nicknames, "nicknames")?,
@@ -105,7 +105,23 @@ pub fn parse_claims(raw: Claims, region: &str) -> Result<Claims> {
         devices: list(&raw.devices, "devices")?,
         places: list(&raw.places, "places")?,
         created_around,
-    })
+    };
+    // The description alone gives an agent nothing to check against the account.
+    let claimed = claims.phone.is_some()
+        || claims.email.is_some()
+        || claims.enterprise.is_some()
+        || claims.created_around.is_some()
+        || !claims.nicknames.is_empty()
+        || !claims.contacts.is_empty()
+        || !claims.devices.is_empty()
+        || !claims.places.is_empty();
+    if !claimed {
+        return Err(Error::Rejected {
+            code: "no_claims",
+            detail: "Say at least one thing about the account besides the description: a phone, an e-mail, a nickname, an enterprise, a contact, a device, a place or when it was created.",
+        });
+    }
+    Ok(claims)
 }
 
 /// What the requester sees of a ticket. A refusal by the account's owner before any approval
@@ -529,7 +545,7 @@ impl Wangshang {
             .cancel_link(&random::token_hash(cancel_token.trim()))
             .await?
             .ok_or(Error::LinkExpired)?;
-        let mut t = self.ticket_by_id(&mut tx, &id).await?;
+        let t = self.ticket_by_id(&mut tx, &id).await?;
         if t.ticket_no != ticket_no.trim() {
             return Err(Error::LinkExpired);
         }
@@ -539,6 +555,52 @@ impl Wangshang {
         if !(status::is_open(&t.status) || t.status == status::APPROVED) {
             return Err(Error::LinkExpired);
         }
+        self.stop_ticket(tx, t, client, now).await
+    }
+
+    /// The ticket numbers of recoveries of the account that its signed-in owner can still stop
+    /// (the web client shows them in a banner with a cancel button).
+    pub async fn tickets_about(&self, account_id: &str) -> Result<Vec<String>> {
+        let mut tx = self.read().await?;
+        let list = tx.live_tickets_of_account(account_id).await?;
+        Ok(list.into_iter().map(|t| t.ticket_no).collect())
+    }
+
+    /// The signed-in owner stops a recovery of their own account, as with the link sent to the
+    /// account's channels. A ticket about another account is `not_found`.
+    pub async fn cancel_own_ticket(
+        &self,
+        account_id: &str,
+        ticket_no: &str,
+        client: &Client,
+    ) -> Result<()> {
+        let now = now_ms();
+        let mut tx = self.write().await?;
+        let t = tx
+            .ticket_by_no(ticket_no.trim())
+            .await?
+            .filter(|t| t.account_id.as_deref() == Some(account_id))
+            .ok_or(Error::NotFound)?;
+        if t.status == status::CANCELLED {
+            return Ok(());
+        }
+        if !(status::is_open(&t.status) || t.status == status::APPROVED) {
+            return Err(Error::Conflict {
+                code: "ticket_closed",
+                detail: "The ticket was decided, cancelled or completed already.",
+            });
+        }
+        self.stop_ticket(tx, t, client, now).await
+    }
+
+    /// Cancels a ticket for good, flags it, tells the agent (audit) and records it on the account.
+    async fn stop_ticket(
+        &self,
+        mut tx: Unit,
+        mut t: Ticket,
+        client: &Client,
+        now: Millis,
+    ) -> Result<()> {
         t.status = status::CANCELLED.to_owned();
         t.updated_at = now;
         add_flag(&mut t, flag::CANCELLED_BY_OWNER);

@@ -154,7 +154,7 @@ pub async fn remove_member(
 /// Invites a phone or e-mail (owners and admins); the link goes out through the outbox.
 #[utoipa::path(post, path = "/api/v1/orgs/{id}/invites",
     params(("id" = String, Path, description = "The enterprise id.")), tag = "chat", request_body = NewInvite,
-    responses((status = 201, body = InviteSent), (status = 400, description = "invalid_phone invalid_email invalid_identifier"), (status = 403, description = "not_org_admin"), (status = 404, description = "not_found")),
+    responses((status = 201, body = InviteSent), (status = 400, description = "invalid_phone invalid_email invalid_identifier"), (status = 403, description = "not_org_admin"), (status = 404, description = "not_found"), (status = 409, description = "already_member")),
     security(("bearer" = [])))]
 pub async fn invite(
     State(s): State<AppState>,

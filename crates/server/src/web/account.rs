@@ -383,14 +383,20 @@ pub async fn records(ctx: Ctx) -> Response {
         records: events
             .into_iter()
             .map(|e| {
-                let device = loginmeta::describe(&e.user_agent).label;
+                let device = t.device(&e.user_agent);
                 let place = e.place.map(|p| format!(" · {p}")).unwrap_or_default();
+                let flags: Vec<String> = e
+                    .flags
+                    .iter()
+                    .map(|f| t.get(&format!("flag-{f}")))
+                    .collect();
                 (
                     human(e.at),
-                    e.kind,
+                    e.kind.clone(),
+                    t.get(&format!("event-{}", e.kind)),
                     format!("{}{place}", e.ip),
                     device,
-                    e.flags.join(", "),
+                    flags.join(t.get("list-sep").as_str()),
                 )
             })
             .collect(),

@@ -40,7 +40,7 @@ fn login_page(
 
 pub async fn show(ctx: Ctx) -> Response {
     if ctx.auth().await.is_some() {
-        return redirect(ctx, "/settings");
+        return redirect(ctx, "/chat");
     }
     login_page(ctx, StatusCode::OK, Vec::new(), String::new())
 }
@@ -132,6 +132,8 @@ fn step_page(
     let listed = Ctx::named(headers, &format!("ws_methods_{id}"))
         .unwrap_or_else(|| "totp,recovery_code".into());
     let passkey = listed.split(',').any(|m| m == "webauthn");
+    // A new-device code (by SMS or e-mail) can be sent again.
+    let resend = listed.split(',').any(|m| m == "sms" || m == "email");
     let methods = listed
         .split(',')
         .filter(|m| *m != "webauthn" && !m.is_empty())
@@ -147,8 +149,34 @@ fn step_page(
         intro,
         methods,
         passkey,
+        resend,
     };
     page(ctx, status, &tpl)
+}
+
+#[derive(Deserialize)]
+pub struct CsrfOnly {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// "Send the code again" on the new-device step: the same channel, a fresh code.
+pub async fn resend(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    headers: axum::http::HeaderMap,
+    Form(f): Form<CsrfOnly>,
+) -> Response {
+    if !ctx.csrf_ok(&f.csrf) {
+        return ctx.forbidden();
+    }
+    match ctx.app.app.resend_challenge(&id, None, &ctx.client).await {
+        Ok(_) => redirect(ctx, &format!("/login/step/{id}")),
+        Err(e) => {
+            let (status, s) = shown(ctx.t(), e);
+            step_page(ctx, id, status, vec![s], &headers)
+        }
+    }
 }
 
 pub async fn step(ctx: Ctx, Path(id): Path<String>, headers: axum::http::HeaderMap) -> Response {

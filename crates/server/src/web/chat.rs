@@ -120,6 +120,11 @@ fn conversation_title(t: Tr, c: &ConversationSummary) -> String {
 pub struct ConvRow {
     pub id: String,
     pub title: String,
+    /// The first character of the title, for the round avatar.
+    pub initial: String,
+    /// When the last message was sent (ms since the epoch; 0 without one): the page's script
+    /// shows it in the viewer's time zone.
+    pub last_ms: i64,
     pub group: bool,
     pub unread: i64,
     pub last_seq: i64,
@@ -141,6 +146,36 @@ pub struct ChatList {
     /// (account id, nickname) of the contacts a new conversation may include.
     pub contacts: Vec<(String, String)>,
     pub group_title: String,
+    /// The contacts picked in a refused "new conversation" form, checked again.
+    pub picked: Vec<String>,
+}
+
+/// The rows of the conversation list, newest first as the domain gives them.
+fn conversation_rows(t: Tr, list: &[ConversationSummary]) -> Vec<ConvRow> {
+    list.iter()
+        .map(|c| {
+            let title = conversation_title(t, c);
+            ConvRow {
+                id: c.conversation.id.clone(),
+                initial: title.chars().next().map(String::from).unwrap_or_default(),
+                title,
+                group: c.conversation.kind == "group",
+                unread: c.unread,
+                last_seq: c.conversation.last_seq,
+                last: c
+                    .last_message
+                    .as_ref()
+                    .map(|m| shown_body(t, m))
+                    .unwrap_or_default(),
+                last_at: c
+                    .last_message
+                    .as_ref()
+                    .map(|m| human(m.sent_at))
+                    .unwrap_or_default(),
+                last_ms: c.last_message.as_ref().map(|m| m.sent_at).unwrap_or(0),
+            }
+        })
+        .collect()
 }
 
 async fn list_page(
@@ -149,6 +184,7 @@ async fn list_page(
     status: StatusCode,
     errors: Vec<Shown>,
     group_title: String,
+    picked: Vec<String>,
 ) -> Response {
     let t = ctx.t();
     let app = &ctx.app.app;
@@ -171,31 +207,13 @@ async fn list_page(
         errors,
         me: me.clone(),
         head,
-        conversations: list
-            .iter()
-            .map(|c| ConvRow {
-                id: c.conversation.id.clone(),
-                title: conversation_title(t, c),
-                group: c.conversation.kind == "group",
-                unread: c.unread,
-                last_seq: c.conversation.last_seq,
-                last: c
-                    .last_message
-                    .as_ref()
-                    .map(|m| shown_body(t, m))
-                    .unwrap_or_default(),
-                last_at: c
-                    .last_message
-                    .as_ref()
-                    .map(|m| human(m.sent_at))
-                    .unwrap_or_default(),
-            })
-            .collect(),
+        conversations: conversation_rows(t, &list),
         contacts: contacts
             .into_iter()
             .map(|c| (c.account_id, c.nickname))
             .collect(),
         group_title,
+        picked,
     };
     page(ctx, status, &tpl)
 }
@@ -205,7 +223,15 @@ pub async fn list(ctx: Ctx) -> Response {
         Ok(x) => x,
         Err(r) => return r,
     };
-    list_page(ctx, &auth, StatusCode::OK, Vec::new(), String::new()).await
+    list_page(
+        ctx,
+        &auth,
+        StatusCode::OK,
+        Vec::new(),
+        String::new(),
+        Vec::new(),
+    )
+    .await
 }
 
 /// Starts a conversation: one contact and no title is the pair's direct conversation (the
@@ -227,7 +253,7 @@ pub async fn create(ctx: Ctx, Form(f): Form<HashMap<String, String>>) -> Respons
         Err(e) => {
             let (status, s) = shown(ctx.t(), e);
             let title = title.unwrap_or_default().to_owned();
-            list_page(ctx, &auth, status, vec![s], title).await
+            list_page(ctx, &auth, status, vec![s], title, picked(&f)).await
         }
     }
 }
@@ -236,6 +262,13 @@ pub struct MsgRow {
     pub id: String,
     pub seq: i64,
     pub sender: String,
+    pub sender_id: String,
+    /// From the same sender as the message before it on the same day: the name is not repeated.
+    pub follows: bool,
+    /// The first message of a day (UTC here; the page's script redraws the day lines in the
+    /// viewer's time zone): a day line goes before it.
+    pub new_day: bool,
+    pub day: String,
     pub mine: bool,
     pub body: String,
     pub recalled: bool,
@@ -278,6 +311,8 @@ pub struct ChatView {
     pub before: Option<i64>,
     pub older: Option<i64>,
     pub members: Vec<MemberRow>,
+    /// The conversation list beside the conversation (on wide screens).
+    pub conversations: Vec<ConvRow>,
     /// Contacts not yet in the group (for its admins).
     pub addable: Vec<(String, String)>,
     pub client_msg_id: String,
@@ -358,12 +393,21 @@ async fn view_page(
     let now = now_ms();
     let rows = messages
         .iter()
-        .map(|m| {
+        .enumerate()
+        .map(|(i, m)| {
             let mine = m.sender_id == *me;
             let recalled = m.recalled_at.is_some();
+            let at = human(m.sent_at);
+            let day: String = at.chars().take(10).collect();
+            let prev = i.checked_sub(1).and_then(|j| messages.get(j));
+            let new_day = prev.is_none_or(|p| !human(p.sent_at).starts_with(&day));
             MsgRow {
                 id: m.id.clone(),
                 seq: m.seq,
+                sender_id: m.sender_id.clone(),
+                follows: !new_day && prev.is_some_and(|p| p.sender_id == m.sender_id),
+                new_day,
+                day,
                 sender: names
                     .get(m.sender_id.as_str())
                     .map(|n| (*n).to_owned())
@@ -372,7 +416,7 @@ async fn view_page(
                 body: shown_body(t, m),
                 recalled,
                 edited: m.edited_at.is_some(),
-                at: human(m.sent_at),
+                at,
                 sent_ms: m.sent_at,
                 can_recall: !recalled && (owner || (mine && now - m.sent_at <= window_ms)),
                 can_edit: mine && !recalled && now - m.sent_at <= window_ms,
@@ -417,6 +461,12 @@ async fn view_page(
             removable: manage && m.account_id != *me && m.role != domain::chat::role::OWNER,
         })
         .collect();
+    // After the read mark above, so this conversation shows nothing unread.
+    let conversations = app
+        .conversations(auth)
+        .await
+        .map(|l| conversation_rows(t, &l))
+        .unwrap_or_default();
     let tpl = ChatView {
         t,
         csrf: ctx.csrf.clone(),
@@ -433,6 +483,7 @@ async fn view_page(
         before,
         older,
         members: member_rows,
+        conversations,
         addable,
         client_msg_id: random::id(),
         draft,

@@ -65,6 +65,29 @@ fn safe_path(p: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '-' | '_' | '.'))
 }
 
+/// The language of a request: `?lang=` (then also returned, to be remembered), the language
+/// cookie, `Accept-Language`, else zh-CN.
+pub fn request_lang(uri: &axum::http::Uri, h: &axum::http::HeaderMap) -> (Lang, Option<Lang>) {
+    let asked = Query::<LangQuery>::try_from_uri(uri)
+        .ok()
+        .and_then(|q| q.0.lang)
+        .and_then(|l| Lang::parse(&l));
+    let lang = asked
+        .or_else(|| cookie(h, LANG).and_then(|l| Lang::parse(&l)))
+        .or_else(|| {
+            h.get(ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(Lang::from_accept)
+        })
+        .unwrap_or(Lang::Zh);
+    (lang, asked)
+}
+
+/// The CSRF cookie of a request, if it has one (for a page drawn outside a handler).
+pub fn csrf_cookie(h: &axum::http::HeaderMap) -> Option<String> {
+    cookie(h, CSRF)
+}
+
 impl FromRequestParts<AppState> for Ctx {
     type Rejection = Response;
 
@@ -75,18 +98,7 @@ impl FromRequestParts<AppState> for Ctx {
         let secure = state.app.config.public_url.starts_with("https://");
         let h = &parts.headers;
         let mut set = Vec::new();
-        let asked = Query::<LangQuery>::try_from_uri(&parts.uri)
-            .ok()
-            .and_then(|q| q.0.lang)
-            .and_then(|l| Lang::parse(&l));
-        let lang = asked
-            .or_else(|| cookie(h, LANG).and_then(|l| Lang::parse(&l)))
-            .or_else(|| {
-                h.get(ACCEPT_LANGUAGE)
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(Lang::from_accept)
-            })
-            .unwrap_or(Lang::Zh);
+        let (lang, asked) = request_lang(&parts.uri, h);
         let mut ctx = Ctx {
             lang,
             csrf: String::new(),
@@ -164,7 +176,7 @@ impl Ctx {
         }
     }
 
-    /// Where a fresh session goes: the remembered page (then forgotten), else the profile.
+    /// Where a fresh session goes: the remembered page (then forgotten), else the chat list.
     pub fn after_login(&mut self) -> String {
         match self.next.take() {
             Some(p) => {
@@ -172,7 +184,7 @@ impl Ctx {
                 self.set.push(c);
                 p
             }
-            None => "/settings".into(),
+            None => "/chat".into(),
         }
     }
 

@@ -42,12 +42,16 @@ pub async fn show(ctx: Ctx) -> Response {
 }
 
 /// Remembers what the code page shows (masked destination, channel, countdown, hint).
-fn remember(ctx: &mut Ctx, s: &ResetStarted) {
+/// `switched`: the code went to the other channel than the one typed, which the account may not
+/// have; its page then names no address (a made-up one would alarm a real owner) but says what
+/// is true either way.
+fn remember(ctx: &mut Ctx, s: &ResetStarted, switched: bool) {
     let v = format!(
-        "{}.{}.{}.{}",
+        "{}.{}.{}.{}.{}",
         s.code.channel.as_str(),
         s.code.resend_after,
         u8::from(s.code.delivery_hint.is_some()),
+        u8::from(switched),
         hex(&s.code.masked_destination)
     );
     ctx.set_named(&format!("{SENT}_{}", s.code.id), &v, 3600);
@@ -78,7 +82,7 @@ pub async fn start(mut ctx: Ctx, Form(f): Form<StartForm>) -> Response {
         .await
     {
         Ok(s) => {
-            remember(&mut ctx, &s);
+            remember(&mut ctx, &s, false);
             let to = format!("/forgot/{}", s.code.id);
             redirect(ctx, &to)
         }
@@ -98,14 +102,20 @@ fn code_page(
 ) -> Response {
     let t = ctx.t();
     let sent = Ctx::named(headers, &format!("{SENT}_{id}")).unwrap_or_default();
-    let mut parts = sent.splitn(4, '.');
+    let mut parts = sent.splitn(5, '.');
     let channel = parts
         .next()
         .and_then(Channel::parse)
         .unwrap_or(Channel::Sms);
     let resend_after = parts.next().and_then(|s| s.parse().ok()).unwrap_or(0);
     let undeliverable = parts.next() == Some("1");
+    let switched = parts.next() == Some("1");
     let masked = parts.next().map(unhex).unwrap_or_default();
+    let sent_to = if switched {
+        t.pick("forgot-sent-if", channel.as_str())
+    } else {
+        t.get("forgot-code-sent")
+    };
     let (other, switch_label) = match channel {
         Channel::Sms => ("email", t.get("forgot-switch-email")),
         Channel::Email => ("sms", t.get("forgot-switch-sms")),
@@ -117,7 +127,8 @@ fn code_page(
         title: t.get("forgot-title"),
         errors,
         id,
-        masked,
+        masked: if switched { String::new() } else { masked },
+        sent_to,
         resend_after,
         other: other.into(),
         switch_label,
@@ -166,7 +177,7 @@ pub async fn verify(
                 code: sent,
                 alternatives: Vec::new(),
             };
-            remember(&mut ctx, &started);
+            remember(&mut ctx, &started, false);
             redirect(ctx, &format!("/forgot/{id}"))
         }
         Err(e) => {
@@ -195,11 +206,15 @@ pub async fn resend(
     let channel = f.channel.as_deref().and_then(Channel::parse);
     match ctx.app.app.resend_reset(&id, channel, &ctx.client).await {
         Ok(s) => {
-            remember(&mut ctx, &s);
+            remember(&mut ctx, &s, channel.is_some());
             redirect(ctx, &format!("/forgot/{id}"))
         }
         Err(e) => {
-            let (status, s) = shown(ctx.t(), e);
+            let (status, mut s) = shown(ctx.t(), e);
+            // A limit of this channel: the other one may still work.
+            if s.code == "too_many_requests" {
+                s.details.push(ctx.t().get("forgot-throttled-switch"));
+            }
             code_page(ctx, id, &headers, status, vec![s])
         }
     }

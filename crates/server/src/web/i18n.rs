@@ -81,6 +81,31 @@ impl Tr {
             .unwrap_or_else(|| format!("⟦{key}⟧"))
     }
 
+    /// A long code in groups of four for reading and typing: `ABCD EFGH …`.
+    pub fn group(&self, code: &str) -> String {
+        let chars: Vec<char> = code.chars().collect();
+        chars
+            .chunks(4)
+            .map(|c| c.iter().collect::<String>())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// A text with one argument (for templates): `t.arg("ticket-banner", "ticket", no)`.
+    pub fn arg(&self, key: &str, name: &str, value: &str) -> String {
+        self.with(key, &[(name, value)])
+    }
+
+    /// A text with `{arg}` left in for the page's script to fill in.
+    pub fn pattern(&self, key: &str, arg: &str) -> String {
+        self.with(key, &[(arg, &format!("{{{arg}}}"))])
+    }
+
+    /// The text of `<prefix>-<which>` (a key chosen by a value: `t.pick("bindings-remove", kind)`).
+    pub fn pick(&self, prefix: &str, which: &str) -> String {
+        self.get(&format!("{prefix}-{which}"))
+    }
+
     /// "Send again in N s", with the seconds the countdown script then lowers.
     pub fn wait(&self, seconds: &i64) -> String {
         self.with("resend-wait", &[("seconds", &seconds.to_string())])
@@ -88,6 +113,23 @@ impl Tr {
 
     pub fn lang(&self) -> &'static str {
         self.0.tag()
+    }
+
+    /// The `href` of the language link to `lang` on this page (a form's page after a post).
+    pub fn lang_href(&self, lang: &str) -> String {
+        super::people::lang_href(lang)
+    }
+
+    /// A device as a person says it: "Windows 上的 Chrome" / "Chrome on Windows".
+    pub fn device(&self, user_agent: &str) -> String {
+        let d = loginmeta::describe(user_agent);
+        let unknown = loginmeta::UNKNOWN;
+        match (d.browser == unknown, d.os == unknown) {
+            (true, true) => self.get("device-unknown"),
+            (false, true) => d.browser,
+            (true, false) => self.with("device-os", &[("os", &d.os)]),
+            (false, false) => self.with("device-on", &[("browser", &d.browser), ("os", &d.os)]),
+        }
     }
 
     /// The signed-in header's extras (vouch badge, agent console link) of this request.

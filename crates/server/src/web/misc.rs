@@ -14,7 +14,7 @@ use super::render::{page, redirect};
 
 pub async fn home(ctx: Ctx) -> Response {
     let to = if ctx.auth().await.is_some() {
-        "/settings"
+        "/chat"
     } else {
         "/login"
     };

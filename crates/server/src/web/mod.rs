@@ -16,6 +16,7 @@ mod nav;
 mod orgs;
 mod pages;
 mod passkeys;
+pub mod people;
 mod policy;
 mod register;
 mod render;
@@ -35,6 +36,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/", get(misc::home))
         .route("/login", get(auth::show).post(auth::submit))
         .route("/login/step/{id}", get(auth::step).post(auth::answer))
+        .route("/login/step/{id}/resend", post(auth::resend))
         .route("/logout", post(auth::logout))
         .route("/register", get(register::show).post(register::submit))
         .route("/register/resend", post(register::resend))
@@ -160,6 +162,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/support/tickets/{no}/code", post(support::send_code))
         .route("/support/tickets/{no}/complete", post(support::complete))
         .route("/support/done", get(support::done))
+        .route("/support/mine/cancel", post(support::cancel_mine))
         .route(
             "/support/cancel",
             get(support::cancel_page).post(support::cancel),

@@ -1,5 +1,6 @@
 //! What the signed-in header shows besides the fixed links: a badge with the number of open
-//! requests to vouch for a colleague, and the console link for support agents. A middleware
+//! requests to vouch for a colleague, the console link for support agents, and a banner while a
+//! support-desk recovery of the account is under way. A middleware
 //! reads them once per page request with a session cookie into a task-local that the
 //! base template reads through `t.nav()`, so no page struct has to carry them.
 
@@ -10,11 +11,13 @@ use axum::response::Response;
 use super::ctx::{Ctx, SESSION};
 use crate::AppState;
 
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Nav {
     /// Vouch requests still waiting for this member's answer.
     pub vouches: usize,
     pub agent: bool,
+    /// A support-desk recovery of this account that its owner can still stop: the banner.
+    pub ticket: Option<String>,
 }
 
 tokio::task_local! {
@@ -23,7 +26,7 @@ tokio::task_local! {
 
 /// The header's extras for the page being rendered (nothing outside a page request).
 pub fn current() -> Nav {
-    NAV.try_with(|n| *n).unwrap_or_default()
+    NAV.try_with(Clone::clone).unwrap_or_default()
 }
 
 pub async fn layer(State(s): State<AppState>, req: Request, next: Next) -> Response {
@@ -44,6 +47,12 @@ pub async fn layer(State(s): State<AppState>, req: Request, next: Next) -> Respo
             .is_support_agent(&auth.account_id)
             .await
             .unwrap_or(false);
+        nav.ticket = s
+            .app
+            .tickets_about(&auth.account_id)
+            .await
+            .ok()
+            .and_then(|l| l.into_iter().next());
     }
     NAV.scope(nav, next.run(req)).await
 }

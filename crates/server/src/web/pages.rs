@@ -36,6 +36,8 @@ pub struct Step {
     pub methods: Vec<(String, String)>,
     /// A passkey may answer (the page's script runs the ceremony).
     pub passkey: bool,
+    /// The code came by SMS or e-mail: it can be sent again.
+    pub resend: bool,
 }
 
 #[derive(Template)]
@@ -49,6 +51,10 @@ pub struct Register {
     pub verification: Option<String>,
     pub sent: String,
     pub resend_after: i64,
+    /// What was typed before a refusal: the channel, the phone/e-mail, the nickname.
+    pub channel: String,
+    pub destination: String,
+    pub nickname: String,
 }
 
 #[derive(Template)]
@@ -71,6 +77,8 @@ pub struct ForgotCode {
     pub errors: Vec<Shown>,
     pub id: String,
     pub masked: String,
+    /// "A code was sent to" before `masked`, or the whole sentence when no address is named.
+    pub sent_to: String,
     pub resend_after: i64,
     pub other: String,
     pub switch_label: String,
@@ -217,7 +225,7 @@ pub struct Records {
     pub logged_in: bool,
     pub title: String,
     /// (time, kind, ip, device, flags)
-    pub records: Vec<(String, String, String, String, String)>,
+    pub records: Vec<(String, String, String, String, String, String)>,
 }
 
 #[derive(Template)]

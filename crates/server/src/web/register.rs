@@ -27,12 +27,21 @@ pub struct RegisterForm {
     password: Option<String>,
 }
 
+/// What the form shows again after a refusal (never the code or the password).
+#[derive(Default)]
+struct Typed {
+    channel: String,
+    destination: String,
+    nickname: String,
+}
+
 fn render(
     ctx: Ctx,
     status: StatusCode,
     errors: Vec<pages::Shown>,
     sent: Option<&CodeSent>,
     vid: Option<String>,
+    typed: Typed,
 ) -> Response {
     let t = ctx.t();
     let minutes = (ctx.app.app.config.codes.ttl_secs / 60).to_string();
@@ -55,12 +64,22 @@ fn render(
             .unwrap_or_default(),
         resend_after: sent.map(|s| s.resend_after).unwrap_or(0),
         verification: sent.map(|s| s.id.clone()).or(vid),
+        channel: typed.channel,
+        destination: typed.destination,
+        nickname: typed.nickname,
     };
     page(ctx, status, &tpl)
 }
 
 pub async fn show(ctx: Ctx) -> Response {
-    render(ctx, StatusCode::OK, Vec::new(), None, None)
+    render(
+        ctx,
+        StatusCode::OK,
+        Vec::new(),
+        None,
+        None,
+        Typed::default(),
+    )
 }
 
 pub async fn submit(mut ctx: Ctx, Form(f): Form<RegisterForm>) -> Response {
@@ -77,10 +96,22 @@ pub async fn submit(mut ctx: Ctx, Form(f): Form<RegisterForm>) -> Response {
             .start_verification(Purpose::Register, channel, &dest, &ctx.client)
             .await
         {
-            Ok(sent) => render(ctx, StatusCode::OK, Vec::new(), Some(&sent), None),
+            Ok(sent) => render(
+                ctx,
+                StatusCode::OK,
+                Vec::new(),
+                Some(&sent),
+                None,
+                Typed::default(),
+            ),
             Err(e) => {
                 let (status, s) = shown(ctx.t(), e);
-                render(ctx, status, vec![s], None, None)
+                let typed = Typed {
+                    channel: channel.as_str().to_owned(),
+                    destination: dest.trim().to_owned(),
+                    nickname: String::new(),
+                };
+                render(ctx, status, vec![s], None, None, typed)
             }
         };
     };
@@ -104,7 +135,11 @@ pub async fn submit(mut ctx: Ctx, Form(f): Form<RegisterForm>) -> Response {
         Ok(a) => a,
         Err(e) => {
             let (status, s) = shown(ctx.t(), e);
-            return render(ctx, status, vec![s], None, Some(vid));
+            let typed = Typed {
+                nickname: f.nickname.unwrap_or_default(),
+                ..Typed::default()
+            };
+            return render(ctx, status, vec![s], None, Some(vid), typed);
         }
     };
     let identifier = match ctx.app.app.login_identifier(&account.account_id).await {
@@ -151,10 +186,24 @@ pub async fn resend(ctx: Ctx, Form(f): Form<ResendForm>) -> Response {
         .resend_verification(&f.verification_id, &ctx.client)
         .await
     {
-        Ok(sent) => render(ctx, StatusCode::OK, Vec::new(), Some(&sent), None),
+        Ok(sent) => render(
+            ctx,
+            StatusCode::OK,
+            Vec::new(),
+            Some(&sent),
+            None,
+            Typed::default(),
+        ),
         Err(e) => {
             let (status, s) = shown(ctx.t(), e);
-            render(ctx, status, vec![s], None, Some(f.verification_id))
+            render(
+                ctx,
+                status,
+                vec![s],
+                None,
+                Some(f.verification_id),
+                Typed::default(),
+            )
         }
     }
 }

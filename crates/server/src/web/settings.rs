@@ -103,7 +103,7 @@ pub async fn sessions(ctx: Ctx) -> Response {
                 device: s
                     .device_name
                     .clone()
-                    .unwrap_or_else(|| loginmeta::describe(&s.user_agent).label),
+                    .unwrap_or_else(|| t.device(&s.user_agent)),
                 ip: s.ip,
                 last_seen: human(s.last_seen_at),
                 id: s.id,

@@ -43,6 +43,9 @@ pub struct ClaimsForm {
     pub places: String,
     pub created_around: String,
     pub description: String,
+    /// The first step's choice of channel and the phone/e-mail typed there.
+    pub channel: String,
+    pub destination: String,
 }
 
 #[derive(Template)]
@@ -199,7 +202,11 @@ pub async fn contact(ctx: Ctx, Form(f): Form<ContactForm>) -> Response {
                 None,
                 empty(),
                 empty(),
-                ClaimsForm::default(),
+                ClaimsForm {
+                    channel: channel.as_str().to_owned(),
+                    destination: f.destination.trim().to_owned(),
+                    ..ClaimsForm::default()
+                },
             )
         }
     }
@@ -379,6 +386,7 @@ pub async fn open(ctx: Ctx, Form(f): Form<TicketForm>) -> Response {
                 places: f.places,
                 created_around: f.created_around,
                 description: f.description,
+                ..ClaimsForm::default()
             };
             start_page(
                 ctx,
@@ -661,5 +669,37 @@ pub async fn cancel(ctx: Ctx, Form(f): Form<CancelForm>) -> Response {
             let (status, s) = shown(ctx.t(), e);
             cancel_render(ctx, f.ticket, f.token, status, vec![s], false)
         }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct MineForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    ticket: String,
+}
+
+/// The banner's button: the signed-in owner stops a recovery of their own account.
+pub async fn cancel_mine(ctx: Ctx, Form(f): Form<MineForm>) -> Response {
+    let (ctx, auth) = match ctx.form_auth(&f.csrf).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    match ctx
+        .app
+        .app
+        .cancel_own_ticket(&auth.account_id, &f.ticket, &ctx.client)
+        .await
+    {
+        Ok(()) => cancel_render(
+            ctx,
+            f.ticket,
+            String::new(),
+            StatusCode::OK,
+            Vec::new(),
+            true,
+        ),
+        Err(e) => super::chat::problem_page(ctx, e, ("/chat", "chat-back")),
     }
 }

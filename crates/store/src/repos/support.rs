@@ -246,6 +246,18 @@ impl SupportRepo for SqlTx {
         rows.iter().map(ticket).collect()
     }
 
+    async fn live_tickets_of_account(&mut self, account_id: &str) -> StoreResult<Vec<Ticket>> {
+        let rows = query(format!(
+            "SELECT {TICKET} FROM support_tickets \
+             WHERE account_id = $1 AND status IN ('open', 'need_info', 'approved') \
+             ORDER BY created_at, id"
+        ))
+        .bind(account_id)
+        .fetch_all(&mut self.conn)
+        .await?;
+        rows.iter().map(ticket).collect()
+    }
+
     async fn add_candidate(
         &mut self,
         ticket_id: &str,
