@@ -230,6 +230,11 @@ pub const CODES: &[(&str, u16, &str)] = &[
         "This server's address cannot host passkeys.",
     ),
     (
+        "search_disabled",
+        409,
+        "Search is turned off on this server (`search.enabled`).",
+    ),
+    (
         "already_answered",
         409,
         "This request was answered already.",

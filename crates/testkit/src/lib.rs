@@ -228,6 +228,22 @@ impl TestApp {
         self.running = Some(running);
     }
 
+    /// Stops the server, lets `tweak` change its configuration, then starts a new one on the
+    /// same database (on a new port), as an operator changing a setting would.
+    pub async fn restart_with(&mut self, tweak: impl FnOnce(&mut Config)) {
+        if let Some(r) = self.running.take() {
+            r.stop().await;
+        }
+        tweak(&mut self.config);
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        self.config.listen = listener.local_addr().expect("addr").to_string();
+        let running = server::start(self.config.clone(), listener)
+            .await
+            .expect("server restarts");
+        self.base = format!("http://{}", running.addr);
+        self.running = Some(running);
+    }
+
     pub async fn request(
         &self,
         method: reqwest::Method,
@@ -464,6 +480,12 @@ impl TestApp {
 async fn fresh_postgres_database() -> String {
     let base = std::env::var("TEST_POSTGRES_URL")
         .expect("PostgreSQL tests need TEST_POSTGRES_URL (or TEST_SKIP_POSTGRES=1); see README");
+    fresh_postgres_database_on(&base).await
+}
+
+/// Creates an empty database on the PostgreSQL server `base` (`postgres://user:pw@host:port`);
+/// returns its URL (benchmarks use it with [`TestApp::spawn_with`]).
+pub async fn fresh_postgres_database_on(base: &str) -> String {
     let base = base.trim_end_matches('/').to_owned();
     let mut admin = sqlx::PgConnection::connect(&format!("{base}/postgres"))
         .await

@@ -18,6 +18,12 @@
 //!    arrive exactly once and in order and that each conversation's message seqs do too; a socket
 //!    the server closes (lagging) reconnects with `since=` its last seq.
 //!
+//! 4. the search phase (issue 18): fresh servers, alternately with `search.enabled` off and on
+//!    (`--search-rounds` of each, on SQLite in a temporary directory), each set up like the
+//!    first with `--search-accounts` accounts, take `--search-messages` business-style Chinese
+//!    messages over HTTP from `--concurrency` senders; the send throughput with the index on as a
+//!    ratio to off (goal ≥ 0.9) is printed in the table.
+//!
 //! Messages/s end to end is the messages divided by the time from the first send until the
 //! last socket received the last frame. It prints a markdown table to stdout (progress to
 //! stderr); a missed target is reported, not an error. Every loop is bounded in count and time
@@ -62,6 +68,9 @@ OPTIONS:
     --via http|ws     send with POST …/messages, or as `message.send` frames on one
                       extra stream socket per sending account  [default: http]
     --window N        with --via ws: unanswered sends per sender    [default: 4]
+    --search-messages N   the search phase: messages sent to each server     [default: 10000]
+    --search-accounts N   the search phase: accounts of each server          [default: 100]
+    --search-rounds N     the search phase: rounds of (search off, search on) [default: 2]
     --database URL    an empty database for the server instead of SQLite in a temporary
                       directory (e.g. a fresh PostgreSQL database, to check the SQL there)
     -h, --help        print this help
@@ -73,6 +82,8 @@ const PASSWORD: &str = "blue lantern over quiet harbor";
 const ECHO_SHARE_TARGET: f64 = 0.15;
 const P99_TARGET_MS: f64 = 50.0;
 const KIB_PER_SOCKET_TARGET: f64 = 10.0;
+/// Send throughput with search on as a share of off (issue 18).
+const SEARCH_RATIO_TARGET: f64 = 0.9;
 
 #[derive(Debug)]
 struct Args {
@@ -89,6 +100,10 @@ struct Args {
     via_ws: bool,
     /// With `--via ws`: unanswered sends each sender keeps in flight.
     window: usize,
+    /// The search phase: messages sent per server, accounts, rounds of off-then-on.
+    search_messages: usize,
+    search_accounts: usize,
+    search_rounds: usize,
 }
 
 impl Default for Args {
@@ -105,6 +120,9 @@ impl Default for Args {
             database: None,
             via_ws: false,
             window: 4,
+            search_messages: 10_000,
+            search_accounts: 100,
+            search_rounds: 2,
         }
     }
 }
@@ -155,11 +173,14 @@ fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Option<Args>, Stri
             "--idle-secs" => a.idle_secs = n as u64,
             "--max-batch" => a.max_batch = Some(n),
             "--window" => a.window = n,
+            "--search-messages" => a.search_messages = n,
+            "--search-accounts" => a.search_accounts = n,
+            "--search-rounds" => a.search_rounds = n,
             _ => return Err(format!("unknown option {name}")),
         }
     }
-    if a.accounts < 2 {
-        return Err("--accounts must be at least 2".into());
+    if a.accounts < 2 || a.search_accounts < 2 {
+        return Err("--accounts and --search-accounts must be at least 2".into());
     }
     Ok(Some(a))
 }
@@ -183,7 +204,12 @@ struct Server {
 }
 
 impl Server {
-    async fn start(bin: &PathBuf, max_batch: Option<usize>, database: Option<&str>) -> Self {
+    async fn start(
+        bin: &PathBuf,
+        max_batch: Option<usize>,
+        database: Option<&str>,
+        search: bool,
+    ) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .expect("a free port")
@@ -216,6 +242,7 @@ impl Server {
             .env("WANGSHANG_LOGIN__NEW_DEVICE_CHALLENGE", "false")
             .env("WANGSHANG_LOGIN__NOTIFY_NEW_LOGIN", "false")
             .env("WANGSHANG_OUTBOX__POLL_INTERVAL_MS", "20")
+            .env("WANGSHANG_SEARCH__ENABLED", search.to_string())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .kill_on_drop(true);
@@ -646,57 +673,20 @@ fn met(ok: bool) -> &'static str {
     if ok { "met" } else { "not met" }
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
-    let args = match parse_args(std::env::args().skip(1)) {
-        Ok(Some(a)) => a,
-        Ok(None) => {
-            print!("{USAGE}");
-            return ExitCode::SUCCESS;
-        }
-        Err(e) => {
-            eprintln!("chat_fanout: {e}\n\n{USAGE}");
-            return ExitCode::from(2);
-        }
-    };
-    base();
-    let limit = Duration::from_secs(args.max_secs);
-    // The limits the figures are judged against, measured first in this run on this machine:
-    // an in-process axum JSON echo under the same load driver and senders, and SQLite's write
-    // rates with the server's settings.
-    eprintln!(
-        "calibration: axum JSON echo with {} senders, SQLite write rates …",
-        args.concurrency
-    );
-    let echo = calibrate::echo(args.messages, args.concurrency, limit).await;
-    let lite = calibrate::sqlite_limits().await;
-    eprintln!(
-        "echo {:.0} requests/s; SQLite {:.0} commits/s, {:.0} rows/s batched",
-        echo.rate(),
-        lite.commits_per_sec,
-        lite.batched_rows_per_sec
-    );
-    let bin = args.server.clone().unwrap_or_else(|| {
-        let me = std::env::current_exe().expect("this binary's path");
-        me.with_file_name("wangshang")
-    });
-    eprintln!("starting {} …", bin.display());
-    let server = Server::start(&bin, args.max_batch, args.database.as_deref()).await;
-    let api = Arc::new(Api {
-        client: reqwest::Client::builder()
-            .pool_max_idle_per_host(args.concurrency.max(16))
-            .build()
-            .expect("client"),
-        base: server.base.clone(),
-    });
-
+/// Accounts `0..n_accounts` registered, in one enterprise, with a ring of direct conversations
+/// (conversation i is between account i and account i+1, mod n).
+async fn setup(
+    api: &Arc<Api>,
+    n_accounts: usize,
+    limit: Duration,
+) -> (Arc<Vec<Account>>, Arc<Vec<String>>) {
     // Setup: accounts, one enterprise, a ring of direct conversations.
     let t = Instant::now();
     let accounts = {
         let api = api.clone();
         tokio::time::timeout(
             limit,
-            parallel(args.accounts, 8, move |i| {
+            parallel(n_accounts, 8, move |i| {
                 let api = api.clone();
                 async move { register(&api, i).await }
             }),
@@ -725,7 +715,7 @@ async fn main() -> ExitCode {
         let accounts = accounts.clone();
         tokio::time::timeout(
             limit,
-            parallel(args.accounts - 1, 8, move |i| {
+            parallel(n_accounts - 1, 8, move |i| {
                 let api = api.clone();
                 let accounts = accounts.clone();
                 let org_id = org_id.clone();
@@ -773,7 +763,7 @@ async fn main() -> ExitCode {
     let conversations: Arc<Vec<String>> = {
         let api = api.clone();
         let accounts = accounts.clone();
-        let n = args.accounts;
+        let n = n_accounts;
         Arc::new(
             tokio::time::timeout(
                 limit,
@@ -806,6 +796,133 @@ async fn main() -> ExitCode {
         conversations.len(),
         t.elapsed().as_secs_f64()
     );
+    (accounts, conversations)
+}
+
+/// Chinese business texts with order numbers: what the index is written for.
+const SEARCH_BODIES: [&str; 6] = [
+    "采购订单 PO-2026-{i} 已确认，请于周五前发货到上海仓库",
+    "报价单已经更新，含税单价下调百分之三，请查收附件",
+    "合同第{i}版已签字盖章，原件明天快递给您",
+    "发票号 {i} 的款项已到账，谢谢王经理",
+    "样品测试报告显示耐压合格，可以安排批量生产",
+    "明天上午十点视频会议讨论交货期和包装要求",
+];
+
+/// Starts a server with search on or off on SQLite in a temporary directory, sets it up with
+/// `--search-accounts` accounts, and sends `--search-messages` messages over HTTP from
+/// `--concurrency` senders; returns messages/s answered (201) and the failed sends.
+async fn search_send_rate(
+    bin: &PathBuf,
+    args: &Args,
+    search: bool,
+    limit: Duration,
+) -> (f64, usize) {
+    let server = Server::start(bin, args.max_batch, None, search).await;
+    let api = Arc::new(Api {
+        client: reqwest::Client::builder()
+            .pool_max_idle_per_host(args.concurrency.max(16))
+            .build()
+            .expect("client"),
+        base: server.base.clone(),
+    });
+    let (accounts, conversations) = setup(&api, args.search_accounts, limit).await;
+    let n = args.search_accounts;
+    let total = args.search_messages;
+    let next = Arc::new(AtomicUsize::new(0));
+    let failed = Arc::new(AtomicUsize::new(0));
+    let deadline = Instant::now() + limit;
+    let start = Instant::now();
+    let mut senders = tokio::task::JoinSet::new();
+    for _ in 0..args.concurrency {
+        let (api, accounts, conversations) = (api.clone(), accounts.clone(), conversations.clone());
+        let (next, failed) = (next.clone(), failed.clone());
+        senders.spawn(async move {
+            let mut ok = 0usize;
+            while Instant::now() < deadline {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= total {
+                    break;
+                }
+                let a = i % n;
+                let body = SEARCH_BODIES[i % SEARCH_BODIES.len()].replace("{i}", &i.to_string());
+                let res = api
+                    .client
+                    .post(format!(
+                        "{}/api/v1/conversations/{}/messages",
+                        api.base, conversations[a]
+                    ))
+                    .bearer_auth(&accounts[a].token)
+                    .json(&json!({"client_msg_id": format!("s{i}"), "body": body}))
+                    .send()
+                    .await;
+                match res {
+                    Ok(r) if r.status().as_u16() == 201 => {
+                        let _ = r.bytes().await;
+                        ok += 1;
+                    }
+                    _ => {
+                        failed.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            }
+            ok
+        });
+    }
+    let mut sent = 0;
+    while let Some(r) = senders.join_next().await {
+        sent += r.expect("sender panicked");
+    }
+    let rate = sent as f64 / start.elapsed().as_secs_f64();
+    drop(server);
+    (rate, failed.load(Ordering::Relaxed))
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = match parse_args(std::env::args().skip(1)) {
+        Ok(Some(a)) => a,
+        Ok(None) => {
+            print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            eprintln!("chat_fanout: {e}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    base();
+    let limit = Duration::from_secs(args.max_secs);
+    // The limits the figures are judged against, measured first in this run on this machine:
+    // an in-process axum JSON echo under the same load driver and senders, and SQLite's write
+    // rates with the server's settings.
+    eprintln!(
+        "calibration: axum JSON echo with {} senders, SQLite write rates …",
+        args.concurrency
+    );
+    let echo = calibrate::echo(args.messages, args.concurrency, limit).await;
+    let lite = calibrate::sqlite_limits().await;
+    eprintln!(
+        "echo {:.0} requests/s; SQLite {:.0} commits/s, {:.0} rows/s batched",
+        echo.rate(),
+        lite.commits_per_sec,
+        lite.batched_rows_per_sec
+    );
+    let bin = args.server.clone().unwrap_or_else(|| {
+        let me = std::env::current_exe().expect("this binary's path");
+        me.with_file_name("wangshang")
+    });
+    eprintln!("starting {} …", bin.display());
+    let server = Server::start(&bin, args.max_batch, args.database.as_deref(), true).await;
+    let api = Arc::new(Api {
+        client: reqwest::Client::builder()
+            .pool_max_idle_per_host(args.concurrency.max(16))
+            .build()
+            .expect("client"),
+        base: server.base.clone(),
+    });
+
+    let (accounts, conversations) = setup(&api, args.accounts, limit).await;
 
     // Idle sockets and the server's memory.
     tokio::time::sleep(Duration::from_secs(1)).await;
@@ -978,6 +1095,28 @@ async fn main() -> ExitCode {
     let rss_after = server.rss_kib();
     drop(server);
 
+    // The search phase: send throughput with the index off and on, alternately.
+    let (mut off_rates, mut on_rates, mut search_failed) = (Vec::new(), Vec::new(), 0);
+    for round in 0..args.search_rounds {
+        for search in [false, true] {
+            let (r, f) = search_send_rate(&bin, &args, search, limit).await;
+            eprintln!(
+                "search phase round {}: search {} — {r:.0} messages/s",
+                round + 1,
+                if search { "on" } else { "off" }
+            );
+            if search {
+                on_rates.push(r);
+            } else {
+                off_rates.push(r);
+            }
+            search_failed += f;
+        }
+    }
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
+    let (off_rate, on_rate) = (mean(&off_rates), mean(&on_rates));
+    let search_ratio = calibrate::ratio(on_rate, off_rate);
+
     let rate = sent as f64 / delivered_in.as_secs_f64();
     let http_rate = sent as f64 / sent_in.as_secs_f64();
     let p50 = percentile_ms(&latencies, 50.0);
@@ -1039,7 +1178,18 @@ async fn main() -> ExitCode {
         "| memory per idle socket (KiB) | {kib_per_socket:.1} | ≤ {KIB_PER_SOCKET_TARGET:.0} — {} |",
         met(kib_per_socket <= KIB_PER_SOCKET_TARGET)
     );
+    println!(
+        "| search phase ({} rounds, {} messages, {} accounts, SQLite): sends/s with search off; on | {off_rate:.0}; {on_rate:.0} | |",
+        args.search_rounds, args.search_messages, args.search_accounts
+    );
+    println!(
+        "| send throughput search on ÷ off | {search_ratio:.3} | ≥ {SEARCH_RATIO_TARGET} — {} |",
+        met(search_ratio >= SEARCH_RATIO_TARGET && search_failed == 0)
+    );
     let failed = failed.load(Ordering::Relaxed);
+    if search_failed > 0 {
+        println!("\n{search_failed} sends of the search phase failed");
+    }
     if failed > 0 {
         println!("\n{failed} sends failed, e.g. {failures:?}");
     }

@@ -15,6 +15,10 @@
 //! While loading it also measures the storage side of indexing: messages/s of batches of 500
 //! (the group commit's size) written with and without their index rows, and the ratio. That is
 //! the rows the send adds, not the chat benchmark's end-to-end send throughput.
+//!
+//! With `--postgres URL` the same runs on a fresh PostgreSQL database on that server: the corpus
+//! is written with multi-row INSERTs (500 messages, their documents and their terms per batch,
+//! the first 10 batches alternating without and with index rows, as on SQLite), then ANALYZE.
 
 // This is a benchmark binary: a failed setup should abort loudly rather than be reported as a
 // measurement.
@@ -28,18 +32,22 @@ use testkit::{Backend, TestApp};
 use wangshang_bench::calibrate;
 
 const USAGE: &str = "\
-search_bench: message search p50/p99 over a large corpus on SQLite
+search_bench: message search p50/p99 over a large corpus on SQLite or PostgreSQL
 
 USAGE:
-    search_bench [--messages N] [--conversations N] [--member-of N] [--runs N]
+    search_bench [--messages N] [--conversations N] [--member-of N] [--runs N] [--postgres URL]
 
     --messages N        messages in the database (default 200000)
     --conversations N   conversations they are spread over (default 2000)
     --member-of N       conversations the searching member is in (default 50)
-    --runs N            runs of each query (default 30)";
+    --runs N            runs of each query (default 30)
+    --postgres URL      a PostgreSQL server (postgres://user:pw@host:port, no database name):
+                        the corpus goes into a fresh database there instead of SQLite";
 
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 struct Args {
+    /// `--postgres URL`: a PostgreSQL server (a fresh database is made on it) instead of SQLite.
+    postgres: Option<String>,
     messages: usize,
     conversations: usize,
     member_of: usize,
@@ -48,6 +56,7 @@ struct Args {
 
 fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
     let mut a = Args {
+        postgres: None,
         messages: 200_000,
         conversations: 2_000,
         member_of: 50,
@@ -58,6 +67,10 @@ fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Option<Args>, Stri
             return Ok(None);
         }
         let value = it.next().ok_or(format!("{flag} needs a value"))?;
+        if flag == "--postgres" {
+            a.postgres = Some(value);
+            continue;
+        }
         let n: usize = value
             .parse()
             .map_err(|_| format!("{flag}: not a number: {value}"))?;
@@ -268,6 +281,163 @@ fn load(path: &str, member: &str, a: &Args) -> (f64, f64) {
     (plain_rate, indexed_rate)
 }
 
+/// SQL text literal (the corpus is the benchmark's own text; quotes doubled all the same).
+fn lit(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+/// Writes the corpus into PostgreSQL with multi-row INSERTs; returns the storage-side
+/// messages/s of batches without and with index rows, measured on the first batches.
+async fn load_postgres(app: &TestApp, member: &str, a: &Args) -> (f64, f64) {
+    let mut rng = StdRng::seed_from_u64(18);
+    let now = 1_780_000_000_000i64;
+    let conversations: Vec<String> = (0..a.conversations).map(|_| domain::random::id()).collect();
+    for (k, chunk) in conversations.chunks(1000).enumerate() {
+        let rows: Vec<String> = chunk
+            .iter()
+            .enumerate()
+            .map(|(j, c)| {
+                format!(
+                    "({}, 'group', {}, NULL, {}, {now}, 0, NULL)",
+                    lit(c),
+                    lit(&format!("群{}", k * 1000 + j)),
+                    lit(member)
+                )
+            })
+            .collect();
+        app.exec(&format!(
+            "INSERT INTO conversations (id, kind, title, direct_key, created_by, created_at, \
+             last_seq, last_message_at) VALUES {}",
+            rows.join(", ")
+        ))
+        .await;
+    }
+    let members: Vec<String> = conversations[..a.member_of]
+        .iter()
+        .map(|c| format!("({}, {}, 'member', {now}, 0)", lit(c), lit(member)))
+        .collect();
+    if !members.is_empty() {
+        app.exec(&format!(
+            "INSERT INTO conversation_members (conversation_id, account_id, role, joined_at, \
+             read_seq) VALUES {}",
+            members.join(", ")
+        ))
+        .await;
+    }
+    let per_conversation = a.messages.div_ceil(a.conversations);
+    let mut doc = 0i64;
+    let mut written = 0usize;
+    let (mut plain_rate, mut indexed_rate) = (0.0, 0.0);
+    let started = Instant::now();
+    let mut batch_no = 0;
+    let mut unindexed: Vec<(String, String, String, i64, i64)> = Vec::new();
+    'outer: for c in &conversations {
+        let mut left = per_conversation;
+        let mut seq = 0i64;
+        while left > 0 {
+            let n = left.min(500).min(a.messages - written);
+            if n == 0 {
+                break 'outer;
+            }
+            let msgs: Vec<(String, String, String, i64, i64)> = (0..n)
+                .map(|_| {
+                    seq += 1;
+                    doc += 1;
+                    let sent = now + (written as i64) * 1000 + rng.random_range(0..1000);
+                    (domain::random::id(), c.clone(), body(&mut rng), sent, doc)
+                })
+                .collect();
+            let with_index = batch_no >= 10 || batch_no % 2 == 1;
+            let t0 = Instant::now();
+            let rows: Vec<String> = msgs
+                .iter()
+                .enumerate()
+                .map(|(j, (id, c, text, sent, _))| {
+                    format!(
+                        "({}, {}, {}, {}, {}, {}, '[]', {sent})",
+                        lit(id),
+                        lit(c),
+                        seq - n as i64 + 1 + j as i64,
+                        lit(member),
+                        lit(id),
+                        lit(text)
+                    )
+                })
+                .collect();
+            app.exec(&format!(
+                "INSERT INTO messages (id, conversation_id, seq, sender_id, client_msg_id, body, \
+                 mentions, sent_at) VALUES {}",
+                rows.join(", ")
+            ))
+            .await;
+            if with_index {
+                index_rows(app, member, &msgs).await;
+            } else {
+                unindexed.extend(msgs);
+            }
+            let rate = n as f64 / t0.elapsed().as_secs_f64();
+            if batch_no < 10 {
+                if with_index {
+                    indexed_rate += rate / 5.0;
+                } else {
+                    plain_rate += rate / 5.0;
+                }
+            }
+            batch_no += 1;
+            written += n;
+            left -= n;
+            if written % 50_000 < n {
+                eprintln!(
+                    "  {written} messages written ({:.0} s)",
+                    started.elapsed().as_secs_f64()
+                );
+            }
+        }
+    }
+    // The timed plain batches get their index rows too, so every query sees the whole corpus.
+    index_rows(app, member, &unindexed).await;
+    app.exec("ANALYZE").await;
+    (plain_rate, indexed_rate)
+}
+
+/// The documents and terms of `msgs` (id, conversation, text, sent_at, doc id), multi-row.
+async fn index_rows(app: &TestApp, member: &str, msgs: &[(String, String, String, i64, i64)]) {
+    for chunk in msgs.chunks(500) {
+        let docs: Vec<String> = chunk
+            .iter()
+            .map(|(id, c, _, sent, doc)| {
+                format!(
+                    "({doc}, 'message', {}, {}, {}, {sent}, 0)",
+                    lit(id),
+                    lit(c),
+                    lit(member)
+                )
+            })
+            .collect();
+        app.exec(&format!(
+            "INSERT INTO search_docs (id, kind, ref_id, conversation_id, sender_id, sent_at, \
+             has_file) OVERRIDING SYSTEM VALUE VALUES {}",
+            docs.join(", ")
+        ))
+        .await;
+        let terms: Vec<String> = chunk
+            .iter()
+            .flat_map(|(_, c, text, _, doc)| {
+                domain::search::text::terms(text)
+                    .into_iter()
+                    .map(move |t| format!("({}, {}, {doc})", lit(c), lit(&t)))
+            })
+            .collect();
+        if !terms.is_empty() {
+            app.exec(&format!(
+                "INSERT INTO search_terms (conversation_id, term, doc_id) VALUES {}",
+                terms.join(", ")
+            ))
+            .await;
+        }
+    }
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
@@ -289,7 +459,13 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
-    let app = TestApp::spawn(Backend::Sqlite).await;
+    let app = match &args.postgres {
+        Some(base) => {
+            let url = testkit::fresh_postgres_database_on(base).await;
+            TestApp::spawn_with(Backend::Sqlite, move |c| c.database_url = url).await
+        }
+        None => TestApp::spawn(Backend::Sqlite).await,
+    };
     let member = app
         .register(
             "email",
@@ -307,8 +483,10 @@ async fn main() -> std::process::ExitCode {
         args.messages, args.conversations, args.member_of
     );
     let started = Instant::now();
-    let rates = {
-        let (path, member) = (path.clone(), member.clone());
+    let rates = if args.postgres.is_some() {
+        load_postgres(&app, &member, &args).await
+    } else {
+        let (path, member, args) = (path.clone(), member.clone(), args.clone());
         tokio::task::spawn_blocking(move || load(&path, &member, &args))
             .await
             .expect("loader")
@@ -327,6 +505,11 @@ async fn report(
     app: TestApp,
     token: String,
 ) {
+    let backend = if args.postgres.is_some() {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
     let db_bytes = std::fs::metadata(app.database_url.trim_start_matches("sqlite://"))
         .map(|m| m.len())
         .unwrap_or(0);
@@ -374,7 +557,7 @@ async fn report(
     let p50 = percentile(&all, 0.5);
     let p99 = percentile(&all, 0.99);
     println!(
-        "\n## search_bench: {} messages, {} conversations, member of {} (SQLite, {:.0} MB, loaded in {load_secs:.0} s)\n",
+        "\n## search_bench: {} messages, {} conversations, member of {} ({backend}, {:.0} MB, loaded in {load_secs:.0} s)\n",
         args.messages,
         args.conversations,
         args.member_of,

@@ -50,7 +50,12 @@ impl Wangshang {
     ) -> Result<Message> {
         let account_id = caller.account_id.as_str();
         let body = parse_text(body, MAX_BODY, "body")?;
-        let terms = search::text::terms(&body);
+        let indexing = self.search_enabled();
+        let terms = if indexing {
+            search::text::terms(&body)
+        } else {
+            Vec::new()
+        };
         let now = now_ms();
         let mut tx = self.write().await?;
         admitted(&mut tx, caller, conversation_id, now).await?;
@@ -65,7 +70,9 @@ impl Wangshang {
             edited_at: Some(now),
             ..m.clone()
         };
-        search::reindex_message(&mut tx, &m, &edited, terms).await?;
+        if indexing {
+            search::reindex_message(&mut tx, &m, &edited, terms).await?;
+        }
         self.message_changed(tx, conversation_id, message_id, kind::MESSAGE_EDITED, now)
             .await
     }
@@ -93,7 +100,9 @@ impl Wangshang {
             return Err(recalled());
         }
         tx.recall_message(&m.id, account_id, now).await?;
-        search::unindex_message(&mut tx, &m).await?;
+        if self.search_enabled() {
+            search::unindex_message(&mut tx, &m).await?;
+        }
         self.message_changed(tx, conversation_id, message_id, kind::MESSAGE_RECALLED, now)
             .await
     }

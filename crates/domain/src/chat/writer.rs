@@ -139,9 +139,17 @@ impl Wangshang {
     async fn write_batch(&self, jobs: &[Job]) -> Result<Vec<Sent>> {
         let now = now_ms();
         // The index terms, worked out before the write unit opens (it holds SQLite's writer).
+        // None while search is off: nothing is indexed.
+        let indexing = self.search_enabled();
         let mut terms: Vec<Vec<String>> = jobs
             .iter()
-            .map(|j| crate::search::text::terms(&j.out.body))
+            .map(|j| {
+                if indexing {
+                    crate::search::text::terms(&j.out.body)
+                } else {
+                    Vec::new()
+                }
+            })
             .collect();
         let mut tx = self.write().await?;
         let pairs: Vec<(String, String)> = jobs
@@ -276,12 +284,14 @@ impl Wangshang {
                 *n += 1;
             }
             tx.insert_messages(&new).await?;
-            let docs: Vec<_> = new
-                .iter()
-                .zip(std::mem::take(&mut new_terms))
-                .map(|(m, t)| crate::search::message_doc(m, t))
-                .collect();
-            crate::search::index_messages(&mut tx, &docs).await?;
+            if indexing {
+                let docs: Vec<_> = new
+                    .iter()
+                    .zip(std::mem::take(&mut new_terms))
+                    .map(|(m, t)| crate::search::message_doc(m, t))
+                    .collect();
+                crate::search::index_messages(&mut tx, &docs).await?;
+            }
             let mut events = Vec::new();
             let mut owners = Vec::new();
             for (i, m) in new.iter().enumerate() {

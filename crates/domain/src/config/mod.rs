@@ -41,6 +41,7 @@ pub struct Config {
     pub recovery: RecoveryConfig,
     pub chat: ChatConfig,
     pub support: SupportConfig,
+    pub search: SearchConfig,
     /// SMTP and SMS providers; unset, messages go to the dev outbox (dev mode) or the log.
     pub delivery: delivery::DeliveryConfig,
 }
@@ -66,6 +67,7 @@ impl Default for Config {
             recovery: RecoveryConfig::default(),
             chat: ChatConfig::default(),
             support: SupportConfig::default(),
+            search: SearchConfig::default(),
             delivery: delivery::DeliveryConfig::default(),
         }
     }
@@ -355,5 +357,20 @@ impl Default for SupportConfig {
             tickets_per_ip_day: 5,
             tickets_per_contact_day: 3,
         }
+    }
+}
+
+/// Search (SPEC §10).
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SearchConfig {
+    /// Off: messages are not indexed and the search endpoints answer `search_disabled`; the
+    /// index is marked out of date, so a server started with it on again rebuilds it.
+    pub enabled: bool,
+}
+
+impl Default for SearchConfig {
+    fn default() -> Self {
+        Self { enabled: true }
     }
 }

@@ -23,7 +23,7 @@ use crate::clock::{Millis, now_ms};
 use crate::error::{Error, Result};
 use crate::policy;
 use crate::sessions::Authenticated;
-use crate::store::{DOC_MESSAGE, Message, SearchCandidate, SearchDoc, SearchFilter};
+use crate::store::{DOC_MESSAGE, Message, SearchCandidate, SearchDoc, SearchFilter, TermLookup};
 use crate::unit::Unit;
 
 pub use text::TOKENIZER_VERSION;
@@ -37,6 +37,18 @@ const BATCH: u32 = 100;
 const MAX_SCAN: usize = 2000;
 /// Relevance ranks the newest this many hits.
 const MAX_RANKED: usize = 500;
+
+/// What the index version is set to while search is off: any other version than
+/// [`TOKENIZER_VERSION`] makes a server started with search on rebuild the index.
+const VERSION_OFF: &str = "off";
+
+/// The answer of every search while `search.enabled` is off.
+pub fn disabled() -> Error {
+    Error::Conflict {
+        code: "search_disabled",
+        detail: "Search is turned off on this server.",
+    }
+}
 
 /// The order of hits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -177,13 +189,56 @@ fn checked(q: &text::Query, c: SearchCandidate) -> Option<(Hit, i64, i64)> {
     ))
 }
 
+/// Index rows counted per lookup when planning a search: enough to tell a rare term from a
+/// common one, few enough that counting stays cheap.
+const PLAN_CAP: u32 = 2000;
+
+/// The query's lookups with the rarest first (fewest index rows in the member's conversations,
+/// counted up to [`PLAN_CAP`]): the store reads the first from the index and checks the others
+/// per document, so "PO-2026-118" starts from 118, not from every 2026. Ties keep the parser's
+/// order (exact before prefix, longer before shorter).
+async fn rarest_first(
+    tx: &mut Unit,
+    account_id: &str,
+    conversation_id: Option<&str>,
+    q: &text::Query,
+) -> Result<Vec<TermLookup>> {
+    if q.lookups.len() < 2 {
+        return Ok(q.lookups.clone());
+    }
+    let mut counted = Vec::with_capacity(q.lookups.len());
+    for (i, l) in q.lookups.iter().enumerate() {
+        let n = tx
+            .search_term_count(account_id, conversation_id, l, PLAN_CAP)
+            .await?;
+        counted.push((n, i, l.clone()));
+    }
+    counted.sort_by_key(|(n, i, _)| (*n, *i));
+    Ok(counted.into_iter().map(|(.., l)| l).collect())
+}
+
 /// Messages in the index, per rebuild step.
 const REBUILD_BATCH: u32 = 500;
 
 impl Wangshang {
+    /// Whether messages are indexed and searches answered (`search.enabled`).
+    pub fn search_enabled(&self) -> bool {
+        self.config.search.enabled
+    }
+
+    /// Refuses a search while search is off.
+    pub(crate) fn search_on(&self) -> Result<()> {
+        if self.search_enabled() {
+            Ok(())
+        } else {
+            Err(disabled())
+        }
+    }
+
     /// Messages the member can read now that have every part of the query.
     pub async fn search_messages(&self, caller: &Authenticated, s: &MessageSearch) -> Result<Hits> {
         let account_id = caller.account_id.as_str();
+        self.search_on()?;
         let raw = s.q.trim();
         if raw.chars().count() > text::MAX_QUERY {
             return Err(Error::InvalidRequest(format!(
@@ -210,9 +265,10 @@ impl Wangshang {
             // Nothing a message could be found by (no letter, digit or CJK character).
             return Ok(Hits::default());
         }
+        let lookups = rarest_first(&mut tx, account_id, s.conversation_id.as_deref(), &q).await?;
         let mut filter = SearchFilter {
             account_id: account_id.to_owned(),
-            lookups: q.lookups.clone(),
+            lookups,
             conversation_id: s.conversation_id.clone(),
             sender_id: s.sender_id.clone(),
             after: s.after,
@@ -340,12 +396,22 @@ impl Wangshang {
         }
     }
 
-    /// Rebuilds the index when it was built by other rules (or never, as after migration 0012);
-    /// `None` when it was up to date. The server runs this at start.
+    /// Rebuilds the index when it was built by other rules (or never, as after migration 0012,
+    /// or it missed messages while search was off); `None` when it was up to date. The server
+    /// runs this at start. With search off it only marks the index out of date, so that the
+    /// first start with search on again rebuilds it.
     pub async fn catch_up_search_index(&self) -> Result<Option<u64>> {
         let mut tx = self.read_one().await?;
         let version = tx.search_meta("version").await?;
         drop(tx);
+        if !self.search_enabled() {
+            if version.as_deref() != Some(VERSION_OFF) {
+                let mut tx = self.write().await?;
+                tx.set_search_meta("version", VERSION_OFF).await?;
+                tx.commit().await?;
+            }
+            return Ok(None);
+        }
         if version.as_deref() == Some(TOKENIZER_VERSION) {
             return Ok(None);
         }

@@ -131,6 +131,7 @@ fn ranked<T>(mut v: Vec<(u8, String, T)>) -> Vec<T> {
 impl Wangshang {
     /// The member's colleagues and external contacts whose nickname matches.
     pub async fn search_people(&self, account_id: &str, q: &str) -> Result<Vec<Contact>> {
+        self.search_on()?;
         let Some(q) = folded_query(q) else {
             return Ok(Vec::new());
         };
@@ -150,6 +151,7 @@ impl Wangshang {
         caller: &crate::sessions::Authenticated,
         q: &str,
     ) -> Result<Vec<ConversationSummary>> {
+        self.search_on()?;
         let Some(q) = folded_query(q) else {
             return Ok(Vec::new());
         };

@@ -74,6 +74,15 @@ pub trait SearchRepo {
     ) -> StoreResult<()>;
     /// Candidates, newest first (`sent_at`, then doc, descending).
     async fn search_candidates(&mut self, f: &SearchFilter) -> StoreResult<Vec<SearchCandidate>>;
+    /// How many index rows `lookup` has in the conversations `account_id` is a member of now
+    /// (only `conversation_id`, when given), counted up to `cap`: the query planner's estimate.
+    async fn search_term_count(
+        &mut self,
+        account_id: &str,
+        conversation_id: Option<&str>,
+        lookup: &TermLookup,
+        cap: u32,
+    ) -> StoreResult<i64>;
     /// Empties the index.
     async fn clear_search_index(&mut self) -> StoreResult<()>;
     /// Messages that are not recalled, in `(conversation_id, seq)` order after `after`.

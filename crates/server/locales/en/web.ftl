@@ -119,6 +119,7 @@ err-mfa_not_enabled = Two-factor authentication is off.
 err-challenge_expired = This sign-in step has expired; log in again.
 err-passkey_rejected = The passkey was refused.
 err-passkeys_unavailable = Passkeys cannot be used at this address.
+err-search_disabled = Search is turned off on this server.
 err-csrf = The page expired; reload it and try again.
 err-internal = Something went wrong on our side; nothing was changed. Try again later.
 nav-security = Two-factor

@@ -119,6 +119,7 @@ err-mfa_not_enabled = 尚未开启两步验证。
 err-challenge_expired = 本次登录验证已失效，请重新登录。
 err-passkey_rejected = 通行密钥验证失败。
 err-passkeys_unavailable = 当前地址无法使用通行密钥。
+err-search_disabled = 此服务器已关闭搜索功能。
 err-csrf = 页面已过期，请刷新后重试。
 err-internal = 服务器出错了，未做任何更改，请稍后再试。
 nav-security = 安全设置

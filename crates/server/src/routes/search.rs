@@ -89,7 +89,7 @@ fn utf16_at(s: &str, byte: usize) -> u32 {
         ("cursor" = Option<String>, Query, description = "The `next_cursor` of the previous page (with the same query and order)."),
         ("limit" = Option<i64>, Query, description = "Hits per page, default 20; taken as 1–50."),
     ),
-    responses((status = 200, body = MessageHits), (status = 404, description = "not_found")),
+    responses((status = 200, body = MessageHits), (status = 404, description = "not_found"), (status = 409, description = "search_disabled")),
     security(("bearer" = [])))]
 pub async fn messages(
     State(s): State<AppState>,
@@ -137,7 +137,7 @@ pub async fn messages(
 /// initials (`zw`), best match first, at most 50.
 #[utoipa::path(get, path = "/api/v1/search/people", tag = "search",
     params(("q" = String, Query, description = "A name, its pinyin or initials, at most 64 characters.")),
-    responses((status = 200, body = PeopleHits)),
+    responses((status = 200, body = PeopleHits), (status = 409, description = "search_disabled")),
     security(("bearer" = [])))]
 pub async fn people(
     State(s): State<AppState>,
@@ -162,7 +162,7 @@ pub async fn people(
 /// member's nickname), pinyin or initials, best match first, at most 50.
 #[utoipa::path(get, path = "/api/v1/search/conversations", tag = "search",
     params(("q" = String, Query, description = "A title or name, its pinyin or initials, at most 64 characters.")),
-    responses((status = 200, body = ConversationHits)),
+    responses((status = 200, body = ConversationHits), (status = 409, description = "search_disabled")),
     security(("bearer" = [])))]
 pub async fn conversations(
     State(s): State<AppState>,

@@ -106,6 +106,11 @@ pub async fn show(ctx: Ctx, Query(params): Query<HashMap<String, String>>) -> Re
         return page(ctx, StatusCode::OK, &tpl);
     }
     let app = &ctx.app.app;
+    if !app.search_enabled() {
+        let (s, shown) = shown(t, domain::search::disabled());
+        tpl.errors.push(shown);
+        return page(ctx, s, &tpl);
+    }
     let mut status = StatusCode::OK;
     // People and conversations only on the first page.
     if cursor.is_none() {

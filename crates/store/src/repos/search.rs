@@ -263,6 +263,40 @@ impl SearchRepo for SqlTx {
             .collect()
     }
 
+    async fn search_term_count(
+        &mut self,
+        account_id: &str,
+        conversation_id: Option<&str>,
+        lookup: &TermLookup,
+        cap: u32,
+    ) -> StoreResult<i64> {
+        let mut binds: Vec<Bound<'_>> = vec![Bound::Str(account_id)];
+        let (cond, mut n) = term_condition("t", lookup, 2, &mut binds);
+        let mut inner = format!(
+            "SELECT 1 FROM search_terms t WHERE t.conversation_id IN \
+             (SELECT cm.conversation_id FROM conversation_members cm WHERE cm.account_id = $1) \
+             AND {cond}"
+        );
+        if let Some(c) = conversation_id {
+            inner.push_str(&format!(" AND t.conversation_id = ${n}"));
+            binds.push(Bound::Str(c));
+            n += 1;
+        }
+        binds.push(Bound::Int(i64::from(cap)));
+        let mut q = query(format!(
+            "SELECT COUNT(*) AS n FROM ({inner} LIMIT ${n}) capped"
+        ));
+        for b in binds {
+            q = match b {
+                Bound::Text(t) => q.bind(t),
+                Bound::Str(s) => q.bind(s),
+                Bound::Int(i) => q.bind(i),
+            };
+        }
+        let row = q.fetch_one(&mut self.conn).await?;
+        col(&row, "n")
+    }
+
     async fn clear_search_index(&mut self) -> StoreResult<()> {
         query("DELETE FROM search_terms")
             .execute(&mut self.conn)
