@@ -41,6 +41,8 @@ pub struct Wangshang {
     pub(crate) node_id: Arc<str>,
     /// The group-commit queue of chat messages, started on first use.
     pub(crate) writer: Arc<OnceLock<crate::chat::Writer>>,
+    /// Where the bytes of files live.
+    pub(crate) blobs: Arc<crate::files::Blobs>,
 }
 
 impl Wangshang {
@@ -61,7 +63,15 @@ impl Wangshang {
             None => None,
         };
         let relying = relying_party(&config.public_url);
+        let blobs = Arc::new(crate::files::Blobs::local(
+            config
+                .files
+                .dir
+                .clone()
+                .unwrap_or_else(|| config.data_dir.join("files")),
+        ));
         Ok(Self {
+            blobs,
             relying,
             geoip,
             store,

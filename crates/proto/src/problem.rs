@@ -194,6 +194,11 @@ pub const CODES: &[(&str, u16, &str)] = &[
         "The last owner cannot leave or be demoted.",
     ),
     ("message_recalled", 409, "The message was recalled."),
+    (
+        "scanning",
+        409,
+        "The file is being checked for malware; try again shortly.",
+    ),
     ("no_account", 409, "The ticket has no account picked yet."),
     (
         "ticket_closed",
@@ -223,6 +228,21 @@ pub const CODES: &[(&str, u16, &str)] = &[
     ("link_expired", 410, "The link expired or was used."),
     ("payload_too_large", 413, "The body is over 64 KiB."),
     (
+        "file_too_large",
+        413,
+        "The file is over the size limit (`files.max_file_bytes`); the server stopped reading it.",
+    ),
+    (
+        "type_mismatch",
+        415,
+        "The file's content contradicts the type it was sent as.",
+    ),
+    (
+        "range_not_satisfiable",
+        416,
+        "The `Range` asked for lies outside the file.",
+    ),
+    (
         "unsupported_media_type",
         415,
         "The body is not sent as `application/json`.",
@@ -248,6 +268,11 @@ pub const CODES: &[(&str, u16, &str)] = &[
         "A trusted colleague must share an enterprise with the account.",
     ),
     ("unknown_account", 422, "There is no account with this id."),
+    (
+        "storage_quota_exceeded",
+        422,
+        "The account stored as much as it may over the last 24 hours (`files.daily_quota_bytes`).",
+    ),
     (
         "too_many_requests",
         429,

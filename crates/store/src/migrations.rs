@@ -72,6 +72,7 @@ const SOURCES: &[(i64, &str, &str)] = &[
         "support evidence",
         include_str!("../migrations/0011_support_evidence.sql"),
     ),
+    (13, "files", include_str!("../migrations/0013_files.sql")),
 ];
 
 /// The SQL of one migration for one backend.
@@ -234,6 +235,7 @@ pub(crate) mod tests {
         (9, SAME_9, SAME_9),
         (10, SAME_10, SAME_10),
         (11, SAME_11, SAME_11),
+        (13, SAME_13, SAME_13),
     ];
     const SAME_2: &str = "07953012a46b91b4af810058c79e50f5321b35cb388be0aab4c1934efc9123c8541166c46086aca32b7c16d868a51469";
     const SAME_3: &str = "a316f6a86f04698b7731533ec7c11520401b4e32dab646e5591d805dc5885faf62ecf511d81ed5abaaa5c263fffa27ac";
@@ -245,6 +247,8 @@ pub(crate) mod tests {
     const SAME_9: &str = "3b61319efe14109a662df9f6a76e5d7ef11a63fe81fef5689443ab48060ec751ba2f79848566a8d38363c1a4b5be62c4";
     const SAME_10: &str = "9632ae2de047dd9ab9fa8a267a1ea8759888a5ee9a79d30fcbbd5b3c301a0dd664949b800014fd09be8023c55e294570";
     const SAME_11: &str = "87d2ffa495056f2c05d5cfd5a59d56d3e5b17f54e09a5fe1c308e6e55661887cef4a8c7b542d53ff08e185a023371aa9";
+
+    const SAME_13: &str = "5c9c9998ff3cb8e534183ff157b18425b84a2baa3939bf0b77acc88bc59573532cf20a5159b9fcbec8b53a82f4c86161";
 
     fn hex(bytes: &[u8]) -> String {
         bytes.iter().map(|b| format!("{b:02x}")).collect()

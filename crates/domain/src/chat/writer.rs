@@ -14,7 +14,7 @@ use crate::app::Wangshang;
 use crate::clock::now_ms;
 use crate::error::{Error, Result};
 use crate::random;
-use crate::store::{Message, NewStreamEvent, StreamEvent};
+use crate::store::{Attachment, FileRecord, Message, NewStreamEvent, StreamEvent};
 
 /// Longest `client_msg_id`.
 const MAX_CLIENT_ID: usize = 64;
@@ -29,6 +29,8 @@ pub struct Outgoing {
     pub client_msg_id: String,
     pub body: String,
     pub mentions: Vec<String>,
+    /// A file (stored already) the message carries; the body is then an optional caption.
+    pub attachment: Option<Attachment>,
 }
 
 /// The sent message and whether this call created it (`false`: a repeated `client_msg_id`).
@@ -94,7 +96,11 @@ impl Wangshang {
     /// Sends a text message. A repeated `client_msg_id` of the same sender returns the first
     /// message and creates nothing.
     pub async fn send_message(&self, out: Outgoing) -> Sent {
-        let body = parse_text(&out.body, MAX_BODY, "body")?;
+        let body = if out.attachment.is_some() && out.body.trim().is_empty() {
+            String::new()
+        } else {
+            parse_text(&out.body, MAX_BODY, "body")?
+        };
         let cid = out.client_msg_id.trim();
         if cid.is_empty()
             || cid.len() > MAX_CLIENT_ID
@@ -172,9 +178,21 @@ impl Wangshang {
                 .collect()
         };
 
+        // Bytes each uploader stored over the last day (the quota), for jobs with a file.
+        let mut stored: HashMap<String, i64> = HashMap::new();
+        for j in jobs.iter().filter(|j| j.out.attachment.is_some()) {
+            let who = &j.out.sender_id;
+            if !stored.contains_key(who) {
+                let n = tx.file_bytes_since(who, now - 86_400_000).await?;
+                stored.insert(who.clone(), n);
+            }
+        }
+        let quota = i64::try_from(self.config.files.daily_quota_bytes).unwrap_or(i64::MAX);
+        let mut files: Vec<FileRecord> = Vec::new();
+
         // Decide each job: an existing message, a refusal, or a new message (index into `new`).
         enum Plan {
-            Existing(Message),
+            Existing(Box<Message>),
             Refused(Error),
             New(usize),
             Repeat(usize),
@@ -186,7 +204,7 @@ impl Wangshang {
             let o = &j.out;
             let key = (o.sender_id.clone(), o.client_msg_id.clone());
             if let Some(m) = existing.get(&key) {
-                plans.push(Plan::Existing(m.clone()));
+                plans.push(Plan::Existing(Box::new(m.clone())));
                 continue;
             }
             if let Some(&i) = in_batch.get(&key) {
@@ -215,10 +233,32 @@ impl Wangshang {
                 )));
                 continue;
             }
+            if let Some(a) = &o.attachment {
+                let used = stored.entry(o.sender_id.clone()).or_default();
+                if *used + a.size > quota {
+                    plans.push(Plan::Refused(Error::Rejected {
+                        code: "storage_quota_exceeded",
+                        detail: "You stored as much as you may over the last 24 hours.",
+                    }));
+                    continue;
+                }
+                *used += a.size;
+            }
             in_batch.insert(key, new.len());
             plans.push(Plan::New(new.len()));
+            let id = random::id();
+            if let Some(a) = &o.attachment {
+                files.push(FileRecord {
+                    attachment: a.clone(),
+                    message_id: id.clone(),
+                    conversation_id: o.conversation_id.clone(),
+                    uploader_id: o.sender_id.clone(),
+                    created_at: now,
+                    recalled: false,
+                });
+            }
             new.push(Message {
-                id: random::id(),
+                id,
                 conversation_id: o.conversation_id.clone(),
                 seq: 0,
                 sender_id: o.sender_id.clone(),
@@ -229,6 +269,7 @@ impl Wangshang {
                 edited_at: None,
                 recalled_at: None,
                 recalled_by: None,
+                attachment: o.attachment.clone(),
             });
         }
 
@@ -253,6 +294,9 @@ impl Wangshang {
                 *n += 1;
             }
             tx.insert_messages(&new).await?;
+            if !files.is_empty() {
+                tx.insert_files(&files).await?;
+            }
             let mut events = Vec::new();
             let mut owners = Vec::new();
             for (i, m) in new.iter().enumerate() {
@@ -290,7 +334,7 @@ impl Wangshang {
         let results = plans
             .into_iter()
             .map(|p| match p {
-                Plan::Existing(m) => Ok((m, false)),
+                Plan::Existing(m) => Ok((*m, false)),
                 Plan::Refused(e) => Err(e),
                 Plan::New(i) => Ok((new[i].clone(), true)),
                 Plan::Repeat(i) => Ok((new[i].clone(), false)),

@@ -40,6 +40,7 @@ pub struct Config {
     pub outbox: OutboxConfig,
     pub recovery: RecoveryConfig,
     pub chat: ChatConfig,
+    pub files: FilesConfig,
     pub support: SupportConfig,
     /// SMTP and SMS providers; unset, messages go to the dev outbox (dev mode) or the log.
     pub delivery: delivery::DeliveryConfig,
@@ -65,6 +66,7 @@ impl Default for Config {
             outbox: OutboxConfig::default(),
             recovery: RecoveryConfig::default(),
             chat: ChatConfig::default(),
+            files: FilesConfig::default(),
             support: SupportConfig::default(),
             delivery: delivery::DeliveryConfig::default(),
         }
@@ -303,6 +305,34 @@ impl Default for ChatConfig {
             frequent_contacts_days: 90,
             max_batch: 512,
             nicknames_per_day: 5,
+        }
+    }
+}
+
+/// Files in conversations (SPEC §9).
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FilesConfig {
+    /// Largest file, in bytes; the server stops reading an upload past it.
+    pub max_file_bytes: u64,
+    /// Bytes one account may store over any 24 hours.
+    pub daily_quota_bytes: u64,
+    /// Where local storage keeps the bytes; unset: `data_dir/files`.
+    pub dir: Option<PathBuf>,
+    /// Longest side of a thumbnail, in pixels.
+    pub thumbnail_px: u32,
+    /// Images with more pixels than this get no thumbnail (a decompression bomb is not decoded).
+    pub max_image_pixels: u64,
+}
+
+impl Default for FilesConfig {
+    fn default() -> Self {
+        Self {
+            max_file_bytes: 100 * 1024 * 1024,
+            daily_quota_bytes: 2 * 1024 * 1024 * 1024,
+            dir: None,
+            thumbnail_px: 320,
+            max_image_pixels: 50_000_000,
         }
     }
 }

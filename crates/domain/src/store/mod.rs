@@ -63,6 +63,7 @@ pub trait Tx:
     + ContactRepo
     + ConversationRepo
     + MessageRepo
+    + FileRepo
     + StreamRepo
     + SupportRepo
     + Send

@@ -5,6 +5,7 @@ pub mod bindings;
 pub mod contacts;
 pub mod conversations;
 pub mod dev;
+pub mod files;
 pub mod me;
 pub mod mfa;
 pub mod ops;
@@ -49,6 +50,7 @@ pub fn api() -> Router<AppState> {
         .merge(orgs::router())
         .merge(contacts::router())
         .merge(conversations::router())
+        .merge(files::router())
         .merge(stream::router())
         .merge(support::router())
         .merge(dev::router())
