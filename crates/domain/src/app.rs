@@ -43,6 +43,8 @@ pub struct Wangshang {
     pub(crate) writer: Arc<OnceLock<crate::chat::Writer>>,
     /// Where the bytes of files live.
     pub(crate) blobs: Arc<crate::files::Blobs>,
+    /// Woken after an upload that waits for the scanner.
+    pub(crate) scan_wake: Arc<Notify>,
 }
 
 impl Wangshang {
@@ -72,6 +74,7 @@ impl Wangshang {
         ));
         Ok(Self {
             blobs,
+            scan_wake: Arc::new(Notify::new()),
             relying,
             geoip,
             store,

@@ -56,6 +56,12 @@ pub enum FrameType {
     MemberLeft,
     #[serde(rename = "vouch.requested")]
     VouchRequested,
+    /// A file's scan ended; `message.attachment.status` is `ready` or `blocked`.
+    #[serde(rename = "attachment.updated")]
+    AttachmentUpdated,
+    /// To the sender: a file they sent was found infected (`data: {file_id, name, signature}`).
+    #[serde(rename = "file.blocked")]
+    FileBlocked,
     #[serde(rename = "message.sent")]
     MessageSent,
     #[serde(rename = "message.failed")]

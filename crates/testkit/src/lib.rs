@@ -67,6 +67,7 @@ pub fn test_config() -> Config {
     c
 }
 
+pub mod clamd;
 pub mod fake_sms;
 pub mod fake_smtp;
 pub mod private_pg;

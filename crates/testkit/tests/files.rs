@@ -195,6 +195,7 @@ on_both_backends!(
     the_daily_quota_counts_what_was_stored,
     ranges_are_served,
     a_jpeg_loses_its_gps_position_unless_sent_as_original,
+    files_wait_for_clamd_and_eicar_is_never_served,
 );
 
 async fn a_member_sends_and_the_others_download(b: Backend) {
@@ -767,5 +768,114 @@ async fn a_jpeg_loses_its_gps_position_unless_sent_as_original(b: Backend) {
     let id = r.body["attachment"]["file_id"].as_str().unwrap().to_owned();
     let g = fetch(&app, &file_path(&id), Some(&m[1].token), None).await;
     assert_eq!(g.bytes, photo);
+    app.stop().await;
+}
+
+async fn files_wait_for_clamd_and_eicar_is_never_served(b: Backend) {
+    let Some(mut clamd) = testkit::clamd::Clamd::new() else {
+        eprintln!(
+            "SKIPPED files_wait_for_clamd_and_eicar_is_never_served: clamd is not installed \
+             (apt-get install clamav-daemon)"
+        );
+        return;
+    };
+    let addr = clamd.address();
+    let (app, _dir) = spawn(b, |c| {
+        c.files.clamd = Some(addr);
+        c.files.scan_retry_secs = 1;
+    })
+    .await;
+    let (conv, m) = group(&app, &["ann", "ben"]).await;
+    let outsider = member(&app, "cy").await;
+
+    // clamd is not running yet: the file waits, listed but not served.
+    let r = upload(
+        &app,
+        &m[0].token,
+        &conv,
+        b"invoice 2024-117",
+        "invoice.txt",
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    assert_eq!(r.body["attachment"]["status"], "scanning");
+    let clean = file_path(r.body["attachment"]["file_id"].as_str().unwrap());
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let g = fetch(&app, &clean, Some(&m[1].token), None).await;
+    assert_eq!(g.status, StatusCode::CONFLICT);
+    assert!(String::from_utf8_lossy(&g.bytes).contains("\"scanning\""));
+    let g = fetch(&app, &clean, Some(&outsider.token), None).await;
+    assert_eq!(
+        g.status,
+        StatusCode::NOT_FOUND,
+        "outsiders do not learn it exists"
+    );
+
+    // clamd comes up: the file is found clean and served; members are told.
+    let mut ben = app.stream(&m[1].token, None).await;
+    clamd.start().await;
+    let e = ben
+        .next_of("attachment.updated", Duration::from_secs(20))
+        .await
+        .expect("attachment.updated");
+    assert_eq!(e["message"]["attachment"]["status"], "ready");
+    let g = fetch(&app, &clean, Some(&m[1].token), None).await;
+    assert_eq!(g.status, StatusCode::OK);
+    assert_eq!(g.bytes, b"invoice 2024-117");
+
+    // EICAR: blocked for good, the sender told, a security event written.
+    let mut ann = app.stream(&m[0].token, None).await;
+    let eicar = testkit::clamd::EICAR;
+    let r = upload(&app, &m[0].token, &conv, eicar, "eicar.com.txt", None).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    assert_eq!(r.body["attachment"]["status"], "scanning");
+    let bad_id = r.body["attachment"]["file_id"].as_str().unwrap().to_owned();
+    let told = ann
+        .next_of("file.blocked", Duration::from_secs(20))
+        .await
+        .expect("the sender is told");
+    assert_eq!(told["data"]["file_id"], bad_id.as_str());
+    assert_eq!(told["data"]["name"], "eicar.com.txt");
+    assert!(
+        told["data"]["signature"]
+            .as_str()
+            .unwrap()
+            .contains("Eicar-Test-Signature")
+    );
+    let unknown = fetch(&app, &file_path("no-such-file"), Some(&m[0].token), None).await;
+    for who in [&m[0], &m[1]] {
+        for path in [
+            file_path(&bad_id),
+            format!("{}/thumbnail", file_path(&bad_id)),
+        ] {
+            let g = fetch(&app, &path, Some(&who.token), None).await;
+            assert_eq!(g.status, StatusCode::NOT_FOUND);
+            assert_eq!(g.bytes, unknown.bytes);
+        }
+    }
+    let h = app
+        .get(
+            &format!("/api/v1/conversations/{conv}/messages"),
+            Some(&m[1].token),
+        )
+        .await;
+    assert_eq!(h.body["messages"][0]["attachment"]["status"], "blocked");
+    let ev = app
+        .get("/api/v1/me/security-events", Some(&m[0].token))
+        .await;
+    let kinds: Vec<&str> = ev.body["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["kind"].as_str())
+        .collect();
+    assert!(kinds.contains(&"malware_blocked"), "{kinds:?}");
+    // The other member's stream says it is blocked, too.
+    let e = ben
+        .next_of("attachment.updated", Duration::from_secs(20))
+        .await
+        .expect("attachment.updated");
+    assert_eq!(e["message"]["attachment"]["status"], "blocked");
     app.stop().await;
 }

@@ -323,6 +323,13 @@ pub struct FilesConfig {
     pub thumbnail_px: u32,
     /// Images with more pixels than this get no thumbnail (a decompression bomb is not decoded).
     pub max_image_pixels: u64,
+    /// clamd to scan new files with: `host:port` or `unix:/path/to/clamd.sock`. Unset: no
+    /// scanning (files are ready at once).
+    pub clamd: Option<String>,
+    /// Longest wait for one verdict.
+    pub scan_timeout_secs: u64,
+    /// How often files still waiting for a verdict are looked for (clamd was down, a restart).
+    pub scan_retry_secs: u64,
 }
 
 impl Default for FilesConfig {
@@ -333,6 +340,9 @@ impl Default for FilesConfig {
             dir: None,
             thumbnail_px: 320,
             max_image_pixels: 50_000_000,
+            clamd: None,
+            scan_timeout_secs: 120,
+            scan_retry_secs: 30,
         }
     }
 }

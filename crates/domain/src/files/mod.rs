@@ -11,8 +11,10 @@
 //! message is not recalled; every other case is the same `404` as an unknown id.
 
 pub mod blobs;
+pub mod clamd;
 pub mod images;
 pub mod kinds;
+mod scan;
 mod staging;
 
 use std::io::Read;
@@ -243,17 +245,28 @@ impl Wangshang {
             thumb_blob,
             width: p.width,
             height: p.height,
-            status: status::READY.to_owned(),
+            status: if self.config.files.clamd.is_some() {
+                status::SCANNING
+            } else {
+                status::READY
+            }
+            .to_owned(),
         };
-        self.send_message(Outgoing {
-            conversation_id: up.conversation_id,
-            sender_id: up.sender_id,
-            client_msg_id: up.client_msg_id,
-            body: up.caption,
-            mentions: Vec::new(),
-            attachment: Some(attachment),
-        })
-        .await
+        let scanned = attachment.status == status::SCANNING;
+        let sent = self
+            .send_message(Outgoing {
+                conversation_id: up.conversation_id,
+                sender_id: up.sender_id,
+                client_msg_id: up.client_msg_id,
+                body: up.caption,
+                mentions: Vec::new(),
+                attachment: Some(attachment),
+            })
+            .await?;
+        if scanned && sent.1 {
+            self.wake_scanner();
+        }
+        Ok(sent)
     }
 
     /// The file a viewer may download. No viewer (signed out), not a current member, a

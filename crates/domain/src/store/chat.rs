@@ -361,6 +361,9 @@ pub trait FileRepo {
     async fn file(&mut self, id: &str) -> StoreResult<Option<FileRecord>>;
     /// Bytes the account stored since `since`.
     async fn file_bytes_since(&mut self, uploader_id: &str, since: Millis) -> StoreResult<i64>;
+    /// Files in a status, oldest first, at most `limit`.
+    async fn files_with_status(&mut self, status: &str, limit: u32)
+    -> StoreResult<Vec<FileRecord>>;
     /// Sets a file's status (a scan's verdict); `false` when it was not `from`.
     async fn set_file_status(&mut self, id: &str, from: &str, to: &str) -> StoreResult<bool>;
 }

@@ -6,6 +6,10 @@ use domain::store::{Attachment, FileRecord, FileRepo, StoreResult};
 use super::{Row, col, query};
 use crate::tx::SqlTx;
 
+const FILE_COLUMNS: &str = "f.id, f.message_id, f.conversation_id, f.uploader_id, f.name, \
+     f.size, f.content_type, f.sha256, f.blob, f.thumb_blob, f.width, f.height, f.status, \
+     f.created_at, m.recalled_at";
+
 fn record(row: &Row) -> StoreResult<FileRecord> {
     let recalled_at: Option<Millis> = col(row, "recalled_at")?;
     Ok(FileRecord {
@@ -60,16 +64,30 @@ impl FileRepo for SqlTx {
     }
 
     async fn file(&mut self, id: &str) -> StoreResult<Option<FileRecord>> {
-        let row = query(
-            "SELECT f.id, f.message_id, f.conversation_id, f.uploader_id, f.name, f.size, \
-             f.content_type, f.sha256, f.blob, f.thumb_blob, f.width, f.height, f.status, \
-             f.created_at, m.recalled_at FROM files f JOIN messages m ON m.id = f.message_id \
-             WHERE f.id = $1",
-        )
+        let row = query(format!(
+            "SELECT {FILE_COLUMNS} FROM files f JOIN messages m ON m.id = f.message_id \
+             WHERE f.id = $1"
+        ))
         .bind(id)
         .fetch_optional(&mut self.conn)
         .await?;
         row.as_ref().map(record).transpose()
+    }
+
+    async fn files_with_status(
+        &mut self,
+        status: &str,
+        limit: u32,
+    ) -> StoreResult<Vec<FileRecord>> {
+        let rows = query(format!(
+            "SELECT {FILE_COLUMNS} FROM files f JOIN messages m ON m.id = f.message_id \
+             WHERE f.status = $1 ORDER BY f.created_at, f.id LIMIT $2"
+        ))
+        .bind(status)
+        .bind(i64::from(limit))
+        .fetch_all(&mut self.conn)
+        .await?;
+        rows.iter().map(record).collect()
     }
 
     async fn file_bytes_since(&mut self, uploader_id: &str, since: Millis) -> StoreResult<i64> {
