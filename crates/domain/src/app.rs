@@ -65,13 +65,10 @@ impl Wangshang {
             None => None,
         };
         let relying = relying_party(&config.public_url);
-        let blobs = Arc::new(crate::files::Blobs::local(
-            config
-                .files
-                .dir
-                .clone()
-                .unwrap_or_else(|| config.data_dir.join("files")),
-        ));
+        let blobs = Arc::new(crate::files::Blobs::from_config(
+            &config.files,
+            &config.data_dir,
+        )?);
         Ok(Self {
             blobs,
             scan_wake: Arc::new(Notify::new()),

@@ -72,6 +72,7 @@ pub mod fake_sms;
 pub mod fake_smtp;
 pub mod private_pg;
 pub mod process;
+pub mod s3;
 pub mod stream;
 
 /// The token of a single-use link in a message body, after `marker` (e.g.

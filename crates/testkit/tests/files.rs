@@ -196,6 +196,7 @@ on_both_backends!(
     ranges_are_served,
     a_jpeg_loses_its_gps_position_unless_sent_as_original,
     files_wait_for_clamd_and_eicar_is_never_served,
+    files_live_in_an_s3_compatible_store,
 );
 
 async fn a_member_sends_and_the_others_download(b: Backend) {
@@ -877,5 +878,72 @@ async fn files_wait_for_clamd_and_eicar_is_never_served(b: Backend) {
         .await
         .expect("attachment.updated");
     assert_eq!(e["message"]["attachment"]["status"], "blocked");
+    app.stop().await;
+}
+
+async fn files_live_in_an_s3_compatible_store(b: Backend) {
+    let s3 = testkit::s3::FakeS3::start().await;
+    let (app, dir) = spawn(b, |c| s3.configure(c)).await;
+    let (conv, m) = group(&app, &["ann", "ben"]).await;
+    // Larger than one part: a multipart upload.
+    let big: Vec<u8> = (0..20 * 1024 * 1024u32).map(|i| (i % 253) as u8).collect();
+    let r = upload(&app, &m[0].token, &conv, &big, "video.bin", None).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    let big_path = file_path(r.body["attachment"]["file_id"].as_str().unwrap());
+    let photo = jpeg_with_gps();
+    let r = upload(
+        &app,
+        &m[0].token,
+        &conv,
+        &photo,
+        "IMG.jpg",
+        Some("image/jpeg"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    let photo_id = r.body["attachment"]["file_id"].as_str().unwrap().to_owned();
+    let photo_sha = r.body["attachment"]["sha256"].as_str().unwrap().to_owned();
+
+    let g = fetch(&app, &big_path, Some(&m[1].token), None).await;
+    assert_eq!(g.status, StatusCode::OK);
+    assert!(g.bytes == big, "the big file came back changed");
+    let g = fetch(
+        &app,
+        &big_path,
+        Some(&m[1].token),
+        Some("bytes=10000000-10000099"),
+    )
+    .await;
+    assert_eq!(g.status, StatusCode::PARTIAL_CONTENT);
+    assert_eq!(g.bytes, &big[10_000_000..10_000_100]);
+    let g = fetch(&app, &file_path(&photo_id), Some(&m[1].token), None).await;
+    assert_eq!(sha(&g.bytes), photo_sha);
+    assert!(!contains(&g.bytes, b"SN-4417-WANGSHANG"));
+    let t = fetch(
+        &app,
+        &format!("{}/thumbnail", file_path(&photo_id)),
+        Some(&m[1].token),
+        None,
+    )
+    .await;
+    assert_eq!(t.status, StatusCode::OK);
+    assert!(image::load_from_memory(&t.bytes).is_ok());
+    let outsider = member(&app, "cy").await;
+    let g = fetch(&app, &big_path, Some(&outsider.token), None).await;
+    assert_eq!(g.status, StatusCode::NOT_FOUND);
+
+    // The bytes are in the bucket (the big file, the photo, its thumbnail), not on local disk.
+    let objects = s3.objects();
+    assert_eq!(objects.len(), 3, "{objects:?}");
+    assert!(
+        objects
+            .iter()
+            .any(|o| o == &format!("files/{}/{photo_sha}", &photo_sha[..2]))
+    );
+    assert!(
+        files_under(dir.path()).is_empty(),
+        "{:?}",
+        files_under(dir.path())
+    );
     app.stop().await;
 }

@@ -317,8 +317,12 @@ pub struct FilesConfig {
     pub max_file_bytes: u64,
     /// Bytes one account may store over any 24 hours.
     pub daily_quota_bytes: u64,
-    /// Where local storage keeps the bytes; unset: `data_dir/files`.
+    /// `local` (under `dir`) or `s3` (an S3-compatible object store, `files.s3`).
+    pub storage: String,
+    /// Where local storage keeps the bytes, and where uploads arrive before they are stored;
+    /// unset: `data_dir/files`.
     pub dir: Option<PathBuf>,
+    pub s3: S3Config,
     /// Longest side of a thumbnail, in pixels.
     pub thumbnail_px: u32,
     /// Images with more pixels than this get no thumbnail (a decompression bomb is not decoded).
@@ -337,12 +341,41 @@ impl Default for FilesConfig {
         Self {
             max_file_bytes: 100 * 1024 * 1024,
             daily_quota_bytes: 2 * 1024 * 1024 * 1024,
+            storage: "local".into(),
             dir: None,
+            s3: S3Config::default(),
             thumbnail_px: 320,
             max_image_pixels: 50_000_000,
             clamd: None,
             scan_timeout_secs: 120,
             scan_retry_secs: 30,
+        }
+    }
+}
+
+/// An S3-compatible object store for files (several nodes share it).
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct S3Config {
+    /// The service's URL (e.g. `https://oss-cn-hangzhou.aliyuncs.com`, a MinIO); empty: AWS.
+    pub endpoint: String,
+    pub bucket: String,
+    pub region: String,
+    pub access_key_id: Option<String>,
+    pub secret_access_key: Option<Secret>,
+    /// `bucket.endpoint` addresses instead of `endpoint/bucket`.
+    pub virtual_hosted: bool,
+}
+
+impl Default for S3Config {
+    fn default() -> Self {
+        Self {
+            endpoint: String::new(),
+            bucket: String::new(),
+            region: "us-east-1".into(),
+            access_key_id: None,
+            secret_access_key: None,
+            virtual_hosted: false,
         }
     }
 }

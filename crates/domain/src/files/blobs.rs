@@ -1,13 +1,24 @@
 //! Where the bytes of files live: content-addressed (the key is the SHA-256 of the bytes), so a
-//! blob once written never changes. Local storage keeps each blob at `dir/ab/abcdef…`; a blob is
-//! written to a temporary file under `dir/tmp`, flushed to disk, then renamed into place, so a
-//! crash never leaves a half blob under its key, and no row points at a blob before it is whole.
+//! blob once written never changes. Uploads arrive in a temporary file under `dir/tmp` (always
+//! local). Local storage keeps each blob at `dir/ab/abcdef…`: the temporary file is flushed to
+//! disk, then renamed into place, so a crash never leaves a half blob under its key. An
+//! S3-compatible store (`object_store`) keeps it at `files/ab/abcdef…` in the bucket: a single PUT
+//! or a multipart upload, which becomes visible only when complete. Either way no row points at
+//! a blob before it is whole.
 
 use std::io::SeekFrom;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
 
+use std::sync::Arc;
+
+use futures::TryStreamExt;
+use object_store::aws::AmazonS3Builder;
+use object_store::path::Path as ObjectPath;
+use object_store::{GetOptions, GetRange, ObjectStore, PutPayload, WriteMultipart};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncSeekExt};
+
+use crate::config::FilesConfig;
 
 use crate::error::{Error, Result};
 
@@ -16,8 +27,13 @@ pub type BlobReader = Pin<Box<dyn AsyncRead + Send>>;
 
 /// The file store.
 pub struct Blobs {
+    /// Local blobs and, for every kind, the staging directory.
     root: PathBuf,
+    s3: Option<Arc<dyn ObjectStore>>,
 }
+
+/// Bytes per part of a multipart upload to S3 (and the size above which one is used).
+const PART: usize = 8 * 1024 * 1024;
 
 fn io(what: &str, e: std::io::Error) -> Error {
     Error::Internal(format!("file storage, {what}: {e}"))
@@ -31,9 +47,55 @@ fn valid_key(key: &str) -> bool {
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
+fn s3_err(what: &str, e: object_store::Error) -> Error {
+    Error::Internal(format!("object store, {what}: {e}"))
+}
+
 impl Blobs {
     pub fn local(root: PathBuf) -> Self {
-        Self { root }
+        Self { root, s3: None }
+    }
+
+    /// The store `files.storage` names (`local` or `s3`).
+    pub fn from_config(cfg: &FilesConfig, data_dir: &Path) -> Result<Self> {
+        let root = cfg.dir.clone().unwrap_or_else(|| data_dir.join("files"));
+        match cfg.storage.as_str() {
+            "local" => Ok(Self::local(root)),
+            "s3" => {
+                let s = &cfg.s3;
+                let mut b = AmazonS3Builder::new()
+                    .with_bucket_name(&s.bucket)
+                    .with_region(&s.region)
+                    .with_allow_http(s.endpoint.starts_with("http://"))
+                    .with_virtual_hosted_style_request(s.virtual_hosted);
+                if !s.endpoint.is_empty() {
+                    b = b.with_endpoint(&s.endpoint);
+                }
+                if let Some(k) = &s.access_key_id {
+                    b = b.with_access_key_id(k);
+                }
+                if let Some(k) = &s.secret_access_key {
+                    b = b.with_secret_access_key(k.expose());
+                }
+                let store = b
+                    .build()
+                    .map_err(|e| Error::Internal(format!("files.s3: {e}")))?;
+                Ok(Self {
+                    root,
+                    s3: Some(Arc::new(store)),
+                })
+            }
+            other => Err(Error::Internal(format!(
+                "files.storage must be local or s3, not {other}"
+            ))),
+        }
+    }
+
+    fn object(key: &str) -> Result<ObjectPath> {
+        if !valid_key(key) {
+            return Err(Error::Internal(format!("not a blob key: {key}")));
+        }
+        Ok(ObjectPath::from(format!("files/{}/{key}", &key[..2])))
     }
 
     /// Where uploads are written while they arrive (on the same file system as the blobs, so
@@ -52,6 +114,9 @@ impl Blobs {
     /// Moves a finished temporary file in under its key. The same key holds the same bytes, so
     /// replacing an existing blob changes nothing.
     pub async fn put(&self, key: &str, file: tempfile::TempPath) -> Result<()> {
+        if let Some(s3) = &self.s3 {
+            return put_s3(s3.as_ref(), Self::object(key)?, file).await;
+        }
         let dest = self.path(key)?;
         tokio::task::spawn_blocking(move || {
             let dir = dest.parent().unwrap_or(Path::new("."));
@@ -87,6 +152,21 @@ impl Blobs {
 
     /// `len` bytes of the blob from `start`.
     pub async fn open(&self, key: &str, start: u64, len: u64) -> Result<BlobReader> {
+        if let Some(s3) = &self.s3 {
+            if len == 0 {
+                return Ok(Box::pin(tokio::io::empty()));
+            }
+            let opts = GetOptions {
+                range: Some(GetRange::Bounded(start..start + len)),
+                ..GetOptions::default()
+            };
+            let got = s3
+                .get_opts(&Self::object(key)?, opts)
+                .await
+                .map_err(|e| s3_err("reading", e))?;
+            let stream = got.into_stream().map_err(std::io::Error::other);
+            return Ok(Box::pin(tokio_util::io::StreamReader::new(stream)));
+        }
         let path = self.path(key)?;
         let mut f = tokio::fs::File::open(&path)
             .await
@@ -101,6 +181,9 @@ impl Blobs {
 
     /// Whether the blob is stored (tests and the benchmark look).
     pub async fn exists(&self, key: &str) -> bool {
+        if self.s3.is_some() {
+            return self.size(key).await.is_ok();
+        }
         match self.path(key) {
             Ok(p) => tokio::fs::try_exists(p).await.unwrap_or(false),
             Err(_) => false,
@@ -111,10 +194,66 @@ impl Blobs {
 impl Blobs {
     /// The size of a stored blob.
     pub async fn size(&self, key: &str) -> Result<u64> {
+        if let Some(s3) = &self.s3 {
+            let meta = s3
+                .head(&Self::object(key)?)
+                .await
+                .map_err(|e| s3_err("reading the size", e))?;
+            return Ok(meta.size);
+        }
         let path = self.path(key)?;
         tokio::fs::metadata(&path)
             .await
             .map(|m| m.len())
             .map_err(|e| io("reading the size", e))
     }
+}
+
+/// Uploads a finished temporary file: one PUT when small, else a multipart upload (aborted on
+/// failure, so no part of it becomes visible).
+async fn put_s3(s3: &dyn ObjectStore, dest: ObjectPath, file: tempfile::TempPath) -> Result<()> {
+    let mut f = tokio::fs::File::open(&file)
+        .await
+        .map_err(|e| io("opening", e))?;
+    let size = f
+        .metadata()
+        .await
+        .map_err(|e| io("reading the size", e))?
+        .len();
+    if size <= PART as u64 {
+        let mut buf = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+        f.read_to_end(&mut buf)
+            .await
+            .map_err(|e| io("reading", e))?;
+        s3.put(&dest, PutPayload::from(buf))
+            .await
+            .map_err(|e| s3_err("writing", e))?;
+        return Ok(());
+    }
+    let upload = s3
+        .put_multipart(&dest)
+        .await
+        .map_err(|e| s3_err("starting an upload", e))?;
+    let mut w = WriteMultipart::new_with_chunk_size(upload, PART);
+    let mut buf = vec![0u8; 1024 * 1024];
+    loop {
+        let n = match f.read(&mut buf).await {
+            Ok(n) => n,
+            Err(e) => {
+                let _ = w.abort().await;
+                return Err(io("reading", e));
+            }
+        };
+        if n == 0 {
+            break;
+        }
+        if let Err(e) = w.wait_for_capacity(4).await {
+            return Err(s3_err("uploading a part", e));
+        }
+        w.write(&buf[..n]);
+    }
+    w.finish()
+        .await
+        .map_err(|e| s3_err("completing an upload", e))?;
+    Ok(())
 }
