@@ -400,6 +400,14 @@ pub struct StreamFrame {
     pub at: Option<OffsetDateTime>,
 }
 
+/// A short-lived signed link to a file, usable without the session.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct FileLinkView {
+    pub url: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+}
+
 /// The form of `POST /conversations/{id}/files` (`multipart/form-data`).
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct FileUpload {

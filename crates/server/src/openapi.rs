@@ -43,7 +43,7 @@ use crate::routes::{
         contacts::list, contacts::request, contacts::accept, contacts::decline, contacts::block, contacts::unblock,
         conversations::create, conversations::list, conversations::show, conversations::add_members, conversations::remove_member,
         conversations::send, conversations::history, conversations::edit, conversations::recall, conversations::receipts, conversations::read, conversations::frequent,
-        files::upload, files::download, files::thumbnail,
+        files::upload, files::download, files::thumbnail, files::link,
         stream::stream,
         support::open, support::status, support::reply, support::cancel, support::code, support::complete,
         support::queue, support::ticket, support::pick, support::decide,

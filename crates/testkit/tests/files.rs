@@ -197,6 +197,7 @@ on_both_backends!(
     a_jpeg_loses_its_gps_position_unless_sent_as_original,
     files_wait_for_clamd_and_eicar_is_never_served,
     files_live_in_an_s3_compatible_store,
+    signed_links_are_short_lived_and_act_for_the_member,
 );
 
 async fn a_member_sends_and_the_others_download(b: Backend) {
@@ -944,6 +945,88 @@ async fn files_live_in_an_s3_compatible_store(b: Backend) {
         files_under(dir.path()).is_empty(),
         "{:?}",
         files_under(dir.path())
+    );
+    app.stop().await;
+}
+
+async fn signed_links_are_short_lived_and_act_for_the_member(b: Backend) {
+    let (app, _dir) = spawn(b, |c| c.files.link_ttl_secs = 2).await;
+    let (conv, m) = group(&app, &["ann", "ben", "cy"]).await;
+    let outsider = member(&app, "dee").await;
+    let r = upload(&app, &m[0].token, &conv, b"price list", "prices.txt", None).await;
+    let id = r.body["attachment"]["file_id"].as_str().unwrap().to_owned();
+    let r2 = upload(&app, &m[0].token, &conv, b"other", "other.txt", None).await;
+    let other = r2.body["attachment"]["file_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let l = app
+        .post_auth(&format!("/api/v1/files/{id}/link"), &m[2].token, json!({}))
+        .await;
+    assert_eq!(l.status, StatusCode::CREATED, "{:?}", l.body);
+    let url = l.str("url");
+    assert!(
+        url.starts_with(&format!("{}/api/v1/files/{id}?link=", app.base)),
+        "{url}"
+    );
+    assert!(l.body["expires_at"].is_string());
+    let token = url.split("link=").nth(1).unwrap().to_owned();
+    // Opened without any session.
+    let res = app.client.get(&url).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.bytes().await.unwrap().as_ref(), b"price list");
+    // Not for another file; not forged; not for a non-member to make.
+    let g = fetch(
+        &app,
+        &format!("/api/v1/files/{other}?link={token}"),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(g.status, StatusCode::NOT_FOUND);
+    let mut forged = token.clone();
+    forged.pop();
+    forged.push(if token.ends_with('0') { '1' } else { '0' });
+    let g = fetch(
+        &app,
+        &format!("/api/v1/files/{id}?link={forged}"),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(g.status, StatusCode::NOT_FOUND);
+    let r = app
+        .post_auth(
+            &format!("/api/v1/files/{id}/link"),
+            &outsider.token,
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    // Leaving the conversation ends the link at once.
+    let r = app
+        .delete(
+            &format!("/api/v1/conversations/{conv}/members/{}", m[2].id),
+            &m[0].token,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    let res = app.client.get(&url).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    // And a link expires.
+    let l = app
+        .post_auth(&format!("/api/v1/files/{id}/link"), &m[1].token, json!({}))
+        .await;
+    let url = l.str("url");
+    assert_eq!(
+        app.client.get(&url).send().await.unwrap().status(),
+        StatusCode::OK
+    );
+    tokio::time::sleep(Duration::from_millis(2300)).await;
+    assert_eq!(
+        app.client.get(&url).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND
     );
     app.stop().await;
 }

@@ -332,6 +332,8 @@ pub struct FilesConfig {
     pub clamd: Option<String>,
     /// Longest wait for one verdict.
     pub scan_timeout_secs: u64,
+    /// Life of a signed link (`POST /files/{id}/link`).
+    pub link_ttl_secs: i64,
     /// How often files still waiting for a verdict are looked for (clamd was down, a restart).
     pub scan_retry_secs: u64,
 }
@@ -348,6 +350,7 @@ impl Default for FilesConfig {
             max_image_pixels: 50_000_000,
             clamd: None,
             scan_timeout_secs: 120,
+            link_ttl_secs: 300,
             scan_retry_secs: 30,
         }
     }

@@ -14,6 +14,7 @@ pub mod blobs;
 pub mod clamd;
 pub mod images;
 pub mod kinds;
+mod links;
 mod scan;
 mod staging;
 
@@ -22,6 +23,7 @@ use std::io::Read;
 use sha2::{Digest, Sha256};
 
 pub use blobs::{BlobReader, Blobs};
+pub use links::FileLink;
 pub use staging::{Staged, Staging};
 
 use crate::app::Wangshang;

@@ -13,7 +13,7 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Deserialize;
 
 use domain::files::{Download, Part, Upload};
-use proto::chat::MessageView;
+use proto::chat::{FileLinkView, MessageView};
 
 use super::conversations::message_view;
 use crate::AppState;
@@ -29,6 +29,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/files/{file_id}", get(download))
         .route("/files/{file_id}/thumbnail", get(thumbnail))
+        .route("/files/{file_id}/link", post(link))
 }
 
 /// Longest caption and `client_msg_id` parts read, in bytes.
@@ -142,30 +143,67 @@ pub async fn upload(
     Ok((status, Json(message_view(&m))))
 }
 
-/// The file's bytes, for current members of its conversation. `Range` is supported.
-/// Signed out (no or a dead bearer token), not a member (or no longer one), the message
-/// recalled, or no such file: the same `404`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DownloadQuery {
+    /// A signed link's token (from `POST /files/{id}/link`).
+    link: Option<String>,
+}
+
+/// A short-lived signed link to the file (`files.link_ttl_secs`, 5 minutes by default) that an
+/// app can open without the session. It acts for the caller: leaving the conversation or a
+/// recall ends it at once.
+#[utoipa::path(post, path = "/api/v1/files/{file_id}/link", tag = "files",
+    params(("file_id" = String, Path, description = "The file id (`attachment.file_id`).")),
+    responses((status = 201, body = FileLinkView), (status = 404, description = "not_found"), (status = 409, description = "scanning")),
+    security(("bearer" = [])))]
+pub async fn link(
+    State(s): State<AppState>,
+    Auth(auth): Auth,
+    ApiPath(file_id): ApiPath<String>,
+) -> Result<(StatusCode, Json<FileLinkView>), ApiError> {
+    let l = s.app.file_link(&auth.account_id, &file_id).await?;
+    let base = s.app.config.public_url.trim_end_matches('/');
+    let url = format!(
+        "{base}/api/v1/files/{}?link={}",
+        utf8_percent_encode(&file_id, ATTR),
+        l.token
+    );
+    Ok((
+        StatusCode::CREATED,
+        Json(FileLinkView {
+            url,
+            expires_at: domain::clock::to_datetime(l.expires_at),
+        }),
+    ))
+}
+
+/// The file's bytes, for current members of its conversation (a bearer token, or a signed
+/// `link`). `Range` is supported. Signed out (no or a dead token), not a member (or no longer
+/// one), the message recalled, an expired or forged link, or no such file: the same `404`.
 #[utoipa::path(get, path = "/api/v1/files/{file_id}", tag = "files",
-    params(("file_id" = String, Path, description = "The file id (`attachment.file_id`)."), ("range" = Option<String>, Header, description = "One byte range, e.g. `bytes=0-1023`.")),
-    responses((status = 200, description = "The file's bytes: `Content-Disposition: attachment` (inline for raster images), `X-Content-Type-Options: nosniff`, `Content-Security-Policy: sandbox`; HTML, SVG, XML and scripts as `application/octet-stream`.", content_type = "application/octet-stream"), (status = 206, description = "The range asked for.", content_type = "application/octet-stream"), (status = 404, description = "not_found"), (status = 409, description = "scanning"), (status = 416, description = "range_not_satisfiable")))]
+    params(("file_id" = String, Path, description = "The file id (`attachment.file_id`)."), ("link" = Option<String>, Query, description = "A signed link's token, instead of the bearer token."), ("range" = Option<String>, Header, description = "One byte range, e.g. `bytes=0-1023`.")),
+    responses((status = 200, description = "The file's bytes: `Content-Disposition: attachment` (inline for raster images), `X-Content-Type-Options: nosniff`, `Content-Security-Policy: sandbox`; HTML, SVG, XML and scripts as `application/octet-stream`.", content_type = "application/octet-stream"), (status = 206, description = "The range asked for.", content_type = "application/octet-stream"), (status = 400, description = "invalid_request"), (status = 404, description = "not_found"), (status = 409, description = "scanning"), (status = 416, description = "range_not_satisfiable")))]
 pub async fn download(
     State(s): State<AppState>,
     ApiPath(file_id): ApiPath<String>,
+    ApiQuery(q): ApiQuery<DownloadQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    serve(&s, &file_id, &headers, Part::Original).await
+    serve(&s, &file_id, &headers, Part::Original, q.link.as_deref()).await
 }
 
 /// A JPEG thumbnail of an image file, on the same terms as the file.
 #[utoipa::path(get, path = "/api/v1/files/{file_id}/thumbnail", tag = "files",
     params(("file_id" = String, Path, description = "The file id (`attachment.file_id`)."), ("range" = Option<String>, Header, description = "One byte range.")),
-    responses((status = 200, description = "The thumbnail (JPEG).", content_type = "image/jpeg"), (status = 206, description = "The range asked for.", content_type = "image/jpeg"), (status = 404, description = "not_found"), (status = 409, description = "scanning"), (status = 416, description = "range_not_satisfiable")))]
+    responses((status = 200, description = "The thumbnail (JPEG).", content_type = "image/jpeg"), (status = 206, description = "The range asked for.", content_type = "image/jpeg"), (status = 400, description = "invalid_request"), (status = 404, description = "not_found"), (status = 409, description = "scanning"), (status = 416, description = "range_not_satisfiable")))]
 pub async fn thumbnail(
     State(s): State<AppState>,
     ApiPath(file_id): ApiPath<String>,
+    ApiQuery(q): ApiQuery<DownloadQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    serve(&s, &file_id, &headers, Part::Thumbnail).await
+    serve(&s, &file_id, &headers, Part::Thumbnail, q.link.as_deref()).await
 }
 
 /// Who asks: the account of a live bearer token, else nobody (whose answer is `404` like any
@@ -221,12 +259,17 @@ pub(crate) async fn serve(
     file_id: &str,
     headers: &HeaderMap,
     part: Part,
+    link: Option<&str>,
 ) -> Result<Response, ApiError> {
-    let viewer = viewer(s, headers).await;
-    let mut d = s
-        .app
-        .file_download(viewer.as_deref(), file_id, part)
-        .await?;
+    let mut d = match link {
+        Some(token) => s.app.file_by_link(file_id, token, part).await?,
+        None => {
+            let viewer = viewer(s, headers).await;
+            s.app
+                .file_download(viewer.as_deref(), file_id, part)
+                .await?
+        }
+    };
     let size = s.app.download_size(&mut d).await?;
     // One range is served as asked; several, or one that cannot be read, get the whole file.
     let range = headers
