@@ -41,6 +41,10 @@ pub struct Wangshang {
     pub(crate) node_id: Arc<str>,
     /// The group-commit queue of chat messages, started on first use.
     pub(crate) writer: Arc<OnceLock<crate::chat::Writer>>,
+    /// Where the bytes of files live.
+    pub(crate) blobs: Arc<crate::files::Blobs>,
+    /// Woken after an upload that waits for the scanner.
+    pub(crate) scan_wake: Arc<Notify>,
 }
 
 impl Wangshang {
@@ -61,7 +65,13 @@ impl Wangshang {
             None => None,
         };
         let relying = relying_party(&config.public_url);
+        let blobs = Arc::new(crate::files::Blobs::from_config(
+            &config.files,
+            &config.data_dir,
+        )?);
         Ok(Self {
+            blobs,
+            scan_wake: Arc::new(Notify::new()),
             relying,
             geoip,
             store,

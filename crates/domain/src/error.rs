@@ -73,6 +73,15 @@ pub enum Error {
         code: &'static str,
         detail: &'static str,
     },
+    /// An uploaded file over the size limit (the server stopped reading it).
+    #[error("the file is larger than {max} bytes")]
+    FileTooLarge { max: u64 },
+    /// The declared type of an upload contradicts its content.
+    #[error("the file's content is not of its declared type {declared}")]
+    TypeMismatch { declared: String },
+    /// A byte range outside the file.
+    #[error("range not satisfiable (size {size})")]
+    RangeNotSatisfiable { size: u64 },
     /// An enterprise's policy keeps this session from its data (`policy_requires_2fa`,
     /// `policy_network`, `policy_session_expired`).
     #[error("the enterprise's policy refuses this session: {code}")]

@@ -35,6 +35,8 @@ pub mod kind {
     pub const ADMIN_SIGNED_OUT: &str = "admin_signed_out";
     pub const ADMIN_AUDIT_EXPORTED: &str = "admin_audit_exported";
     pub const NICKNAME_CHANGED: &str = "nickname_changed";
+    /// A file the account sent was found infected by the scanner (flags: the signature).
+    pub const MALWARE_BLOCKED: &str = "malware_blocked";
 }
 
 /// Writes an event inside the caller's transaction.

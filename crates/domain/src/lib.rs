@@ -13,6 +13,7 @@ pub mod config;
 pub(crate) mod credentials;
 pub mod error;
 pub mod events;
+pub mod files;
 pub mod identifier;
 mod login_records;
 pub mod messages;

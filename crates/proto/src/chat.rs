@@ -56,6 +56,12 @@ pub enum FrameType {
     MemberLeft,
     #[serde(rename = "vouch.requested")]
     VouchRequested,
+    /// A file's scan ended; `message.attachment.status` is `ready` or `blocked`.
+    #[serde(rename = "attachment.updated")]
+    AttachmentUpdated,
+    /// To the sender: a file they sent was found infected (`data: {file_id, name, signature}`).
+    #[serde(rename = "file.blocked")]
+    FileBlocked,
     #[serde(rename = "message.sent")]
     MessageSent,
     #[serde(rename = "message.failed")]
@@ -217,6 +223,41 @@ pub struct MessageView {
     pub recalled: bool,
     #[serde(with = "time::serde::rfc3339::option")]
     pub recalled_at: Option<OffsetDateTime>,
+    /// The file the message carries (`null` for text, and once recalled).
+    #[serde(default)]
+    pub attachment: Option<AttachmentView>,
+}
+
+/// A file attached to a message. Fetch it with `GET /files/{file_id}` (and `/thumbnail`).
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct AttachmentView {
+    pub file_id: String,
+    /// The name the sender gave (without any directory).
+    pub name: String,
+    /// Bytes, as served (an image's metadata stripped).
+    pub size: i64,
+    /// Taken from the content, not from the sender's claim.
+    pub content_type: String,
+    /// SHA-256 of the bytes served, hex.
+    pub sha256: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub width: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub height: Option<i64>,
+    /// Whether a thumbnail exists (`GET /files/{file_id}/thumbnail`).
+    pub thumbnail: bool,
+    #[schema(value_type = FileStatus)]
+    pub status: String,
+}
+
+/// `ready`: downloadable; `scanning`: being checked for malware (downloads answer `409`);
+/// `blocked`: malware found, never served.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FileStatus {
+    Ready,
+    Scanning,
+    Blocked,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
@@ -367,4 +408,24 @@ pub struct StreamFrame {
         default
     )]
     pub at: Option<OffsetDateTime>,
+}
+
+/// A short-lived signed link to a file, usable without the session.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct FileLinkView {
+    pub url: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+}
+
+/// The form of `POST /conversations/{id}/files` (`multipart/form-data`).
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct FileUpload {
+    /// The file (one per message); its part's `Content-Type` is checked against the content.
+    #[schema(value_type = String, format = Binary)]
+    pub file: String,
+    /// A caption of up to 4,000 characters.
+    pub caption: Option<String>,
+    /// As for text messages; a retry with the same id returns the first message.
+    pub client_msg_id: Option<String>,
 }

@@ -261,6 +261,11 @@ pub const CODES: &[(&str, u16, &str)] = &[
     ),
     ("message_recalled", 409, "The message was recalled."),
     (
+        "scanning",
+        409,
+        "The file is being checked for malware; try again shortly.",
+    ),
+    (
         "already_member",
         409,
         "The invited phone/e-mail belongs to a member of the enterprise already (the inviter too).",
@@ -294,6 +299,21 @@ pub const CODES: &[(&str, u16, &str)] = &[
     ("link_expired", 410, "The link expired or was used."),
     ("payload_too_large", 413, "The body is over 64 KiB."),
     (
+        "file_too_large",
+        413,
+        "The file is over the size limit (`files.max_file_bytes`); the server stopped reading it.",
+    ),
+    (
+        "type_mismatch",
+        415,
+        "The file's content contradicts the type it was sent as.",
+    ),
+    (
+        "range_not_satisfiable",
+        416,
+        "The `Range` asked for lies outside the file.",
+    ),
+    (
         "unsupported_media_type",
         415,
         "The body is not sent as `application/json`.",
@@ -319,6 +339,11 @@ pub const CODES: &[(&str, u16, &str)] = &[
         "A trusted colleague must share an enterprise with the account.",
     ),
     ("unknown_account", 422, "There is no account with this id."),
+    (
+        "storage_quota_exceeded",
+        422,
+        "The account stored as much as it may over the last 24 hours (`files.daily_quota_bytes`).",
+    ),
     (
         "no_claims",
         422,

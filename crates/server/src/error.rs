@@ -103,6 +103,16 @@ impl ApiError {
         )
     }
 
+    /// A file upload that is not `multipart/form-data`.
+    pub fn unsupported_multipart() -> Self {
+        Self::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "Unsupported media type",
+            "Send the file as multipart/form-data.",
+        )
+    }
+
     pub fn not_found() -> Self {
         Self::new(
             StatusCode::NOT_FOUND,
@@ -304,6 +314,24 @@ impl From<Error> for ApiError {
             Error::Rejected { code, detail } => {
                 Self::new(S::UNPROCESSABLE_ENTITY, code, "Not accepted", detail)
             }
+            Error::FileTooLarge { max } => Self::new(
+                S::PAYLOAD_TOO_LARGE,
+                "file_too_large",
+                "File too large",
+                format!("A file may be at most {max} bytes."),
+            ),
+            Error::TypeMismatch { declared } => Self::new(
+                S::UNSUPPORTED_MEDIA_TYPE,
+                "type_mismatch",
+                "Type does not match the content",
+                format!("The file was sent as {declared}, but its content is something else."),
+            ),
+            Error::RangeNotSatisfiable { size } => Self::new(
+                S::RANGE_NOT_SATISFIABLE,
+                "range_not_satisfiable",
+                "Range not satisfiable",
+                format!("The file has {size} bytes."),
+            ),
             Error::Internal(context) => {
                 tracing::error!(%context, "internal error");
                 Self::new(

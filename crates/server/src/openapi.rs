@@ -22,8 +22,8 @@ use utoipa::{Modify, OpenApi};
 use proto::problem::CODES;
 
 use crate::routes::{
-    accounts, bindings, contacts, conversations, dev, me, mfa, orgs, policy, recovery, search,
-    sessions, stream, support, verifications,
+    accounts, bindings, contacts, conversations, dev, files, me, mfa, orgs, policy, recovery,
+    search, sessions, stream, support, verifications,
 };
 
 #[derive(OpenApi)]
@@ -45,6 +45,7 @@ use crate::routes::{
         contacts::list, contacts::request, contacts::accept, contacts::decline, contacts::block, contacts::unblock,
         conversations::create, conversations::list, conversations::show, conversations::add_members, conversations::remove_member,
         conversations::send, conversations::history, conversations::edit, conversations::recall, conversations::receipts, conversations::read, conversations::frequent,
+        files::upload, files::download, files::thumbnail, files::link,
         stream::stream,
         search::messages, search::people, search::conversations,
         support::open, support::status, support::reply, support::cancel, support::code, support::complete,

@@ -146,7 +146,11 @@ pub async fn start(config: Config, listener: TcpListener) -> Result<Running, Str
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let (tx, rx) = watch::channel(false);
     let worker = tokio::spawn(delivery::run(app.clone(), driver, metrics, rx.clone()));
-    let mut tasks = vec![worker, tokio::spawn(prune_streams(app.clone(), rx.clone()))];
+    let mut tasks = vec![
+        worker,
+        tokio::spawn(prune_streams(app.clone(), rx.clone())),
+        tokio::spawn(scan_files(app.clone(), rx.clone())),
+    ];
     let mut background: Vec<JoinHandle<()>> = store::listen_streams(
         &app.config.database_url,
         {
@@ -213,6 +217,37 @@ async fn catch_up_search(app: Wangshang) {
         Ok(Some(n)) => tracing::info!(messages = n, "search index rebuilt"),
         Ok(None) => {}
         Err(e) => tracing::warn!(error = %e, "rebuilding the search index failed"),
+    }
+}
+
+/// Scans new files with clamd when it is configured: woken by uploads, and every
+/// `files.scan_retry_secs` for files still waiting.
+async fn scan_files(app: Wangshang, mut stop: watch::Receiver<bool>) {
+    if app.config.files.clamd.is_none() {
+        return;
+    }
+    let retry = std::time::Duration::from_secs(app.config.files.scan_retry_secs.max(1));
+    let mut every = tokio::time::interval(retry);
+    loop {
+        let stopped = tokio::select! {
+            _ = every.tick() => false,
+            _ = app.scanner_woken() => false,
+            _ = stop.wait_for(|s| *s) => true,
+        };
+        if stopped {
+            return;
+        }
+        // Scan until nothing is left (a batch may leave more behind it).
+        loop {
+            match app.scan_pending().await {
+                Ok(n) if n > 0 => continue,
+                Ok(_) => break,
+                Err(e) => {
+                    tracing::warn!(error = %e, "scanning files failed");
+                    break;
+                }
+            }
+        }
     }
 }
 

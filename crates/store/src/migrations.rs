@@ -73,6 +73,7 @@ const SOURCES: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0011_support_evidence.sql"),
     ),
     (12, "search", include_str!("../migrations/0012_search.sql")),
+    (13, "files", include_str!("../migrations/0013_files.sql")),
     (
         15,
         "org policy",
@@ -241,6 +242,7 @@ pub(crate) mod tests {
         (10, SAME_10, SAME_10),
         (11, SAME_11, SAME_11),
         (12, SEARCH_SQLITE, SEARCH_POSTGRES),
+        (13, SAME_13, SAME_13),
         (15, SAME_15, SAME_15),
     ];
     const SAME_2: &str = "07953012a46b91b4af810058c79e50f5321b35cb388be0aab4c1934efc9123c8541166c46086aca32b7c16d868a51469";
@@ -257,6 +259,8 @@ pub(crate) mod tests {
 
     const SEARCH_SQLITE: &str = "97d678117e67e6a212fa6fe8d88c39ee2a9e3c4454681884c13c35d6a69dc7b6f2c30553c264b2125db957a53149c114";
     const SEARCH_POSTGRES: &str = "bc177e69e11d722952189a64cfa43cf9d3ff3c4e9f1fd274a8b8649dc4cd7eafebd32e1f17c4d0a1cf905b87d18b864f";
+
+    const SAME_13: &str = "5c9c9998ff3cb8e534183ff157b18425b84a2baa3939bf0b77acc88bc59573532cf20a5159b9fcbec8b53a82f4c86161";
 
     fn hex(bytes: &[u8]) -> String {
         bytes.iter().map(|b| format!("{b:02x}")).collect()

@@ -67,10 +67,12 @@ pub fn test_config() -> Config {
     c
 }
 
+pub mod clamd;
 pub mod fake_sms;
 pub mod fake_smtp;
 pub mod private_pg;
 pub mod process;
+pub mod s3;
 pub mod stream;
 
 /// The token of a single-use link in a message body, after `marker` (e.g.

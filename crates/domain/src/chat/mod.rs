@@ -34,6 +34,10 @@ pub mod kind {
     pub const MEMBER_JOINED: &str = "member.joined";
     pub const MEMBER_LEFT: &str = "member.left";
     pub const VOUCH_REQUESTED: &str = "vouch.requested";
+    /// A file's scan ended: the message with its attachment's new status.
+    pub const ATTACHMENT_UPDATED: &str = "attachment.updated";
+    /// To the sender only: a file they sent was found infected and blocked.
+    pub const FILE_BLOCKED: &str = "file.blocked";
 }
 
 /// Roles in an enterprise and in a group conversation.

@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::policy;
 use crate::random;
 use crate::sessions::Authenticated;
-use crate::store::{Message, NewStreamEvent, StreamEvent};
+use crate::store::{Attachment, FileRecord, Message, NewStreamEvent, StreamEvent};
 
 /// Longest `client_msg_id`.
 const MAX_CLIENT_ID: usize = 64;
@@ -32,6 +32,8 @@ pub struct Outgoing {
     pub client_msg_id: String,
     pub body: String,
     pub mentions: Vec<String>,
+    /// A file (stored already) the message carries; the body is then an optional caption.
+    pub attachment: Option<Attachment>,
 }
 
 /// The sent message and whether this call created it (`false`: a repeated `client_msg_id`).
@@ -97,7 +99,11 @@ impl Wangshang {
     /// Sends a text message. A repeated `client_msg_id` of the same sender returns the first
     /// message and creates nothing.
     pub async fn send_message(&self, out: Outgoing) -> Sent {
-        let body = parse_text(&out.body, MAX_BODY, "body")?;
+        let body = if out.attachment.is_some() && out.body.trim().is_empty() {
+            String::new()
+        } else {
+            parse_text(&out.body, MAX_BODY, "body")?
+        };
         let cid = out.client_msg_id.trim();
         if cid.is_empty()
             || cid.len() > MAX_CLIENT_ID
@@ -145,7 +151,10 @@ impl Wangshang {
             .iter()
             .map(|j| {
                 if indexing {
-                    crate::search::text::terms(&j.out.body)
+                    crate::search::text::terms(&crate::search::searchable_text(
+                        &j.out.body,
+                        j.out.attachment.as_ref(),
+                    ))
                 } else {
                     Vec::new()
                 }
@@ -194,9 +203,21 @@ impl Wangshang {
                 .collect()
         };
 
+        // Bytes each uploader stored over the last day (the quota), for jobs with a file.
+        let mut stored: HashMap<String, i64> = HashMap::new();
+        for j in jobs.iter().filter(|j| j.out.attachment.is_some()) {
+            let who = &j.out.sender.account_id;
+            if !stored.contains_key(who) {
+                let n = tx.file_bytes_since(who, now - 86_400_000).await?;
+                stored.insert(who.clone(), n);
+            }
+        }
+        let quota = i64::try_from(self.config.files.daily_quota_bytes).unwrap_or(i64::MAX);
+        let mut files: Vec<FileRecord> = Vec::new();
+
         // Decide each job: an existing message, a refusal, or a new message (index into `new`).
         enum Plan {
-            Existing(Message),
+            Existing(Box<Message>),
             Refused(Error),
             New(usize),
             Repeat(usize),
@@ -210,7 +231,7 @@ impl Wangshang {
             let sender_id = &o.sender.account_id;
             let key = (sender_id.clone(), o.client_msg_id.clone());
             if let Some(m) = existing.get(&key) {
-                plans.push(Plan::Existing(m.clone()));
+                plans.push(Plan::Existing(Box::new(m.clone())));
                 continue;
             }
             if let Some(&i) = in_batch.get(&key) {
@@ -245,11 +266,33 @@ impl Wangshang {
                 )));
                 continue;
             }
+            if let Some(a) = &o.attachment {
+                let used = stored.entry(sender_id.clone()).or_default();
+                if *used + a.size > quota {
+                    plans.push(Plan::Refused(Error::Rejected {
+                        code: "storage_quota_exceeded",
+                        detail: "You stored as much as you may over the last 24 hours.",
+                    }));
+                    continue;
+                }
+                *used += a.size;
+            }
             in_batch.insert(key, new.len());
             new_terms.push(std::mem::take(&mut terms[ji]));
             plans.push(Plan::New(new.len()));
+            let id = random::id();
+            if let Some(a) = &o.attachment {
+                files.push(FileRecord {
+                    attachment: a.clone(),
+                    message_id: id.clone(),
+                    conversation_id: o.conversation_id.clone(),
+                    uploader_id: sender_id.clone(),
+                    created_at: now,
+                    recalled: false,
+                });
+            }
             new.push(Message {
-                id: random::id(),
+                id,
                 conversation_id: o.conversation_id.clone(),
                 seq: 0,
                 sender_id: sender_id.clone(),
@@ -260,6 +303,7 @@ impl Wangshang {
                 edited_at: None,
                 recalled_at: None,
                 recalled_by: None,
+                attachment: o.attachment.clone(),
             });
         }
 
@@ -291,6 +335,9 @@ impl Wangshang {
                     .map(|(m, t)| crate::search::message_doc(m, t))
                     .collect();
                 crate::search::index_messages(&mut tx, &docs).await?;
+            }
+            if !files.is_empty() {
+                tx.insert_files(&files).await?;
             }
             let mut events = Vec::new();
             let mut owners = Vec::new();
@@ -329,7 +376,7 @@ impl Wangshang {
         let results = plans
             .into_iter()
             .map(|p| match p {
-                Plan::Existing(m) => Ok((m, false)),
+                Plan::Existing(m) => Ok((*m, false)),
                 Plan::Refused(e) => Err(e),
                 Plan::New(i) => Ok((new[i].clone(), true)),
                 Plan::Repeat(i) => Ok((new[i].clone(), false)),

@@ -40,6 +40,7 @@ pub struct Config {
     pub outbox: OutboxConfig,
     pub recovery: RecoveryConfig,
     pub chat: ChatConfig,
+    pub files: FilesConfig,
     pub support: SupportConfig,
     pub search: SearchConfig,
     /// SMTP and SMS providers; unset, messages go to the dev outbox (dev mode) or the log.
@@ -66,6 +67,7 @@ impl Default for Config {
             outbox: OutboxConfig::default(),
             recovery: RecoveryConfig::default(),
             chat: ChatConfig::default(),
+            files: FilesConfig::default(),
             support: SupportConfig::default(),
             search: SearchConfig::default(),
             delivery: delivery::DeliveryConfig::default(),
@@ -305,6 +307,80 @@ impl Default for ChatConfig {
             frequent_contacts_days: 90,
             max_batch: 512,
             nicknames_per_day: 5,
+        }
+    }
+}
+
+/// Files in conversations (SPEC §9).
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FilesConfig {
+    /// Largest file, in bytes; the server stops reading an upload past it.
+    pub max_file_bytes: u64,
+    /// Bytes one account may store over any 24 hours.
+    pub daily_quota_bytes: u64,
+    /// `local` (under `dir`) or `s3` (an S3-compatible object store, `files.s3`).
+    pub storage: String,
+    /// Where local storage keeps the bytes, and where uploads arrive before they are stored;
+    /// unset: `data_dir/files`.
+    pub dir: Option<PathBuf>,
+    pub s3: S3Config,
+    /// Longest side of a thumbnail, in pixels.
+    pub thumbnail_px: u32,
+    /// Images with more pixels than this get no thumbnail (a decompression bomb is not decoded).
+    pub max_image_pixels: u64,
+    /// clamd to scan new files with: `host:port` or `unix:/path/to/clamd.sock`. Unset: no
+    /// scanning (files are ready at once).
+    pub clamd: Option<String>,
+    /// Longest wait for one verdict.
+    pub scan_timeout_secs: u64,
+    /// Life of a signed link (`POST /files/{id}/link`).
+    pub link_ttl_secs: i64,
+    /// How often files still waiting for a verdict are looked for (clamd was down, a restart).
+    pub scan_retry_secs: u64,
+}
+
+impl Default for FilesConfig {
+    fn default() -> Self {
+        Self {
+            max_file_bytes: 100 * 1024 * 1024,
+            daily_quota_bytes: 2 * 1024 * 1024 * 1024,
+            storage: "local".into(),
+            dir: None,
+            s3: S3Config::default(),
+            thumbnail_px: 320,
+            max_image_pixels: 50_000_000,
+            clamd: None,
+            scan_timeout_secs: 120,
+            link_ttl_secs: 300,
+            scan_retry_secs: 30,
+        }
+    }
+}
+
+/// An S3-compatible object store for files (several nodes share it).
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct S3Config {
+    /// The service's URL (e.g. `https://oss-cn-hangzhou.aliyuncs.com`, a MinIO); empty: AWS.
+    pub endpoint: String,
+    pub bucket: String,
+    pub region: String,
+    pub access_key_id: Option<String>,
+    pub secret_access_key: Option<Secret>,
+    /// `bucket.endpoint` addresses instead of `endpoint/bucket`.
+    pub virtual_hosted: bool,
+}
+
+impl Default for S3Config {
+    fn default() -> Self {
+        Self {
+            endpoint: String::new(),
+            bucket: String::new(),
+            region: "us-east-1".into(),
+            access_key_id: None,
+            secret_access_key: None,
+            virtual_hosted: false,
         }
     }
 }

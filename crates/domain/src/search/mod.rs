@@ -14,6 +14,8 @@
 pub mod names;
 pub mod text;
 
+use std::borrow::Cow;
+
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
@@ -23,7 +25,9 @@ use crate::clock::{Millis, now_ms};
 use crate::error::{Error, Result};
 use crate::policy;
 use crate::sessions::Authenticated;
-use crate::store::{DOC_MESSAGE, Message, SearchCandidate, SearchDoc, SearchFilter, TermLookup};
+use crate::store::{
+    Attachment, DOC_MESSAGE, Message, SearchCandidate, SearchDoc, SearchFilter, TermLookup,
+};
 use crate::unit::Unit;
 
 pub use text::TOKENIZER_VERSION;
@@ -129,7 +133,7 @@ pub(crate) fn message_doc(m: &Message, terms: Vec<String>) -> SearchDoc {
         conversation_id: m.conversation_id.clone(),
         sender_id: m.sender_id.clone(),
         sent_at: m.sent_at,
-        has_file: false,
+        has_file: m.attachment.is_some(),
         terms,
     }
 }
@@ -142,6 +146,20 @@ pub(crate) async fn index_messages(tx: &mut Unit, docs: &[SearchDoc]) -> Result<
     Ok(())
 }
 
+/// The text a message is found by: its body and, for a file, the file's name (a caption is the
+/// body).
+pub(crate) fn searchable_text<'a>(body: &'a str, attachment: Option<&Attachment>) -> Cow<'a, str> {
+    match attachment {
+        Some(a) if body.is_empty() => Cow::Owned(a.name.clone()),
+        Some(a) => Cow::Owned(format!("{body}\n{}", a.name)),
+        None => Cow::Borrowed(body),
+    }
+}
+
+fn searchable(m: &Message) -> Cow<'_, str> {
+    searchable_text(&m.body, m.attachment.as_ref())
+}
+
 /// Replaces an edited message's terms with `terms` (`before` is the message as it was), in the
 /// edit's unit.
 pub(crate) async fn reindex_message(
@@ -150,8 +168,22 @@ pub(crate) async fn reindex_message(
     after: &Message,
     terms: Vec<String>,
 ) -> Result<()> {
-    tx.reindex_doc(&message_doc(after, terms), &text::terms(&before.body))
-        .await?;
+    // A file message is also found by its file's name.
+    let terms = match &after.attachment {
+        Some(a) => {
+            let mut all = terms;
+            all.extend(text::terms(&a.name));
+            all.sort();
+            all.dedup();
+            all
+        }
+        None => terms,
+    };
+    tx.reindex_doc(
+        &message_doc(after, terms),
+        &text::terms(&searchable(before)),
+    )
+    .await?;
     Ok(())
 }
 
@@ -161,7 +193,7 @@ pub(crate) async fn unindex_message(tx: &mut Unit, before: &Message) -> Result<(
         DOC_MESSAGE,
         &before.id,
         &before.conversation_id,
-        &text::terms(&before.body),
+        &text::terms(&searchable(before)),
     )
     .await?;
     Ok(())
@@ -176,8 +208,9 @@ fn score(m: &text::Matched) -> i64 {
 
 /// A candidate checked against its current text.
 fn checked(q: &text::Query, c: SearchCandidate) -> Option<(Hit, i64, i64)> {
-    let m = text::check(q, &c.message.body)?;
-    let (snippet, highlights) = text::snippet(&c.message.body, &m.ranges);
+    let found_in = searchable(&c.message);
+    let m = text::check(q, &found_in)?;
+    let (snippet, highlights) = text::snippet(&found_in, &m.ranges);
     Some((
         Hit {
             message: c.message,
@@ -384,7 +417,7 @@ impl Wangshang {
             let docs = tokio::task::spawn_blocking(move || {
                 batch
                     .iter()
-                    .map(|m| message_doc(m, text::terms(&m.body)))
+                    .map(|m| message_doc(m, text::terms(&searchable(m))))
                     .collect::<Vec<_>>()
             })
             .await

@@ -126,6 +126,36 @@ pub struct Message {
     pub edited_at: Option<Millis>,
     pub recalled_at: Option<Millis>,
     pub recalled_by: Option<String>,
+    /// The file the message carries (none once recalled: the tombstone shows no file).
+    pub attachment: Option<Attachment>,
+}
+
+/// A file attached to a message (SPEC §9). `blob` and `thumb_blob` name the stored bytes
+/// (content-addressed); `sha256` is that of the bytes served.
+#[derive(Clone, Debug)]
+pub struct Attachment {
+    pub id: String,
+    pub name: String,
+    pub size: i64,
+    pub content_type: String,
+    pub sha256: String,
+    pub blob: String,
+    pub thumb_blob: Option<String>,
+    pub width: Option<i64>,
+    pub height: Option<i64>,
+    /// `ready`, `scanning` or `blocked`.
+    pub status: String,
+}
+
+/// A file row with what its download check needs.
+#[derive(Clone, Debug)]
+pub struct FileRecord {
+    pub attachment: Attachment,
+    pub message_id: String,
+    pub conversation_id: String,
+    pub uploader_id: String,
+    pub created_at: Millis,
+    pub recalled: bool,
 }
 
 /// An event for one account's stream, before it has a seq.
@@ -327,6 +357,20 @@ pub trait MessageRepo {
         since: Millis,
         limit: u32,
     ) -> StoreResult<Vec<FrequentContact>>;
+}
+
+#[async_trait]
+pub trait FileRepo {
+    /// Inserts the attachments of messages inserted in this transaction (`recalled` unused).
+    async fn insert_files(&mut self, files: &[FileRecord]) -> StoreResult<()>;
+    async fn file(&mut self, id: &str) -> StoreResult<Option<FileRecord>>;
+    /// Bytes the account stored since `since`.
+    async fn file_bytes_since(&mut self, uploader_id: &str, since: Millis) -> StoreResult<i64>;
+    /// Files in a status, oldest first, at most `limit`.
+    async fn files_with_status(&mut self, status: &str, limit: u32)
+    -> StoreResult<Vec<FileRecord>>;
+    /// Sets a file's status (a scan's verdict); `false` when it was not `from`.
+    async fn set_file_status(&mut self, id: &str, from: &str, to: &str) -> StoreResult<bool>;
 }
 
 #[async_trait]

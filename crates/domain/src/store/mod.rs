@@ -67,6 +67,7 @@ pub trait Tx:
     + ContactRepo
     + ConversationRepo
     + MessageRepo
+    + FileRepo
     + StreamRepo
     + SupportRepo
     + SearchRepo

@@ -12,9 +12,10 @@ use domain::chat::Outgoing;
 use domain::clock::to_datetime;
 use domain::store::{ConversationMember, Message};
 use proto::chat::{
-    AddMembers, ConversationCreated, ConversationDetail, ConversationList, ConversationMemberView,
-    ConversationView, EditMessage, FrequentContactView, FrequentContacts, MarkRead, MessagePage,
-    MessageSent, MessageView, NewConversation, NewMessage, ReadMarker, ReceiptMember, Receipts,
+    AddMembers, AttachmentView, ConversationCreated, ConversationDetail, ConversationList,
+    ConversationMemberView, ConversationView, EditMessage, FrequentContactView, FrequentContacts,
+    MarkRead, MessagePage, MessageSent, MessageView, NewConversation, NewMessage, ReadMarker,
+    ReceiptMember, Receipts,
 };
 
 use crate::AppState;
@@ -57,6 +58,17 @@ pub(crate) fn message_view(m: &Message) -> MessageView {
         edited_at: m.edited_at.map(to_datetime),
         recalled: m.recalled_at.is_some(),
         recalled_at: m.recalled_at.map(to_datetime),
+        attachment: m.attachment.as_ref().map(|a| AttachmentView {
+            file_id: a.id.clone(),
+            name: a.name.clone(),
+            size: a.size,
+            content_type: a.content_type.clone(),
+            sha256: a.sha256.clone(),
+            width: a.width,
+            height: a.height,
+            thumbnail: a.thumb_blob.is_some(),
+            status: a.status.clone(),
+        }),
     }
 }
 
@@ -209,6 +221,7 @@ pub async fn send(
             client_msg_id: req.client_msg_id,
             body: req.body,
             mentions: req.mentions,
+            attachment: None,
         })
         .await?;
     let status = if created {

@@ -5,6 +5,7 @@ pub mod bindings;
 pub mod contacts;
 pub mod conversations;
 pub mod dev;
+pub mod files;
 pub mod me;
 pub mod mfa;
 pub mod ops;
@@ -52,6 +53,7 @@ pub fn api() -> Router<AppState> {
         .merge(policy::router())
         .merge(contacts::router())
         .merge(conversations::router())
+        .merge(files::router())
         .merge(stream::router())
         .merge(search::router())
         .merge(support::router())

@@ -344,6 +344,7 @@ impl Conn {
                         client_msg_id,
                         body,
                         mentions,
+                        attachment: None,
                     })
                     .await
                 }

@@ -546,6 +546,7 @@ pub async fn send(
             client_msg_id: f.client_msg_id,
             body: f.body.clone(),
             mentions: Vec::new(),
+            attachment: None,
         })
         .await;
     match (sent, wants_json(&headers)) {

@@ -5,7 +5,7 @@ use domain::store::{
     Conversation, ConversationMember, ConversationRepo, ConversationSummary, StoreResult,
 };
 
-use super::messages::{MESSAGE_COLUMNS, message};
+use super::messages::{FILE_JOIN, MESSAGE_COLUMNS, message};
 use super::{Row, col, query};
 use crate::tx::SqlTx;
 
@@ -170,7 +170,7 @@ impl ConversationRepo for SqlTx {
         let last_rows = query(format!(
             "SELECT {MESSAGE_COLUMNS} FROM conversation_members me \
              JOIN conversations c ON c.id = me.conversation_id \
-             JOIN messages m ON m.conversation_id = c.id AND m.seq = c.last_seq \
+             JOIN messages m ON m.conversation_id = c.id AND m.seq = c.last_seq {FILE_JOIN} \
              WHERE me.account_id = $1"
         ))
         .bind(account_id)

@@ -3,19 +3,42 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 
 use domain::clock::Millis;
-use domain::store::{FrequentContact, Message, MessageRepo, StoreError, StoreResult};
+use domain::store::{Attachment, FrequentContact, Message, MessageRepo, StoreError, StoreResult};
 
 use super::{Row, col, query};
 use crate::tx::{Dialect, SqlTx};
 
 pub(crate) const MESSAGE_COLUMNS: &str = "m.id, m.conversation_id, m.seq, m.sender_id, \
-     m.client_msg_id, m.body, m.mentions, m.sent_at, m.edited_at, m.recalled_at, m.recalled_by";
+     m.client_msg_id, m.body, m.mentions, m.sent_at, m.edited_at, m.recalled_at, m.recalled_by, \
+     f.id AS f_id, f.name AS f_name, f.size AS f_size, f.content_type AS f_content_type, \
+     f.sha256 AS f_sha256, f.blob AS f_blob, f.thumb_blob AS f_thumb_blob, f.width AS f_width, \
+     f.height AS f_height, f.status AS f_status";
+
+/// Joined after `messages m` wherever [`MESSAGE_COLUMNS`] are read: the message's file.
+pub(crate) const FILE_JOIN: &str = "LEFT JOIN files f ON f.message_id = m.id";
 
 /// Rows per multi-row INSERT: 11 parameters each stays far below both backends' limits.
 const CHUNK: usize = 500;
 
 pub(crate) fn message(row: &Row) -> StoreResult<Message> {
     let mentions: String = col(row, "mentions")?;
+    let recalled_at: Option<Millis> = col(row, "recalled_at")?;
+    let file_id: Option<String> = col(row, "f_id")?;
+    let attachment = match file_id {
+        Some(id) if recalled_at.is_none() => Some(Attachment {
+            id,
+            name: col(row, "f_name")?,
+            size: col(row, "f_size")?,
+            content_type: col(row, "f_content_type")?,
+            sha256: col(row, "f_sha256")?,
+            blob: col(row, "f_blob")?,
+            thumb_blob: col(row, "f_thumb_blob")?,
+            width: col(row, "f_width")?,
+            height: col(row, "f_height")?,
+            status: col(row, "f_status")?,
+        }),
+        _ => None,
+    };
     Ok(Message {
         id: col(row, "id")?,
         conversation_id: col(row, "conversation_id")?,
@@ -27,8 +50,9 @@ pub(crate) fn message(row: &Row) -> StoreResult<Message> {
             .map_err(|e| StoreError::Database(format!("mentions: {e}")))?,
         sent_at: col(row, "sent_at")?,
         edited_at: col(row, "edited_at")?,
-        recalled_at: col(row, "recalled_at")?,
+        recalled_at,
         recalled_by: col(row, "recalled_by")?,
+        attachment,
     })
 }
 
@@ -133,7 +157,8 @@ impl MessageRepo for SqlTx {
         client_msg_id: &str,
     ) -> StoreResult<Option<Message>> {
         let row = query(format!(
-            "SELECT {MESSAGE_COLUMNS} FROM messages m WHERE m.sender_id = $1 AND m.client_msg_id = $2"
+            "SELECT {MESSAGE_COLUMNS} FROM messages m {FILE_JOIN} \
+             WHERE m.sender_id = $1 AND m.client_msg_id = $2"
         ))
         .bind(sender_id)
         .bind(client_msg_id)
@@ -149,7 +174,7 @@ impl MessageRepo for SqlTx {
         let mut out = Vec::new();
         for chunk in pairs.chunks(CHUNK) {
             let sql = format!(
-                "SELECT {MESSAGE_COLUMNS} FROM messages m \
+                "SELECT {MESSAGE_COLUMNS} FROM messages m {FILE_JOIN} \
                  WHERE (m.sender_id, m.client_msg_id) IN (VALUES {})",
                 values_list(self.dialect, chunk.len(), 2, 0)
             );
@@ -264,7 +289,7 @@ impl MessageRepo for SqlTx {
 
     async fn message(&mut self, id: &str) -> StoreResult<Option<Message>> {
         let row = query(format!(
-            "SELECT {MESSAGE_COLUMNS} FROM messages m WHERE m.id = $1"
+            "SELECT {MESSAGE_COLUMNS} FROM messages m {FILE_JOIN} WHERE m.id = $1"
         ))
         .bind(id)
         .fetch_optional(&mut self.conn)
@@ -279,7 +304,8 @@ impl MessageRepo for SqlTx {
         limit: u32,
     ) -> StoreResult<Vec<Message>> {
         let rows = query(format!(
-            "SELECT {MESSAGE_COLUMNS} FROM messages m WHERE m.conversation_id = $1 AND m.seq < $2 \
+            "SELECT {MESSAGE_COLUMNS} FROM messages m {FILE_JOIN} \
+             WHERE m.conversation_id = $1 AND m.seq < $2 \
              ORDER BY m.seq DESC LIMIT $3"
         ))
         .bind(conversation_id)

@@ -6,6 +6,7 @@ mod challenges;
 mod contacts;
 mod conversations;
 mod events;
+mod files;
 mod messages;
 mod mfa;
 mod orgs;

@@ -8,7 +8,7 @@ use domain::store::{
     Message, SearchCandidate, SearchDoc, SearchFilter, SearchRepo, StoreResult, TermLookup,
 };
 
-use super::messages::{MESSAGE_COLUMNS, message, values_list};
+use super::messages::{FILE_JOIN, MESSAGE_COLUMNS, message, values_list};
 use super::{Row, col, query};
 use crate::tx::SqlTx;
 
@@ -206,7 +206,7 @@ impl SearchRepo for SqlTx {
         }
         let mut sql = format!(
             "SELECT d.id AS doc, {MESSAGE_COLUMNS} FROM search_docs d \
-             JOIN messages m ON m.id = d.ref_id \
+             JOIN messages m ON m.id = d.ref_id {FILE_JOIN} \
              WHERE d.kind = 'message' AND d.id IN ({inner}) AND m.recalled_at IS NULL"
         );
         for l in rest {
@@ -314,7 +314,7 @@ impl SearchRepo for SqlTx {
     ) -> StoreResult<Vec<Message>> {
         let (c, seq) = after.unwrap_or_default();
         let rows = query(format!(
-            "SELECT {MESSAGE_COLUMNS} FROM messages m WHERE m.recalled_at IS NULL \
+            "SELECT {MESSAGE_COLUMNS} FROM messages m {FILE_JOIN} WHERE m.recalled_at IS NULL \
              AND (m.conversation_id > $1 OR (m.conversation_id = $1 AND m.seq > $2)) \
              ORDER BY m.conversation_id, m.seq LIMIT $3"
         ))

@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use domain::clock::Millis;
 use domain::store::{NewStreamEvent, StoreError, StoreResult, StreamEvent, StreamHead, StreamRepo};
 
-use super::messages::{MESSAGE_COLUMNS, message, values_list};
+use super::messages::{FILE_JOIN, MESSAGE_COLUMNS, message, values_list};
 use super::{col, query};
 use crate::tx::{Dialect, SqlTx};
 
@@ -104,7 +104,7 @@ impl StreamRepo for SqlTx {
             "SELECT e.seq AS e_seq, e.kind AS e_kind, e.conversation_id AS e_conversation_id, \
                e.data AS e_data, e.created_at AS e_created_at, e.message_id AS e_message_id, \
                {MESSAGE_COLUMNS} \
-             FROM stream_events e LEFT JOIN messages m ON m.id = e.message_id \
+             FROM stream_events e LEFT JOIN messages m ON m.id = e.message_id {FILE_JOIN} \
              WHERE e.account_id = $1 AND e.seq > $2 ORDER BY e.seq LIMIT $3"
         ))
         .bind(account_id)
