@@ -129,6 +129,16 @@ async fn upload(
     upload_form(app, token, conversation, "", form).await
 }
 
+/// A stream from now on: returns once the server sent `hello`, so an event after this call is
+/// one the socket delivers (a stream opened without `since` starts where the server stands when
+/// it says hello).
+async fn listening(app: &TestApp, token: &str) -> testkit::stream::StreamClient {
+    let mut s = app.stream(token, None).await;
+    let hello = s.next(Duration::from_secs(10)).await.expect("hello");
+    assert_eq!(hello["type"], "hello");
+    s
+}
+
 /// A download's status, headers and raw bytes.
 struct Got {
     status: StatusCode,
@@ -203,7 +213,7 @@ on_both_backends!(
 async fn a_member_sends_and_the_others_download(b: Backend) {
     let (app, dir) = spawn(b, |_| {}).await;
     let (conv, m) = group(&app, &["ann", "ben"]).await;
-    let mut stream = app.stream(&m[1].token, None).await;
+    let mut stream = listening(&app, &m[1].token).await;
     let content = "季度报价：¥12,800\n".repeat(100).into_bytes();
     let form = Form::new()
         .text("caption", "见附件")
@@ -815,7 +825,7 @@ async fn files_wait_for_clamd_and_eicar_is_never_served(b: Backend) {
     );
 
     // clamd comes up: the file is found clean and served; members are told.
-    let mut ben = app.stream(&m[1].token, None).await;
+    let mut ben = listening(&app, &m[1].token).await;
     clamd.start().await;
     let e = ben
         .next_of("attachment.updated", Duration::from_secs(20))
@@ -827,7 +837,7 @@ async fn files_wait_for_clamd_and_eicar_is_never_served(b: Backend) {
     assert_eq!(g.bytes, b"invoice 2024-117");
 
     // EICAR: blocked for good, the sender told, a security event written.
-    let mut ann = app.stream(&m[0].token, None).await;
+    let mut ann = listening(&app, &m[0].token).await;
     let eicar = testkit::clamd::EICAR;
     let r = upload(&app, &m[0].token, &conv, eicar, "eicar.com.txt", None).await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);

@@ -1442,7 +1442,101 @@ async fn offboarding_hands_groups_over_keeps_messages_and_can_be_undone(b: Backe
     );
 }
 
+/// Search and files are reads of the enterprise's conversations too: a session the policy
+/// refuses finds nothing there and fetches none of its files, and the refusal names the rule
+/// when it asks for that conversation by id.
+async fn search_and_files_meet_the_policy(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let o = org(&app).await;
+    let r = app
+        .post_auth(
+            &format!("/api/v1/conversations/{}/messages", o.conversation),
+            &o.owner,
+            json!({"client_msg_id": "q1", "body": "报价单下午发你"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(b"quote 1: 12 units".to_vec())
+            .file_name("报价单.txt")
+            .mime_str("text/plain")
+            .unwrap(),
+    );
+    let up = app
+        .client
+        .post(format!(
+            "{}/api/v1/conversations/{}/files",
+            app.base, o.conversation
+        ))
+        .bearer_auth(&o.owner)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let up = TestApp::read(up).await;
+    assert_eq!(up.status, StatusCode::CREATED, "{:?}", up.body);
+    let file = up.body["attachment"]["file_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let search = |conversation: Option<&str>| {
+        let path = match conversation {
+            Some(c) => {
+                format!("/api/v1/search/messages?q=%E6%8A%A5%E4%BB%B7%E5%8D%95&conversation_id={c}")
+            }
+            None => "/api/v1/search/messages?q=%E6%8A%A5%E4%BB%B7%E5%8D%95".to_owned(),
+        };
+        let app = &app;
+        let token = o.member.clone();
+        async move { app.get(&path, Some(&token)).await }
+    };
+    let download = |token: String| {
+        let url = format!("{}/api/v1/files/{file}", app.base);
+        let client = app.client.clone();
+        async move {
+            client
+                .get(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    // Admitted: the message and the file (by its name) are found, the file is served.
+    let found = search(None).await;
+    assert_eq!(found.status, StatusCode::OK, "{:?}", found.body);
+    assert_eq!(
+        found.body["hits"].as_array().unwrap().len(),
+        2,
+        "{:?}",
+        found.body
+    );
+    assert_eq!(download(o.member.clone()).await, StatusCode::OK);
+
+    set_policy(&app, &o, json!({"allowed_networks": ["10.0.0.0/8"]})).await;
+    let hidden = search(None).await;
+    assert_eq!(hidden.status, StatusCode::OK, "{:?}", hidden.body);
+    assert!(
+        hidden.body["hits"].as_array().unwrap().is_empty(),
+        "{:?}",
+        hidden.body
+    );
+    refused(
+        &search(Some(&o.conversation)).await,
+        "policy_network",
+        &o.id,
+    );
+    assert_eq!(download(o.member.clone()).await, StatusCode::FORBIDDEN);
+
+    set_policy(&app, &o, json!({"allowed_networks": []})).await;
+    assert_eq!(search(None).await.body["hits"].as_array().unwrap().len(), 2);
+    assert_eq!(download(o.member.clone()).await, StatusCode::OK);
+}
+
 on_both_backends!(
+    search_and_files_meet_the_policy,
     offboarding_hands_groups_over_keeps_messages_and_can_be_undone,
     web_pages_show_and_set_the_policy_and_act_on_members,
     a_blocked_session_gets_no_events_of_the_enterprise,
