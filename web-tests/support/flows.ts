@@ -28,7 +28,8 @@ export function submitButton(form: Locator): Locator {
     .first();
 }
 
-/** Every form on the page carries a non-empty hidden `csrf` input. */
+/** Every form that posts carries a non-empty hidden `csrf` input; a GET form (search) carries
+ * none, since its fields end up in the URL (history, logs). */
 export async function expectCsrfOnEveryForm(page: Page): Promise<void> {
   const forms = page.locator('form');
   const n = await forms.count();
@@ -36,6 +37,10 @@ export async function expectCsrfOnEveryForm(page: Page): Promise<void> {
     const form = forms.nth(i);
     const what = `form #${i} (id="${(await form.getAttribute('id')) ?? ''}") on ${page.url()}`;
     const csrf = form.locator('input[type="hidden"][name="csrf"]');
+    if (((await form.getAttribute('method')) ?? 'get').toLowerCase() !== 'post') {
+      await expect(csrf, `${what} (a GET form) carries no csrf token`).toHaveCount(0);
+      continue;
+    }
     await expect(csrf, `${what} has one hidden csrf input`).toHaveCount(1);
     expect(await csrf.getAttribute('value'), `${what}: csrf value`).toBeTruthy();
   }
