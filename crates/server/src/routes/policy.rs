@@ -191,7 +191,7 @@ pub async fn audit(
 /// The audit log (same filters, up to 10,000 lines) as JSON lines or CSV, for download.
 #[utoipa::path(get, path = "/api/v1/orgs/{id}/audit/export", tag = "policy",
     params(("id" = String, Path, description = "The enterprise id."), ("format" = Option<String>, Query, description = "`jsonl` (default) or `csv`."), ("account_id" = Option<String>, Query, description = "Lines by or about this member."), ("kind" = Option<String>, Query, description = "Lines of this kind."), ("after" = Option<String>, Query, description = "At or after this time (RFC 3339)."), ("before" = Option<String>, Query, description = "Before this time (RFC 3339).")),
-    responses((status = 200, description = "`application/x-ndjson` or `text/csv`", content_type = "text/plain"), (status = 403, description = "not_org_admin"), (status = 404, description = "not_found")),
+    responses((status = 200, description = "JSON lines (`format=jsonl`) or CSV (`format=csv`).", content((String = "application/x-ndjson"), (String = "text/csv"))), (status = 403, description = "not_org_admin"), (status = 404, description = "not_found")),
     security(("bearer" = [])))]
 pub async fn audit_export(
     State(s): State<AppState>,
