@@ -9,7 +9,9 @@
 // browser logs "Failed to load resource: … status of 4xx" for such a document, and that message is
 // ignored only for a POST navigation that got that 4xx status, or a navigation answered with an
 // HTML error page of that status (unknown address, wrong method: the page says so to the person). A navigation aborted by the next
-// one (net::ERR_ABORTED on a document request) is ignored too, and so is a 4xx for the
+// one (net::ERR_ABORTED on a document request) is ignored too, as is a 4xx answered with JSON to a
+// script's own request (fetch/XHR: the server refused, e.g. a file of the wrong type, and the page
+// shows the reason), and so is a 4xx for the
 // /favicon.ico that Chromium asks for by itself when a page names no icon.
 
 import { test as base, expect, type ConsoleMessage, type Page, type Request, type Response } from '@playwright/test';
@@ -25,6 +27,8 @@ export function watch(page: Page): { problems: Problem[]; check: () => Problem[]
   const consoleErrors: ConsoleMessage[] = [];
   // Document URLs that answered a POST navigation with a 4xx status.
   const postedDocs4xx = new Map<string, Set<number>>();
+  // Script requests (fetch/XHR) answered 4xx with a JSON reason the page shows.
+  const scripted4xx = new Map<string, Set<number>>();
 
   page.on('console', (m) => {
     if (m.type() === 'error') consoleErrors.push(m);
@@ -42,6 +46,13 @@ export function watch(page: Page): { problems: Problem[]; check: () => Problem[]
     // A 4xx page for a navigation: a form post refused, or an error page (an unknown address,
     // a form address opened with GET) drawn as HTML for the visitor.
     const html = (r.headers()['content-type'] ?? '').startsWith('text/html');
+    const json = (r.headers()['content-type'] ?? '').startsWith('application/json');
+    const scripted = ['fetch', 'xhr'].includes(req.resourceType());
+    if (status >= 400 && status < 500 && scripted && json) {
+      const set = scripted4xx.get(r.url()) ?? new Set<number>();
+      set.add(status);
+      scripted4xx.set(r.url(), set);
+    }
     if (status >= 400 && status < 500 && req.isNavigationRequest() && (req.method() === 'POST' || html)) {
       const set = postedDocs4xx.get(r.url()) ?? new Set<number>();
       set.add(status);
@@ -56,6 +67,7 @@ export function watch(page: Page): { problems: Problem[]; check: () => Problem[]
       const url = m.location().url;
       const status = /^Failed to load resource: the server responded with a status of (\d{3})\b/.exec(text);
       if (status && postedDocs4xx.get(url)?.has(Number(status[1]))) continue;
+      if (status && scripted4xx.get(url)?.has(Number(status[1]))) continue;
       // Chromium fetches /favicon.ico by itself when a page names no icon: not the page's doing.
       if (status && url && new URL(url).pathname === '/favicon.ico') continue;
       all.push(`console.error: ${text}${url ? ` (at ${url}:${m.location().lineNumber})` : ''}`);

@@ -149,6 +149,7 @@ pub async fn start(config: Config, listener: TcpListener) -> Result<Running, Str
     let mut tasks = vec![
         worker,
         tokio::spawn(prune_streams(app.clone(), rx.clone())),
+        tokio::spawn(sweep_orphan_files(app.clone(), rx.clone())),
         tokio::spawn(scan_files(app.clone(), rx.clone())),
     ];
     let mut background: Vec<JoinHandle<()>> = store::listen_streams(
@@ -247,6 +248,33 @@ async fn scan_files(app: Wangshang, mut stop: watch::Receiver<bool>) {
                     break;
                 }
             }
+        }
+    }
+}
+
+/// Removes orphaned uploads and blobs older than `files.orphan_secs`, hourly (the first look at
+/// start, for what a crash left).
+async fn sweep_orphan_files(app: Wangshang, mut stop: watch::Receiver<bool>) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        let stopped = tokio::select! {
+            _ = every.tick() => false,
+            _ = stop.wait_for(|s| *s) => true,
+        };
+        if stopped {
+            return;
+        }
+        let cutoff = domain::clock::now_ms() - app.config.files.orphan_secs.max(0) * 1000;
+        match app.sweep_orphan_files(cutoff).await {
+            Ok(s) if s.temporary + s.blobs > 0 => {
+                tracing::info!(
+                    temporary = s.temporary,
+                    blobs = s.blobs,
+                    "removed orphaned files"
+                )
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "removing orphaned files failed"),
         }
     }
 }

@@ -133,6 +133,12 @@
     return isNaN(d.getTime()) ? "" : shortWhen(d);
   };
 
+  // Files (static/files.js): the card of a message's file, and a file message's summary.
+  var files = window.WangshangFiles || null;
+  var summary = function (m) {
+    return files ? files.summary(m) : m.body;
+  };
+
   var el = function (tag, cls, text) {
     var e = document.createElement(tag);
     if (cls) e.className = cls;
@@ -231,7 +237,7 @@
     var badge = li.querySelector(".unread");
     if (f.type === "message.created" && m) {
       li.setAttribute("data-last-seq", String(m.seq));
-      if (lastText) lastText.textContent = m.body;
+      if (lastText) lastText.textContent = summary(m);
       var time = li.querySelector("time");
       if (time) {
         time.setAttribute("data-ms", String(Date.parse(m.sent_at)));
@@ -241,14 +247,14 @@
         badge.textContent = String((parseInt(badge.textContent, 10) || 0) + 1);
         badge.hidden = false;
         var name = li.querySelector(".name");
-        notify(name ? name.textContent : "", m.body, "/chat/" + encodeURIComponent(f.conversation_id));
+        notify(name ? name.textContent : "", summary(m), "/chat/" + encodeURIComponent(f.conversation_id));
       }
       if (li.parentNode && li.parentNode.firstElementChild !== li) {
         li.parentNode.insertBefore(li, li.parentNode.firstElementChild);
       }
     } else if ((f.type === "message.recalled" || f.type === "message.edited") && m) {
       if (lastText && String(m.seq) === li.getAttribute("data-last-seq")) {
-        lastText.textContent = m.recalled ? root.getAttribute("data-recalled") : m.body;
+        lastText.textContent = m.recalled ? root.getAttribute("data-recalled") : summary(m);
       }
     } else if (f.type === "read.updated" && data.account_id === me && badge) {
       var left = (parseInt(li.getAttribute("data-last-seq"), 10) || 0) - data.read_seq;
@@ -387,6 +393,8 @@
       if (rc) rc.remove();
       var ed = li.querySelector(".edited");
       if (ed) ed.remove();
+      var fc = li.querySelector(".file");
+      if (fc) fc.remove();
       return;
     }
     if (body) body.textContent = m.body;
@@ -418,6 +426,7 @@
     meta.appendChild(time);
     li.appendChild(meta);
     li.appendChild(el("p", "body", m.body));
+    if (m.attachment && !m.recalled && files) li.appendChild(files.card(m.attachment));
     var base = "/chat/" + encodeURIComponent(cid) + "/messages/" + encodeURIComponent(m.message_id);
     if (mine) {
       var a = el("a", "receipt");
@@ -446,7 +455,7 @@
     if (!mine && document.visibilityState !== "visible") {
       unseen += 1;
       tabTitle();
-      notify(nickname(m.sender_id), m.body, null);
+      notify(nickname(m.sender_id), summary(m), null);
     }
     if (nearBottom || mine) li.scrollIntoView({ block: "end" });
   }
@@ -524,6 +533,11 @@
     } else if ((f.type === "message.edited" || f.type === "message.recalled") && f.message) {
       var li = document.getElementById("m-" + f.message.seq);
       if (li) update(li, f.message);
+    } else if (f.type === "attachment.updated" && f.message && f.message.attachment && files) {
+      // A verdict on a file: "being checked" becomes the file, or "blocked".
+      var holder = document.getElementById("m-" + f.message.seq);
+      var old = holder && holder.querySelector(".file");
+      if (old) old.replaceWith(files.card(f.message.attachment));
     } else if (f.type === "read.updated") {
       setRead(data.account_id, data.read_seq);
     } else if (f.type === "member.left" && data.account_id === me) {
@@ -598,6 +612,17 @@
         showError(e.message);
       });
   });
+
+  // A file sent from this page shows at once (the stream brings it too; it is drawn once).
+  if (files) {
+    files.onSent = function (m) {
+      if (chat.hasAttribute("data-before")) {
+        location.href = "/chat/" + encodeURIComponent(cid) + "#m-" + m.seq;
+        return;
+      }
+      add(m);
+    };
+  }
 
   layout();
   receipts();

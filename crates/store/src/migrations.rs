@@ -79,6 +79,11 @@ const SOURCES: &[(i64, &str, &str)] = &[
         "org policy",
         include_str!("../migrations/0015_org_policy.sql"),
     ),
+    (
+        18,
+        "file blobs",
+        include_str!("../migrations/0018_file_blobs.sql"),
+    ),
 ];
 
 /// The SQL of one migration for one backend.
@@ -244,6 +249,7 @@ pub(crate) mod tests {
         (12, SEARCH_SQLITE, SEARCH_POSTGRES),
         (13, SAME_13, SAME_13),
         (15, SAME_15, SAME_15),
+        (18, SAME_18, SAME_18),
     ];
     const SAME_2: &str = "07953012a46b91b4af810058c79e50f5321b35cb388be0aab4c1934efc9123c8541166c46086aca32b7c16d868a51469";
     const SAME_3: &str = "a316f6a86f04698b7731533ec7c11520401b4e32dab646e5591d805dc5885faf62ecf511d81ed5abaaa5c263fffa27ac";
@@ -255,6 +261,7 @@ pub(crate) mod tests {
     const SAME_9: &str = "3b61319efe14109a662df9f6a76e5d7ef11a63fe81fef5689443ab48060ec751ba2f79848566a8d38363c1a4b5be62c4";
     const SAME_10: &str = "9632ae2de047dd9ab9fa8a267a1ea8759888a5ee9a79d30fcbbd5b3c301a0dd664949b800014fd09be8023c55e294570";
     const SAME_11: &str = "87d2ffa495056f2c05d5cfd5a59d56d3e5b17f54e09a5fe1c308e6e55661887cef4a8c7b542d53ff08e185a023371aa9";
+    const SAME_18: &str = "308e90607a31f87d28c6352d57d02fa9f352dd5e0580c9582147641c490d891e3e3ba38eba7acfc48a9dc7c42b1317fa";
     const SAME_15: &str = "9dd42b2c0d6bd83fd6bed25dac82e7cd0e8fe06ac0131b086a388500296ad00c8e5dc9df5a81492b59bf833869013ea1";
 
     const SEARCH_SQLITE: &str = "97d678117e67e6a212fa6fe8d88c39ee2a9e3c4454681884c13c35d6a69dc7b6f2c30553c264b2125db957a53149c114";

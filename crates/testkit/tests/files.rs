@@ -208,6 +208,8 @@ on_both_backends!(
     files_wait_for_clamd_and_eicar_is_never_served,
     files_live_in_an_s3_compatible_store,
     signed_links_are_short_lived_and_act_for_the_member,
+    orphaned_blobs_and_uploads_are_swept,
+    the_web_client_sends_and_fetches_with_its_session,
 );
 
 async fn a_member_sends_and_the_others_download(b: Backend) {
@@ -836,25 +838,35 @@ async fn files_wait_for_clamd_and_eicar_is_never_served(b: Backend) {
     assert_eq!(g.status, StatusCode::OK);
     assert_eq!(g.bytes, b"invoice 2024-117");
 
-    // EICAR: blocked for good, the sender told, a security event written.
+    // EICAR, sent by a plain member: blocked for good; the sender and the enterprise's owner
+    // are told, a security event is written and the enterprise's audit log has a line.
     let mut ann = listening(&app, &m[0].token).await;
     let eicar = testkit::clamd::EICAR;
-    let r = upload(&app, &m[0].token, &conv, eicar, "eicar.com.txt", None).await;
+    let r = upload(&app, &m[1].token, &conv, eicar, "eicar.com.txt", None).await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
     assert_eq!(r.body["attachment"]["status"], "scanning");
     let bad_id = r.body["attachment"]["file_id"].as_str().unwrap().to_owned();
-    let told = ann
-        .next_of("file.blocked", Duration::from_secs(20))
+    // Every member's stream says it is blocked (the conversation's update, first)…
+    let e = ann
+        .next_of("attachment.updated", Duration::from_secs(20))
         .await
-        .expect("the sender is told");
-    assert_eq!(told["data"]["file_id"], bad_id.as_str());
-    assert_eq!(told["data"]["name"], "eicar.com.txt");
-    assert!(
-        told["data"]["signature"]
-            .as_str()
-            .unwrap()
-            .contains("Eicar-Test-Signature")
-    );
+        .expect("attachment.updated");
+    assert_eq!(e["message"]["attachment"]["status"], "blocked");
+    // … and the sender and the enterprise's owner are told why.
+    for (who, stream) in [("the sender", &mut ben), ("the owner", &mut ann)] {
+        let told = stream
+            .next_of("file.blocked", Duration::from_secs(20))
+            .await
+            .unwrap_or_else(|_| panic!("{who} is told"));
+        assert_eq!(told["data"]["file_id"], bad_id.as_str());
+        assert_eq!(told["data"]["name"], "eicar.com.txt");
+        assert!(
+            told["data"]["signature"]
+                .as_str()
+                .unwrap()
+                .contains("Eicar-Test-Signature")
+        );
+    }
     let unknown = fetch(&app, &file_path("no-such-file"), Some(&m[0].token), None).await;
     for who in [&m[0], &m[1]] {
         for path in [
@@ -869,12 +881,12 @@ async fn files_wait_for_clamd_and_eicar_is_never_served(b: Backend) {
     let h = app
         .get(
             &format!("/api/v1/conversations/{conv}/messages"),
-            Some(&m[1].token),
+            Some(&m[0].token),
         )
         .await;
     assert_eq!(h.body["messages"][0]["attachment"]["status"], "blocked");
     let ev = app
-        .get("/api/v1/me/security-events", Some(&m[0].token))
+        .get("/api/v1/me/security-events", Some(&m[1].token))
         .await;
     let kinds: Vec<&str> = ev.body["events"]
         .as_array()
@@ -883,12 +895,26 @@ async fn files_wait_for_clamd_and_eicar_is_never_served(b: Backend) {
         .filter_map(|e| e["kind"].as_str())
         .collect();
     assert!(kinds.contains(&"malware_blocked"), "{kinds:?}");
-    // The other member's stream says it is blocked, too.
-    let e = ben
-        .next_of("attachment.updated", Duration::from_secs(20))
-        .await
-        .expect("attachment.updated");
-    assert_eq!(e["message"]["attachment"]["status"], "blocked");
+    let list = app.get("/api/v1/conversations", Some(&m[0].token)).await;
+    let org = list.body["conversations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["conversation_id"] == conv.as_str())
+        .and_then(|c| c["org_id"].as_str())
+        .expect("an enterprise's conversation");
+    let audit = app
+        .get(&format!("/api/v1/orgs/{org}/audit"), Some(&m[0].token))
+        .await;
+    assert_eq!(audit.status, StatusCode::OK, "{:?}", audit.body);
+    let blocked: Vec<&serde_json::Value> = audit.body["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "file_blocked")
+        .collect();
+    assert_eq!(blocked.len(), 1, "{:?}", audit.body);
+    assert_eq!(blocked[0]["subject_id"], m[1].id.as_str());
     app.stop().await;
 }
 
@@ -1038,5 +1064,165 @@ async fn signed_links_are_short_lived_and_act_for_the_member(b: Backend) {
         app.client.get(&url).send().await.unwrap().status(),
         StatusCode::NOT_FOUND
     );
+    app.stop().await;
+}
+
+async fn orphaned_blobs_and_uploads_are_swept(b: Backend) {
+    let (app, dir) = spawn(b, |c| c.files.daily_quota_bytes = 100_000).await;
+    let (conv, m) = group(&app, &["ann", "ben"]).await;
+    let r = upload(
+        &app,
+        &m[0].token,
+        &conv,
+        &png_bytes(64, 48),
+        "a.png",
+        Some("image/png"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    let kept = file_path(r.body["attachment"]["file_id"].as_str().unwrap());
+    // Refused after its bytes were stored (over the day's quota): an orphaned blob.
+    let over: Vec<u8> = (0..150_000u32).map(|i| (i % 251) as u8).collect();
+    let r = upload(&app, &m[0].token, &conv, &over, "over.bin", None).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", r.body);
+    let key = sha(&over);
+    let orphan = dir.path().join(&key[..2]).join(&key);
+    assert!(orphan.exists(), "the refused upload's bytes were stored");
+    // A temporary file a killed process left behind.
+    let left = dir.path().join("tmp").join(".tmpLEFTOVER");
+    std::fs::write(&left, b"half an upload").unwrap();
+
+    // Nothing was written before the cutoff (a day ago): nothing goes.
+    let now = domain::clock::now_ms();
+    let s = app
+        .app()
+        .sweep_orphan_files(now - 86_400_000)
+        .await
+        .unwrap();
+    assert_eq!((s.temporary, s.blobs), (0, 0));
+    assert!(orphan.exists() && left.exists());
+    // Past it: the orphan and the leftover go; the sent file and its thumbnail stay.
+    let s = app.app().sweep_orphan_files(now + 60_000).await.unwrap();
+    assert_eq!((s.temporary, s.blobs), (1, 1));
+    assert!(!orphan.exists() && !left.exists());
+    for path in [kept.clone(), format!("{kept}/thumbnail")] {
+        let g = fetch(&app, &path, Some(&m[1].token), None).await;
+        assert_eq!(g.status, StatusCode::OK, "{path}");
+    }
+    app.stop().await;
+}
+
+/// The web client's own routes: a multipart form whose first part is the CSRF field, and files
+/// fetched with the session cookie — the same rules as the API's.
+async fn the_web_client_sends_and_fetches_with_its_session(b: Backend) {
+    let (app, _dir) = spawn(b, |_| {}).await;
+    let (conv, m) = group(&app, &["ann", "ben"]).await;
+    let outsider = member(&app, "cy").await;
+    // The page's session is a cookie (an API token is one too); redirects are looked at, not
+    // followed.
+    let web = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    const CSRF: &str = "test-csrf";
+    let cookie = |token: &str| format!("ws_session={token}; ws_csrf={CSRF}; ws_lang=en");
+    let form = |csrf: &str, bytes: &[u8], name: &str, mime: Option<&str>| {
+        Form::new()
+            .text("csrf", csrf.to_owned())
+            .part("file", part(bytes.to_vec(), name, mime))
+    };
+    let post = |form: Form, json: bool| {
+        let mut r = web
+            .post(format!("{}/chat/{conv}/files", app.base))
+            .header("cookie", cookie(&m[0].token))
+            .multipart(form);
+        if json {
+            r = r.header("accept", "application/json");
+        }
+        r.send()
+    };
+    let get = |path: String, token: Option<&str>| {
+        let mut r = web.get(format!("{}{path}", app.base));
+        if let Some(t) = token {
+            r = r.header("cookie", cookie(t));
+        }
+        r.send()
+    };
+
+    // A wrong CSRF field, or one that does not come first: refused before the file is read.
+    let r = post(form("wrong", b"offer", "offer.txt", None), true)
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let late = Form::new()
+        .part("file", part(b"offer".to_vec(), "offer.txt", None))
+        .text("csrf", CSRF);
+    let r = post(late, true).await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+
+    // The script's way: the message back as JSON.
+    let r = post(form(CSRF, b"offer v2", "offer.txt", None), true)
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let sent: serde_json::Value = r.json().await.unwrap();
+    let file_id = sent["attachment"]["file_id"].as_str().unwrap().to_owned();
+    // A refused type: the page's words, with the code.
+    let r = post(form(CSRF, b"<html>", "x.jpg", Some("image/jpeg")), true)
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let e: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(e["code"], "type_mismatch");
+    assert!(!e["message"].as_str().unwrap().starts_with('⟦'), "{e}");
+    // Without the script: the form posts, and the answer leads back to the message.
+    let r = post(form(CSRF, b"offer v3", "offer3.txt", None), false)
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let to = r.headers()["location"].to_str().unwrap().to_owned();
+    assert!(to.starts_with(&format!("/chat/{conv}#m-")), "{to}");
+
+    // Fetched with the cookie: the bytes, under the API's headers.
+    let r = get(format!("/chat/files/{file_id}"), Some(&m[1].token))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-security-policy"], "sandbox");
+    assert_eq!(r.headers()["x-content-type-options"], "nosniff");
+    let disposition = r.headers()["content-disposition"].to_str().unwrap();
+    assert!(disposition.starts_with("attachment;"), "{disposition}");
+    assert_eq!(r.bytes().await.unwrap().as_ref(), b"offer v2");
+    // The conversation's page draws the file's card.
+    let page = get(format!("/chat/{conv}"), Some(&m[1].token))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains(&format!("href=\"/chat/files/{file_id}\"")),
+        "{page}"
+    );
+
+    // Anyone else — another member's session, no session — gets the same page as for no file.
+    let none = get("/chat/files/no-such-file".into(), Some(&outsider.token))
+        .await
+        .unwrap();
+    assert_eq!(none.status(), StatusCode::NOT_FOUND);
+    // The page's own links name its address; what it says is the same.
+    let said = |html: String| {
+        html.split_once("<main>")
+            .map(|(_, m)| m.to_owned())
+            .unwrap()
+    };
+    let none = said(none.text().await.unwrap());
+    for token in [Some(outsider.token.as_str()), None] {
+        let r = get(format!("/chat/files/{file_id}"), token).await.unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+        if token.is_some() {
+            assert_eq!(said(r.text().await.unwrap()), none);
+        }
+    }
     app.stop().await;
 }

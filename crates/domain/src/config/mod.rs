@@ -338,6 +338,9 @@ pub struct FilesConfig {
     pub link_ttl_secs: i64,
     /// How often files still waiting for a verdict are looked for (clamd was down, a restart).
     pub scan_retry_secs: u64,
+    /// Age past which a stored blob no file row holds, or a temporary upload file, is removed
+    /// (a day: never an upload in flight).
+    pub orphan_secs: i64,
 }
 
 impl Default for FilesConfig {
@@ -354,6 +357,7 @@ impl Default for FilesConfig {
             scan_timeout_secs: 120,
             link_ttl_secs: 300,
             scan_retry_secs: 30,
+            orphan_secs: 86_400,
         }
     }
 }

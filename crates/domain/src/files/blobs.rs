@@ -191,6 +191,106 @@ impl Blobs {
     }
 }
 
+/// What the sweep of orphans looks at: stored blobs and leftover temporary files.
+impl Blobs {
+    /// The keys of the blobs last written before `cutoff` (ms since the epoch).
+    pub async fn keys_older_than(&self, cutoff: i64) -> Result<Vec<String>> {
+        if let Some(s3) = &self.s3 {
+            let prefix = ObjectPath::from("files");
+            let listed: Vec<object_store::ObjectMeta> = s3
+                .list(Some(&prefix))
+                .try_collect()
+                .await
+                .map_err(|e| s3_err("listing", e))?;
+            return Ok(listed
+                .into_iter()
+                .filter(|m| m.last_modified.timestamp_millis() < cutoff)
+                .filter_map(|m| m.location.filename().map(str::to_owned))
+                .filter(|k| valid_key(k))
+                .collect());
+        }
+        let root = self.root.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut keys = Vec::new();
+            let Ok(dirs) = std::fs::read_dir(&root) else {
+                return Ok(keys);
+            };
+            for dir in dirs.flatten() {
+                let name = dir.file_name();
+                let name = name.to_string_lossy();
+                // Blob directories are two hex digits (`tmp` is not one).
+                if name.len() != 2 || !dir.path().is_dir() {
+                    continue;
+                }
+                for f in std::fs::read_dir(dir.path())
+                    .map_err(|e| io("listing", e))?
+                    .flatten()
+                {
+                    let key = f.file_name().to_string_lossy().into_owned();
+                    if valid_key(&key)
+                        && key.starts_with(name.as_ref())
+                        && modified_before(&f, cutoff)
+                    {
+                        keys.push(key);
+                    }
+                }
+            }
+            Ok(keys)
+        })
+        .await
+        .map_err(|e| Error::Internal(format!("file storage task: {e}")))?
+    }
+
+    /// Deletes a blob (gone already is fine).
+    pub async fn delete(&self, key: &str) -> Result<()> {
+        if let Some(s3) = &self.s3 {
+            return match s3.delete(&Self::object(key)?).await {
+                Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+                Err(e) => Err(s3_err("deleting", e)),
+            };
+        }
+        match tokio::fs::remove_file(self.path(key)?).await {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(io("deleting", e)),
+        }
+    }
+
+    /// Deletes the temporary files last written before `cutoff`: uploads a crash or a killed
+    /// process left behind (a live upload writes to its file all the time). Returns how many.
+    pub async fn sweep_tmp(&self, cutoff: i64) -> Result<u64> {
+        let tmp = self.tmp_dir();
+        tokio::task::spawn_blocking(move || {
+            let Ok(entries) = std::fs::read_dir(&tmp) else {
+                return 0;
+            };
+            let mut n = 0;
+            for e in entries.flatten() {
+                if e.path().is_file()
+                    && modified_before(&e, cutoff)
+                    && std::fs::remove_file(e.path()).is_ok()
+                {
+                    n += 1;
+                }
+            }
+            n
+        })
+        .await
+        .map_err(|e| Error::Internal(format!("file storage task: {e}")))
+    }
+}
+
+/// Whether a directory entry was last written before `cutoff` (ms since the epoch); unreadable
+/// times count as recent, so nothing is removed on a doubt.
+fn modified_before(e: &std::fs::DirEntry, cutoff: i64) -> bool {
+    e.metadata()
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .and_then(|d| i64::try_from(d.as_millis()).ok())
+        .is_some_and(|ms| ms < cutoff)
+}
+
 impl Blobs {
     /// The size of a stored blob.
     pub async fn size(&self, key: &str) -> Result<u64> {

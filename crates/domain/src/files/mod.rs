@@ -15,6 +15,7 @@ pub mod clamd;
 pub mod images;
 pub mod kinds;
 mod links;
+mod orphans;
 mod scan;
 mod staging;
 
@@ -24,6 +25,7 @@ use sha2::{Digest, Sha256};
 
 pub use blobs::{BlobReader, Blobs};
 pub use links::FileLink;
+pub use orphans::Swept;
 pub use staging::{Staged, Staging};
 
 use crate::app::Wangshang;

@@ -2,7 +2,8 @@
 //! (`409 scanning`) — until clamd's verdict. Clean, it becomes `ready`; infected, `blocked` for
 //! good (never served, the same `404` as a file that does not exist), a security event
 //! (`malware_blocked`) is written on the sender's account and the sender is told on the stream
-//! (`file.blocked`). Every member's stream gets `attachment.updated` with the new status.
+//! (`file.blocked`), and so are the enterprise's owners and admins when the conversation is an
+//! enterprise's (and its audit log gets a `file_blocked` line). Every member's stream gets `attachment.updated` with the new status.
 //!
 //! The scanner works from the database: after an upload it is woken, and it also looks every
 //! `files.scan_retry_secs` for files still `scanning` (clamd was down, the node restarted), so no
@@ -17,11 +18,13 @@ use super::clamd::{self, Verdict};
 use super::status;
 use crate::app::{Client, Wangshang};
 use crate::chat::conversations::member_ids;
-use crate::chat::{Emit, emit, kind};
+use crate::chat::{Emit, emit, kind, role};
 use crate::clock::now_ms;
 use crate::error::{Error, Result};
 use crate::events;
+use crate::policy;
 use crate::store::FileRecord;
+use crate::unit::Unit;
 
 /// Files scanned per look.
 const BATCH: u32 = 50;
@@ -114,8 +117,36 @@ impl Wangshang {
                     "signature": signature,
                 })),
             };
-            emit(&mut tx, std::slice::from_ref(&f.uploader_id), told, now).await?;
+            // The sender, and the enterprise's owners and admins when the conversation is an
+            // enterprise's (a taken-over account spreading malware is their concern too).
+            let (told_to, org) = blocked_file_audience(&mut tx, f).await?;
+            if let Some(org_id) = org {
+                let who = Some(f.uploader_id.as_str());
+                policy::audit(&mut tx, &org_id, &f.uploader_id, who, "file_blocked", now).await?;
+            }
+            emit(&mut tx, &told_to, told, now).await?;
         }
         tx.commit().await
     }
+}
+
+/// Who is told of a blocked file: its sender, and the owners and admins (current members) of
+/// the enterprise whose conversation it was sent to.
+async fn blocked_file_audience(
+    tx: &mut Unit,
+    f: &FileRecord,
+) -> Result<(Vec<String>, Option<String>)> {
+    let mut to = vec![f.uploader_id.clone()];
+    let org = tx
+        .conversation(&f.conversation_id)
+        .await?
+        .and_then(|c| c.org_id);
+    if let Some(org_id) = &org {
+        for m in tx.org_members(org_id).await? {
+            if m.left_at.is_none() && role::manages(&m.role) && !to.contains(&m.account_id) {
+                to.push(m.account_id);
+            }
+        }
+    }
+    Ok((to, org))
 }

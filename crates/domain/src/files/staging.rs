@@ -21,6 +21,13 @@ pub struct Staged {
     pub(crate) size: u64,
 }
 
+impl Staged {
+    /// Its size in bytes.
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+}
+
 impl Staging {
     pub(crate) async fn new(dir: std::path::PathBuf, max: u64) -> Result<Self> {
         let (file, path) = tokio::task::spawn_blocking(move || {

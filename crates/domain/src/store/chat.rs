@@ -371,6 +371,8 @@ pub trait FileRepo {
     -> StoreResult<Vec<FileRecord>>;
     /// Sets a file's status (a scan's verdict); `false` when it was not `from`.
     async fn set_file_status(&mut self, id: &str, from: &str, to: &str) -> StoreResult<bool>;
+    /// Whether any file row holds the blob, as its bytes or its thumbnail.
+    async fn blob_in_use(&mut self, key: &str) -> StoreResult<bool>;
 }
 
 #[async_trait]

@@ -12,7 +12,8 @@ use axum::{Json, Router};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Deserialize;
 
-use domain::files::{Download, Part, Upload};
+use domain::app::Wangshang;
+use domain::files::{Download, Part, Staged, Upload};
 use domain::sessions::Authenticated;
 use proto::chat::{FileLinkView, MessageView};
 
@@ -45,22 +46,104 @@ pub struct UploadQuery {
     original: Option<bool>,
 }
 
-fn unreadable(e: MultipartError) -> ApiError {
-    match e.status() {
-        StatusCode::PAYLOAD_TOO_LARGE => ApiError::payload_too_large(),
-        _ => ApiError::invalid_request(format!("The multipart body cannot be read: {e}")),
-    }
+fn unreadable(e: MultipartError) -> domain::Error {
+    domain::Error::InvalidRequest(format!("The multipart body cannot be read: {e}"))
 }
 
-async fn small_text(mut field: Field<'_>, what: &str) -> Result<String, ApiError> {
+async fn small_text(mut field: Field<'_>, what: &str) -> domain::Result<String> {
     let mut buf = Vec::new();
     while let Some(chunk) = field.chunk().await.map_err(unreadable)? {
         if buf.len() + chunk.len() > SMALL_PART {
-            return Err(ApiError::invalid_request(format!("`{what}` is too long.")));
+            return Err(domain::Error::InvalidRequest(format!(
+                "`{what}` is too long."
+            )));
         }
         buf.extend_from_slice(&chunk);
     }
-    String::from_utf8(buf).map_err(|_| ApiError::invalid_request(format!("`{what}` is not UTF-8.")))
+    String::from_utf8(buf)
+        .map_err(|_| domain::Error::InvalidRequest(format!("`{what}` is not UTF-8.")))
+}
+
+/// Reads the next part, which must be the short text part `name` (the web form's CSRF field
+/// comes first, so it is checked before a file is read).
+pub(crate) async fn first_text(multipart: &mut Multipart, name: &str) -> domain::Result<String> {
+    match multipart.next_field().await.map_err(unreadable)? {
+        Some(field) if field.name() == Some(name) => small_text(field, name).await,
+        _ => Err(domain::Error::InvalidRequest(format!(
+            "The first part must be `{name}`."
+        ))),
+    }
+}
+
+/// The parts of an upload, the file staged (deleted again if anything fails).
+pub(crate) struct UploadParts {
+    pub staged: Staged,
+    pub name: Option<String>,
+    pub declared_type: Option<String>,
+    pub caption: String,
+    pub client_msg_id: Option<String>,
+    /// The web form's "send original" box (the API takes `?original=true`).
+    pub original: bool,
+}
+
+/// Reads an upload's parts: `file` (streamed to a temporary file, stopped at the size limit),
+/// `caption`, `client_msg_id`, and with `form` the web form's `original` box.
+pub(crate) async fn read_parts(
+    app: &Wangshang,
+    multipart: &mut Multipart,
+    form: bool,
+) -> domain::Result<UploadParts> {
+    let mut caption = String::new();
+    let mut client_msg_id = None;
+    let mut original = false;
+    let mut file = None;
+    while let Some(mut field) = multipart.next_field().await.map_err(unreadable)? {
+        match field.name().unwrap_or("") {
+            "file" => {
+                if file.is_some() {
+                    return Err(domain::Error::InvalidRequest(
+                        "Send one file per message.".into(),
+                    ));
+                }
+                let name = field.file_name().map(str::to_owned);
+                let declared = field.content_type().map(str::to_owned);
+                // Dropped on any error below, the staged upload is deleted.
+                let mut staging = app.stage_upload().await?;
+                while let Some(chunk) = field.chunk().await.map_err(unreadable)? {
+                    staging.write(&chunk).await?;
+                }
+                file = Some((staging.finish().await?, name, declared));
+            }
+            "caption" => caption = small_text(field, "caption").await?,
+            "client_msg_id" => client_msg_id = Some(small_text(field, "client_msg_id").await?),
+            "original" if form => original = !small_text(field, "original").await?.is_empty(),
+            other => {
+                return Err(domain::Error::InvalidRequest(format!(
+                    "Unknown part `{}`; the parts are file, caption and client_msg_id.",
+                    other.chars().take(64).collect::<String>()
+                )));
+            }
+        }
+    }
+    let Some((staged, name, declared_type)) = file else {
+        return Err(domain::Error::InvalidRequest(
+            "The `file` part is missing.".into(),
+        ));
+    };
+    // A browser sends an empty file part when no file was picked.
+    if staged.size() == 0 && name.as_deref().is_none_or(str::is_empty) {
+        return Err(domain::Error::InvalidRequest(
+            "The `file` part is missing.".into(),
+        ));
+    }
+    Ok(UploadParts {
+        staged,
+        name,
+        declared_type,
+        caption,
+        client_msg_id,
+        original,
+    })
 }
 
 /// Sends a file (with an optional caption) to a conversation. The type is read from the content;
@@ -90,50 +173,20 @@ pub async fn upload(
         return Err(domain::Error::FileTooLarge { max }.into());
     }
     let mut multipart = multipart.map_err(|_| ApiError::unsupported_multipart())?;
-    let mut caption = String::new();
-    let mut client_msg_id = None;
-    let mut file = None;
-    while let Some(mut field) = multipart.next_field().await.map_err(unreadable)? {
-        match field.name().unwrap_or("") {
-            "file" => {
-                if file.is_some() {
-                    return Err(ApiError::invalid_request("Send one file per message."));
-                }
-                let name = field.file_name().map(str::to_owned);
-                let declared = field.content_type().map(str::to_owned);
-                // Dropped on any error below, the staged upload is deleted.
-                let mut staging = s.app.stage_upload().await?;
-                while let Some(chunk) = field.chunk().await.map_err(unreadable)? {
-                    staging.write(&chunk).await?;
-                }
-                file = Some((staging.finish().await?, name, declared));
-            }
-            "caption" => caption = small_text(field, "caption").await?,
-            "client_msg_id" => client_msg_id = Some(small_text(field, "client_msg_id").await?),
-            other => {
-                return Err(ApiError::invalid_request(format!(
-                    "Unknown part `{}`; the parts are file, caption and client_msg_id.",
-                    other.chars().take(64).collect::<String>()
-                )));
-            }
-        }
-    }
-    let Some((staged, name, declared_type)) = file else {
-        return Err(ApiError::invalid_request("The `file` part is missing."));
-    };
+    let parts = read_parts(&s.app, &mut multipart, false).await?;
     let (m, created) = s
         .app
         .send_file(
             Upload {
                 conversation_id: id,
                 sender: auth,
-                client_msg_id: client_msg_id.unwrap_or_else(domain::random::id),
-                caption,
-                name,
-                declared_type,
+                client_msg_id: parts.client_msg_id.unwrap_or_else(domain::random::id),
+                caption: parts.caption,
+                name: parts.name,
+                declared_type: parts.declared_type,
                 keep_original: q.original.unwrap_or(false),
             },
-            staged,
+            parts.staged,
         )
         .await?;
     let status = if created {
@@ -259,20 +312,30 @@ fn disposition(d: &Download) -> HeaderValue {
 }
 
 /// Serves a file or its thumbnail, whole or one range of it.
-pub(crate) async fn serve(
+async fn serve(
     s: &AppState,
     file_id: &str,
     headers: &HeaderMap,
     part: Part,
     (ip, link): (&str, Option<&str>),
 ) -> Result<Response, ApiError> {
-    let mut d = match link {
+    let d = match link {
         Some(token) => s.app.file_by_link(file_id, token, part).await?,
         None => {
             let viewer = viewer(s, headers, ip).await;
             s.app.file_download(viewer.as_ref(), file_id, part).await?
         }
     };
+    respond(s, d, headers).await
+}
+
+/// The response for a download the caller may have: whole, or the one range asked for, with
+/// headers that keep a browser from running it.
+pub(crate) async fn respond(
+    s: &AppState,
+    mut d: Download,
+    headers: &HeaderMap,
+) -> Result<Response, ApiError> {
     let size = s.app.download_size(&mut d).await?;
     // One range is served as asked; several, or one that cannot be read, get the whole file.
     let range = headers

@@ -28,6 +28,7 @@ use domain::store::{ConversationMember, ConversationSummary, Message};
 use proto::chat::ReadMarker;
 
 use super::ctx::Ctx;
+use super::files::{self, FileCard};
 use super::i18n::Tr;
 use super::pages::{self, Shown};
 use super::render::{page, redirect, shown};
@@ -165,7 +166,11 @@ fn conversation_rows(t: Tr, list: &[ConversationSummary]) -> Vec<ConvRow> {
                 last: c
                     .last_message
                     .as_ref()
-                    .map(|m| shown_body(t, m))
+                    .map(|m| {
+                        let shown = shown_body(t, m);
+                        let file = m.attachment.as_ref().filter(|_| m.recalled_at.is_none());
+                        files::summary(t, &shown, file)
+                    })
                     .unwrap_or_default(),
                 last_at: c
                     .last_message
@@ -280,6 +285,8 @@ pub struct MsgRow {
     pub can_edit: bool,
     /// For the caller's own messages: "read", "unread" or "read by N".
     pub receipt: String,
+    /// The message's file (none once recalled).
+    pub file: Option<FileCard>,
 }
 
 pub struct MemberRow {
@@ -316,6 +323,14 @@ pub struct ChatView {
     /// Contacts not yet in the group (for its admins).
     pub addable: Vec<(String, String)>,
     pub client_msg_id: String,
+    /// The file form's own `client_msg_id`.
+    pub upload_msg_id: String,
+    /// `files.max_file_bytes`, and what the domain says past it: the script refuses a larger
+    /// file before sending it (the server stops reading it anyway).
+    pub max_file_bytes: u64,
+    pub too_large: String,
+    /// "Sending {name}… {percent}%".
+    pub uploading_pattern: String,
     pub draft: String,
     pub window_ms: i64,
     /// "{n} read" with the placeholder chat.js fills in.
@@ -337,7 +352,7 @@ fn receipt(t: Tr, group: bool, m: &Message, members: &[ConversationMember]) -> S
     }
 }
 
-async fn view_page(
+pub(super) async fn view_page(
     ctx: Ctx,
     auth: &Authenticated,
     id: &str,
@@ -420,6 +435,7 @@ async fn view_page(
                 sent_ms: m.sent_at,
                 can_recall: !recalled && (owner || (mine && now - m.sent_at <= window_ms)),
                 can_edit: mine && !recalled && now - m.sent_at <= window_ms,
+                file: m.attachment.as_ref().filter(|_| !recalled).map(files::card),
                 receipt: if mine && !recalled {
                     receipt(t, group, m, &members)
                 } else {
@@ -486,6 +502,20 @@ async fn view_page(
         conversations,
         addable,
         client_msg_id: random::id(),
+        upload_msg_id: random::id(),
+        max_file_bytes: app.config.files.max_file_bytes,
+        too_large: shown(
+            t,
+            domain::Error::FileTooLarge {
+                max: app.config.files.max_file_bytes,
+            },
+        )
+        .1
+        .message,
+        uploading_pattern: t.with(
+            "file-uploading",
+            &[("name", "{name}"), ("percent", "{percent}")],
+        ),
         draft,
         window_ms,
         read_by_pattern: t.with("chat-read-by", &[("count", "{n}")]),

@@ -164,6 +164,20 @@ mod tests {
         assert!(twice.is_empty(), "defined twice: {twice:?}");
     }
 
+    /// A problem a page shows is worded from `err-<code>`: a code without its text would show
+    /// the marked key to a person.
+    #[test]
+    fn every_problem_code_has_a_text() {
+        for (code, _, _) in proto::problem::CODES {
+            for lang in [Lang::En, Lang::Zh] {
+                // With the arguments `render::shown` gives every text.
+                let args = [("attempts", "1"), ("seconds", "1"), ("mib", "1")];
+                let text = Tr(lang).with(&format!("err-{code}"), &args);
+                assert!(!text.starts_with('⟦'), "no err-{code} in {lang:?}");
+            }
+        }
+    }
+
     #[test]
     fn missing_keys_are_marked() {
         assert_eq!(Tr(Lang::En).get("no-such-key"), "⟦no-such-key⟧");

@@ -8,6 +8,7 @@ mod auth;
 mod chat;
 mod contacts;
 pub(crate) mod ctx;
+mod files;
 mod forgot;
 pub mod i18n;
 mod links;
@@ -26,6 +27,7 @@ mod support;
 mod trusted;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::middleware;
 use axum::routing::{get, post};
 
@@ -128,6 +130,13 @@ pub fn router(state: AppState) -> Router<AppState> {
         )
         .route("/chat/{id}/messages/{message_id}/edit", post(chat::edit))
         .route("/chat/{id}/read", post(chat::read))
+        .route(
+            "/chat/{id}/files",
+            // The file's own limit is enforced while it streams in (`files.max_file_bytes`).
+            post(files::upload).layer(DefaultBodyLimit::disable()),
+        )
+        .route("/chat/files/{file_id}", get(files::download))
+        .route("/chat/files/{file_id}/thumbnail", get(files::thumbnail))
         .route("/chat/{id}/members", post(chat::add_members))
         .route(
             "/chat/{id}/members/{account_id}/remove",
@@ -187,6 +196,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/static/app.js", get(misc::script))
         .route("/static/app.css", get(misc::style))
         .route("/static/chat.js", get(misc::chat_script))
+        .route("/static/files.js", get(misc::files_script))
         .route(
             "/favicon.ico",
             get(|| async { axum::http::StatusCode::NO_CONTENT }),

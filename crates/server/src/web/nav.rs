@@ -31,7 +31,10 @@ pub fn current() -> Nav {
 
 pub async fn layer(State(s): State<AppState>, req: Request, next: Next) -> Response {
     let mut nav = Nav::default();
-    if !req.uri().path().starts_with("/static/")
+    let path = req.uri().path();
+    // Scripts, styles and files are not pages: no header to draw.
+    if !path.starts_with("/static/")
+        && !path.starts_with("/chat/files/")
         && let Some(token) = Ctx::named(req.headers(), SESSION)
         // Only the account is used here; the page's own extractor judges the address.
         && let Ok(auth) = s.app.authenticate(&token, "").await

@@ -52,6 +52,10 @@ pub fn stricter_password(
 /// malformed field by the shape of the domain's detail (a detail of no known shape is shown only
 /// on an English page, never as an English sentence inside a Chinese one).
 pub fn shown(t: Tr, e: domain::Error) -> (StatusCode, Shown) {
+    let mib = match &e {
+        domain::Error::FileTooLarge { max } => (max / (1024 * 1024)).to_string(),
+        _ => String::new(),
+    };
     let api = ApiError::from(e);
     let p = api.problem();
     let attempts = p.attempts_left.map(|n| n.to_string()).unwrap_or_default();
@@ -64,7 +68,11 @@ pub fn shown(t: Tr, e: domain::Error) -> (StatusCode, Shown) {
     } else {
         t.with(
             &format!("err-{}", p.code),
-            &[("attempts", &attempts), ("seconds", &wait.to_string())],
+            &[
+                ("attempts", &attempts),
+                ("seconds", &wait.to_string()),
+                ("mib", &mib),
+            ],
         )
     };
     let mut details: Vec<String> = p

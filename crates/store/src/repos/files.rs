@@ -111,4 +111,14 @@ impl FileRepo for SqlTx {
             .await?;
         Ok(n > 0)
     }
+
+    async fn blob_in_use(&mut self, key: &str) -> StoreResult<bool> {
+        let row = query(
+            "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM files WHERE blob = $1 OR thumb_blob = $1",
+        )
+        .bind(key)
+        .fetch_one(&mut self.conn)
+        .await?;
+        Ok(col::<i64>(&row, "n")? > 0)
+    }
 }
