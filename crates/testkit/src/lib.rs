@@ -395,30 +395,8 @@ impl TestApp {
             .post_auth("/api/v1/orgs", &first_token, json!({"name": "旺商科技"}))
             .await;
         assert_eq!(org.status, StatusCode::CREATED, "{:?}", org.body);
-        let before = self.messages_to(second).await.len();
-        let r = self
-            .post_auth(
-                &format!("/api/v1/orgs/{}/invites", org.str("id")),
-                &first_token,
-                json!({"destination": second}),
-            )
+        self.join_org(&org.str("id"), &first_token, second, &second_token)
             .await;
-        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
-        let msgs = self.wait_for_messages(second, before + 1).await;
-        let body = msgs
-            .iter()
-            .filter_map(|m| m["body"].as_str())
-            .find(|t| t.contains("/invites/"))
-            .expect("the invitation");
-        let code = link_token(body, "/invites/");
-        let r = self
-            .post_auth(
-                &format!("/api/v1/invites/{code}/accept"),
-                &second_token,
-                json!({}),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
         let conv = self
             .post_auth(
                 "/api/v1/conversations",
@@ -432,6 +410,57 @@ impl TestApp {
             second_token,
             conversation_id: conv.str("conversation_id"),
         }
+    }
+
+    /// `inviter` invites `destination` (an e-mail address) into the enterprise; the account
+    /// bound to it (`invitee`'s token) accepts through the link the outbox sent.
+    pub async fn join_org(&self, org_id: &str, inviter: &str, destination: &str, invitee: &str) {
+        let before = self.messages_to(destination).await.len();
+        let r = self
+            .post_auth(
+                &format!("/api/v1/orgs/{org_id}/invites"),
+                inviter,
+                json!({"destination": destination}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        let msgs = self.wait_for_messages(destination, before + 1).await;
+        let body = msgs
+            .iter()
+            .filter_map(|m| m["body"].as_str())
+            .find(|t| t.contains("/invites/"))
+            .expect("the invitation");
+        let code = link_token(body, "/invites/");
+        let r = self
+            .post_auth(
+                &format!("/api/v1/invites/{code}/accept"),
+                invitee,
+                json!({}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    }
+
+    /// Posts a multipart form to `POST /api/v1/conversations/{conversation}/files{query}`.
+    pub async fn upload_form(
+        &self,
+        token: &str,
+        conversation: &str,
+        query: &str,
+        form: reqwest::multipart::Form,
+    ) -> Resp {
+        let res = self
+            .client
+            .post(format!(
+                "{}/api/v1/conversations/{conversation}/files{query}",
+                self.base
+            ))
+            .bearer_auth(token)
+            .multipart(form)
+            .send()
+            .await
+            .expect("upload sent");
+        Self::read(res).await
     }
 
     /// Opens the event stream with a bearer token.

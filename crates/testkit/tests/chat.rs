@@ -50,25 +50,8 @@ async fn team(app: &TestApp, names: &[&str]) -> (String, Vec<Member>) {
 }
 
 async fn join(app: &TestApp, org_id: &str, inviter: &Member, m: &Member) {
-    let before = app.messages_to(&m.email).await.len();
-    let r = app
-        .post_auth(
-            &format!("/api/v1/orgs/{org_id}/invites"),
-            &inviter.token,
-            json!({"destination": m.email}),
-        )
+    app.join_org(org_id, &inviter.token, &m.email, &m.token)
         .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
-    let msgs = app.wait_for_messages(&m.email, before + 1).await;
-    let code = link_token(msgs[0]["body"].as_str().unwrap(), "/invites/");
-    let r = app
-        .post_auth(
-            &format!("/api/v1/invites/{code}/accept"),
-            &m.token,
-            json!({}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
 }
 
 async fn direct(app: &TestApp, a: &Member, b: &Member) -> String {

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use reqwest::multipart::{Form, Part};
 use sha2::{Digest, Sha256};
-use testkit::{Backend, Resp, StatusCode, TestApp, json, link_token, on_both_backends};
+use testkit::{Backend, Resp, StatusCode, TestApp, json, on_both_backends};
 
 const PW: &str = "blue lantern over quiet harbor";
 
@@ -39,25 +39,8 @@ async fn group(app: &TestApp, names: &[&str]) -> (String, Vec<Member>) {
     assert_eq!(org.status, StatusCode::CREATED, "{:?}", org.body);
     for (x, n) in m.iter().zip(names).skip(1) {
         let email = format!("{n}@example.com");
-        let before = app.messages_to(&email).await.len();
-        let r = app
-            .post_auth(
-                &format!("/api/v1/orgs/{}/invites", org.str("id")),
-                &m[0].token,
-                json!({"destination": email}),
-            )
+        app.join_org(&org.str("id"), &m[0].token, &email, &x.token)
             .await;
-        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
-        let msgs = app.wait_for_messages(&email, before + 1).await;
-        let code = link_token(msgs[0]["body"].as_str().unwrap(), "/invites/");
-        let r = app
-            .post_auth(
-                &format!("/api/v1/invites/{code}/accept"),
-                &x.token,
-                json!({}),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     }
     let ids: Vec<&str> = m[1..].iter().map(|x| x.id.as_str()).collect();
     let r = app
@@ -94,27 +77,6 @@ fn part(bytes: Vec<u8>, name: &str, mime: Option<&str>) -> Part {
     }
 }
 
-async fn upload_form(
-    app: &TestApp,
-    token: &str,
-    conversation: &str,
-    query: &str,
-    form: Form,
-) -> Resp {
-    let res = app
-        .client
-        .post(format!(
-            "{}/api/v1/conversations/{conversation}/files{query}",
-            app.base
-        ))
-        .bearer_auth(token)
-        .multipart(form)
-        .send()
-        .await
-        .expect("upload sent");
-    TestApp::read(res).await
-}
-
 async fn upload(
     app: &TestApp,
     token: &str,
@@ -126,7 +88,7 @@ async fn upload(
     let form = Form::new()
         .text("caption", "见附件")
         .part("file", part(bytes.to_vec(), name, mime));
-    upload_form(app, token, conversation, "", form).await
+    app.upload_form(token, conversation, "", form).await
 }
 
 /// A stream from now on: returns once the server sent `hello`, so an event after this call is
@@ -224,7 +186,7 @@ async fn a_member_sends_and_the_others_download(b: Backend) {
             "file",
             part(content.clone(), "报价/../Q3 报价.txt", Some("text/plain")),
         );
-    let r = upload_form(&app, &m[0].token, &conv, "", form).await;
+    let r = app.upload_form(&m[0].token, &conv, "", form).await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
     assert_eq!(r.body["body"], "见附件");
     assert_eq!(r.body["sender_id"], m[0].id.as_str());
@@ -258,7 +220,7 @@ async fn a_member_sends_and_the_others_download(b: Backend) {
     let form = Form::new()
         .text("client_msg_id", "q3-quote")
         .part("file", part(content.clone(), "Q3 报价.txt", None));
-    let again = upload_form(&app, &m[0].token, &conv, "", form).await;
+    let again = app.upload_form(&m[0].token, &conv, "", form).await;
     assert_eq!(again.status, StatusCode::OK, "{:?}", again.body);
     assert_eq!(again.body["message_id"], r.body["message_id"]);
     assert_eq!(app.count("SELECT COUNT(*) FROM files").await, 1);
@@ -777,7 +739,9 @@ async fn a_jpeg_loses_its_gps_position_unless_sent_as_original(b: Backend) {
         "file",
         part(photo.clone(), "IMG_0002.jpg", Some("image/jpeg")),
     );
-    let r = upload_form(&app, &m[0].token, &conv, "?original=true", form).await;
+    let r = app
+        .upload_form(&m[0].token, &conv, "?original=true", form)
+        .await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
     let id = r.body["attachment"]["file_id"].as_str().unwrap().to_owned();
     let g = fetch(&app, &file_path(&id), Some(&m[1].token), None).await;

@@ -9,7 +9,7 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
-use testkit::{Backend, Resp, StatusCode, TestApp, json, link_token, on_both_backends};
+use testkit::{Backend, Resp, StatusCode, TestApp, json, on_both_backends};
 use totp_rs::{Builder, Secret};
 
 const PW: &str = "blue lantern over quiet harbor";
@@ -93,28 +93,8 @@ async fn second_org(app: &TestApp, member: &str) -> String {
     let b = app
         .post_auth("/api/v1/orgs", member, json!({"name": "乙公司"}))
         .await;
-    let before = app.messages_to(colleague).await.len();
-    app.post_auth(
-        &format!("/api/v1/orgs/{}/invites", b.str("id")),
-        member,
-        json!({"destination": colleague}),
-    )
-    .await;
-    let msgs = app.wait_for_messages(colleague, before + 1).await;
-    let body = msgs
-        .iter()
-        .filter_map(|m| m["body"].as_str())
-        .find(|t| t.contains("/invites/"))
-        .unwrap();
-    let code = link_token(body, "/invites/");
-    let r = app
-        .post_auth(
-            &format!("/api/v1/invites/{code}/accept"),
-            &colleague_token,
-            json!({}),
-        )
+    app.join_org(&b.str("id"), member, colleague, &colleague_token)
         .await;
-    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     let c = app
         .post_auth(
             "/api/v1/conversations",
@@ -1003,6 +983,8 @@ async fn the_security_view_and_audit_log_show_posture_never_secrets(b: Backend) 
 
     // The audit log: newest first, filterable, exportable.
     set_policy(&app, &o, json!({"grace_days": 1})).await;
+    // The log orders by time in milliseconds: the next line is a later one.
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     let r = app
         .post_auth(&path(&o, &o.member_id, "suspend"), &o.owner, json!({}))
         .await;
@@ -1276,24 +1258,7 @@ async fn web_pages_show_and_set_the_policy_and_act_on_members(b: Backend) {
 async fn join(app: &TestApp, o: &Org, email: &str) -> (String, String) {
     let id = app.register("email", email, "third", PW).await;
     let token = app.token(email, PW).await;
-    let before = app.messages_to(email).await.len();
-    app.post_auth(
-        &format!("/api/v1/orgs/{}/invites", o.id),
-        &o.owner,
-        json!({"destination": email}),
-    )
-    .await;
-    let msgs = app.wait_for_messages(email, before + 1).await;
-    let body = msgs
-        .iter()
-        .filter_map(|m| m["body"].as_str())
-        .find(|t| t.contains("/invites/"))
-        .unwrap();
-    let code = link_token(body, "/invites/");
-    let r = app
-        .post_auth(&format!("/api/v1/invites/{code}/accept"), &token, json!({}))
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    app.join_org(&o.id, &o.owner, email, &token).await;
     (id, token)
 }
 
@@ -1463,18 +1428,7 @@ async fn search_and_files_meet_the_policy(b: Backend) {
             .mime_str("text/plain")
             .unwrap(),
     );
-    let up = app
-        .client
-        .post(format!(
-            "{}/api/v1/conversations/{}/files",
-            app.base, o.conversation
-        ))
-        .bearer_auth(&o.owner)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    let up = TestApp::read(up).await;
+    let up = app.upload_form(&o.owner, &o.conversation, "", form).await;
     assert_eq!(up.status, StatusCode::CREATED, "{:?}", up.body);
     let file = up.body["attachment"]["file_id"]
         .as_str()

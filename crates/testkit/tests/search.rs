@@ -12,7 +12,7 @@ mod search_corpus;
 
 use std::collections::{BTreeSet, HashMap};
 
-use testkit::{Backend, Resp, StatusCode, TestApp, json, link_token, on_both_backends};
+use testkit::{Backend, Resp, StatusCode, TestApp, json, on_both_backends};
 
 const PW: &str = "blue lantern over quiet harbor";
 
@@ -45,25 +45,8 @@ async fn team(app: &TestApp, people: &[(&str, &str)]) -> Vec<Member> {
     assert_eq!(org.status, StatusCode::CREATED, "{:?}", org.body);
     let org_id = org.str("id");
     for m in &members[1..] {
-        let before = app.messages_to(&m.email).await.len();
-        let r = app
-            .post_auth(
-                &format!("/api/v1/orgs/{org_id}/invites"),
-                &members[0].token,
-                json!({"destination": m.email}),
-            )
+        app.join_org(&org_id, &members[0].token, &m.email, &m.token)
             .await;
-        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
-        let msgs = app.wait_for_messages(&m.email, before + 1).await;
-        let code = link_token(msgs[0]["body"].as_str().unwrap(), "/invites/");
-        let r = app
-            .post_auth(
-                &format!("/api/v1/invites/{code}/accept"),
-                &m.token,
-                json!({}),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     }
     members
 }
