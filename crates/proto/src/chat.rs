@@ -145,6 +145,29 @@ pub struct InviteSent {
     pub expires_at: OffsetDateTime,
 }
 
+/// An invitation still waiting to be accepted, as the enterprise's owners and admins see it.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct PendingInvite {
+    pub invite_id: String,
+    /// `sms` or `email`.
+    pub channel: String,
+    /// The invited phone or e-mail, masked (`138****5678`, `z***@example.com`).
+    pub masked_destination: String,
+    /// Who invited (account id and nickname).
+    pub invited_by: String,
+    pub inviter_nickname: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct PendingInvites {
+    /// Newest first.
+    pub invites: Vec<PendingInvite>,
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct ContactView {
     pub account_id: String,

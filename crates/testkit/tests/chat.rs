@@ -83,6 +83,7 @@ async fn patch(app: &TestApp, path: &str, token: &str, body: serde_json::Value) 
 on_both_backends!(
     enterprise_roles_and_invitations,
     invitations_belong_to_their_destination,
+    pending_invitations_are_listed_and_can_be_withdrawn,
     contacts_requests_and_blocks,
     non_members_learn_nothing,
     repeated_client_msg_id_creates_nothing,
@@ -1315,4 +1316,81 @@ async fn messages_can_be_sent_over_the_socket(b: Backend) {
         "invalid_request"
     );
     assert_eq!(app.count("SELECT COUNT(*) FROM messages").await, 1);
+}
+
+async fn pending_invitations_are_listed_and_can_be_withdrawn(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let (org, m) = team(&app, &["ann", "ben"]).await;
+    let dee = member(&app, "dee").await;
+    let list_path = format!("/api/v1/orgs/{org}/invites");
+    let invite = |to: &str| app.post_auth(&list_path, &m[0].token, json!({"destination": to}));
+    let before = app.messages_to(&dee.email).await.len();
+    let r = invite(&dee.email).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    let dee_invite = r.str("invite_id");
+    let r = invite("+8613800138000").await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+
+    // The owner sees both, newest first, addresses masked; ben's accepted one is not listed.
+    let l = app.get(&list_path, Some(&m[0].token)).await;
+    assert_eq!(l.status, StatusCode::OK, "{:?}", l.body);
+    let invites = l.body["invites"].as_array().unwrap();
+    assert_eq!(invites.len(), 2, "{:?}", l.body);
+    assert_eq!(invites[0]["masked_destination"], "138****8000");
+    assert_eq!(invites[0]["channel"], "sms");
+    assert_eq!(invites[1]["invite_id"], dee_invite.as_str());
+    assert_eq!(invites[1]["masked_destination"], "d***@example.com");
+    assert_eq!(invites[1]["inviter_nickname"], "ann");
+    assert!(!l.body.to_string().contains("dee@example.com"));
+    // The enterprise page lists them for the owner, each with a form to withdraw it.
+    let page = app
+        .client
+        .get(format!("{}/orgs/{org}", app.base))
+        .header("cookie", format!("ws_session={}; ws_lang=en", m[0].token))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("d***@example.com"), "{page}");
+    assert!(
+        page.contains(&format!("/invites/{dee_invite}/revoke")),
+        "{page}"
+    );
+    // A plain member may not look, nor withdraw; an outsider learns nothing.
+    let r = app.get(&list_path, Some(&m[1].token)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(r.str("code"), "not_org_admin");
+    let r = app.get(&list_path, Some(&dee.token)).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let one = format!("{list_path}/{dee_invite}");
+    let r = app.delete(&one, &m[1].token).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+    // Withdrawn: its link is dead, and it leaves the list.
+    let r = app.delete(&one, &m[0].token).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{:?}", r.body);
+    let msgs = app.wait_for_messages(&dee.email, before + 1).await;
+    let body = msgs
+        .iter()
+        .filter_map(|m| m["body"].as_str())
+        .find(|t| t.contains("/invites/"))
+        .unwrap();
+    let code = link_token(body, "/invites/");
+    let r = app
+        .post_auth(
+            &format!("/api/v1/invites/{code}/accept"),
+            &dee.token,
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::GONE, "{:?}", r.body);
+    assert_eq!(r.str("code"), "link_expired");
+    let l = app.get(&list_path, Some(&m[0].token)).await;
+    assert_eq!(l.body["invites"].as_array().unwrap().len(), 1);
+    // Withdrawing again, or an unknown one: not found.
+    let r = app.delete(&one, &m[0].token).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    app.stop().await;
 }

@@ -8,11 +8,23 @@ use super::role;
 use crate::app::Wangshang;
 use crate::clock::now_ms;
 use crate::error::{Error, Result};
-use crate::identifier::Destination;
+use crate::identifier::{Channel, Destination, mask_stored};
 use crate::messages::template;
 use crate::outbox;
 use crate::random;
 use crate::store::{Org, OrgInvite};
+
+/// An invitation still waiting, as its enterprise's admins see it (the address masked).
+pub struct Pending {
+    pub invite_id: String,
+    pub channel: String,
+    pub masked_destination: String,
+    pub invited_by: String,
+    /// The inviter's nickname (empty once they left the enterprise's member list).
+    pub inviter: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
 
 pub struct InviteSent {
     pub invite_id: String,
@@ -85,6 +97,57 @@ impl Wangshang {
             masked_destination: dest.masked(),
             expires_at: invite.expires_at,
         })
+    }
+
+    /// The enterprise's invitations still waiting to be accepted (owners and admins).
+    pub async fn pending_invites(&self, account_id: &str, org_id: &str) -> Result<Vec<Pending>> {
+        let mut tx = self.read().await?;
+        let me = membership(&mut tx, org_id, account_id).await?;
+        if !role::manages(&me.role) {
+            return Err(Error::Forbidden("not_org_admin"));
+        }
+        let invites = tx.pending_invites(org_id, now_ms()).await?;
+        let members = tx.org_members(org_id).await?;
+        Ok(invites
+            .into_iter()
+            .map(|i| {
+                let inviter = members
+                    .iter()
+                    .find(|m| m.account_id == i.invited_by)
+                    .map(|m| m.nickname.clone())
+                    .unwrap_or_default();
+                Pending {
+                    masked_destination: Channel::parse(&i.channel)
+                        .map(|c| mask_stored(c, &i.destination))
+                        .unwrap_or_else(|| "***".into()),
+                    channel: i.channel,
+                    invited_by: i.invited_by,
+                    inviter,
+                    created_at: i.created_at,
+                    expires_at: i.expires_at,
+                    invite_id: i.id,
+                }
+            })
+            .collect())
+    }
+
+    /// Withdraws a pending invitation (owners and admins): its link then answers as an expired
+    /// one. An accepted, expired or unknown invitation is `NotFound`.
+    pub async fn revoke_invite(
+        &self,
+        account_id: &str,
+        org_id: &str,
+        invite_id: &str,
+    ) -> Result<()> {
+        let mut tx = self.write().await?;
+        let me = membership(&mut tx, org_id, account_id).await?;
+        if !role::manages(&me.role) {
+            return Err(Error::Forbidden("not_org_admin"));
+        }
+        if !tx.revoke_invite(org_id, invite_id, now_ms()).await? {
+            return Err(Error::NotFound);
+        }
+        tx.commit().await
     }
 
     /// The enterprise an invitation code is for, while it can still be accepted.

@@ -234,6 +234,11 @@ pub trait OrgRepo {
     async fn invite_by_code_hash(&mut self, code_hash: &str) -> StoreResult<Option<OrgInvite>>;
     /// Marks an invite accepted; `false` when it was accepted already.
     async fn accept_invite(&mut self, id: &str, account_id: &str, at: Millis) -> StoreResult<bool>;
+    /// The enterprise's invitations neither accepted nor expired at `now`, newest first.
+    async fn pending_invites(&mut self, org_id: &str, now: Millis) -> StoreResult<Vec<OrgInvite>>;
+    /// Ends a pending invitation at `now` (its link answers as an expired one); `false` when
+    /// there is no such pending invitation of the enterprise.
+    async fn revoke_invite(&mut self, org_id: &str, id: &str, now: Millis) -> StoreResult<bool>;
 }
 
 #[async_trait]

@@ -2,14 +2,15 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, patch, post};
+use axum::routing::{delete, get, patch, post};
 use axum::{Json, Router};
 
 use domain::chat::orgs;
 use domain::clock::to_datetime;
 use domain::store::OrgMember;
 use proto::chat::{
-    InviteSent, NewInvite, NewOrg, OrgList, OrgMemberView, OrgMembers, OrgView, SetRole,
+    InviteSent, NewInvite, NewOrg, OrgList, OrgMemberView, OrgMembers, OrgView, PendingInvite,
+    PendingInvites, SetRole,
 };
 
 use crate::AppState;
@@ -25,7 +26,8 @@ pub fn router() -> Router<AppState> {
             "/orgs/{id}/members/{account_id}",
             patch(set_role).delete(remove_member),
         )
-        .route("/orgs/{id}/invites", post(invite))
+        .route("/orgs/{id}/invites", post(invite).get(invites))
+        .route("/orgs/{id}/invites/{invite_id}", delete(revoke_invite))
         .route("/invites/{code}/accept", post(accept))
 }
 
@@ -174,6 +176,49 @@ pub async fn invite(
             expires_at: to_datetime(sent.expires_at),
         }),
     ))
+}
+
+/// The invitations still waiting to be accepted (owners and admins), newest first.
+#[utoipa::path(get, path = "/api/v1/orgs/{id}/invites",
+    params(("id" = String, Path, description = "The enterprise id.")), tag = "chat",
+    responses((status = 200, body = PendingInvites), (status = 403, description = "not_org_admin"), (status = 404, description = "not_found")),
+    security(("bearer" = [])))]
+pub async fn invites(
+    State(s): State<AppState>,
+    Auth(auth): Auth,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<PendingInvites>, ApiError> {
+    let list = s.app.pending_invites(&auth.account_id, &id).await?;
+    Ok(Json(PendingInvites {
+        invites: list
+            .into_iter()
+            .map(|p| PendingInvite {
+                invite_id: p.invite_id,
+                channel: p.channel,
+                masked_destination: p.masked_destination,
+                invited_by: p.invited_by,
+                inviter_nickname: p.inviter,
+                created_at: to_datetime(p.created_at),
+                expires_at: to_datetime(p.expires_at),
+            })
+            .collect(),
+    }))
+}
+
+/// Withdraws a pending invitation (owners and admins); its link then answers `410 link_expired`.
+#[utoipa::path(delete, path = "/api/v1/orgs/{id}/invites/{invite_id}",
+    params(("id" = String, Path, description = "The enterprise id."), ("invite_id" = String, Path, description = "The invitation id.")), tag = "chat",
+    responses((status = 204), (status = 403, description = "not_org_admin"), (status = 404, description = "not_found")),
+    security(("bearer" = [])))]
+pub async fn revoke_invite(
+    State(s): State<AppState>,
+    Auth(auth): Auth,
+    ApiPath((id, invite_id)): ApiPath<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    s.app
+        .revoke_invite(&auth.account_id, &id, &invite_id)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Accepts an invitation (the caller must have the invited phone or e-mail bound).

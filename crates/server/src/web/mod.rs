@@ -146,6 +146,10 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/orgs/{id}", get(orgs::show))
         .route("/orgs/{id}/rename", post(orgs::rename))
         .route("/orgs/{id}/invites", post(orgs::invite))
+        .route(
+            "/orgs/{id}/invites/{invite_id}/revoke",
+            post(orgs::revoke_invite),
+        )
         .route("/orgs/{id}/members/{account_id}/role", post(orgs::set_role))
         .route("/orgs/{id}/members/{account_id}/remove", post(orgs::remove))
         .route(

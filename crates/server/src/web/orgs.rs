@@ -126,6 +126,8 @@ pub struct OrgPage {
     pub manage: bool,
     pub members: Vec<MemberRow>,
     pub roles: Vec<(String, String)>,
+    /// For owners and admins: invitations still waiting (id, address masked, inviter, until).
+    pub pending: Vec<(String, String, String, String)>,
 }
 
 async fn org_page(
@@ -147,7 +149,22 @@ async fn org_page(
     };
     let owner = org.my_role == role::OWNER;
     let manage = role::manages(&org.my_role);
+    let pending = if manage {
+        match ctx.app.app.pending_invites(me, id).await {
+            Ok(l) => l
+                .into_iter()
+                .map(|p| {
+                    let until = human(p.expires_at);
+                    (p.invite_id, p.masked_destination, p.inviter, until)
+                })
+                .collect(),
+            Err(e) => return problem_page(ctx, e, ("/orgs", "orgs-back")),
+        }
+    } else {
+        Vec::new()
+    };
     let tpl = OrgPage {
+        pending,
         t,
         csrf: ctx.csrf.clone(),
         logged_in: true,
@@ -241,6 +258,26 @@ pub async fn invite(ctx: Ctx, Path(id): Path<String>, Form(f): Form<InviteForm>)
         .invite_to_org(&auth.account_id, &id, &f.destination)
         .await
         .map(|sent| Some(t.with("org-invited", &[("destination", &sent.masked_destination)])));
+    answer(ctx, &auth, &id, r).await
+}
+
+/// Withdraws a pending invitation.
+pub async fn revoke_invite(
+    ctx: Ctx,
+    Path((id, invite_id)): Path<(String, String)>,
+    Form(f): Form<CsrfForm>,
+) -> Response {
+    let (ctx, auth) = match ctx.form_auth(&f.csrf).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let t = ctx.t();
+    let r = ctx
+        .app
+        .app
+        .revoke_invite(&auth.account_id, &id, &invite_id)
+        .await
+        .map(|()| Some(t.get("org-invite-revoked")));
     answer(ctx, &auth, &id, r).await
 }
 

@@ -242,4 +242,31 @@ impl OrgRepo for SqlTx {
         .await?;
         Ok(done == 1)
     }
+
+    async fn pending_invites(&mut self, org_id: &str, now: Millis) -> StoreResult<Vec<OrgInvite>> {
+        let rows = query(
+            "SELECT id, code_hash, org_id, channel, destination, role, invited_by, created_at, \
+             expires_at, accepted_by, accepted_at FROM org_invites \
+             WHERE org_id = $1 AND accepted_at IS NULL AND expires_at > $2 \
+             ORDER BY created_at DESC, id DESC LIMIT 500",
+        )
+        .bind(org_id)
+        .bind(now)
+        .fetch_all(&mut self.conn)
+        .await?;
+        rows.iter().map(invite).collect()
+    }
+
+    async fn revoke_invite(&mut self, org_id: &str, id: &str, now: Millis) -> StoreResult<bool> {
+        let done = query(
+            "UPDATE org_invites SET expires_at = $3 \
+             WHERE id = $1 AND org_id = $2 AND accepted_at IS NULL AND expires_at > $3",
+        )
+        .bind(id)
+        .bind(org_id)
+        .bind(now)
+        .execute(&mut self.conn)
+        .await?;
+        Ok(done == 1)
+    }
 }
