@@ -245,6 +245,17 @@ async fn second_factor_is_required_after_the_grace_period(b: Backend) {
         history(&app, &o.member, &o.conversation).await.status,
         StatusCode::OK
     );
+    // Every page shows the member a banner with the deadline and the way to set it up; the
+    // owner (who has no second factor either) sees it too — and nobody outside.
+    let banner = |html: &str| html.contains("id=\"policy-2fa-banner\"");
+    let (_, html) = web_get(&app, &o.member, "/chat").await;
+    assert!(banner(&html), "{html}");
+    assert!(html.contains("Set it up before"), "{html}");
+    assert!(html.contains("href=\"/settings/security\""));
+    app.register("email", "stranger@example.com", "s", PW).await;
+    let stranger = app.token("stranger@example.com", PW).await;
+    let (_, html) = web_get(&app, &stranger, "/chat").await;
+    assert!(!banner(&html));
     // Once it is over, this enterprise's conversations are closed to the member...
     app.exec(&format!(
         "UPDATE org_policies SET second_factor_since = second_factor_since - 4 * 86400000 WHERE org_id = '{}'",
@@ -258,6 +269,9 @@ async fn second_factor_is_required_after_the_grace_period(b: Backend) {
         "policy_requires_2fa",
         &o.id,
     );
+    let (_, html) = web_get(&app, &o.member, "/settings").await;
+    assert!(banner(&html), "{html}");
+    assert!(html.contains("closed to you until you set it up"), "{html}");
     refused(
         &send(&app, &o.member, &o.conversation, "m2").await,
         "policy_requires_2fa",
@@ -343,6 +357,8 @@ async fn second_factor_is_required_after_the_grace_period(b: Backend) {
         history(&app, &o.member, &o.conversation).await.status,
         StatusCode::OK
     );
+    let (_, html) = web_get(&app, &o.member, "/chat").await;
+    assert!(!banner(&html), "set up: no banner");
     // Passkeys only: an authenticator app is not enough.
     set_policy(
         &app,

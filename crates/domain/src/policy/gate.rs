@@ -67,19 +67,34 @@ pub(crate) async fn breach(
     {
         return Ok(Some(SESSION_EXPIRED));
     }
-    let required = SecondFactor::parse(&p.require_second_factor).unwrap_or(SecondFactor::Off);
-    if required != SecondFactor::Off && !has_factor(tx, &caller.account_id, required).await? {
-        let since = p.second_factor_since.unwrap_or(p.updated_at);
-        // A member who joined later gets the whole grace period from joining.
-        let joined = tx
-            .org_member(&p.org_id, &caller.account_id)
-            .await?
-            .map_or(since, |m| m.joined_at);
-        if now >= since.max(joined) + p.grace_days * DAY {
-            return Ok(Some(REQUIRES_2FA));
-        }
+    if second_factor_deadline(tx, p, &caller.account_id)
+        .await?
+        .is_some_and(|deadline| now >= deadline)
+    {
+        return Ok(Some(REQUIRES_2FA));
     }
     Ok(None)
+}
+
+/// When the account must have the second factor `p` requires and it lacks: the end of its grace
+/// period (from the requirement, or from joining when that was later). `None` when nothing is
+/// required or the account has it.
+pub(crate) async fn second_factor_deadline(
+    tx: &mut Unit,
+    p: &OrgPolicy,
+    account_id: &str,
+) -> Result<Option<Millis>> {
+    let required = SecondFactor::parse(&p.require_second_factor).unwrap_or(SecondFactor::Off);
+    if required == SecondFactor::Off || has_factor(tx, account_id, required).await? {
+        return Ok(None);
+    }
+    let since = p.second_factor_since.unwrap_or(p.updated_at);
+    // A member who joined later gets the whole grace period from joining.
+    let joined = tx
+        .org_member(&p.org_id, account_id)
+        .await?
+        .map_or(since, |m| m.joined_at);
+    Ok(Some(since.max(joined) + p.grace_days * DAY))
 }
 
 /// Whether the account has a second factor of the kind required.

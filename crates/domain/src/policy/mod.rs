@@ -52,6 +52,15 @@ pub fn default_policy(org_id: &str) -> OrgPolicy {
     }
 }
 
+/// An enterprise's demand for a second factor the member has not set up yet.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SecondFactorDue {
+    pub org_id: String,
+    pub org_name: String,
+    /// The end of the grace period (ms since the epoch).
+    pub deadline: Millis,
+}
+
 /// Writes a line of the enterprise's audit log.
 pub(crate) async fn audit(
     tx: &mut Unit,
@@ -163,6 +172,32 @@ impl Wangshang {
     }
 
     /// The password rules a new password of this account must meet.
+    /// The enterprise whose policy asks this account for a second factor it has not set up,
+    /// with the soonest deadline (the end of its grace period; past it, that enterprise's
+    /// conversations are closed to the account): what the banner tells the member.
+    pub async fn second_factor_due(&self, account_id: &str) -> Result<Option<SecondFactorDue>> {
+        let mut tx = self.read().await?;
+        let mut due: Option<SecondFactorDue> = None;
+        for m in tx.memberships(account_id).await? {
+            if m.left_at.is_some() {
+                continue;
+            }
+            let Some(p) = tx.org_policy(&m.org_id).await? else {
+                continue;
+            };
+            if let Some(deadline) = gate::second_factor_deadline(&mut tx, &p, account_id).await?
+                && due.as_ref().is_none_or(|d| deadline < d.deadline)
+            {
+                due = Some(SecondFactorDue {
+                    org_id: m.org_id,
+                    org_name: m.org_name,
+                    deadline,
+                });
+            }
+        }
+        Ok(due)
+    }
+
     pub async fn password_rules_for(&self, account_id: &str) -> Result<PasswordConfig> {
         let mut tx = self.read().await?;
         password_rules(&mut tx, account_id, &self.config.password).await

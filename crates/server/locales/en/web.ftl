@@ -747,3 +747,5 @@ org-pending-by = Invited by
 org-pending-until = Valid until
 org-invite-revoke = Withdraw
 org-invite-revoked = The invitation was withdrawn; its link no longer works.
+policy-2fa-banner = { $org } asks every member to use two-factor sign-in. Set it up before { $until } (UTC); after that its conversations stay closed until you do.
+policy-2fa-banner-overdue = { $org } asks every member to use two-factor sign-in: its conversations are closed to you until you set it up.

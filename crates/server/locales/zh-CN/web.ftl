@@ -747,3 +747,5 @@ org-pending-by = 邀请人
 org-pending-until = 有效期至
 org-invite-revoke = 撤回邀请
 org-invite-revoked = 邀请已撤回，邀请链接已失效。
+policy-2fa-banner = { $org } 要求所有成员开启两步验证。请在 { $until }（UTC）之前完成设置，逾期未设置将无法访问该企业的会话。
+policy-2fa-banner-overdue = { $org } 要求所有成员开启两步验证：设置完成之前，你无法访问该企业的会话。

@@ -96,6 +96,11 @@ impl Tr {
         self.with(key, &[(name, value)])
     }
 
+    /// A text with two arguments.
+    pub fn arg2(&self, key: &str, a: &str, a_value: &str, b: &str, b_value: &str) -> String {
+        self.with(key, &[(a, a_value), (b, b_value)])
+    }
+
     /// A text with `{arg}` left in for the page's script to fill in.
     pub fn pattern(&self, key: &str, arg: &str) -> String {
         self.with(key, &[(arg, &format!("{{{arg}}}"))])

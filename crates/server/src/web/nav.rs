@@ -18,6 +18,9 @@ pub struct Nav {
     pub agent: bool,
     /// A support-desk recovery of this account that its owner can still stop: the banner.
     pub ticket: Option<String>,
+    /// An enterprise asks for a second factor the member has not set up: (its name, the end of
+    /// the grace period as shown, whether that end has passed).
+    pub second_factor: Option<(String, String, bool)>,
 }
 
 tokio::task_local! {
@@ -50,6 +53,16 @@ pub async fn layer(State(s): State<AppState>, req: Request, next: Next) -> Respo
             .is_support_agent(&auth.account_id)
             .await
             .unwrap_or(false);
+        nav.second_factor = s
+            .app
+            .second_factor_due(&auth.account_id)
+            .await
+            .ok()
+            .flatten()
+            .map(|d| {
+                let overdue = d.deadline <= domain::clock::now_ms();
+                (d.org_name, domain::clock::human(d.deadline), overdue)
+            });
         nav.ticket = s
             .app
             .tickets_about(&auth.account_id)
