@@ -1268,6 +1268,44 @@ async fn web_pages_show_and_set_the_policy_and_act_on_members(b: Backend) {
     )
     .await;
     assert!(html.contains("suspended"), "{html}");
+    // Offboarding from the page: the form names who takes the groups over; then undone.
+    let (third_id, _) = join(&app, &o, "third@example.com").await;
+    let (_, html) = web_get(&app, &o.owner, &format!("/orgs/{}/security", o.id)).await;
+    assert!(html.contains("class=\"member-offboard\""), "{html}");
+    let act = format!("/orgs/{}/members/{third_id}/act", o.id);
+    let status_of = |body: &Value, id: &str| {
+        body.as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["account_id"] == id)
+            .map(|m| m["status"].as_str().unwrap().to_owned())
+    };
+    let posture = format!("/api/v1/orgs/{}/security/members", o.id);
+    let (status, _) = web_post(
+        &app,
+        &o.owner,
+        &act,
+        &[("action", "offboard"), ("successor_id", &third_id)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "not to themselves");
+    let (status, _) = web_post(
+        &app,
+        &o.owner,
+        &act,
+        &[("action", "offboard"), ("successor_id", &o.member_id)],
+    )
+    .await;
+    // Back to the security view (the client follows the redirect).
+    assert_eq!(status, StatusCode::OK);
+    let p = app.get(&posture, Some(&o.owner)).await;
+    assert_eq!(status_of(&p.body, &third_id).as_deref(), Some("offboarded"));
+    let (_, html) = web_get(&app, &o.owner, &format!("/orgs/{}/security", o.id)).await;
+    assert!(html.contains("class=\"member-undo-offboard\""), "{html}");
+    let (status, _) = web_post(&app, &o.owner, &act, &[("action", "undo-offboard")]).await;
+    assert_eq!(status, StatusCode::OK);
+    let p = app.get(&posture, Some(&o.owner)).await;
+    assert_eq!(status_of(&p.body, &third_id).as_deref(), Some("active"));
 }
 
 /// Invites `email` (registered now) into the enterprise; returns `(account_id, token)`.

@@ -177,6 +177,8 @@ pub struct PostureRow {
     pub last_login: String,
     pub sessions: usize,
     pub suspended: bool,
+    /// Offboarded (离职), within the window to undo it.
+    pub offboarded: bool,
     pub status: String,
     pub me: bool,
 }
@@ -200,6 +202,8 @@ pub struct SecurityPage {
     pub filter: String,
     pub members: Vec<PostureRow>,
     pub audit: Vec<AuditRow>,
+    /// Current members who can take over an offboarded member's groups: (account id, name).
+    pub colleagues: Vec<(String, String)>,
 }
 
 async fn security_page(
@@ -232,7 +236,13 @@ async fn security_page(
             .map(|m| m.nickname.clone())
             .unwrap_or_else(|| id.to_owned())
     };
+    let colleagues = all
+        .iter()
+        .filter(|m| m.left_at.is_none())
+        .map(|m| (m.account_id.clone(), m.nickname.clone()))
+        .collect();
     let tpl = SecurityPage {
+        colleagues,
         t,
         csrf: ctx.csrf.clone(),
         logged_in: true,
@@ -259,7 +269,8 @@ async fn security_page(
                 ),
                 last_login: p.last_login_at.map(human).unwrap_or_default(),
                 sessions: p.active_sessions,
-                suspended: p.status != "active",
+                suspended: p.status == "suspended",
+                offboarded: p.status == "offboarded",
                 status: t.get(&format!("security-view-status-{}", p.status)),
                 role: t.get(&format!("role-{}", p.role)),
                 account_id: p.account_id,
@@ -304,6 +315,9 @@ pub struct ActForm {
     csrf: String,
     #[serde(default)]
     action: String,
+    /// Offboarding: who takes over the member's groups.
+    #[serde(default)]
+    successor_id: String,
 }
 
 pub async fn act(
@@ -315,24 +329,29 @@ pub async fn act(
         Ok(x) => x,
         Err(r) => return r,
     };
-    let action = match f.action.as_str() {
-        "sign-out" => Action::SignOut,
-        "suspend" => Action::Suspend,
-        "reinstate" => Action::Reinstate,
-        _ => {
-            let (status, s) = shown(
-                ctx.t(),
-                domain::Error::InvalidRequest("unknown action".into()),
-            );
-            return security_page(ctx, &auth, &id, "", status, vec![s]).await;
+    let app = ctx.app.app.clone();
+    let me = auth.account_id.clone();
+    let done = match f.action.as_str() {
+        "sign-out" => {
+            app.act_on_member(&me, &id, &account_id, Action::SignOut)
+                .await
         }
+        "suspend" => {
+            app.act_on_member(&me, &id, &account_id, Action::Suspend)
+                .await
+        }
+        "reinstate" => {
+            app.act_on_member(&me, &id, &account_id, Action::Reinstate)
+                .await
+        }
+        "offboard" => {
+            app.offboard_member(&me, &id, &account_id, &f.successor_id)
+                .await
+        }
+        "undo-offboard" => app.undo_offboarding(&me, &id, &account_id).await,
+        _ => Err(domain::Error::InvalidRequest("unknown action".into())),
     };
-    match ctx
-        .app
-        .app
-        .act_on_member(&auth.account_id, &id, &account_id, action)
-        .await
-    {
+    match done {
         Ok(()) => redirect(ctx, &format!("/orgs/{id}/security")),
         Err(domain::Error::NotFound) => {
             problem_page(ctx, domain::Error::NotFound, ("/orgs", "orgs-back"))
