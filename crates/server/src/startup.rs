@@ -252,9 +252,12 @@ async fn scan_files(app: Wangshang, mut stop: watch::Receiver<bool>) {
     }
 }
 
-/// Removes orphaned uploads and blobs older than `files.orphan_secs`, hourly (the first look at
-/// start, for what a crash left).
-async fn sweep_orphan_files(app: Wangshang, mut stop: watch::Receiver<bool>) {
+/// Runs `job` hourly (the first time at start) until the server stops.
+async fn hourly<F, Fut>(mut stop: watch::Receiver<bool>, mut job: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
     let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {
         let stopped = tokio::select! {
@@ -264,6 +267,14 @@ async fn sweep_orphan_files(app: Wangshang, mut stop: watch::Receiver<bool>) {
         if stopped {
             return;
         }
+        job().await;
+    }
+}
+
+/// Removes orphaned uploads and blobs older than `files.orphan_secs`, hourly (the first look at
+/// start, for what a crash left).
+async fn sweep_orphan_files(app: Wangshang, stop: watch::Receiver<bool>) {
+    hourly(stop, || async {
         let cutoff = domain::clock::now_ms() - app.config.files.orphan_secs.max(0) * 1000;
         match app.sweep_orphan_files(cutoff).await {
             Ok(s) if s.temporary + s.blobs > 0 => {
@@ -276,24 +287,18 @@ async fn sweep_orphan_files(app: Wangshang, mut stop: watch::Receiver<bool>) {
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "removing orphaned files failed"),
         }
-    }
+    })
+    .await
 }
 
 /// Removes stream events past their retention, hourly.
-async fn prune_streams(app: Wangshang, mut stop: watch::Receiver<bool>) {
-    let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
-    loop {
-        let stopped = tokio::select! {
-            _ = every.tick() => false,
-            _ = stop.wait_for(|s| *s) => true,
-        };
-        if stopped {
-            return;
-        }
+async fn prune_streams(app: Wangshang, stop: watch::Receiver<bool>) {
+    hourly(stop, || async {
         match app.prune_streams().await {
             Ok(n) if n > 0 => tracing::info!(events = n, "pruned stream events"),
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "pruning stream events failed"),
         }
-    }
+    })
+    .await
 }

@@ -3,6 +3,19 @@
 (function () {
   "use strict";
 
+  // Shared with the chat scripts (loaded after this one): a random id for `client_msg_id`.
+  window.Wangshang = {
+    randomId: function () {
+      var b = new Uint8Array(12);
+      window.crypto.getRandomValues(b);
+      return Array.prototype.map
+        .call(b, function (x) {
+          return (x < 16 ? "0" : "") + x.toString(16);
+        })
+        .join("");
+    },
+  };
+
   // "Send again" waits out its countdown: disabled, showing the seconds left.
   var resend = document.getElementById("resend");
   if (resend) {

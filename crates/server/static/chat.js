@@ -547,15 +547,8 @@
     }
   }
 
-  var randomId = function () {
-    var b = new Uint8Array(12);
-    window.crypto.getRandomValues(b);
-    return Array.prototype.map
-      .call(b, function (x) {
-        return (x < 16 ? "0" : "") + x.toString(16);
-      })
-      .join("");
-  };
+  // A fresh client_msg_id (app.js).
+  var randomId = window.Wangshang.randomId;
 
   // Sending: the same form, posted with fetch. Its client_msg_id stays until the send succeeds,
   // so a retry after a failure cannot send the message twice.

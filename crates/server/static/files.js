@@ -125,15 +125,8 @@
     if (statusText) statusText.textContent = message || "";
   };
 
-  var randomId = function () {
-    var b = new Uint8Array(12);
-    window.crypto.getRandomValues(b);
-    return Array.prototype.map
-      .call(b, function (x) {
-        return (x < 16 ? "0" : "") + x.toString(16);
-      })
-      .join("");
-  };
+  // A fresh client_msg_id (app.js).
+  var randomId = window.Wangshang.randomId;
 
   // Files go one at a time, in the order they were picked, dropped or pasted.
   var queue = [];

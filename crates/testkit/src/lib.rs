@@ -85,6 +85,16 @@ pub fn link_token(body: &str, marker: &str) -> String {
         .collect()
 }
 
+/// The code of the invitation link among messages the outbox sent (the newest first).
+pub fn invite_code(msgs: &[Value]) -> String {
+    let body = msgs
+        .iter()
+        .filter_map(|m| m["body"].as_str())
+        .find(|t| t.contains("/invites/"))
+        .expect("an invitation among the messages");
+    link_token(body, "/invites/")
+}
+
 pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
@@ -425,12 +435,7 @@ impl TestApp {
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
         let msgs = self.wait_for_messages(destination, before + 1).await;
-        let body = msgs
-            .iter()
-            .filter_map(|m| m["body"].as_str())
-            .find(|t| t.contains("/invites/"))
-            .expect("the invitation");
-        let code = link_token(body, "/invites/");
+        let code = invite_code(&msgs);
         let r = self
             .post_auth(
                 &format!("/api/v1/invites/{code}/accept"),

@@ -1372,12 +1372,7 @@ async fn pending_invitations_are_listed_and_can_be_withdrawn(b: Backend) {
     let r = app.delete(&one, &m[0].token).await;
     assert_eq!(r.status, StatusCode::NO_CONTENT, "{:?}", r.body);
     let msgs = app.wait_for_messages(&dee.email, before + 1).await;
-    let body = msgs
-        .iter()
-        .filter_map(|m| m["body"].as_str())
-        .find(|t| t.contains("/invites/"))
-        .unwrap();
-    let code = link_token(body, "/invites/");
+    let code = testkit::invite_code(&msgs);
     let r = app
         .post_auth(
             &format!("/api/v1/invites/{code}/accept"),

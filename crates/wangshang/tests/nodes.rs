@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use testkit::process::ServerProcess;
 use testkit::stream::Ended;
-use testkit::{Backend, StatusCode, TestApp, json, link_token, skip_postgres};
+use testkit::{Backend, StatusCode, TestApp, json, skip_postgres};
 
 const PW: &str = "blue lantern over quiet harbor";
 const NEW_PW: &str = "seven green kites at dawn";
@@ -50,12 +50,7 @@ async fn two_processes_share_messages_revocations_and_flows() {
         .await;
     assert_eq!(invite.status, StatusCode::CREATED, "{:?}", invite.body);
     let msgs = b.wait_for_messages("bob@example.com", 2).await;
-    let body = msgs
-        .iter()
-        .filter_map(|m| m["body"].as_str())
-        .find(|t| t.contains("/invites/"))
-        .unwrap();
-    let code = link_token(body, "/invites/");
+    let code = testkit::invite_code(&msgs);
     let accepted = b
         .post_auth(
             &format!("/api/v1/invites/{code}/accept"),

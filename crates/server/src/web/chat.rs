@@ -579,16 +579,29 @@ pub async fn send(
             attachment: None,
         })
         .await;
-    match (sent, wants_json(&headers)) {
-        (Ok((m, _)), true) => ctx.finish(Json(message_view(&m))),
-        (Ok((m, _)), false) => redirect(ctx, &format!("/chat/{id}#m-{}", m.seq)),
+    sent_answer(ctx, &auth, &id, &headers, sent.map(|(m, _)| m), f.body).await
+}
+
+/// The answer to a sent message or file: the message as JSON for the page's script, else back
+/// to the conversation at it (or the page again with the error, keeping the draft).
+pub(super) async fn sent_answer(
+    ctx: Ctx,
+    auth: &Authenticated,
+    id: &str,
+    headers: &HeaderMap,
+    sent: domain::Result<Message>,
+    draft: String,
+) -> Response {
+    match (sent, wants_json(headers)) {
+        (Ok(m), true) => ctx.finish(Json(message_view(&m))),
+        (Ok(m), false) => redirect(ctx, &format!("/chat/{id}#m-{}", m.seq)),
         (Err(e), true) => json_error(ctx, e),
         (Err(domain::Error::NotFound), false) => {
             problem_page(ctx, domain::Error::NotFound, ("/chat", "chat-back"))
         }
         (Err(e), false) => {
             let (status, s) = shown(ctx.t(), e);
-            view_page(ctx, &auth, &id, None, status, vec![s], f.body).await
+            view_page(ctx, auth, id, None, status, vec![s], draft).await
         }
     }
 }

@@ -5,7 +5,6 @@
 //! file streams in, the same type check, the same `404` for anyone who may not see it, the same
 //! headers that keep a browser from running what it gets.
 
-use axum::Json;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Path};
 use axum::http::HeaderMap;
@@ -14,11 +13,9 @@ use axum::response::{IntoResponse, Response};
 use domain::files::{Part, Upload};
 use domain::store::Attachment;
 
-use super::chat::{json_error, problem_page, view_page, wants_json};
+use super::chat::{problem_page, sent_answer};
 use super::ctx::Ctx;
 use super::i18n::Tr;
-use super::render::{redirect, shown};
-use crate::routes::conversations::message_view;
 use crate::routes::files::{first_text, read_parts, respond};
 
 /// Longest side of a thumbnail as the conversation shows it, in CSS pixels.
@@ -102,7 +99,6 @@ pub async fn upload(
     headers: HeaderMap,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Response {
-    let json = wants_json(&headers);
     let Ok(mut multipart) = multipart else {
         return ctx.forbidden();
     };
@@ -131,18 +127,8 @@ pub async fn upload(
         .await
     }
     .await;
-    match (sent, json) {
-        (Ok((m, _)), true) => ctx.finish(Json(message_view(&m))),
-        (Ok((m, _)), false) => redirect(ctx, &format!("/chat/{id}#m-{}", m.seq)),
-        (Err(e), true) => json_error(ctx, e),
-        (Err(domain::Error::NotFound), false) => {
-            problem_page(ctx, domain::Error::NotFound, ("/chat", "chat-back"))
-        }
-        (Err(e), false) => {
-            let (status, s) = shown(ctx.t(), e);
-            view_page(ctx, &auth, &id, None, status, vec![s], String::new()).await
-        }
-    }
+    let sent = sent.map(|(m, _)| m);
+    sent_answer(ctx, &auth, &id, &headers, sent, String::new()).await
 }
 
 /// A file, for a signed-in member of its conversation (the session cookie).
