@@ -27,7 +27,7 @@ async fn a_small_world_is_built_and_judged() {
     let count = |k: Kind| r.outcomes.iter().filter(|x| x.kind == k).count();
     assert_eq!(count(Kind::Owner), 6);
     assert_eq!(count(Kind::Outsider), 4);
-    assert_eq!(count(Kind::Insider), 4);
+    assert_eq!(count(Kind::Insider) + count(Kind::InsiderPhone), 4);
     assert!(count(Kind::SimSwapper) <= 3);
     // Owners' accounts are found (a ticket always names them somehow), and an outsider with
     // public facts and guesses is never taken for the owner.

@@ -319,11 +319,14 @@ async fn trusted_colleagues_and_admins_add_evidence(backend: Backend) {
         "{notice:?}"
     );
 
-    // A borderline ticket: the e-mail, the nickname and the enterprise.
+    // A borderline ticket: the e-mail, the nickname, the enterprise and the month the account
+    // was opened (confirmations need one kind of private evidence of the ticket's own).
+    let month = domain::clock::human(domain::clock::now_ms())[..7].to_owned();
     let (no, _) = open(
         &app,
         "me@example.net",
-        json!({"email": "owner@example.com", "nicknames": ["张伟"], "enterprise": "旺商科技"}),
+        json!({"email": "owner@example.com", "nicknames": ["张伟"], "enterprise": "旺商科技",
+               "created_around": month}),
     )
     .await;
     let agent = agent(&app, "agent@example.com", true).await;

@@ -8,14 +8,15 @@
 use std::process::ExitCode;
 
 use testkit::Backend;
-use wangshang_bench::support_sim::{Options, dump, run, stats, table};
+use wangshang_bench::support_sim::{Options, dump, run, separation, stats, table};
 
 const USAGE: &str = "\
 support_sim: how well the support desk's evidence tells owners from impostors
 
 USAGE:
     support_sim [--seed N] [--members N] [--owners N] [--outsiders N] [--insiders N]
-                [--sim-swappers N] [--postgres] [--max-secs N] [--explain N]
+                [--sim-swappers N] [--postgres] [--max-secs N] [--explain N] [--stats]
+                [--dump FILE]
 
 OPTIONS:
     --seed N          the world's and the memories' random seed             [default: 16]
@@ -28,10 +29,13 @@ OPTIONS:
     --max-secs N      stop filing tickets after this long                   [default: 600]
     --explain N       print the evidence of up to N misjudged tickets (and per-kind statistics)
                       to stderr
+    --stats           print which findings owners short of `likely_owner` have against
+                      insiders who come close (and per-kind statistics) to stderr
     --dump FILE       write each ticket's kind and evidence (before vouching) as JSON lines";
 
 fn main() -> ExitCode {
     let mut o = Options::default();
+    let mut stats_wanted = false;
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
     while i < args.len() {
@@ -49,6 +53,11 @@ fn main() -> ExitCode {
             continue;
         }
         let value = match a {
+            "--stats" => {
+                stats_wanted = true;
+                i += 1;
+                continue;
+            }
             "--postgres" => {
                 o.backend = Backend::Postgres;
                 i += 1;
@@ -90,8 +99,11 @@ fn main() -> ExitCode {
         .expect("runtime");
     let report = rt.block_on(run(&o));
     println!("{}", table(&report));
-    if o.explain > 0 {
+    if o.explain > 0 || stats_wanted {
         eprintln!("{}", stats(&report));
+    }
+    if stats_wanted {
+        eprintln!("{}", separation(&report));
     }
     if let Some(p) = &o.dump
         && let Err(e) = dump(&report, p)

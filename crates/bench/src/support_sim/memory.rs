@@ -19,15 +19,23 @@ pub enum Kind {
     Owner,
     Outsider,
     Insider,
+    /// An insider colleague who also knows the victim's phone number.
+    InsiderPhone,
     SimSwapper,
 }
 
 impl Kind {
+    /// An insider colleague, with or without the phone number.
+    pub fn is_insider(self) -> bool {
+        matches!(self, Kind::Insider | Kind::InsiderPhone)
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Kind::Owner => "owners",
             Kind::Outsider => "outsiders",
             Kind::Insider => "insider colleagues",
+            Kind::InsiderPhone => "insider colleagues who know the phone",
             Kind::SimSwapper => "SIM-swappers (phone + public facts)",
         }
     }
@@ -373,10 +381,12 @@ pub fn insider(rng: &mut StdRng, members: &[Member], victim: usize) -> Option<Fi
     }
     c.insert("nicknames".into(), json!(nicks));
     c.insert("enterprise".into(), json!(enterprise_of(rng, m.org, true)));
+    let mut kind = Kind::Insider;
     if let Some(p) = &m.phone
         && rng.random_bool(0.5)
     {
         c.insert("phone".into(), json!(p));
+        kind = Kind::InsiderPhone;
     }
     if let Some(e) = &m.email
         && rng.random_bool(0.3)
@@ -460,7 +470,7 @@ pub fn insider(rng: &mut StdRng, members: &[Member], victim: usize) -> Option<Fi
         (address(rng, MOBILE_POOLS[spec.mobile].0), None)
     };
     Some(Filing {
-        kind: Kind::Insider,
+        kind,
         subject: victim,
         actor: Some(actor),
         claims: Value::Object(c),

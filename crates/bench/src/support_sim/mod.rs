@@ -103,6 +103,10 @@ pub struct Outcome {
     pub score: Option<(u64, u64)>,
     /// Another account was `likely_owner` (an owner's ticket pointing at someone else).
     pub wrong_account: bool,
+    /// How many trusted colleagues the subject has (0: nobody can vouch).
+    pub trusted: usize,
+    /// The subject candidate's detail codes after vouching.
+    pub after_codes: Vec<String>,
 }
 
 /// The whole run.
@@ -167,7 +171,7 @@ async fn file(app: &TestApp, f: &Filing, n: usize) -> String {
 async fn vouch(app: &TestApp, rng: &mut StdRng, w: &World, f: &Filing, account: usize) {
     let m = &w.members[account];
     let genuine = f.kind == Kind::Owner && account == f.subject;
-    let colluder = (f.kind == Kind::Insider && rng.random_bool(0.3))
+    let colluder = (f.kind.is_insider() && rng.random_bool(0.3))
         .then(|| m.trusted.choose(rng).copied())
         .flatten();
     for &v in &m.trusted {
@@ -283,7 +287,7 @@ pub async fn run(o: &Options) -> Report {
         plan.push(memory::outsider(&mut rng, &w.members, i));
     }
     let mut tries = 0;
-    while plan.iter().filter(|f| f.kind == Kind::Insider).count() < o.insiders
+    while plan.iter().filter(|f| f.kind.is_insider()).count() < o.insiders
         && tries < 10 * o.insiders + 10
     {
         tries += 1;
@@ -388,6 +392,19 @@ pub async fn run(o: &Options) -> Report {
         .await;
         let view = agent_view(&app, &w.agent, &no).await;
         let after = Verdict::of(&view, subject);
+        let after_codes: Vec<String> = view["candidates"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|c| c["account_id"] == subject.as_str())
+            .flat_map(|c| {
+                c["evidence"]["items"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
+            })
+            .filter_map(|i| i["code"].as_str().map(str::to_owned))
+            .collect();
         let wrong_account = view["candidates"]
             .as_array()
             .into_iter()
@@ -410,6 +427,8 @@ pub async fn run(o: &Options) -> Report {
             items,
             score,
             wrong_account,
+            trusted: w.members[f.subject].trusted.len(),
+            after_codes,
         });
         if (k + 1) % 50 == 0 {
             eprintln!("tickets: {} of {}", k + 1, plan.len());
@@ -476,6 +495,42 @@ pub fn table(r: &Report) -> String {
     s.push_str(&format!(
         "\nOwners' tickets where another account was also `likely_owner`: {wrong} of {}.\n",
         owners.len()
+    ));
+    // After vouching: who is left out, and why.
+    let none = owners.iter().filter(|o| o.trusted == 0).count();
+    let none_ok = owners
+        .iter()
+        .filter(|o| o.trusted == 0 && o.after == Verdict::LikelyOwner)
+        .count();
+    let left: Vec<&&&Outcome> = owners
+        .iter()
+        .filter(|o| o.after != Verdict::LikelyOwner)
+        .collect();
+    let has = |o: &Outcome, code: &str| o.after_codes.iter().any(|c| c == code);
+    let why_none = left.iter().filter(|o| o.trusted == 0).count();
+    let why_denied = left
+        .iter()
+        .filter(|o| o.trusted > 0 && has(o, "vouches_denied"))
+        .count();
+    let why_silent = left
+        .iter()
+        .filter(|o| o.trusted > 0 && !has(o, "vouches_denied") && has(o, "vouches_silent"))
+        .count();
+    let why_lost = left
+        .iter()
+        .filter(|o| o.trusted > 0 && o.after == Verdict::NotFound)
+        .count();
+    s.push_str(&format!(
+        "Owners without trusted colleagues (nobody can vouch): {none} of {} ({none_ok} of them \
+         `likely_owner` after vouching).\n",
+        owners.len()
+    ));
+    s.push_str(&format!(
+        "Owners not `likely_owner` after vouching: {} — no trusted colleagues {why_none}, a \
+         colleague denied by mistake {why_denied}, a colleague silent past the deadline \
+         {why_silent}, account not found {why_lost}, other {}.\n",
+        left.len(),
+        left.len() - why_none - why_denied - why_silent - why_lost
     ));
     s.push_str(&format!(
         "World: {} members, {} messages, built in {:.0} s; tickets judged in {:.0} s{}.\n",
@@ -546,6 +601,74 @@ pub fn stats(r: &Report) -> String {
             s.push_str(&format!(" {c} {:.2}", *k as f64 / n));
         }
         s.push('\n');
+    }
+    s
+}
+
+/// Which findings separate the owners who stay short of `likely_owner` from the insiders who
+/// come close (a score of 50 or more) before vouching: per detail code, the share of tickets
+/// of each group that have it, most telling first (for studying the rules; `--stats`).
+pub fn separation(r: &Report) -> String {
+    let short: Vec<&Outcome> = r
+        .outcomes
+        .iter()
+        .filter(|o| {
+            o.kind == Kind::Owner
+                && o.before != Verdict::LikelyOwner
+                && o.before != Verdict::NotFound
+        })
+        .collect();
+    let accepted: Vec<&Outcome> = r
+        .outcomes
+        .iter()
+        .filter(|o| o.kind == Kind::Owner && o.before == Verdict::LikelyOwner)
+        .collect();
+    let close: Vec<&Outcome> = r
+        .outcomes
+        .iter()
+        .filter(|o| o.kind.is_insider() && o.score.is_some_and(|s| s.0 >= 50))
+        .collect();
+    let share = |list: &[&Outcome], code: &str| {
+        let n = list
+            .iter()
+            .filter(|o| o.items.iter().any(|(_, c, _)| c == code))
+            .count();
+        n as f64 / list.len().max(1) as f64
+    };
+    let mut codes: Vec<&str> = short
+        .iter()
+        .chain(&close)
+        .chain(&accepted)
+        .flat_map(|o| o.items.iter().map(|(_, c, _)| c.as_str()))
+        .collect();
+    codes.sort_unstable();
+    codes.dedup();
+    let mut rows: Vec<(f64, String)> = codes
+        .iter()
+        .map(|c| {
+            let (a, b, d) = (share(&short, c), share(&close, c), share(&accepted, c));
+            (
+                (a - b).abs(),
+                format!(
+                    "| {c} | {:.0} % | {:.0} % | {:.0} % |\n",
+                    100.0 * d,
+                    100.0 * a,
+                    100.0 * b
+                ),
+            )
+        })
+        .collect();
+    rows.sort_by(|x, y| y.0.total_cmp(&x.0));
+    let mut s = format!(
+        "Findings before vouching: owners accepted ({}), owners short of `likely_owner` ({}), \
+         insiders scoring 50 or more ({})\n\n| finding | owners accepted | owners short | \
+         insiders close |\n| --- | ---: | ---: | ---: |\n",
+        accepted.len(),
+        short.len(),
+        close.len()
+    );
+    for (_, row) in rows {
+        s.push_str(&row);
     }
     s
 }

@@ -209,6 +209,8 @@ pub trait SupportRepo {
     /// Every phone/e-mail value the account had bound (old and new values of its changes).
     async fn bound_history(&mut self, account_id: &str) -> StoreResult<Vec<String>>;
     async fn login_history(&mut self, account_id: &str) -> StoreResult<LoginHistory>;
+    /// The `(ip, place)` of the account's security events that have a place, each pair once.
+    async fn login_places(&mut self, account_id: &str) -> StoreResult<Vec<(String, String)>>;
     /// Every name of every enterprise, `(org_id, name)`, at most `limit`.
     async fn all_org_names(&mut self, limit: u32) -> StoreResult<Vec<(String, String)>>;
     /// Members of an enterprise, past and present.

@@ -7,7 +7,7 @@ use crate::error::{Error, Result};
 use crate::store::{Account, Ticket};
 use crate::support::evidence::{
     Claims, DeviceFacts, DeviceUse, Evidence, Filing, NetworkUse, OrgFacts, Person, Similarity,
-    Vouches, similarity,
+    Vouches, rules, similarity,
 };
 use crate::support::trusted::VouchAnswer;
 use crate::unit::Unit;
@@ -108,6 +108,25 @@ impl Wangshang {
             }
         }
         let logins = tx.login_history(account_id).await?;
+        // Where the account logged in, with how many accounts used each network: the places of
+        // its own networks (home) are what an office colleague does not see.
+        let mut crowd: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
+        let mut seen_places = Vec::new();
+        for (ip, place) in tx.login_places(account_id).await? {
+            let Some(n) = loginmeta::network_of(&ip) else {
+                continue;
+            };
+            let accounts = match crowd.get(&n) {
+                Some(a) => *a,
+                None => {
+                    let a = tx.network_accounts(&n).await?;
+                    crowd.insert(n, a);
+                    a
+                }
+            };
+            seen_places.push((place, accounts));
+        }
+        let (home_places, shared_places) = rules::split_places(&seen_places);
         let devices = logins
             .user_agents
             .iter()
@@ -165,6 +184,8 @@ impl Wangshang {
             devices,
             networks: logins.networks,
             places: logins.places,
+            home_places,
+            shared_places,
             created_at: account.created_at,
             filing,
             vouches,

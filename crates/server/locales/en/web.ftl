@@ -523,6 +523,7 @@ agent-ev-d-device_no_records = No device in the login records.
 agent-ev-d-place_network_seen = The account logged in from this network ({ $place }).
 agent-ev-d-place_network_never = The account never logged in from this network.
 agent-ev-d-place_seen = The account logged in from there ({ $place }).
+agent-ev-d-place_home = The account logged in from there only on its own networks, not the office ({ $place }): what colleagues do not see.
 agent-ev-d-place_never = Not among the places the account logged in from.
 agent-ev-d-place_no_records = No places in the login records.
 agent-ev-d-place_vague = Not a place the records can check (home, office).

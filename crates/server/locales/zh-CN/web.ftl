@@ -523,6 +523,7 @@ agent-ev-d-device_no_records = 登录记录中没有设备信息。
 agent-ev-d-place_network_seen = 账号曾从该网络登录（{ $place }）。
 agent-ev-d-place_network_never = 账号从未从该网络登录。
 agent-ev-d-place_seen = 账号曾在此地登录（{ $place }）。
+agent-ev-d-place_home = 账号只在自己的网络（非办公室）从此地登录过（{ $place }）：同事看不到。
 agent-ev-d-place_never = 不在账号的登录地点中。
 agent-ev-d-place_no_records = 登录记录中没有地点信息。
 agent-ev-d-place_vague = 无法与登录记录核对的地点（家里、公司等）。

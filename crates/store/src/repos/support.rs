@@ -605,6 +605,19 @@ impl SupportRepo for SqlTx {
         })
     }
 
+    async fn login_places(&mut self, account_id: &str) -> StoreResult<Vec<(String, String)>> {
+        let rows = query(
+            "SELECT DISTINCT ip, place FROM security_events \
+             WHERE account_id = $1 AND place IS NOT NULL ORDER BY ip, place",
+        )
+        .bind(account_id)
+        .fetch_all(&mut self.conn)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((col(r, "ip")?, col(r, "place")?)))
+            .collect()
+    }
+
     async fn all_org_names(&mut self, limit: u32) -> StoreResult<Vec<(String, String)>> {
         let rows =
             query("SELECT DISTINCT org_id, name FROM org_names ORDER BY org_id, name LIMIT $1")

@@ -13,18 +13,20 @@
 //! | enterprise (public) | +10 member now (full name, short form, pinyin, English) · +6 former name, a slip, or left · −10 never |
 //! | each colleague named (at most 40) | +14 one of the two the account writes with most · +10 one of its five · +4 it writes with them · −8 a colleague it never writes with · 0 nobody of that name · −6 someone it never knew; hits count less in a small circle (fewer than 30 people) |
 //! | each device (at most 20) | +12 maker and model line · +10 a telling maker or system (Huawei, Xiaomi, Mac …) · +6 a common one (iPhone, Windows, Android) · +4 the maker is not recorded but the system fits · +1 only the kind (手机, 电脑) · −6 none fits |
-//! | each place (at most 8) | +6 a network (IP) it used · +3 a city/region it logged in from · −3/−2 never · 0 home, office |
+//! | each place (at most 8) | +6 a network (IP) it used · +8 a city it logged in from only on its own networks (home, not the office) · +3 another city/region it logged in from · −3/−2 never · 0 "home", "office" |
 //! | creation date, by its precision | day +18 · month +16 · year +3; a month off +7, two or three +3, four to six −4, more −10 (a year: −6) |
 //! | where the ticket was filed (at most 24) | +16 a device id it used · +7 the same browser/app and version · +14 a network few accounts use · 0 a shared one · −12 another account's device |
-//! | corroboration | +6 per further kind of private evidence that agrees (colleagues, devices, date, filing, former binding; at most 18) |
-//! | trusted colleagues | +50 k of n confirmed · +8 fewer (never enough alone) · −5 each silent past the deadline · −50 any denial |
+//! | corroboration | +6 per further kind of private evidence that agrees (colleagues, devices, date, home city, filing, former binding; at most 18) |
+//! | trusted colleagues | +50 k of n confirmed (the ticket still needs `CORROBORATION_MIN` private points of its own) · +8 fewer (never enough alone) · −5 each silent past the deadline · −50 any denial |
 //! | enterprise admin | +15 confirmed · −25 denied |
 //!
 //! Public facts (nickname, enterprise name) can be learned by anyone who chatted with the owner:
 //! when no other claim adds points, the score is capped at `public_facts_cap`. Phone numbers and
 //! e-mail addresses are known to colleagues and to whoever took over the number, so
 //! `likely_owner` also needs `private_evidence_min` points of private evidence (colleagues,
-//! devices, places, dates, former bindings, where it was filed) or k trusted colleagues.
+//! devices, places, dates, former bindings, where it was filed; each kind by its net points,
+//! so the hits of a colleague who names the whole team do not count without its misses) or k
+//! trusted colleagues.
 
 pub mod devices;
 pub mod org;
@@ -143,6 +145,11 @@ pub struct Evidence {
     pub devices: Vec<DeviceFacts>,
     pub networks: Vec<String>,
     pub places: Vec<String>,
+    /// Places the account logged in from only on networks few accounts use (its home, not the
+    /// office): what a colleague does not see.
+    pub home_places: Vec<String>,
+    /// Places it logged in from on networks many accounts use (an office).
+    pub shared_places: Vec<String>,
     pub created_at: Millis,
     pub filing: Filing,
     pub vouches: Vouches,
@@ -275,7 +282,12 @@ pub fn items(claims: &Claims, e: &Evidence, cfg: &SupportConfig) -> Vec<Item> {
     }
     let mut places = rules::Budget::new(rules::points::PLACES_CAP);
     for p in &claims.places {
-        out.push(places.take(rules::place(p, &e.networks, &e.places)));
+        out.push(places.take(rules::place(
+            p,
+            &e.networks,
+            &e.places,
+            (&e.home_places, &e.shared_places),
+        )));
     }
     if let Some(c) = &claims.created_around {
         out.push(rules::created(c, e.created_at));
@@ -300,12 +312,7 @@ fn judge(items: &[Item], cfg: &SupportConfig) -> (u32, u32, Recommendation) {
     if !beyond_public {
         score = score.min(cfg.public_facts_cap);
     }
-    let private: i32 = items
-        .iter()
-        .filter(|i| i.class == Class::Private && i.weight > 0)
-        .map(|i| i.weight)
-        .sum();
-    let private = u32::try_from(private).unwrap_or(0);
+    let private = rules::private_points(items);
     let vouched = items
         .iter()
         .any(|i| i.claim == rules::TRUSTED && i.result == Outcome::Matched);
@@ -316,9 +323,17 @@ fn judge(items: &[Item], cfg: &SupportConfig) -> (u32, u32, Recommendation) {
         .map(|i| i.weight)
         .sum();
     let without_lone = u32::try_from((sum - lone_vouch).clamp(0, 100)).unwrap_or(0);
+    // k confirmations stand in for the private minimum, not for private evidence altogether:
+    // colleagues vouch for a person they are asked about, carelessly or as a friend of whoever
+    // filed, so the ticket itself must show one kind of what mostly the owner knows.
+    let private_needed = if vouched {
+        u32::try_from(rules::points::CORROBORATION_MIN).unwrap_or(0)
+    } else {
+        cfg.private_evidence_min
+    };
     let recommendation = if score >= cfg.owner_score
         && beyond_public
-        && (vouched || private >= cfg.private_evidence_min)
+        && private >= private_needed
         && (vouched || without_lone >= cfg.owner_score)
     {
         Recommendation::LikelyOwner

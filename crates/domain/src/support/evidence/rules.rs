@@ -34,6 +34,8 @@ pub mod points {
     pub const PLACE_NETWORK: i32 = 6;
     pub const PLACE_NETWORK_NEVER: i32 = 3;
     pub const PLACE_SEEN: i32 = 3;
+    /// A city the account logged in from only on its own networks (home, not the office).
+    pub const PLACE_HOME: i32 = 8;
     pub const PLACE_NEVER: i32 = 2;
     pub const DATE_YEAR: i32 = 3;
     pub const DATE_MONTH: i32 = 16;
@@ -105,6 +107,7 @@ pub const CODES: &[&str] = &[
     "place_network_seen",
     "place_network_never",
     "place_seen",
+    "place_home",
     "place_never",
     "place_no_records",
     "place_vague",
@@ -570,7 +573,8 @@ fn bare_place(folded: &str) -> String {
 }
 
 /// Whether a claimed place names one of the parts of a recorded place ("Shanghai, CN",
-/// "CN/Shanghai"): the same word, its pinyin, or the claim starting with it ("上海浦东").
+/// "CN/Shanghai"): the same word, its pinyin, or the claim starting with it ("上海浦东") or
+/// ending with it ("江苏苏州").
 fn place_fits(claimed: &str, recorded: &str) -> bool {
     let c = bare_place(&fold(claimed));
     if c.is_empty() {
@@ -586,14 +590,46 @@ fn place_fits(claimed: &str, recorded: &str) -> bool {
         .map(fold)
         .filter(|part| part.chars().count() > 2)
         .any(|part| {
-            keys.iter()
-                .any(|k| *k == part || (part.len() >= 4 && k.starts_with(&part)))
-                || similarity(&c, &part) > Similarity::None
+            // Chinese addresses run from the province down: "江苏苏州" ends with the city.
+            keys.iter().any(|k| {
+                *k == part || (part.len() >= 4 && (k.starts_with(&part) || k.ends_with(&part)))
+            }) || similarity(&c, &part) > Similarity::None
         })
 }
 
-/// A place or network named, against the login records.
-pub fn place(claimed: &str, networks: &[String], places: &[String]) -> Item {
+/// A network used by at most this many accounts is someone's own (a home, a phone's carrier
+/// address); more, and it is shared (an office, a café).
+pub const OWN_NETWORK_ACCOUNTS: i64 = 2;
+
+/// The places an account logged in from, split by the networks they were seen on: `(home,
+/// shared)`. Given each login place with the number of accounts that used its network, `home`
+/// are the places seen only on the account's own networks, `shared` those seen on a network
+/// many use (an office). A city seen on the office network is what every colleague knows; the
+/// city of the account's home network, when it is not also the office's, mostly the owner.
+pub fn split_places(seen: &[(String, i64)]) -> (Vec<String>, Vec<String>) {
+    let mut home: Vec<String> = Vec::new();
+    let mut shared: Vec<String> = Vec::new();
+    for (place, accounts) in seen {
+        if *accounts > OWN_NETWORK_ACCOUNTS && !shared.contains(place) {
+            shared.push(place.clone());
+        }
+    }
+    for (place, accounts) in seen {
+        if *accounts <= OWN_NETWORK_ACCOUNTS && !shared.contains(place) && !home.contains(place) {
+            home.push(place.clone());
+        }
+    }
+    (home, shared)
+}
+
+/// A place or network named, against the login records; `home` and `shared` are the places of
+/// the account's own networks only and of shared ones ([`split_places`]).
+pub fn place(
+    claimed: &str,
+    networks: &[String],
+    places: &[String],
+    (home, shared): (&[String], &[String]),
+) -> Item {
     if let Some(n) = loginmeta::network_of(claimed.trim()) {
         return if networks.contains(&n) {
             item(
@@ -634,6 +670,18 @@ pub fn place(claimed: &str, networks: &[String], places: &[String]) -> Item {
     ];
     if VAGUE.contains(&fold(claimed).as_str()) {
         return item("place", Outcome::Unknown, 0, "place_vague", vec![]);
+    }
+    // The home city counts only when the claim fits no shared place too ("上海" for a Shanghai
+    // office is what colleagues say, whatever network the owner has at home).
+    let office = shared.iter().any(|p| place_fits(claimed, p));
+    if !office && let Some(p) = home.iter().find(|p| place_fits(claimed, p)) {
+        return item(
+            "place",
+            Outcome::Matched,
+            points::PLACE_HOME,
+            "place_home",
+            vec![("place", p.clone())],
+        );
     }
     if let Some(p) = places.iter().find(|p| place_fits(claimed, p)) {
         return item(
@@ -933,6 +981,22 @@ pub fn vouches(v: &Vouches, needed: u32) -> Vec<Item> {
     out
 }
 
+/// The points of private evidence: each claim of the private class counts by its net points
+/// (what matched less what was contradicted), never below zero. Naming four teammates of whom
+/// two are people the account writes with shows knowledge of the team, not of the account:
+/// the hits alone must not count as private evidence.
+pub fn private_points(items: &[Item]) -> u32 {
+    let mut per: Vec<(&str, i32)> = Vec::new();
+    for i in items.iter().filter(|i| i.class == Class::Private) {
+        match per.iter_mut().find(|(c, _)| *c == i.claim) {
+            Some((_, sum)) => *sum += i.weight,
+            None => per.push((i.claim, i.weight)),
+        }
+    }
+    let total: i32 = per.iter().map(|(_, sum)| (*sum).max(0)).sum();
+    u32::try_from(total).unwrap_or(0)
+}
+
 /// Enterprise admins' answers.
 pub fn admins(confirmed: u32, denied: u32) -> Option<Item> {
     if denied > 0 {
@@ -957,23 +1021,28 @@ pub fn admins(confirmed: u32, denied: u32) -> Option<Item> {
 }
 
 /// Independent kinds of private evidence that agree (colleagues, devices, the creation date,
-/// where the ticket was filed, a former binding): the owner knows a little of everything,
-/// while a colleague who knows the team, or a thief who knows the phone, knows one kind well.
+/// the home city, where the ticket was filed, a former binding): the owner knows a little of
+/// everything, while a colleague who knows the team, or a thief who knows the phone, knows one
+/// kind well.
 pub fn corroboration(items: &[Item]) -> Option<Item> {
     let mut kinds: Vec<&str> = Vec::new();
-    // Places are left out: the city is what everyone at the office knows.
+    // Places count only as the home city: the office's city is what every colleague knows.
     for claim in [
         "contact",
         "device",
         "created_around",
+        "home",
         "filed_from",
         "binding",
     ] {
+        // A kind agrees when it has hits (how much it shows, net of its misses, is for the
+        // private minimum: `private_points`).
         let sum: i32 = items
             .iter()
             .filter(|i| i.weight > 0)
             .filter(|i| {
                 i.claim == claim
+                    || (claim == "home" && i.code == "place_home")
                     || (claim == "binding"
                         && matches!(i.claim, "phone" | "email")
                         && i.code == "bound_before")

@@ -309,6 +309,79 @@ fn places_and_networks() {
 }
 
 #[test]
+fn places_split_by_the_networks_they_were_seen_on() {
+    let seen = vec![
+        // The office network, used by forty accounts; the home network by this one only; a
+        // phone's carrier address in the office's city.
+        ("Shanghai, CN".to_owned(), 40),
+        ("Suzhou, CN".to_owned(), 1),
+        ("Shanghai, CN".to_owned(), 1),
+        ("Suzhou, CN".to_owned(), 2),
+    ];
+    let (home, shared) = rules::split_places(&seen);
+    assert_eq!(home, vec!["Suzhou, CN".to_owned()]);
+    assert_eq!(shared, vec!["Shanghai, CN".to_owned()]);
+    // A place seen only on shared networks is never home.
+    let (home, _) = rules::split_places(&[("Hangzhou, CN".to_owned(), 3)]);
+    assert!(home.is_empty());
+}
+
+#[test]
+fn the_home_city_counts_more_than_the_office_city() {
+    let mut e = owner();
+    e.places.push("Suzhou, CN".into());
+    e.home_places = vec!["Suzhou, CN".into()];
+    e.shared_places = vec!["Shanghai, CN".into()];
+    let one = |e: &Evidence, p: &str| {
+        let c = Claims {
+            places: vec![p.into()],
+            ..Claims::default()
+        };
+        only(&c, e, "place")
+    };
+    let home = one(&e, "苏州");
+    assert_eq!(home.code, "place_home");
+    assert_eq!(home.weight, points::PLACE_HOME);
+    assert_eq!(one(&e, "江苏苏州").code, "place_home");
+    // The office's city is what every colleague knows: only a place seen.
+    let office = one(&e, "上海");
+    assert_eq!(office.code, "place_seen");
+    assert_eq!(office.weight, points::PLACE_SEEN);
+    // A home in the office's city says no more than the office does.
+    let mut same = e.clone();
+    same.home_places = vec!["Shanghai, CN".into()];
+    same.shared_places = vec!["Shanghai, CN".into()];
+    assert_eq!(one(&same, "上海").code, "place_seen");
+    // Without the split (no network of the login records known), a city is only seen.
+    let mut flat = e.clone();
+    flat.home_places.clear();
+    flat.shared_places.clear();
+    assert_eq!(one(&flat, "苏州").code, "place_seen");
+}
+
+#[test]
+fn the_home_city_is_a_kind_of_private_evidence_that_corroborates() {
+    let mut e = owner();
+    e.places.push("Suzhou, CN".into());
+    e.home_places = vec!["Suzhou, CN".into()];
+    e.shared_places = vec!["Shanghai, CN".into()];
+    let claims = |place: &str| Claims {
+        contacts: vec!["李娜".into()],
+        places: vec![place.into()],
+        ..Claims::default()
+    };
+    let kinds = |c: &Claims| {
+        items(c, &e, &cfg())
+            .into_iter()
+            .find(|i| i.claim == "corroboration")
+            .and_then(|i| i.arg("kinds").map(str::to_owned))
+    };
+    assert_eq!(kinds(&claims("苏州")).as_deref(), Some("2"));
+    // The office's city does not corroborate.
+    assert_eq!(kinds(&claims("上海")), None);
+}
+
+#[test]
 fn where_the_ticket_was_filed() {
     let with = |f: Filing| rules::filing(&f);
     let own = with(Filing {
@@ -509,6 +582,32 @@ fn trusted_colleagues_k_of_n_move_a_borderline_ticket() {
 }
 
 #[test]
+fn confirmations_do_not_carry_a_ticket_without_private_evidence() {
+    // A SIM-swapper's ticket: the number and the names; two colleagues confirm (carelessly, or
+    // a friend of the requester's).
+    let c = Claims {
+        phone: Some("+8613800138000".into()),
+        nicknames: vec!["张伟".into()],
+        enterprise: Some("旺商网络科技有限公司".into()),
+        places: vec!["上海".into()],
+        ..Claims::default()
+    };
+    let mut e = owner();
+    e.vouches.asked = 2;
+    e.vouches.confirmed = 2;
+    let a = assess(&c, &e, &cfg());
+    assert!(a.score >= cfg().owner_score, "{a:?}");
+    assert!(a.private_points < u32::try_from(points::CORROBORATION_MIN).unwrap());
+    assert_ne!(a.recommendation, Recommendation::LikelyOwner, "{a:?}");
+    // One real piece of private evidence (a colleague the account writes with most) and the
+    // confirmations carry it.
+    let mut with = c.clone();
+    with.contacts = vec!["李娜".into()];
+    let b = assess(&with, &e, &cfg());
+    assert_eq!(b.recommendation, Recommendation::LikelyOwner, "{b:?}");
+}
+
+#[test]
 fn one_confirmation_alone_never_carries_a_ticket_when_k_is_two() {
     // Just short of the line without a phone: one colluding colleague must not lift it.
     let c = Claims {
@@ -605,6 +704,70 @@ fn every_code_is_listed() {
     for it in items(&claims, &e, &cfg()) {
         assert!(rules::CODES.contains(&it.code), "{}", it.code);
     }
+}
+
+#[test]
+fn private_points_count_each_kind_by_its_net_points() {
+    let it = |claim: &'static str, result: Outcome, weight: i32| {
+        rules::item(claim, result, weight, "x", vec![])
+    };
+    let items = vec![
+        it("contact", Outcome::Matched, 14),
+        it("contact", Outcome::Contradicted, 8),
+        it("device", Outcome::Matched, 10),
+        // A contradiction never takes points from another kind.
+        it("filed_from", Outcome::Contradicted, 12),
+        // Public facts and identifiers are not private evidence.
+        it("nickname", Outcome::Matched, 10),
+        it("phone", Outcome::Matched, 20),
+    ];
+    assert_eq!(rules::private_points(&items), 6 + 10);
+}
+
+#[test]
+fn a_colleague_who_names_the_team_shows_no_private_knowledge() {
+    let e = owner();
+    // The phone, the names, the victim's phone brand, and five teammates of whom two are the
+    // people the account writes with most.
+    let team = Claims {
+        phone: Some("+8613800138000".into()),
+        nicknames: vec!["张伟".into()],
+        enterprise: Some("旺商网络科技有限公司".into()),
+        contacts: vec![
+            "李娜".into(),
+            "王芳".into(),
+            "周杰".into(),
+            "同事1".into(),
+            "同事2".into(),
+        ],
+        devices: vec!["华为手机".into()],
+        ..Claims::default()
+    };
+    let a = assess(&team, &e, &cfg());
+    let hits: i32 = a
+        .items
+        .iter()
+        .filter(|i| i.claim == "contact" && i.weight > 0)
+        .map(|i| i.weight)
+        .sum();
+    let net: i32 = a
+        .items
+        .iter()
+        .filter(|i| i.claim == "contact")
+        .map(|i| i.weight)
+        .sum();
+    assert_eq!(hits, 2 * points::CONTACT_FIRST);
+    assert!(net < points::CORROBORATION_MIN, "{a:?}");
+    // The hits do not count as private evidence without the misses.
+    assert!(a.private_points < cfg().private_evidence_min, "{a:?}");
+    assert_ne!(a.recommendation, Recommendation::LikelyOwner);
+    // The owner who names the two people they write with most shows more.
+    let owner_like = Claims {
+        contacts: vec!["李娜".into(), "王芳".into()],
+        ..team.clone()
+    };
+    let b = assess(&owner_like, &e, &cfg());
+    assert!(b.private_points >= cfg().private_evidence_min, "{b:?}");
 }
 
 #[test]
