@@ -45,6 +45,10 @@ pub struct Wangshang {
     pub(crate) blobs: Arc<crate::files::Blobs>,
     /// Woken after an upload that waits for the scanner.
     pub(crate) scan_wake: Arc<Notify>,
+    /// Woken after a commit that queued messages for the search index.
+    pub(crate) index_wake: Arc<Notify>,
+    /// One indexing pass at a time on this node (see [`crate::search::indexer`]).
+    pub(crate) indexing: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Wangshang {
@@ -72,6 +76,8 @@ impl Wangshang {
         Ok(Self {
             blobs,
             scan_wake: Arc::new(Notify::new()),
+            index_wake: Arc::new(Notify::new()),
+            indexing: Arc::new(tokio::sync::Mutex::new(())),
             relying,
             geoip,
             store,

@@ -151,6 +151,7 @@ pub async fn start(config: Config, listener: TcpListener) -> Result<Running, Str
         tokio::spawn(prune_streams(app.clone(), rx.clone())),
         tokio::spawn(sweep_orphan_files(app.clone(), rx.clone())),
         tokio::spawn(scan_files(app.clone(), rx.clone())),
+        tokio::spawn(index_search(app.clone(), rx.clone())),
     ];
     let mut background: Vec<JoinHandle<()>> = store::listen_streams(
         &app.config.database_url,
@@ -218,6 +219,41 @@ async fn catch_up_search(app: Wangshang) {
         Ok(Some(n)) => tracing::info!(messages = n, "search index rebuilt"),
         Ok(None) => {}
         Err(e) => tracing::warn!(error = %e, "rebuilding the search index failed"),
+    }
+}
+
+/// How often the indexer looks for messages queued by another node or left by a crash.
+const INDEX_TICK: std::time::Duration = std::time::Duration::from_secs(3);
+/// How long the indexer lets sends gather after a wake-up, so one pass indexes many: a pass
+/// rewrites the index pages it touches, about as many for a few messages as for many.
+const INDEX_GATHER: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Indexes the messages queued for search (`domain::search::indexer`): shortly after this
+/// node's sends wake it, and every [`INDEX_TICK`] for what another node or a crash left queued,
+/// the first time at start. A search indexes what is still queued itself, so nothing waits on
+/// this for correctness.
+async fn index_search(app: Wangshang, mut stop: watch::Receiver<bool>) {
+    if !app.search_enabled() {
+        return;
+    }
+    let mut every = tokio::time::interval(INDEX_TICK);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        // `Some(woken)`, or `None` when the server stops.
+        let woken = tokio::select! {
+            _ = every.tick() => Some(false),
+            _ = app.indexer_woken() => Some(true),
+            _ = stop.wait_for(|s| *s) => None,
+        };
+        match woken {
+            None => return,
+            Some(true) => tokio::time::sleep(INDEX_GATHER).await,
+            Some(false) => {}
+        }
+        // Full passes back to back (a backlog); a short one waits for the next wake-up.
+        if let Err(e) = app.index_while(domain::search::indexer::PASS).await {
+            tracing::warn!(error = %e, "indexing queued messages failed");
+        }
     }
 }
 

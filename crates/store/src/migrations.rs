@@ -80,6 +80,11 @@ const SOURCES: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0015_org_policy.sql"),
     ),
     (
+        16,
+        "search queue",
+        include_str!("../migrations/0016_search_queue.sql"),
+    ),
+    (
         18,
         "file blobs",
         include_str!("../migrations/0018_file_blobs.sql"),
@@ -249,6 +254,7 @@ pub(crate) mod tests {
         (12, SEARCH_SQLITE, SEARCH_POSTGRES),
         (13, SAME_13, SAME_13),
         (15, SAME_15, SAME_15),
+        (16, QUEUE_SQLITE, QUEUE_POSTGRES),
         (18, SAME_18, SAME_18),
     ];
     const SAME_2: &str = "07953012a46b91b4af810058c79e50f5321b35cb388be0aab4c1934efc9123c8541166c46086aca32b7c16d868a51469";
@@ -266,6 +272,9 @@ pub(crate) mod tests {
 
     const SEARCH_SQLITE: &str = "97d678117e67e6a212fa6fe8d88c39ee2a9e3c4454681884c13c35d6a69dc7b6f2c30553c264b2125db957a53149c114";
     const SEARCH_POSTGRES: &str = "bc177e69e11d722952189a64cfa43cf9d3ff3c4e9f1fd274a8b8649dc4cd7eafebd32e1f17c4d0a1cf905b87d18b864f";
+
+    const QUEUE_SQLITE: &str = "0eb8d2db6ffb979db41b765683bdf84d0e10178e593572f44674af5db6cdc2176641a4ae762cdd983c48fd1f5e18dee6";
+    const QUEUE_POSTGRES: &str = "da6b860c421aaabecf83da6bf653a18a273cd3de0eb732a17ab8f3e3b41d346bf36588ceae7ec0eddd7e3ba65b591ae8";
 
     const SAME_13: &str = "5c9c9998ff3cb8e534183ff157b18425b84a2baa3939bf0b77acc88bc59573532cf20a5159b9fcbec8b53a82f4c86161";
 

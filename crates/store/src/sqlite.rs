@@ -36,6 +36,11 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 const PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
      PRAGMA foreign_keys = ON;";
 
+/// The writer's page cache: 32 MiB instead of SQLite's 2 MiB, so the B-trees that writes land
+/// all over (the search index's terms, the messages' indexes) stay in memory between commits.
+/// The cache fills only as far as the database is used.
+const WRITER_PRAGMAS: &str = "PRAGMA cache_size = -32768;";
+
 /// A SQLite database file: its writer and its read connections.
 pub(crate) struct Db {
     writer: Arc<tokio::sync::Mutex<Connection>>,
@@ -115,6 +120,7 @@ impl Db {
         }
         // The writer first: it switches the file to WAL before any reader opens it.
         let writer = open_connection(&target, false)?;
+        writer.execute_batch(WRITER_PRAGMAS).map_err(error)?;
         Ok(Db {
             writer: Arc::new(tokio::sync::Mutex::new(writer)),
             readers: Arc::new(ReadPool {

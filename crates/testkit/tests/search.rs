@@ -141,6 +141,7 @@ on_both_backends!(
     removed_members_stop_finding_at_once_on_every_node,
     hostile_queries_get_an_answer_not_an_error,
     people_and_conversations_by_name_pinyin_and_initials,
+    queued_messages_are_indexed_after_a_crash,
 );
 
 /// The corpus, sent by three colleagues into a group and a direct conversation the searcher is
@@ -672,5 +673,84 @@ async fn people_and_conversations_by_name_pinyin_and_initials(b: Backend) {
     // A direct conversation by the other member's name; ann's group is not 华南.
     assert_eq!(conversations("shanhua").await.len(), 1);
     assert!(conversations("huanan").await.is_empty());
+    app.stop().await;
+}
+
+/// Sends commit their messages to the index's queue, and the indexer takes them after commit.
+/// With indexing failing (a fault on the index's inserts, as a crash between the send's commit
+/// and the indexer's would leave it), the messages stay queued; an edit and a recall meanwhile
+/// still apply. After a crash and restart the server indexes the queue by itself, without a
+/// search asking: the new text is found, the old text and the recalled message are not.
+async fn queued_messages_are_indexed_after_a_crash(b: Backend) {
+    let mut app = TestApp::spawn(b).await;
+    let m = team(&app, &[("ann", "张伟"), ("ben", "李娜")]).await;
+    let (ann, ben) = (&m[0], &m[1]);
+    let conv = conversation(&app, ann, &[ben], None).await;
+    let before = send(&app, ann, &conv, "c0", "崩溃之前已经索引的发票").await;
+    assert_eq!(
+        all_hits(&app, &ben.token, &[("q", "发票")]).await,
+        vec![before.clone()]
+    );
+    app.arm_fault("INSERT INTO search_terms");
+    let kept = send(&app, ann, &conv, "c1", "崩溃之前发出的报价单").await;
+    let edited = send(&app, ann, &conv, "c2", "旧的交货期是周一").await;
+    let recalled = send(&app, ben, &conv, "c3", "这条报价单要撤回").await;
+    let r = app
+        .request(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/conversations/{conv}/messages/{edited}"),
+            Some(&ann.token),
+            Some(json!({"body": "新的交货期是周五"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let r = app
+        .post_auth(
+            &format!("/api/v1/conversations/{conv}/messages/{recalled}/recall"),
+            &ben.token,
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    // The indexer tried (woken by the sends) and failed: everything is still queued.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let queued = "SELECT COUNT(*) FROM search_pending";
+    assert!(app.count(queued).await >= 3);
+    assert_eq!(app.count("SELECT COUNT(*) FROM search_docs").await, 1);
+    app.disarm_fault();
+    app.kill_and_restart().await;
+    // Indexed at start, without a search.
+    let mut left = app.count(queued).await;
+    for _ in 0..100 {
+        if left == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        left = app.count(queued).await;
+    }
+    assert_eq!(left, 0, "the queue was not indexed at start");
+    assert_eq!(app.count("SELECT COUNT(*) FROM search_docs").await, 3);
+    assert_eq!(
+        all_hits(&app, &ben.token, &[("q", "报价单")]).await,
+        vec![kept.clone()]
+    );
+    assert_eq!(
+        all_hits(&app, &ben.token, &[("q", "交货期 周五")]).await,
+        vec![edited.clone()]
+    );
+    assert!(
+        all_hits(&app, &ben.token, &[("q", "周一")])
+            .await
+            .is_empty()
+    );
+    assert!(
+        all_hits(&app, &ben.token, &[("q", "撤回")])
+            .await
+            .is_empty()
+    );
+    assert_eq!(
+        all_hits(&app, &ben.token, &[("q", "崩溃之前")]).await,
+        vec![kept, before]
+    );
     app.stop().await;
 }

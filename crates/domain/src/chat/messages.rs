@@ -51,11 +51,6 @@ impl Wangshang {
         let account_id = caller.account_id.as_str();
         let body = parse_text(body, MAX_BODY, "body")?;
         let indexing = self.search_enabled();
-        let terms = if indexing {
-            search::text::terms(&body)
-        } else {
-            Vec::new()
-        };
         let now = now_ms();
         let mut tx = self.write().await?;
         admitted(&mut tx, caller, conversation_id, now).await?;
@@ -65,16 +60,16 @@ impl Wangshang {
         }
         self.changeable(&m, now)?;
         tx.edit_message(&m.id, &body, now).await?;
-        let edited = Message {
-            body: body.clone(),
-            edited_at: Some(now),
-            ..m.clone()
-        };
         if indexing {
-            search::reindex_message(&mut tx, &m, &edited, terms).await?;
+            search::reindex_message(&mut tx, &m).await?;
         }
-        self.message_changed(tx, conversation_id, message_id, kind::MESSAGE_EDITED, now)
-            .await
+        let edited = self
+            .message_changed(tx, conversation_id, message_id, kind::MESSAGE_EDITED, now)
+            .await?;
+        if indexing {
+            self.wake_indexer();
+        }
+        Ok(edited)
     }
 
     /// Recalls (撤回) a message: the sender within the window, a group owner at any time. The row

@@ -144,22 +144,9 @@ impl Wangshang {
     /// Writes a batch in one transaction; returns each job's result.
     async fn write_batch(&self, jobs: &[Job]) -> Result<Vec<Sent>> {
         let now = now_ms();
-        // The index terms, worked out before the write unit opens (it holds SQLite's writer).
-        // None while search is off: nothing is indexed.
+        // New messages are queued for the search index (and indexed after commit), unless search
+        // is off.
         let indexing = self.search_enabled();
-        let mut terms: Vec<Vec<String>> = jobs
-            .iter()
-            .map(|j| {
-                if indexing {
-                    crate::search::text::terms(&crate::search::searchable_text(
-                        &j.out.body,
-                        j.out.attachment.as_ref(),
-                    ))
-                } else {
-                    Vec::new()
-                }
-            })
-            .collect();
         let mut tx = self.write().await?;
         let pairs: Vec<(String, String)> = jobs
             .iter()
@@ -224,9 +211,8 @@ impl Wangshang {
         }
         let mut plans = Vec::with_capacity(jobs.len());
         let mut new: Vec<Message> = Vec::new();
-        let mut new_terms: Vec<Vec<String>> = Vec::new();
         let mut in_batch: HashMap<(String, String), usize> = HashMap::new();
-        for (ji, j) in jobs.iter().enumerate() {
+        for j in jobs {
             let o = &j.out;
             let sender_id = &o.sender.account_id;
             let key = (sender_id.clone(), o.client_msg_id.clone());
@@ -278,7 +264,6 @@ impl Wangshang {
                 *used += a.size;
             }
             in_batch.insert(key, new.len());
-            new_terms.push(std::mem::take(&mut terms[ji]));
             plans.push(Plan::New(new.len()));
             let id = random::id();
             if let Some(a) = &o.attachment {
@@ -329,12 +314,8 @@ impl Wangshang {
             }
             tx.insert_messages(&new).await?;
             if indexing {
-                let docs: Vec<_> = new
-                    .iter()
-                    .zip(std::mem::take(&mut new_terms))
-                    .map(|(m, t)| crate::search::message_doc(m, t))
-                    .collect();
-                crate::search::index_messages(&mut tx, &docs).await?;
+                let ids: Vec<String> = new.iter().map(|m| m.id.clone()).collect();
+                tx.queue_for_index(&ids).await?;
             }
             if !files.is_empty() {
                 tx.insert_files(&files).await?;
@@ -373,6 +354,9 @@ impl Wangshang {
         }
         tx.deliver(deliver);
         tx.commit().await?;
+        if indexing && !new.is_empty() {
+            self.wake_indexer();
+        }
         let results = plans
             .into_iter()
             .map(|p| match p {

@@ -2,15 +2,18 @@
 //! pinyin or initials.
 //!
 //! The engine is an inverted index inside the database ([`crate::store::SearchRepo`], migration
-//! 0012), written in the same unit of work as the message it describes: a send indexes, an edit
-//! replaces the terms, a recall removes them. So every node sees the same results at once, a crash
-//! never loses an indexed message, and the embedded default needs nothing beside its database.
+//! 0012), so every node sees the same results and the embedded default needs nothing beside its
+//! database. A send (or an edit) queues its messages in its own unit of work and the
+//! [`indexer`] indexes them after commit, many at a time (migration 0016); a search first
+//! indexes what is still queued, so it finds what was sent before it. An edit and a recall
+//! remove the old terms in their own unit.
 //! Terms are Chinese character pairs and words ([`text`]); the index finds candidates, and each
 //! candidate is checked against the message's current text, so results are exact: never a
 //! recalled message, never the text before an edit. Which conversations count is decided in the
 //! same query from the current membership, so a member removed from a group stops finding its
 //! messages at once, on every node.
 
+pub mod indexer;
 pub mod names;
 pub mod text;
 
@@ -160,35 +163,17 @@ fn searchable(m: &Message) -> Cow<'_, str> {
     searchable_text(&m.body, m.attachment.as_ref())
 }
 
-/// Replaces an edited message's terms with `terms` (`before` is the message as it was), in the
-/// edit's unit.
-pub(crate) async fn reindex_message(
-    tx: &mut Unit,
-    before: &Message,
-    after: &Message,
-    terms: Vec<String>,
-) -> Result<()> {
-    // A file message is also found by its file's name.
-    let terms = match &after.attachment {
-        Some(a) => {
-            let mut all = terms;
-            all.extend(text::terms(&a.name));
-            all.sort();
-            all.dedup();
-            all
-        }
-        None => terms,
-    };
-    tx.reindex_doc(
-        &message_doc(after, terms),
-        &text::terms(&searchable(before)),
-    )
-    .await?;
+/// Takes an edited message's old terms out of the index and queues it to be indexed by its new
+/// text (`before` is the message as it was), in the edit's unit.
+pub(crate) async fn reindex_message(tx: &mut Unit, before: &Message) -> Result<()> {
+    unindex_message(tx, before).await?;
+    tx.queue_for_index(std::slice::from_ref(&before.id)).await?;
     Ok(())
 }
 
 /// Removes a recalled message from the index (`before` is the message as it was).
 pub(crate) async fn unindex_message(tx: &mut Unit, before: &Message) -> Result<()> {
+    indexer::lock_index(tx).await?;
     tx.unindex_doc(
         DOC_MESSAGE,
         &before.id,
@@ -250,9 +235,6 @@ async fn rarest_first(
     Ok(counted.into_iter().map(|(.., l)| l).collect())
 }
 
-/// Messages in the index, per rebuild step.
-const REBUILD_BATCH: u32 = 500;
-
 impl Wangshang {
     /// Whether messages are indexed and searches answered (`search.enabled`).
     pub fn search_enabled(&self) -> bool {
@@ -287,6 +269,12 @@ impl Wangshang {
             .transpose()?;
         let q = text::parse_query(raw);
         let limit = s.limit.clamp(1, MAX_PAGE);
+        // What was sent before this search is found by it: index what is still queued. Should
+        // that fail, the search answers from the index as it is (the queue stays for the
+        // indexer) rather than not at all.
+        if let Err(e) = self.catch_up_index().await {
+            tracing::warn!(error = %e, "indexing the queue before a search failed");
+        }
         let mut tx = self.read().await?;
         let now = now_ms();
         if let Some(c) = &s.conversation_id {
@@ -391,42 +379,19 @@ impl Wangshang {
         }
     }
 
-    /// Rebuilds the index from the messages in the database: empties it, then indexes every
-    /// message that is not recalled, a batch at a time (read, tokenised off the runtime, then
-    /// written in its own unit). Safe while the server runs: a message sent meanwhile is indexed
-    /// by its send and skipped here, an edit replaces or adds its terms, and a message recalled
-    /// meanwhile is never a hit anyway. Returns how many were indexed.
+    /// Rebuilds the index from the messages in the database: empties it and queues every
+    /// message that is not recalled in one unit, then indexes the queue. Safe while the server
+    /// runs (every node's indexer helps with the queue), and an interrupted rebuild goes on at
+    /// the next start from the queue. Returns how many messages were queued.
     pub async fn rebuild_search_index(&self) -> Result<u64> {
         let mut tx = self.write().await?;
+        indexer::lock_index(&mut tx).await?;
         tx.clear_search_index().await?;
-        tx.set_search_meta("version", "rebuilding").await?;
+        let queued = tx.queue_all_for_index().await?;
+        tx.set_search_meta("version", TOKENIZER_VERSION).await?;
         tx.commit().await?;
-        let mut after: Option<(String, i64)> = None;
-        let mut indexed = 0u64;
-        loop {
-            let mut tx = self.read().await?;
-            let batch = tx.messages_to_index(after.clone(), REBUILD_BATCH).await?;
-            drop(tx);
-            let Some(last) = batch.last() else {
-                let mut tx = self.write().await?;
-                tx.set_search_meta("version", TOKENIZER_VERSION).await?;
-                tx.commit().await?;
-                return Ok(indexed);
-            };
-            after = Some((last.conversation_id.clone(), last.seq));
-            let docs = tokio::task::spawn_blocking(move || {
-                batch
-                    .iter()
-                    .map(|m| message_doc(m, text::terms(&searchable(m))))
-                    .collect::<Vec<_>>()
-            })
-            .await
-            .map_err(|e| Error::Internal(format!("tokenising for the index: {e}")))?;
-            let mut tx = self.write().await?;
-            index_messages(&mut tx, &docs).await?;
-            tx.commit().await?;
-            indexed += docs.len() as u64;
-        }
+        self.index_queued().await?;
+        Ok(queued)
     }
 
     /// Rebuilds the index when it was built by other rules (or never, as after migration 0012,

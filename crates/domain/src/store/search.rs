@@ -85,12 +85,17 @@ pub trait SearchRepo {
     ) -> StoreResult<i64>;
     /// Empties the index.
     async fn clear_search_index(&mut self) -> StoreResult<()>;
-    /// Messages that are not recalled, in `(conversation_id, seq)` order after `after`.
-    async fn messages_to_index(
-        &mut self,
-        after: Option<(String, i64)>,
-        limit: u32,
-    ) -> StoreResult<Vec<Message>>;
+    /// Queues messages for the index (a send, an edit).
+    async fn queue_for_index(&mut self, message_ids: &[String]) -> StoreResult<()>;
+    /// Queues every message that is not recalled (a rebuild); returns how many.
+    async fn queue_all_for_index(&mut self) -> StoreResult<u64>;
+    /// The oldest queue entries, `(entry, message id)`.
+    async fn queued_for_index(&mut self, limit: u32) -> StoreResult<Vec<(i64, String)>>;
+    /// Removes queue entries; returns the message ids of those that were still queued (another
+    /// pass may have taken the others).
+    async fn take_queued(&mut self, entries: &[i64]) -> StoreResult<Vec<String>>;
+    /// The messages with these ids (those that exist), in no particular order.
+    async fn messages_by_ids(&mut self, ids: &[String]) -> StoreResult<Vec<Message>>;
     async fn search_meta(&mut self, key: &str) -> StoreResult<Option<String>>;
     async fn set_search_meta(&mut self, key: &str, value: &str) -> StoreResult<()>;
 }

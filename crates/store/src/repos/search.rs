@@ -16,6 +16,8 @@ use crate::tx::SqlTx;
 const DOC_CHUNK: usize = 200;
 /// Terms per INSERT (3 parameters each).
 const TERM_CHUNK: usize = 1000;
+/// Queue entries (or message ids) per statement.
+const QUEUE_CHUNK: usize = 500;
 
 /// `$from, $from+1, …` (n of them).
 fn params(from: usize, n: usize) -> String {
@@ -116,6 +118,7 @@ fn candidate(r: &Row) -> StoreResult<SearchCandidate> {
 #[async_trait]
 impl SearchRepo for SqlTx {
     async fn index_docs(&mut self, docs: &[SearchDoc]) -> StoreResult<()> {
+        let mut ids: HashMap<(String, String), i64> = HashMap::new();
         for chunk in docs.chunks(DOC_CHUNK) {
             let sql = format!(
                 "INSERT INTO search_docs (kind, ref_id, conversation_id, sender_id, sent_at, \
@@ -133,23 +136,23 @@ impl SearchRepo for SqlTx {
                     .bind(d.sent_at)
                     .bind(i64::from(d.has_file));
             }
-            let mut ids: HashMap<(String, String), i64> = HashMap::new();
             for r in q.fetch_all(&mut self.conn).await? {
                 ids.insert((col(&r, "kind")?, col(&r, "ref_id")?), col(&r, "id")?);
             }
-            let mut rows: Vec<(&str, &str, i64)> = Vec::new();
-            for d in chunk {
-                // Absent: indexed already (a rebuild meeting a message the send indexed).
-                let Some(&id) = ids.get(&(d.kind.to_owned(), d.ref_id.clone())) else {
-                    continue;
-                };
-                for t in &d.terms {
-                    rows.push((&d.conversation_id, t, id));
-                }
-            }
-            insert_terms(self, &rows).await?;
         }
-        Ok(())
+        let mut rows: Vec<(&str, &str, i64)> = Vec::new();
+        for d in docs {
+            // Absent: indexed already (an entry queued twice).
+            let Some(&id) = ids.get(&(d.kind.to_owned(), d.ref_id.clone())) else {
+                continue;
+            };
+            for t in &d.terms {
+                rows.push((&d.conversation_id, t, id));
+            }
+        }
+        // In the index's order, so the inserts walk its pages once instead of jumping about.
+        rows.sort_unstable();
+        insert_terms(self, &rows).await
     }
 
     async fn reindex_doc(&mut self, doc: &SearchDoc, old_terms: &[String]) -> StoreResult<()> {
@@ -307,25 +310,6 @@ impl SearchRepo for SqlTx {
         Ok(())
     }
 
-    async fn messages_to_index(
-        &mut self,
-        after: Option<(String, i64)>,
-        limit: u32,
-    ) -> StoreResult<Vec<Message>> {
-        let (c, seq) = after.unwrap_or_default();
-        let rows = query(format!(
-            "SELECT {MESSAGE_COLUMNS} FROM messages m {FILE_JOIN} WHERE m.recalled_at IS NULL \
-             AND (m.conversation_id > $1 OR (m.conversation_id = $1 AND m.seq > $2)) \
-             ORDER BY m.conversation_id, m.seq LIMIT $3"
-        ))
-        .bind(c)
-        .bind(seq)
-        .bind(i64::from(limit))
-        .fetch_all(&mut self.conn)
-        .await?;
-        rows.iter().map(message).collect()
-    }
-
     async fn search_meta(&mut self, key: &str) -> StoreResult<Option<String>> {
         let row = query("SELECT value FROM search_meta WHERE key = $1")
             .bind(key)
@@ -344,5 +328,76 @@ impl SearchRepo for SqlTx {
         .execute(&mut self.conn)
         .await?;
         Ok(())
+    }
+
+    async fn queue_for_index(&mut self, message_ids: &[String]) -> StoreResult<()> {
+        for chunk in message_ids.chunks(QUEUE_CHUNK) {
+            let sql = format!(
+                "INSERT INTO search_pending (message_id) VALUES {}",
+                values_list(self.dialect, chunk.len(), 1, 0)
+            );
+            let mut q = query(sql);
+            for id in chunk {
+                q = q.bind(id);
+            }
+            q.execute(&mut self.conn).await?;
+        }
+        Ok(())
+    }
+
+    async fn queue_all_for_index(&mut self) -> StoreResult<u64> {
+        let n = query(
+            "INSERT INTO search_pending (message_id) SELECT id FROM messages \
+             WHERE recalled_at IS NULL ORDER BY conversation_id, seq",
+        )
+        .execute(&mut self.conn)
+        .await?;
+        Ok(n)
+    }
+
+    async fn queued_for_index(&mut self, limit: u32) -> StoreResult<Vec<(i64, String)>> {
+        query("SELECT id, message_id FROM search_pending ORDER BY id LIMIT $1")
+            .bind(i64::from(limit))
+            .fetch_all(&mut self.conn)
+            .await?
+            .iter()
+            .map(|r| Ok((col(r, "id")?, col(r, "message_id")?)))
+            .collect()
+    }
+
+    async fn take_queued(&mut self, entries: &[i64]) -> StoreResult<Vec<String>> {
+        let mut out = Vec::new();
+        for chunk in entries.chunks(QUEUE_CHUNK) {
+            let sql = format!(
+                "DELETE FROM search_pending WHERE id IN ({}) RETURNING message_id",
+                params(1, chunk.len())
+            );
+            let mut q = query(sql);
+            for e in chunk {
+                q = q.bind(*e);
+            }
+            for r in q.fetch_all(&mut self.conn).await? {
+                out.push(col(&r, "message_id")?);
+            }
+        }
+        Ok(out)
+    }
+
+    async fn messages_by_ids(&mut self, ids: &[String]) -> StoreResult<Vec<Message>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(QUEUE_CHUNK) {
+            let sql = format!(
+                "SELECT {MESSAGE_COLUMNS} FROM messages m {FILE_JOIN} WHERE m.id IN ({})",
+                params(1, chunk.len())
+            );
+            let mut q = query(sql);
+            for id in chunk {
+                q = q.bind(id);
+            }
+            for r in q.fetch_all(&mut self.conn).await? {
+                out.push(message(&r)?);
+            }
+        }
+        Ok(out)
     }
 }

@@ -1,0 +1,160 @@
+//! The indexer: messages wait in a queue (`search_pending`, migration 0016) that a send or an
+//! edit adds to in its own unit of work, and are indexed after commit, many at a time, so the
+//! send's transaction writes one small row per message instead of every term.
+//!
+//! - Every node runs [`Wangshang::index_queued`] when its own sends wake it, and every few
+//!   seconds for what other nodes or a crash left queued; at start it catches up first. A
+//!   message is taken off the queue only in the unit that indexes it, so a crash never loses an
+//!   indexed message for good.
+//! - A search first indexes what is still queued ([`Wangshang::catch_up_index`]), so it finds a
+//!   message sent just before it, on any node.
+//! - Index writes are serialised (SQLite's single writer; an advisory lock on PostgreSQL), and a
+//!   pass indexes a message only if its text is still the text it tokenised: an edit removes
+//!   the old terms and queues the message again, a recall removes them, whichever commits first.
+
+use std::collections::{HashMap, HashSet};
+
+use super::{index_messages, message_doc, searchable, text};
+use crate::app::Wangshang;
+use crate::error::{Error, Result};
+use crate::store::Message;
+use crate::unit::Unit;
+
+/// Queued messages indexed per unit of work.
+pub const PASS: usize = 2000;
+/// Most queued messages a search indexes before it answers; past it (a rebuild's backlog) it
+/// answers from the index as it is.
+const SEARCH_CATCH_UP: usize = 5000;
+/// The key every index write holds (see [`crate::store::Tx::lock_key`]).
+pub(crate) const INDEX_LOCK: &str = "search-index";
+
+/// Takes the index's lock for the rest of the unit.
+pub(crate) async fn lock_index(tx: &mut Unit) -> Result<()> {
+    tx.lock_key(INDEX_LOCK).await?;
+    Ok(())
+}
+
+/// Whether the message is still what was tokenised.
+fn unchanged(was: &Message, now: &Message) -> bool {
+    now.recalled_at.is_none()
+        && now.body == was.body
+        && now.edited_at == was.edited_at
+        && now.attachment.as_ref().map(|a| &a.name) == was.attachment.as_ref().map(|a| &a.name)
+}
+
+impl Wangshang {
+    /// Wakes this node's indexer (after a commit that queued messages).
+    pub(crate) fn wake_indexer(&self) {
+        self.index_wake.notify_one();
+    }
+
+    /// Resolves when a commit on this node queued messages for the index.
+    pub async fn indexer_woken(&self) {
+        self.index_wake.notified().await;
+    }
+
+    /// One pass: indexes up to [`PASS`] of the oldest queued messages; returns how many queue
+    /// entries it read (0: the queue was empty).
+    async fn index_pass(&self) -> Result<usize> {
+        let mut tx = self.read().await?;
+        let queued = tx.queued_for_index(PASS as u32).await?;
+        if queued.is_empty() {
+            return Ok(0);
+        }
+        let mut order: HashMap<String, usize> = HashMap::new();
+        for (i, (_, m)) in queued.iter().enumerate() {
+            order.entry(m.clone()).or_insert(i);
+        }
+        let mut ids: Vec<String> = queued.iter().map(|(_, m)| m.clone()).collect();
+        ids.sort();
+        ids.dedup();
+        let messages = tx.messages_by_ids(&ids).await?;
+        drop(tx);
+        let tokenised = tokio::task::spawn_blocking(move || {
+            messages
+                .into_iter()
+                .filter(|m| m.recalled_at.is_none())
+                .map(|m| {
+                    let terms = text::terms(&searchable(&m));
+                    (m, terms)
+                })
+                .collect::<Vec<_>>()
+        })
+        .await
+        .map_err(|e| Error::Internal(format!("tokenising for the index: {e}")))?;
+        let entries: Vec<i64> = queued.iter().map(|(e, _)| *e).collect();
+        let mut tx = self.write().await?;
+        lock_index(&mut tx).await?;
+        // Entries another pass (another node) took meanwhile are indexed already.
+        let mut taken: Vec<String> = tx.take_queued(&entries).await?;
+        taken.sort();
+        taken.dedup();
+        let current: HashMap<String, Message> = tx
+            .messages_by_ids(&taken)
+            .await?
+            .into_iter()
+            .map(|m| (m.id.clone(), m))
+            .collect();
+        let taken: HashSet<String> = taken.into_iter().collect();
+        // Documents get their ids in queue order (the order the sends committed in), which
+        // orders hits of the same millisecond.
+        let mut tokenised = tokenised;
+        tokenised.sort_by_key(|(m, _)| order.get(&m.id).copied().unwrap_or(usize::MAX));
+        let docs: Vec<_> = tokenised
+            .into_iter()
+            .filter(|(m, _)| taken.contains(&m.id))
+            // Edited since (then queued again) or recalled: left to the edit's entry.
+            .filter(|(m, _)| current.get(&m.id).is_some_and(|now| unchanged(m, now)))
+            .map(|(m, terms)| message_doc(&m, terms))
+            .collect();
+        index_messages(&mut tx, &docs).await?;
+        tx.commit().await?;
+        Ok(queued.len())
+    }
+
+    /// Indexes queued messages until none is left; returns how many queue entries it read.
+    pub async fn index_queued(&self) -> Result<u64> {
+        self.index_while(1).await
+    }
+
+    /// Indexes queued messages in passes while a pass finds at least `fewest` (the indexer task
+    /// lets a short queue grow, since a pass costs about as much for a few messages as for many);
+    /// returns how many queue entries it read.
+    pub async fn index_while(&self, fewest: usize) -> Result<u64> {
+        let mut done = 0u64;
+        loop {
+            let n = {
+                let _one = self.indexing.lock().await;
+                self.index_pass().await?
+            };
+            done += n as u64;
+            if n == 0 || n < fewest {
+                return Ok(done);
+            }
+        }
+    }
+
+    /// Indexes what is queued before a search answers (up to [`SEARCH_CATCH_UP`] messages), so
+    /// it finds every message committed before it, also on another node.
+    pub(crate) async fn catch_up_index(&self) -> Result<()> {
+        // Nothing queued (the usual case): no need to wait for this node's indexer. A message
+        // committed before this search has its queue entry committed with it, so it shows here
+        // until the pass that indexes it commits.
+        let mut tx = self.read().await?;
+        let queued = tx.queued_for_index(1).await?;
+        drop(tx);
+        if queued.is_empty() {
+            return Ok(());
+        }
+        let _one = self.indexing.lock().await;
+        let mut done = 0;
+        while done < SEARCH_CATCH_UP {
+            let n = self.index_pass().await?;
+            if n == 0 {
+                break;
+            }
+            done += n;
+        }
+        Ok(())
+    }
+}
