@@ -320,17 +320,8 @@ pub async fn run(o: &Options) -> Report {
         let no = file(&app, f, k).await;
         let view = agent_view(&app, &w.agent, &no).await;
         let before = Verdict::of(&view, subject);
-        let items: Vec<(String, String, i64)> = view["candidates"]
-            .as_array()
+        let items: Vec<(String, String, i64)> = subject_items(&view, subject)
             .into_iter()
-            .flatten()
-            .filter(|c| c["account_id"] == subject.as_str())
-            .flat_map(|c| {
-                c["evidence"]["items"]
-                    .as_array()
-                    .cloned()
-                    .unwrap_or_default()
-            })
             .map(|i| {
                 (
                     i["claim"].as_str().unwrap_or("").to_owned(),
@@ -392,17 +383,8 @@ pub async fn run(o: &Options) -> Report {
         .await;
         let view = agent_view(&app, &w.agent, &no).await;
         let after = Verdict::of(&view, subject);
-        let after_codes: Vec<String> = view["candidates"]
-            .as_array()
+        let after_codes: Vec<String> = subject_items(&view, subject)
             .into_iter()
-            .flatten()
-            .filter(|c| c["account_id"] == subject.as_str())
-            .flat_map(|c| {
-                c["evidence"]["items"]
-                    .as_array()
-                    .cloned()
-                    .unwrap_or_default()
-            })
             .filter_map(|i| i["code"].as_str().map(str::to_owned))
             .collect();
         let wrong_account = view["candidates"]
@@ -689,4 +671,20 @@ pub fn dump(r: &Report, path: &std::path::Path) -> std::io::Result<()> {
         out.push('\n');
     }
     std::fs::write(path, out)
+}
+
+/// The evidence items the agent's view lists for the ticket's subject account.
+fn subject_items(view: &serde_json::Value, subject: &str) -> Vec<serde_json::Value> {
+    view["candidates"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|c| c["account_id"] == subject)
+        .flat_map(|c| {
+            c["evidence"]["items"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        })
+        .collect()
 }

@@ -86,6 +86,28 @@ pub(crate) struct UploadParts {
     pub original: bool,
 }
 
+impl UploadParts {
+    /// The upload these parts make, for `sender` in `conversation_id`; a missing
+    /// `client_msg_id` gets a fresh one.
+    pub(crate) fn into_upload(
+        self,
+        conversation_id: String,
+        sender: Authenticated,
+        keep_original: bool,
+    ) -> (Upload, Staged) {
+        let up = Upload {
+            conversation_id,
+            sender,
+            client_msg_id: self.client_msg_id.unwrap_or_else(domain::random::id),
+            caption: self.caption,
+            name: self.name,
+            declared_type: self.declared_type,
+            keep_original,
+        };
+        (up, self.staged)
+    }
+}
+
 /// Reads an upload's parts: `file` (streamed to a temporary file, stopped at the size limit),
 /// `caption`, `client_msg_id`, and with `form` the web form's `original` box.
 pub(crate) async fn read_parts(
@@ -174,21 +196,8 @@ pub async fn upload(
     }
     let mut multipart = multipart.map_err(|_| ApiError::unsupported_multipart())?;
     let parts = read_parts(&s.app, &mut multipart, false).await?;
-    let (m, created) = s
-        .app
-        .send_file(
-            Upload {
-                conversation_id: id,
-                sender: auth,
-                client_msg_id: parts.client_msg_id.unwrap_or_else(domain::random::id),
-                caption: parts.caption,
-                name: parts.name,
-                declared_type: parts.declared_type,
-                keep_original: q.original.unwrap_or(false),
-            },
-            parts.staged,
-        )
-        .await?;
+    let (upload, staged) = parts.into_upload(id, auth, q.original.unwrap_or(false));
+    let (m, created) = s.app.send_file(upload, staged).await?;
     let status = if created {
         StatusCode::CREATED
     } else {

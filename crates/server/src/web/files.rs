@@ -10,7 +10,7 @@ use axum::extract::{Multipart, Path};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 
-use domain::files::{Part, Upload};
+use domain::files::Part;
 use domain::store::Attachment;
 
 use super::chat::{problem_page, sent_answer};
@@ -112,19 +112,9 @@ pub async fn upload(
         // Nothing more is read before the caller is known to be a member.
         app.may_upload(&auth, &id).await?;
         let parts = read_parts(&app, &mut multipart, true).await?;
-        app.send_file(
-            Upload {
-                conversation_id: id.clone(),
-                sender: auth.clone(),
-                client_msg_id: parts.client_msg_id.unwrap_or_else(domain::random::id),
-                caption: parts.caption,
-                name: parts.name,
-                declared_type: parts.declared_type,
-                keep_original: parts.original,
-            },
-            parts.staged,
-        )
-        .await
+        let keep = parts.original;
+        let (upload, staged) = parts.into_upload(id.clone(), auth.clone(), keep);
+        app.send_file(upload, staged).await
     }
     .await;
     let sent = sent.map(|(m, _)| m);
