@@ -102,8 +102,16 @@ test('two members chat live in two browser contexts', async ({ page, request, br
   await expect(page.locator('#messages li.mine .receipt').last()).toHaveText('已读');
   await expect(pageB.locator('#chat[data-live="1"]')).toHaveCount(1);
 
-  // B answers; it appears on A's page without a reload.
+  // B types: A sees "B 正在输入…" under the conversation; B's message then clears it.
+  await pageB.locator('#composer textarea').pressSequentially('收到');
+  await expect(page.locator('#typing')).toHaveText(`${b.nickname} 正在输入…`);
+  await expect(pageB.locator('#typing')).toBeHidden();
+  await shoot(page, 'chat-typing');
+  await pageB.locator('#composer textarea').fill('');
+
+  // B answers; it appears on A's page without a reload, and the typing line goes.
   await send(pageB, '收到，谢谢');
+  await expect(page.locator('#typing')).toBeHidden({ timeout: 10_000 });
   await expect(message(page, '收到，谢谢')).toHaveCount(1);
   await expect(message(page, '收到，谢谢')).not.toHaveClass(/mine/);
 

@@ -66,6 +66,9 @@ pub enum FrameType {
     MessageSent,
     #[serde(rename = "message.failed")]
     MessageFailed,
+    /// A member is typing in the conversation (`data: {account_id}`); no seq, never replayed.
+    #[serde(rename = "typing")]
+    Typing,
 }
 
 /// What a client may send on the stream: a message, as `POST /conversations/{id}/messages`
@@ -84,6 +87,19 @@ pub struct StreamSend {
     pub body: String,
     #[serde(default)]
     pub mentions: Vec<String>,
+}
+
+/// What a client sends over `GET /stream` while its member types in a conversation (a few
+/// seconds apart while typing goes on). Not answered; the other members get a `typing` frame
+/// (`data`: `account_id`), with no seq, shown for about 6 seconds.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StreamTyping {
+    /// `typing`.
+    #[serde(rename = "type")]
+    #[schema(pattern = "^typing$")]
+    pub kind: String,
+    pub conversation_id: String,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]

@@ -26,6 +26,8 @@ pub enum Push {
     Hint { seq: i64 },
     /// Sessions of the account were revoked: check this socket's session now.
     Recheck,
+    /// A passing signal (typing), rendered: sent as it is, with no seq, never replayed.
+    Passing { json: Arc<str> },
 }
 
 struct Sub {
@@ -100,6 +102,17 @@ impl Hub {
         }
     }
 
+    /// Sends a passing signal to every socket of the accounts; a socket whose queue is full
+    /// misses it (it is not worth dropping the socket for).
+    fn pass(&self, to: &[String], json: &Arc<str>) {
+        let subs = self.lock();
+        for account_id in to {
+            for s in subs.get(account_id).into_iter().flatten() {
+                let _ = s.tx.try_send(Push::Passing { json: json.clone() });
+            }
+        }
+    }
+
     fn has(&self, account_id: &str) -> bool {
         self.lock().contains_key(account_id)
     }
@@ -114,6 +127,21 @@ impl Hub {
 impl Fanout for Hub {
     fn sessions_revoked(&self, account_id: &str) {
         self.push(account_id, || Push::Recheck);
+    }
+
+    fn typing(&self, to: &[String], conversation_id: &str, account_id: &str) {
+        let json: Arc<str> = serde_json::to_string(&StreamFrame {
+            seq: None,
+            kind: domain::chat::typing::TYPING.into(),
+            conversation_id: Some(conversation_id.to_owned()),
+            message: None,
+            data: Some(serde_json::json!({ "account_id": account_id })),
+            head: None,
+            at: None,
+        })
+        .unwrap_or_default()
+        .into();
+        self.pass(to, &json);
     }
 
     fn deliver(&self, account_id: &str, event: &StreamEvent) {

@@ -44,7 +44,7 @@ use crate::routes::{
         policy::security_members, policy::audit, policy::audit_export,
         contacts::list, contacts::request, contacts::accept, contacts::decline, contacts::block, contacts::unblock,
         conversations::create, conversations::list, conversations::show, conversations::add_members, conversations::remove_member,
-        conversations::send, conversations::history, conversations::edit, conversations::recall, conversations::receipts, conversations::read, conversations::frequent,
+        conversations::send, conversations::history, conversations::edit, conversations::recall, conversations::receipts, conversations::read, conversations::typing, conversations::frequent,
         files::upload, files::download, files::thumbnail, files::link,
         stream::stream,
         search::messages, search::people, search::conversations,
@@ -54,7 +54,7 @@ use crate::routes::{
         support::org_requests, support::answer_org,
         dev::outbox,
     ),
-    components(schemas(proto::Problem, proto::chat::StreamFrame, proto::chat::StreamSend)),
+    components(schemas(proto::Problem, proto::chat::StreamFrame, proto::chat::StreamSend, proto::chat::StreamTyping)),
     modifiers(&Bearer, &Problems)
 )]
 struct ApiDoc;

@@ -207,6 +207,11 @@ fn relay(app: &Wangshang, hub: &crate::hub::Hub, payload: &str) {
         match n {
             Notice::Moved { account_id, seq } => hub.hint(&account_id, seq),
             Notice::Revoked { account_id } => hub.sessions_revoked(&account_id),
+            Notice::Typing {
+                conversation_id,
+                account_id,
+                to,
+            } => hub.typing(&to, &conversation_id, &account_id),
         }
     }
 }

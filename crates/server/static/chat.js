@@ -212,6 +212,10 @@
       location.reload();
       return;
     }
+    if (f.type === "typing") {
+      if (chat) onTyping(f);
+      return;
+    }
     if (typeof f.seq !== "number" || f.seq <= last) return;
     last = f.seq;
     if (chat) onChat(f);
@@ -529,6 +533,8 @@
     var data = f.data || {};
     if (f.type === "message.created" && f.message) {
       add(f.message);
+      delete typers[f.message.sender_id];
+      showTyping();
       markRead();
     } else if ((f.type === "message.edited" || f.type === "message.recalled") && f.message) {
       var li = document.getElementById("m-" + f.message.seq);
@@ -546,6 +552,43 @@
       location.reload();
     }
   }
+
+  // Typing: the others' signals show under the conversation ("张三 正在输入…") for a few
+  // seconds after the last one, or until their message arrives; this member's typing is told
+  // over the socket, a few seconds apart while it goes on (the server passes it on).
+  var TYPING_SHOWN_MS = 6000;
+  var typingLine = document.getElementById("typing");
+  var typers = {};
+  var typingTimer = null;
+  function showTyping() {
+    if (!typingLine) return;
+    var now = Date.now();
+    var names = Object.keys(typers)
+      .filter(function (a) {
+        if (typers[a] > now) return true;
+        delete typers[a];
+        return false;
+      })
+      .map(nickname);
+    typingLine.textContent =
+      names.length === 0 ? "" : names.length === 1 ? text("typing").replace("{name}", names[0]) : text("typing-several");
+    typingLine.hidden = names.length === 0;
+    if (typingTimer) window.clearTimeout(typingTimer);
+    typingTimer = names.length ? window.setTimeout(showTyping, 1000) : null;
+  }
+  function onTyping(f) {
+    var who = (f.data || {}).account_id;
+    if (f.conversation_id !== cid || !who || who === me) return;
+    typers[who] = Date.now() + TYPING_SHOWN_MS;
+    showTyping();
+  }
+  var typedAt = 0;
+  var typed = function () {
+    var now = Date.now();
+    if (now - typedAt < TYPING_SHOWN_MS - 2000 || !socket || socket.readyState !== WebSocket.OPEN) return;
+    typedAt = now;
+    socket.send(JSON.stringify({ type: "typing", conversation_id: cid }));
+  };
 
   // A fresh client_msg_id (app.js).
   var randomId = window.Wangshang.randomId;
@@ -568,6 +611,7 @@
             return;
           }
           area.value = "";
+          typedAt = 0;
           idField.value = randomId();
           showError("");
           add(m);
@@ -579,6 +623,9 @@
           button.disabled = false;
           area.focus();
         });
+    });
+    area.addEventListener("input", function () {
+      if (area.value.trim()) typed();
     });
     area.addEventListener("keydown", function (ev) {
       if (ev.key === "Enter" && !ev.shiftKey && !ev.isComposing) {

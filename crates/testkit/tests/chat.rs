@@ -98,6 +98,7 @@ on_both_backends!(
     stream_reaches_sockets_on_another_node,
     message_limits,
     messages_can_be_sent_over_the_socket,
+    typing_reaches_the_other_members_only,
     group_size_and_invitation_lifetime_are_bounded,
 );
 
@@ -1316,6 +1317,81 @@ async fn messages_can_be_sent_over_the_socket(b: Backend) {
         "invalid_request"
     );
     assert_eq!(app.count("SELECT COUNT(*) FROM messages").await, 1);
+}
+
+/// The other members see who is typing, with no seq and nothing stored; the typist, outsiders
+/// and a second signal within the throttle see nothing; on PostgreSQL it crosses nodes.
+async fn typing_reaches_the_other_members_only(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let (_, m) = team(&app, &["ann", "ben", "eve"]).await;
+    let (ann, ben, eve) = (&m[0], &m[1], &m[2]);
+    let conv = direct(&app, ann, ben).await;
+    let mut a = app.stream(&ann.token, None).await;
+    let mut bs = app.stream(&ben.token, None).await;
+    let mut es = app.stream(&eve.token, None).await;
+    for s in [&mut a, &mut bs, &mut es] {
+        assert_eq!(s.next(WAIT).await.unwrap()["type"], "hello");
+    }
+    let events = app.count("SELECT COUNT(*) FROM stream_events").await;
+    let typing = json!({"type": "typing", "conversation_id": conv});
+    a.send_json(&typing).await;
+    let f = bs.next(WAIT).await.unwrap();
+    assert_eq!(
+        (
+            f["type"].as_str(),
+            f["conversation_id"].as_str(),
+            f["data"]["account_id"].as_str(),
+            f.get("seq")
+        ),
+        (
+            Some("typing"),
+            Some(conv.as_str()),
+            Some(ann.id.as_str()),
+            None
+        )
+    );
+    // Again at once: within the throttle, not passed on; the next frame ben sees is the message.
+    a.send_json(&typing).await;
+    assert_eq!(
+        send(&app, ann, &conv, "t-1", "hi").await.status,
+        StatusCode::CREATED
+    );
+    assert_eq!(bs.next(WAIT).await.unwrap()["type"], "message.created");
+    // The typist's own stream and an outsider's get no typing frame.
+    assert_eq!(a.next(WAIT).await.unwrap()["type"], "message.created");
+    // An outsider's signal is dropped without an answer, over the socket and refused over HTTP.
+    es.send_json(&typing).await;
+    let path = format!("/api/v1/conversations/{conv}/typing");
+    let r = app.post_auth(&path, &eve.token, json!({})).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{:?}", r.body);
+    // Over HTTP, from ben: ann sees it.
+    let r = app.post_auth(&path, &ben.token, json!({})).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{:?}", r.body);
+    let f = a.next(WAIT).await.unwrap();
+    assert_eq!(
+        (f["type"].as_str(), f["data"]["account_id"].as_str()),
+        (Some("typing"), Some(ben.id.as_str()))
+    );
+    assert_eq!(
+        es.next(Duration::from_millis(500)).await,
+        Err(testkit::stream::Ended::Timeout)
+    );
+    // Nothing of it was stored: only the message's events.
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM stream_events").await,
+        events + 2
+    );
+    if b == Backend::Postgres {
+        let node2 = app.another_node().await;
+        let remote = TestApp::remote(&format!("http://{}", node2.addr), b, &app.database_url);
+        let mut far = remote.stream(&ben.token, None).await;
+        assert_eq!(far.next(WAIT).await.unwrap()["type"], "hello");
+        let r = app.post_auth(&path, &ann.token, json!({})).await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT, "{:?}", r.body);
+        let f = far.next_of("typing", WAIT).await.unwrap();
+        assert_eq!(f["data"]["account_id"], ann.id.as_str());
+        node2.stop().await;
+    }
 }
 
 async fn pending_invitations_are_listed_and_can_be_withdrawn(b: Backend) {

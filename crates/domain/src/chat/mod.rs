@@ -13,6 +13,7 @@ pub mod messages;
 pub mod nodes;
 pub mod orgs;
 pub mod stream;
+pub mod typing;
 mod writer;
 
 use std::sync::Arc;
@@ -73,6 +74,8 @@ pub trait Fanout: Send + Sync {
     }
     /// Some of the account's sessions were revoked: its sockets re-check theirs now.
     fn sessions_revoked(&self, account_id: &str);
+    /// `account_id` is typing in the conversation: tell the sockets of `to` (nothing stored).
+    fn typing(&self, to: &[String], conversation_id: &str, account_id: &str);
 }
 
 /// An event for the accounts in `to`, before it is stored.

@@ -3,7 +3,8 @@
 //!
 //! A payload is the sending node's id, then space-separated notices: `account:seq` (the account's
 //! stream moved to `seq`: read the events from the database) or `!account` (sessions of the
-//! account were revoked: its sockets re-check theirs now). Payloads stay under PostgreSQL's
+//! account were revoked: its sockets re-check theirs now) or `~conversation:account:to,to…` (the
+//! account is typing in the conversation: tell those members' sockets). Payloads stay under PostgreSQL's
 //! 8000-byte limit; a long list is split over several. A lost notification is made good by the
 //! sockets' periodic catch-up and session check (the heartbeat).
 
@@ -17,6 +18,12 @@ pub enum Notice {
     Moved { account_id: String, seq: i64 },
     /// Sessions of the account were revoked.
     Revoked { account_id: String },
+    /// The account is typing in the conversation; `to` are the members told.
+    Typing {
+        conversation_id: String,
+        account_id: String,
+        to: Vec<String>,
+    },
 }
 
 /// The payloads that carry `notices` from `node` (none for no notices).
@@ -27,6 +34,11 @@ pub fn encode<'a>(node: &str, notices: impl IntoIterator<Item = &'a Notice>) -> 
         let part = match n {
             Notice::Moved { account_id, seq } => format!("{account_id}:{seq}"),
             Notice::Revoked { account_id } => format!("!{account_id}"),
+            Notice::Typing {
+                conversation_id,
+                account_id,
+                to,
+            } => format!("~{conversation_id}:{account_id}:{}", to.join(",")),
         };
         if payload.len() + 1 + part.len() > MAX_PAYLOAD && payload.len() > node.len() {
             out.push(std::mem::replace(&mut payload, String::from(node)));
@@ -46,6 +58,19 @@ pub fn decode(payload: &str) -> (&str, Vec<Notice>) {
     let node = parts.next().unwrap_or_default();
     let notices = parts
         .filter_map(|part| {
+            if let Some(typing) = part.strip_prefix('~') {
+                let mut fields = typing.splitn(3, ':');
+                let (c, a, to) = (fields.next()?, fields.next()?, fields.next()?);
+                return (!c.is_empty() && !a.is_empty()).then(|| Notice::Typing {
+                    conversation_id: c.to_owned(),
+                    account_id: a.to_owned(),
+                    to: to
+                        .split(',')
+                        .filter(|t| !t.is_empty())
+                        .map(str::to_owned)
+                        .collect(),
+                });
+            }
             if let Some(account) = part.strip_prefix('!') {
                 return (!account.is_empty()).then(|| Notice::Revoked {
                     account_id: account.to_owned(),
@@ -79,9 +104,17 @@ mod tests {
                 account_id: "acc2".into(),
                 seq: 7,
             },
+            Notice::Typing {
+                conversation_id: "conv1".into(),
+                account_id: "acc1".into(),
+                to: vec!["acc2".into(), "acc3".into()],
+            },
         ];
         let payloads = encode("nodeA", &notices);
-        assert_eq!(payloads, vec!["nodeA acc1:42 !acc2 acc2:7".to_owned()]);
+        assert_eq!(
+            payloads,
+            vec!["nodeA acc1:42 !acc2 acc2:7 ~conv1:acc1:acc2,acc3".to_owned()]
+        );
         let (node, back) = decode(&payloads[0]);
         assert_eq!(node, "nodeA");
         assert_eq!(back, notices);
@@ -110,7 +143,7 @@ mod tests {
     fn nothing_to_say_sends_nothing_and_junk_is_skipped() {
         assert!(encode("n1", &[]).is_empty());
         assert_eq!(
-            decode("n2 x:notanumber ! acc:5"),
+            decode("n2 x:notanumber ! ~ ~c ~:a:b acc:5"),
             (
                 "n2",
                 vec![Notice::Moved {

@@ -42,6 +42,7 @@ pub fn router() -> Router<AppState> {
             get(receipts),
         )
         .route("/conversations/{id}/read", post(read))
+        .route("/conversations/{id}/typing", post(typing))
         .route("/me/frequent-contacts", get(frequent))
 }
 
@@ -340,6 +341,22 @@ pub async fn read(
 ) -> Result<Json<ReadMarker>, ApiError> {
     let read_seq = s.app.mark_read(&auth, &id, req.seq).await?;
     Ok(Json(ReadMarker { read_seq }))
+}
+
+/// Tells the conversation's other members that the caller is typing (a `typing` frame on their
+/// streams, in conversations of up to 50 members). Clients with a stream open send the
+/// `StreamTyping` frame instead.
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/typing",
+    params(("id" = String, Path, description = "The conversation id.")), tag = "chat",
+    responses((status = 204, description = "Passed on."), (status = 403, description = "policy_requires_2fa policy_network policy_session_expired member_suspended"), (status = 404, description = "not_found")),
+    security(("bearer" = [])))]
+pub async fn typing(
+    State(s): State<AppState>,
+    Auth(auth): Auth,
+    ApiPath(id): ApiPath<String>,
+) -> Result<StatusCode, ApiError> {
+    s.app.typing(&auth, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// The colleagues the caller exchanged most messages with over the last 90 days.

@@ -7,8 +7,8 @@
 //! it already sent is skipped. Heartbeats ping the client, re-check the session (a revoked
 //! session loses its socket) and catch up with the database in case a notification was lost.
 
-use std::collections::HashSet;
-use std::time::Duration;
+use std::collections::{HashMap, HashSet};
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::extract::State;
@@ -75,11 +75,18 @@ pub const SIGNED_OUT: u16 = 4001;
 const IN_FLIGHT: usize = 64;
 /// Most frames fed to a socket before one flush.
 const WRITE_BATCH: usize = 64;
+/// The least time between two typing signals of one socket in one conversation.
+const TYPING_EVERY: Duration = Duration::from_secs(2);
+/// Conversations one socket remembers typing in (forgotten all at once beyond this).
+const TYPING_REMEMBERED: usize = 32;
 
-/// What a client may send: a message, as `POST /conversations/{id}/messages` takes it.
+/// What a client may send: a message, as `POST /conversations/{id}/messages` takes it, or that
+/// the member is typing in a conversation (never answered).
 #[derive(Deserialize)]
 #[serde(tag = "type", deny_unknown_fields)]
 enum ClientFrame {
+    #[serde(rename = "typing")]
+    Typing { conversation_id: String },
     #[serde(rename = "message.send")]
     Send {
         conversation_id: String,
@@ -103,7 +110,7 @@ pub struct StreamQuery {
 /// when the request comes from this site's own pages (`Origin` equal to `public_url`).
 #[utoipa::path(get, path = "/api/v1/stream", tag = "chat",
     params(("since" = Option<i64>, Query, minimum = 0, description = "The last seq the client handled; events after it are replayed first.")),
-    responses((status = 101, description = "The WebSocket. Each text message from the server is one `StreamFrame`; a client may send `StreamSend` frames, answered by `message.sent` or `message.failed`. Close codes: 4001 signed out (the session ended), 4008 fell behind (reconnect with `since`).", body = proto::chat::StreamFrame), (status = 400, description = "websocket_required invalid_request"), (status = 401, description = "unauthenticated")),
+    responses((status = 101, description = "The WebSocket. Each text message from the server is one `StreamFrame`; a client may send `StreamSend` frames, answered by `message.sent` or `message.failed`, and `StreamTyping` frames (not answered; the conversation's other members get a `typing` frame without a seq, in conversations of up to 50 members). Close codes: 4001 signed out (the session ended), 4008 fell behind (reconnect with `since`).", body = proto::chat::StreamFrame), (status = 400, description = "websocket_required invalid_request"), (status = 401, description = "unauthenticated")),
     security(("bearer" = [])))]
 pub async fn stream(
     State(s): State<AppState>,
@@ -141,6 +148,7 @@ pub async fn stream(
                 blocked: HashSet::new(),
                 socket,
                 last: 0,
+                typed: HashMap::new(),
             };
             if let Err(e) = conn.run(q.since).await {
                 tracing::debug!(error = %e, "stream closed");
@@ -196,6 +204,8 @@ struct Conn {
     socket: WebSocket,
     /// The last seq sent.
     last: i64,
+    /// When this socket last passed on typing, per conversation.
+    typed: HashMap<String, Instant>,
 }
 
 type Closed = Box<dyn std::error::Error + Send + Sync>;
@@ -259,6 +269,11 @@ impl Conn {
                                     self.catch_up().await?;
                                 }
                             }
+                            Some(Push::Passing { json }) => {
+                                if !self.withheld(&json) {
+                                    self.socket.feed(Frame::Text(Utf8Bytes::from(&*json))).await?;
+                                }
+                            }
                             Some(Push::Recheck) => {
                                 if self.signed_out().await {
                                     return self.close(SIGNED_OUT, "signed out").await;
@@ -320,12 +335,18 @@ impl Conn {
                 return self.send_text(failed(None, &err)).await;
             }
         };
-        let ClientFrame::Send {
-            conversation_id,
-            client_msg_id,
-            body,
-            mentions,
-        } = frame;
+        let (conversation_id, client_msg_id, body, mentions) = match frame {
+            ClientFrame::Typing { conversation_id } => {
+                self.typing(conversation_id);
+                return Ok(());
+            }
+            ClientFrame::Send {
+                conversation_id,
+                client_msg_id,
+                body,
+                mentions,
+            } => (conversation_id, client_msg_id, body, mentions),
+        };
         // A full answer queue means too many sends in flight: refuse rather than queue more.
         let Ok(permit) = acks.clone().try_reserve_owned() else {
             let err = ApiError::from(domain::Error::Throttled { retry_after: 1 });
@@ -357,6 +378,32 @@ impl Conn {
             permit.send(answer);
         });
         Ok(())
+    }
+
+    /// Passes on that the member is typing, at most once per [`TYPING_EVERY`] and conversation
+    /// (a client repeats it while typing goes on); a refusal is not answered.
+    fn typing(&mut self, conversation_id: String) {
+        let now = Instant::now();
+        if self
+            .typed
+            .get(&conversation_id)
+            .is_some_and(|at| now.duration_since(*at) < TYPING_EVERY)
+        {
+            return;
+        }
+        if self.typed.len() >= TYPING_REMEMBERED {
+            self.typed.clear();
+        }
+        self.typed.insert(conversation_id.clone(), now);
+        let app = self.s.app.clone();
+        let (token, ip) = (self.token.clone(), self.ip.clone());
+        tokio::spawn(async move {
+            if let Ok(caller) = app.authenticate(&token, &ip).await
+                && let Err(e) = app.typing(&caller, &conversation_id).await
+            {
+                tracing::debug!(error = %e, "typing not passed on");
+            }
+        });
     }
 
     async fn send_text(&mut self, text: String) -> Result<(), Closed> {
