@@ -110,7 +110,7 @@ test('change the nickname on the profile page; the old one stays in the history'
   const form = page.locator('form#nickname-form');
   await form.locator('input[name="nickname"]').fill('新昵称 Nova');
   await submitButton(form).click();
-  await expect(page.locator('#nickname-saved')).toBeVisible();
+  await expect(page.locator('#saved')).toHaveText('昵称已修改。');
   await expect(page.locator('dd#nickname')).toHaveText('新昵称 Nova');
   await shoot(page, 'nickname-changed');
   // The account's channel is told.
@@ -120,6 +120,31 @@ test('change the nickname on the profile page; the old one stays in the history'
   await form.locator('input[name="nickname"]').evaluate((e) => e.removeAttribute('required'));
   await submitButton(form).click();
   await expect(page.locator('p.error[data-code="invalid_nickname"]')).toBeVisible();
+  // What was typed stays in the field after the refusal.
+  await expect(form.locator('input[name="nickname"]')).toHaveValue(' ');
   await page.goto('/settings/records');
   await expect(page.locator('table#records tr.record[data-kind="nickname_changed"]')).toHaveCount(1);
+});
+
+test('the time zone: this device\'s is offered, saved, and the notices are written in it', async ({ page, request }) => {
+  const account = newAccount('email');
+  await register(page, request, account);
+  await page.goto('/settings');
+  const form = page.locator('form#time-zone-form');
+  // None set yet: the browser's zone (Asia/Shanghai here) is chosen and the hint says so.
+  await expect(form.locator('select[name="time_zone"]')).toHaveValue('Asia/Shanghai');
+  await expect(page.locator('#zone-suggested')).toContainText('Asia/Shanghai');
+  await submitButton(form).click();
+  await expect(page.locator('#saved')).toHaveText('时区已保存。');
+  await expect(form.locator('select[name="time_zone"]')).toHaveValue('Asia/Shanghai');
+  await expect(page.locator('#zone-suggested')).toBeHidden();
+  await shoot(page, 'settings-time-zone');
+  // A notice (the nickname change) names the time in that zone.
+  const before = await outboxCount(request, account.destination);
+  const nick = page.locator('form#nickname-form');
+  await nick.locator('input[name="nickname"]').fill('时区测试');
+  await submitButton(nick).click();
+  await expect.poll(() => outboxCount(request, account.destination)).toBeGreaterThan(before);
+  const [notice] = await outbox(request, account.destination);
+  expect(notice.body).toMatch(/\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC\+08:00 \(Asia\/Shanghai\)/);
 });

@@ -39,6 +39,7 @@ pub async fn seed_accounts(app: &TestApp, count: usize) {
             phone_verified_at: None,
             email_verified_at: Some(now),
             phone_used_at: None,
+            time_zone: None,
         })
         .await
         .expect("insert account");

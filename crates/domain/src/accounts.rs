@@ -120,6 +120,7 @@ impl Wangshang {
             phone_verified_at: phone_proven,
             email_verified_at: email.as_ref().map(|_| now),
             phone_used_at: phone_proven,
+            time_zone: None,
             phone: phone.map(|p| p.as_str().to_owned()),
             email: email.map(|e| e.as_str().to_owned()),
             password_hash: hash,
@@ -241,9 +242,24 @@ impl Wangshang {
         self.profile(auth).await
     }
 
+    /// `PATCH /me {time_zone}`: the IANA zone (`Asia/Shanghai`) the account's notices are written
+    /// in; empty for UTC. A name the time-zone database does not know is refused.
+    pub async fn set_time_zone(&self, auth: &Authenticated, raw: &str) -> Result<Profile> {
+        let zone = match raw.trim() {
+            "" => None,
+            name => Some(crate::clock::time_zone_name(name).ok_or_else(|| {
+                Error::InvalidRequest("time_zone must be an IANA time zone name".into())
+            })?),
+        };
+        let mut tx = self.write().await?;
+        tx.set_time_zone(&auth.account_id, zone.as_deref()).await?;
+        tx.commit().await?;
+        self.profile(auth).await
+    }
+
     /// Parameters of every notice about an action: when, from which IP and device.
     pub(crate) fn notice_params(client: &Client, now: Millis) -> serde_json::Value {
-        json!({"when": crate::clock::human(now), "ip": client.ip, "device": client.user_agent})
+        json!({"when": now, "ip": client.ip, "device": client.user_agent})
     }
 
     /// `PUT /me/password`: needs the current password; ends every other session.

@@ -121,6 +121,14 @@ fn arguments(params: &Value) -> HashMap<Cow<'static, str>, FluentValue<'static>>
 pub fn render(template: &str, locale: &str, params: &Value) -> Rendered {
     let lang = language(locale);
     let mut args = arguments(params);
+    // A time (milliseconds) reads in the account's zone, named: `… UTC+08:00 (Asia/Shanghai)`.
+    if let Some(ms) = params.get("when").and_then(Value::as_i64) {
+        let zone = params.get("zone").and_then(Value::as_str);
+        args.insert(
+            Cow::Borrowed("when"),
+            FluentValue::from(crate::clock::human_in(ms, zone)),
+        );
+    }
     // A user-agent string reads as "Windows 上的 Chrome" / "Chrome on Windows".
     if let Some(ua) = params.get("device").and_then(Value::as_str) {
         args.insert(

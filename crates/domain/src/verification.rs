@@ -272,7 +272,7 @@ impl Wangshang {
                 &v.destination,
                 t,
                 locale,
-                json!({"when": crate::clock::human(now), "ip": client.ip}),
+                json!({"when": now, "ip": client.ip}),
                 None,
             ),
             Delivery::Code => outbox::message(

@@ -39,6 +39,8 @@ pub struct Me {
     /// The password is older than the configured reminder age (a reminder, never a forced change).
     pub password_reminder_due: bool,
     pub mfa: Mfa,
+    /// The IANA time zone the account's notices are written in; `null` for UTC.
+    pub time_zone: Option<String>,
 }
 
 /// `PATCH /me`: the fields to change.
@@ -49,6 +51,10 @@ pub struct UpdateMe {
     /// matches former names), and a change is told to the account's phone and e-mail.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nickname: Option<String>,
+    /// An IANA time zone name (`Asia/Shanghai`) for the account's notices; `""` for UTC.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 64)]
+    pub time_zone: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]

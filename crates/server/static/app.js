@@ -36,6 +36,27 @@
     tick();
   }
 
+  // The profile's time zone: while none is set, this device's zone is chosen in the list (kept
+  // only when the member saves it), and the hint says so.
+  var zoneSelect = document.getElementById("time-zone");
+  var here = "";
+  try {
+    here = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+  } catch (e) {
+    here = "";
+  }
+  if (zoneSelect && !zoneSelect.getAttribute("data-current") && here) {
+    var known = Array.prototype.some.call(zoneSelect.options, function (o) {
+      return o.value === here;
+    });
+    var suggested = document.getElementById("zone-suggested");
+    if (known && suggested) {
+      zoneSelect.value = here;
+      suggested.textContent = (suggested.getAttribute("data-text") || "").replace("{zone}", here);
+      suggested.hidden = false;
+    }
+  }
+
   // A rough strength hint while typing (the server's policy, with zxcvbn, decides).
   var fields = document.querySelectorAll("input[data-strength]");
   Array.prototype.forEach.call(fields, function (input) {

@@ -151,6 +151,7 @@ mod tests {
             phone_verified_at: None,
             email_verified_at: Some(2),
             phone_used_at: None,
+            time_zone: None,
         }
     }
 

@@ -89,6 +89,11 @@ const SOURCES: &[(i64, &str, &str)] = &[
         "file blobs",
         include_str!("../migrations/0018_file_blobs.sql"),
     ),
+    (
+        21,
+        "account time zone",
+        include_str!("../migrations/0021_account_time_zone.sql"),
+    ),
 ];
 
 /// The SQL of one migration for one backend.
@@ -256,7 +261,9 @@ pub(crate) mod tests {
         (15, SAME_15, SAME_15),
         (16, QUEUE_SQLITE, QUEUE_POSTGRES),
         (18, SAME_18, SAME_18),
+        (21, SAME_21, SAME_21),
     ];
+    const SAME_21: &str = "6107d1063f08a18f00d1d55f38e8477801811e88611026cf30ae3208bb5d6a77074bb552e38c33db868545c2dd74e8f9";
     const SAME_2: &str = "07953012a46b91b4af810058c79e50f5321b35cb388be0aab4c1934efc9123c8541166c46086aca32b7c16d868a51469";
     const SAME_3: &str = "a316f6a86f04698b7731533ec7c11520401b4e32dab646e5591d805dc5885faf62ecf511d81ed5abaaa5c263fffa27ac";
     const SAME_4: &str = "fcc2535ea551b1f3d0ca33410bfb0a68d47f6c84630d2a9238a6a5511116e44f1448672ae24eb768983a379df8771ebc";

@@ -260,7 +260,68 @@ async fn nickname_changes_are_kept_notified_and_limited(b: Backend) {
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
 }
 
+/// The body of the newest of the first `n` messages to `to`.
+async fn newest_body(app: &TestApp, to: &str, n: usize) -> String {
+    let m = app.wait_for_messages(to, n).await;
+    m[0]["body"].as_str().unwrap().to_owned()
+}
+
+/// A notice's time reads in the account's time zone, named; no zone (or cleared) reads UTC.
+async fn notices_are_written_in_the_account_time_zone(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    app.register("email", "tz@example.com", "时区", PW).await;
+    let token = app.token("tz@example.com", PW).await;
+    assert!(app.get("/api/v1/me", Some(&token)).await.body["time_zone"].is_null());
+    let mut seen = app.messages_to("tz@example.com").await.len();
+    let r = patch(&app, &token, json!({"nickname": "时区一"})).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    seen += 1;
+    let body = newest_body(&app, "tz@example.com", seen).await;
+    assert!(body.contains(" UTC") && !body.contains("Asia/"), "{body}");
+
+    // Refused: an unknown zone, a path, an overlong name; nothing changes.
+    for bad in ["Mars/Olympus", "../../etc/localtime", &"A/".repeat(40)] {
+        let r = patch(&app, &token, json!({"time_zone": bad})).await;
+        assert_eq!(
+            (r.status, r.code()),
+            (StatusCode::BAD_REQUEST, "invalid_request"),
+            "{bad}"
+        );
+    }
+    let r = patch(&app, &token, json!({"time_zone": "asia/shanghai"})).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(r.str("time_zone"), "Asia/Shanghai");
+    let r = patch(&app, &token, json!({"nickname": "时区二"})).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    seen += 1;
+    let body = newest_body(&app, "tz@example.com", seen).await;
+    assert!(body.contains(" UTC+08:00 (Asia/Shanghai)"), "{body}");
+    // The hour is Shanghai's: eight hours ahead of UTC.
+    let utc_hour: u8 = domain::clock::human(domain::clock::now_ms())[11..13]
+        .parse()
+        .unwrap();
+    let shown: u8 = body
+        .split(" UTC+08:00")
+        .next()
+        .and_then(|s| s.rsplit(' ').next())
+        .and_then(|hms| hms[..2].parse().ok())
+        .unwrap();
+    assert!(
+        [(utc_hour + 8) % 24, (utc_hour + 9) % 24].contains(&shown),
+        "{body}"
+    );
+
+    // Cleared: UTC again.
+    let r = patch(&app, &token, json!({"time_zone": ""})).await;
+    assert!(r.body["time_zone"].is_null(), "{:?}", r.body);
+    patch(&app, &token, json!({"nickname": "时区三"})).await;
+    seen += 1;
+    let body = newest_body(&app, "tz@example.com", seen).await;
+    assert!(!body.contains("Asia/Shanghai"), "{body}");
+}
+
 on_both_backends!(
+    notices_are_written_in_the_account_time_zone,
     nickname_changes_are_kept_notified_and_limited,
     register_by_phone_and_email_and_read_me,
     device_id_is_returned_or_issued,

@@ -46,13 +46,17 @@ pub fn message(
     }
 }
 
-/// Queues a notice to every channel bound to the account.
+/// Queues a notice to every channel bound to the account; its times read in the account's time
+/// zone.
 pub async fn notify_account(
     tx: &mut Unit,
     account: &Account,
     template: &str,
-    params: Value,
+    mut params: Value,
 ) -> Result<()> {
+    if let (Some(zone), Value::Object(map)) = (&account.time_zone, &mut params) {
+        map.insert("zone".into(), Value::from(zone.as_str()));
+    }
     if let Some(phone) = &account.phone {
         tx.enqueue(&message(
             Channel::Sms,

@@ -8,7 +8,7 @@ use super::audit;
 use crate::app::{Client, Wangshang};
 use crate::chat::orgs::membership;
 use crate::chat::role;
-use crate::clock::{Millis, human, now_ms};
+use crate::clock::{Millis, now_ms};
 use crate::error::{Error, Result};
 use crate::events;
 use crate::messages::template;
@@ -153,7 +153,7 @@ pub(super) async fn record(
     events::record(tx, member_id, told.kind, &nobody, &[], now).await?;
     let org = tx.org(org_id).await?.ok_or(Error::NotFound)?;
     if let Some(a) = tx.account(member_id).await? {
-        let params = json!({"org": org.name, "action": told.notice, "when": human(now)});
+        let params = json!({"org": org.name, "action": told.notice, "when": now});
         outbox::notify_account(tx, &a, template::ORG_MEMBER_ACTION, params).await?;
     }
     Ok(())

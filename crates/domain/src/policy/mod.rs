@@ -20,7 +20,7 @@ use serde_json::json;
 use crate::app::{Client, Wangshang};
 use crate::chat::orgs::membership;
 use crate::chat::role;
-use crate::clock::{Millis, human, now_ms};
+use crate::clock::{Millis, now_ms};
 use crate::config::PasswordConfig;
 use crate::error::{Error, Result};
 use crate::events;
@@ -259,7 +259,7 @@ impl Wangshang {
                 continue;
             }
             if let Some(a) = tx.account(&m.account_id).await? {
-                let params = json!({"org": org.name, "by": by, "when": human(now)});
+                let params = json!({"org": org.name, "by": by, "when": now});
                 outbox::notify_account(&mut tx, &a, template::ORG_POLICY_CHANGED, params).await?;
             }
         }

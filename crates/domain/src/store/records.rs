@@ -52,6 +52,8 @@ pub struct Account {
     /// The last time the phone was used to log in or to recover (a long-unused number may have
     /// been recycled by the carrier).
     pub phone_used_at: Option<Millis>,
+    /// The IANA time zone the account's notices are written in (`None`: UTC).
+    pub time_zone: Option<String>,
 }
 
 impl Account {

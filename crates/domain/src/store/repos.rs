@@ -71,6 +71,8 @@ pub trait AccountRepo {
     ) -> StoreResult<()>;
     /// Sets the current nickname (the caller adds it to the history).
     async fn set_nickname(&mut self, account_id: &str, nickname: &str) -> StoreResult<()>;
+    /// The IANA zone of the account's notices; `None` for UTC.
+    async fn set_time_zone(&mut self, account_id: &str, zone: Option<&str>) -> StoreResult<()>;
     /// Nicknames the account took (history rows) after `since`: the count and the oldest time.
     async fn nicknames_since(
         &mut self,

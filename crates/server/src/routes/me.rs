@@ -37,10 +37,13 @@ pub async fn update_me(
     Auth(auth): Auth,
     ApiJson(req): ApiJson<UpdateMe>,
 ) -> Result<Json<Me>, ApiError> {
-    let p = match req.nickname {
+    let mut p = match req.nickname {
         Some(n) => s.app.change_nickname(&auth, &n, &client).await?,
         None => s.app.profile(&auth).await?,
     };
+    if let Some(zone) = req.time_zone {
+        p = s.app.set_time_zone(&auth, &zone).await?;
+    }
     me_view(&s, &auth.account_id, p).await
 }
 
@@ -49,6 +52,7 @@ async fn me_view(s: &AppState, account_id: &str, p: Profile) -> Result<Json<Me>,
     Ok(Json(Me {
         account_id: p.account.id,
         nickname: p.account.nickname,
+        time_zone: p.account.time_zone,
         phone: p.masked_phone,
         email: p.masked_email,
         password_changed_at: to_datetime(p.account.password_changed_at),

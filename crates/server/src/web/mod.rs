@@ -56,6 +56,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         )
         .route("/settings", get(settings::profile))
         .route("/settings/nickname", post(settings::nickname))
+        .route("/settings/time-zone", post(settings::time_zone))
         .route("/settings/sessions", get(settings::sessions))
         .route("/settings/sessions/{id}/revoke", post(settings::revoke))
         .route(

@@ -121,9 +121,14 @@ pub struct Settings {
     pub logged_in: bool,
     pub title: String,
     pub errors: Vec<Shown>,
-    /// Set after a nickname change.
-    pub saved: bool,
+    /// What was just saved, said.
+    pub saved: Option<String>,
     pub nickname: String,
+    /// The nickname field's value: the current one, or a refused one as typed.
+    pub typed_nickname: String,
+    /// The account's IANA time zone; empty for UTC.
+    pub time_zone: String,
+    pub zones: &'static [String],
     pub phone: String,
     pub email: String,
     pub mfa: String,

@@ -18,7 +18,16 @@ pub async fn profile(ctx: Ctx) -> Response {
     let Some(auth) = ctx.auth().await else {
         return redirect(ctx, "/login");
     };
-    profile_page(ctx, &auth, StatusCode::OK, Vec::new(), false).await
+    profile_page(ctx, &auth, StatusCode::OK, Vec::new(), Saved::Nothing).await
+}
+
+/// What the profile page says was just saved, or what was typed into a refused form.
+enum Saved {
+    Nothing,
+    Nickname,
+    TimeZone,
+    /// A refused nickname, kept in its field.
+    TypedNickname(String),
 }
 
 #[derive(Deserialize)]
@@ -41,12 +50,42 @@ pub async fn nickname(ctx: Ctx, Form(f): Form<NicknameForm>) -> Response {
         .change_nickname(&auth, &f.nickname, &ctx.client)
         .await
     {
-        Ok(_) => profile_page(ctx, &auth, StatusCode::OK, Vec::new(), true).await,
+        Ok(_) => profile_page(ctx, &auth, StatusCode::OK, Vec::new(), Saved::Nickname).await,
         Err(e) => {
             let (status, s) = shown(ctx.t(), e);
-            profile_page(ctx, &auth, status, vec![s], false).await
+            let typed = Saved::TypedNickname(f.nickname);
+            profile_page(ctx, &auth, status, vec![s], typed).await
         }
     }
+}
+
+#[derive(Deserialize)]
+pub struct TimeZoneForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    time_zone: String,
+}
+
+/// The time-zone form of the profile page (`PATCH /me {time_zone}` of the API).
+pub async fn time_zone(ctx: Ctx, Form(f): Form<TimeZoneForm>) -> Response {
+    let (ctx, auth) = match ctx.form_auth(&f.csrf).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    match ctx.app.app.set_time_zone(&auth, &f.time_zone).await {
+        Ok(_) => profile_page(ctx, &auth, StatusCode::OK, Vec::new(), Saved::TimeZone).await,
+        Err(e) => {
+            let (status, s) = shown(ctx.t(), e);
+            profile_page(ctx, &auth, status, vec![s], Saved::Nothing).await
+        }
+    }
+}
+
+/// Every zone of the time-zone database, listed once.
+fn zones() -> &'static [String] {
+    static ZONES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    ZONES.get_or_init(domain::clock::time_zone_names)
 }
 
 async fn profile_page(
@@ -54,7 +93,7 @@ async fn profile_page(
     auth: &Authenticated,
     status: StatusCode,
     errors: Vec<Shown>,
-    saved: bool,
+    saved: Saved,
 ) -> Response {
     let t = ctx.t();
     let (p, m) = match (
@@ -71,7 +110,17 @@ async fn profile_page(
         logged_in: true,
         title: t.get("settings-title"),
         errors,
-        saved,
+        saved: match &saved {
+            Saved::Nickname => Some(t.get("settings-nickname-saved")),
+            Saved::TimeZone => Some(t.get("settings-zone-saved")),
+            _ => None,
+        },
+        typed_nickname: match saved {
+            Saved::TypedNickname(n) => n,
+            _ => p.account.nickname.clone(),
+        },
+        time_zone: p.account.time_zone.clone().unwrap_or_default(),
+        zones: zones(),
         nickname: p.account.nickname.clone(),
         phone: p.masked_phone.clone().unwrap_or_else(|| none.clone()),
         email: p.masked_email.clone().unwrap_or(none),

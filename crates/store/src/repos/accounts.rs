@@ -20,11 +20,12 @@ fn account(row: &Row) -> StoreResult<Account> {
         phone_verified_at: col(row, "phone_verified_at")?,
         email_verified_at: col(row, "email_verified_at")?,
         phone_used_at: col(row, "phone_used_at")?,
+        time_zone: col(row, "time_zone")?,
     })
 }
 
 const SELECT: &str = "SELECT id, nickname, phone, email, password_hash, password_changed_at, locale, created_at, \
-     phone_verified_at, email_verified_at, phone_used_at FROM accounts";
+     phone_verified_at, email_verified_at, phone_used_at, time_zone FROM accounts";
 
 #[async_trait]
 impl AccountRepo for SqlTx {
@@ -102,6 +103,15 @@ impl AccountRepo for SqlTx {
             .bind(account_id)
             .bind(nickname)
             .bind(at)
+            .execute(&mut self.conn)
+            .await?;
+        Ok(())
+    }
+
+    async fn set_time_zone(&mut self, account_id: &str, zone: Option<&str>) -> StoreResult<()> {
+        query("UPDATE accounts SET time_zone = $2 WHERE id = $1")
+            .bind(account_id)
+            .bind(zone)
             .execute(&mut self.conn)
             .await?;
         Ok(())
