@@ -1249,7 +1249,7 @@ async fn web_pages_show_and_set_the_policy_and_act_on_members(b: Backend) {
     let (status, _) = web_post(
         &app,
         &o.owner,
-        &format!("/orgs/{}/members/{}/act", o.id, o.member_id),
+        &format!("/orgs/{}/security/members/{}/act", o.id, o.member_id),
         &[("action", "suspend")],
     )
     .await;
@@ -1272,7 +1272,7 @@ async fn web_pages_show_and_set_the_policy_and_act_on_members(b: Backend) {
     let (third_id, _) = join(&app, &o, "third@example.com").await;
     let (_, html) = web_get(&app, &o.owner, &format!("/orgs/{}/security", o.id)).await;
     assert!(html.contains("class=\"member-offboard\""), "{html}");
-    let act = format!("/orgs/{}/members/{third_id}/act", o.id);
+    let act = format!("/orgs/{}/security/members/{third_id}/act", o.id);
     let status_of = |body: &Value, id: &str| {
         body.as_array()
             .unwrap()

@@ -18,57 +18,24 @@ use super::ctx::{SESSION, csrf_cookie, request_lang};
 use super::i18n::Tr;
 use crate::AppState;
 
-/// The web client's addresses that answer GET (`*` is one path segment). A form's page is the
-/// first of these found walking up from the form's address.
-const PAGES: &[&str] = &[
-    "/",
-    "/login",
-    "/login/step/*",
-    "/register",
-    "/forgot",
-    "/forgot/done",
-    "/forgot/*",
-    "/forgot/*/password",
-    "/forgot/*/second-factor",
-    "/settings",
-    "/settings/sessions",
-    "/settings/password",
-    "/settings/bindings",
-    "/settings/security",
-    "/settings/records",
-    "/settings/checkup",
-    "/settings/trusted",
-    "/bindings/cancel",
-    "/bindings/confirm",
-    "/sessions/dispute",
-    "/chat",
-    "/chat/*",
-    "/chat/*/messages/*/receipts",
-    "/orgs",
-    "/orgs/*",
-    "/orgs/*/recovery-requests",
-    "/invites/*",
-    "/contacts",
-    "/search",
-    "/support",
-    "/support/tickets/*",
-    "/support/done",
-    "/support/cancel",
-    "/agent",
-    "/agent/tickets/*",
-    "/vouches",
-    "/help",
-];
+/// The web client's addresses that answer GET with a page (`{…}` is one path segment), as the
+/// router declares them. A form's page is the first of these found walking up from the form's
+/// address.
+fn pages() -> &'static [&'static str] {
+    static PAGES: std::sync::LazyLock<Vec<&'static str>> =
+        std::sync::LazyLock::new(|| super::routes().pages);
+    &PAGES
+}
 
 fn is_page(path: &str) -> bool {
     let segs: Vec<&str> = path.trim_end_matches('/').split('/').collect();
-    PAGES.iter().any(|p| {
+    pages().iter().any(|p| {
         let pat: Vec<&str> = p.trim_end_matches('/').split('/').collect();
         pat.len() == segs.len()
             && pat
                 .iter()
                 .zip(&segs)
-                .all(|(a, b)| (*a == "*" && !b.is_empty()) || a == b)
+                .all(|(a, b)| (a.starts_with('{') && !b.is_empty()) || a == b)
     })
 }
 
@@ -265,6 +232,13 @@ mod tests {
         assert_eq!(form_page("/forgot/x1/resend"), "/forgot/x1");
         assert_eq!(form_page("/login"), "/login");
         assert_eq!(form_page("/logout"), "/");
+        // An enterprise's member actions belong to its security view, not to its page.
+        assert_eq!(
+            form_page("/orgs/o1/security/members/a1/act"),
+            "/orgs/o1/security"
+        );
+        assert_eq!(form_page("/orgs/o1/policy"), "/orgs/o1/policy");
+        assert_eq!(form_page("/settings/time-zone"), "/settings");
         assert_eq!(form_page("/chat/c1/messages"), "/chat/c1");
         assert_eq!(form_page("/no/such/thing"), "/");
     }
