@@ -59,6 +59,8 @@ pub struct SecondFactorDue {
     pub org_name: String,
     /// The end of the grace period (ms since the epoch).
     pub deadline: Millis,
+    /// The account's time zone, to say the deadline in (`None`: UTC).
+    pub time_zone: Option<String>,
 }
 
 /// Writes a line of the enterprise's audit log.
@@ -192,8 +194,12 @@ impl Wangshang {
                     org_id: m.org_id,
                     org_name: m.org_name,
                     deadline,
+                    time_zone: None,
                 });
             }
+        }
+        if let Some(d) = due.as_mut() {
+            d.time_zone = tx.account(account_id).await?.and_then(|a| a.time_zone);
         }
         Ok(due)
     }

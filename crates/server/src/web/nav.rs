@@ -61,7 +61,11 @@ pub async fn layer(State(s): State<AppState>, req: Request, next: Next) -> Respo
             .flatten()
             .map(|d| {
                 let overdue = d.deadline <= domain::clock::now_ms();
-                (d.org_name, domain::clock::human(d.deadline), overdue)
+                (
+                    d.org_name,
+                    domain::clock::human_in(d.deadline, d.time_zone.as_deref()),
+                    overdue,
+                )
             });
         nav.ticket = s
             .app
