@@ -49,6 +49,8 @@ pub struct Wangshang {
     pub(crate) index_wake: Arc<Notify>,
     /// One indexing pass at a time on this node (see [`crate::search::indexer`]).
     pub(crate) indexing: Arc<tokio::sync::Mutex<()>>,
+    /// Policy refusals waiting for the enterprise's audit log (see [`crate::policy::blocks`]).
+    pub(crate) blocks: Arc<crate::policy::blocks::BlockNotes>,
 }
 
 impl Wangshang {
@@ -78,6 +80,7 @@ impl Wangshang {
             scan_wake: Arc::new(Notify::new()),
             index_wake: Arc::new(Notify::new()),
             indexing: Arc::new(tokio::sync::Mutex::new(())),
+            blocks: Arc::default(),
             relying,
             geoip,
             store,

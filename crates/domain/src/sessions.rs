@@ -237,6 +237,7 @@ impl Wangshang {
         tx.insert_session(&s).await?;
         self.record_login(tx, &account.id, kind::LOGIN, client, &origin, &flags, now)
             .await?;
+        crate::policy::audit_member(tx, &account.id, crate::policy::MEMBER_LOGIN, now).await?;
         Ok(NewSession {
             token,
             session_id: s.id,

@@ -57,6 +57,7 @@ pub(crate) struct Sinks {
     pub node: Arc<str>,
     pub outbox_wake: Arc<Notify>,
     pub fanout: Arc<OnceLock<Arc<dyn Fanout>>>,
+    pub blocks: Arc<crate::policy::blocks::BlockNotes>,
 }
 
 impl Unit {
@@ -76,6 +77,12 @@ impl Unit {
         if !self.after.signed_out.iter().any(|a| a == account_id) {
             self.after.signed_out.push(account_id.to_owned());
         }
+    }
+
+    /// An enterprise's policy refused the account: noted for the enterprise's audit log, which
+    /// a background task writes (this unit may be a read, or be rolled back by the refusal).
+    pub fn note_blocked(&self, org_id: &str, account_id: &str, code: &'static str, now: Millis) {
+        self.sinks.blocks.note(org_id, account_id, code, now);
     }
 
     /// Tells the other nodes (at commit, so only if this unit commits).
@@ -202,6 +209,7 @@ impl Wangshang {
                 node: self.node_id.clone(),
                 outbox_wake: self.outbox_wake.clone(),
                 fanout: self.fanout.clone(),
+                blocks: self.blocks.clone(),
             },
             _nest: nest,
         }

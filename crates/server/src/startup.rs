@@ -152,6 +152,7 @@ pub async fn start(config: Config, listener: TcpListener) -> Result<Running, Str
         tokio::spawn(sweep_orphan_files(app.clone(), rx.clone())),
         tokio::spawn(scan_files(app.clone(), rx.clone())),
         tokio::spawn(index_search(app.clone(), rx.clone())),
+        tokio::spawn(write_policy_blocks(app.clone(), rx.clone())),
     ];
     let mut background: Vec<JoinHandle<()>> = store::listen_streams(
         &app.config.database_url,
@@ -330,6 +331,24 @@ async fn sweep_orphan_files(app: Wangshang, stop: watch::Receiver<bool>) {
         }
     })
     .await
+}
+
+/// Writes the policy refusals noted on this node to their enterprises' audit logs (see
+/// `domain::policy::blocks`), a moment after the first of a batch, so a burst is one unit.
+async fn write_policy_blocks(app: Wangshang, mut stop: watch::Receiver<bool>) {
+    loop {
+        let stopped = tokio::select! {
+            _ = app.policy_blocks_noted() => false,
+            _ = stop.wait_for(|s| *s) => true,
+        };
+        if stopped {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        if let Err(e) = app.write_policy_blocks().await {
+            tracing::warn!(error = %e, "writing policy refusals to the audit log failed");
+        }
+    }
 }
 
 /// Removes stream events past their retention, hourly.

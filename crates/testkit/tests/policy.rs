@@ -692,7 +692,13 @@ async fn suspended_members_lose_the_enterprise_only_until_reinstated(b: Backend)
         send(&app, &t, &o.conversation, "s3").await.status,
         StatusCode::CREATED
     );
-    assert_eq!(app.count("SELECT COUNT(*) FROM org_audit").await, 2);
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM org_audit WHERE kind IN ('org_member_suspended', 'org_member_reinstated')"
+        )
+        .await,
+        2
+    );
 }
 
 /// The codes `destination` has received.
@@ -863,6 +869,9 @@ async fn support_recovery_waits_for_an_admin_when_the_policy_says_so(b: Backend)
         .get(&format!("/api/v1/agent/tickets/{no}"), Some(&agent))
         .await;
     assert_eq!(t.body["account_id"], o.member_id.as_str(), "{:?}", t.body);
+    // The ticket about the member is a line of the enterprise's audit log.
+    let about = audit_kinds(&app, &o, "org_member_support_ticket").await;
+    assert_eq!(about, [o.member_id.clone()]);
     let decision_path = format!("/api/v1/agent/tickets/{no}/decision");
     let decide = || {
         app.post_auth(
@@ -885,6 +894,81 @@ async fn support_recovery_waits_for_an_admin_when_the_policy_says_so(b: Backend)
     assert_eq!(r.status, StatusCode::NO_CONTENT, "{:?}", r.body);
     let r = decide().await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+}
+
+/// The subjects of the enterprise's audit lines of `kind`, newest first.
+async fn audit_kinds(app: &TestApp, o: &Org, kind: &str) -> Vec<String> {
+    let r = app
+        .get(
+            &format!("/api/v1/orgs/{}/audit?kind={kind}", o.id),
+            Some(&o.owner),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    r.body["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["subject_id"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+/// The member's security events that concern the enterprise are in its audit log: each login,
+/// and a policy refusal once an hour however often it happens (written just after, as refusals
+/// happen on paths that write nothing); a member of another enterprise only in that one's log.
+async fn the_audit_log_tells_logins_and_refusals(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let o = org(&app).await;
+    let other = second_org(&app, &o.member).await;
+    let before = audit_kinds(&app, &o, "org_member_login").await.len();
+    let t = app.token(MEMBER, PW).await;
+    assert_eq!(
+        audit_kinds(&app, &o, "org_member_login").await.len(),
+        before + 1
+    );
+    assert_eq!(
+        audit_kinds(&app, &o, "org_member_login").await[0],
+        o.member_id
+    );
+    set_policy(&app, &o, json!({"allowed_networks": ["10.0.0.0/8"]})).await;
+    for _ in 0..3 {
+        refused(
+            &history(&app, &t, &o.conversation).await,
+            "policy_network",
+            &o.id,
+        );
+    }
+    // Another enterprise's conversation is not refused and writes nothing here.
+    assert_eq!(history(&app, &t, &other).await.status, StatusCode::OK);
+    let mut blocked = Vec::new();
+    for _ in 0..100 {
+        blocked = audit_kinds(&app, &o, "org_blocked_policy_network").await;
+        if !blocked.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(blocked, [o.member_id.clone()]);
+    // Refused again within the hour: still one line.
+    refused(
+        &history(&app, &t, &o.conversation).await,
+        "policy_network",
+        &o.id,
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM org_audit WHERE kind LIKE 'org_blocked_%'")
+            .await,
+        1
+    );
+    // The web's audit view names the lines in the page's language.
+    let (status, html) = web_get(&app, &o.owner, &format!("/orgs/{}/security", o.id)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("Kept out: outside the allowed networks") && html.contains("Signed in"),
+        "{html}"
+    );
+    assert!(!html.contains("⟦"), "{html}");
 }
 
 async fn the_security_view_and_audit_log_show_posture_never_secrets(b: Backend) {
@@ -1549,6 +1633,7 @@ on_both_backends!(
     web_pages_show_and_set_the_policy_and_act_on_members,
     a_blocked_session_gets_no_events_of_the_enterprise,
     the_security_view_and_audit_log_show_posture_never_secrets,
+    the_audit_log_tells_logins_and_refusals,
     support_recovery_waits_for_an_admin_when_the_policy_says_so,
     enterprise_password_rules_apply_at_change_and_reset,
     owners_and_admins_sign_a_member_out_everywhere,

@@ -24,6 +24,7 @@ pub async fn gate(tx: &mut Unit, caller: &Authenticated, org_id: &str, now: Mill
         .await?
         .is_some()
     {
+        tx.note_blocked(org_id, &caller.account_id, SUSPENDED, now);
         return Err(Error::PolicyBlocked {
             code: SUSPENDED,
             org_id: org_id.to_owned(),
@@ -34,10 +35,13 @@ pub async fn gate(tx: &mut Unit, caller: &Authenticated, org_id: &str, now: Mill
     };
     match breach(tx, &p, caller, now).await? {
         None => Ok(()),
-        Some(code) => Err(Error::PolicyBlocked {
-            code,
-            org_id: org_id.to_owned(),
-        }),
+        Some(code) => {
+            tx.note_blocked(org_id, &caller.account_id, code, now);
+            Err(Error::PolicyBlocked {
+                code,
+                org_id: org_id.to_owned(),
+            })
+        }
     }
 }
 

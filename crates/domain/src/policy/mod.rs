@@ -5,6 +5,7 @@
 //!
 //! [`gate`] is the one decision every path to an enterprise's conversations asks.
 
+pub mod blocks;
 pub mod gate;
 pub mod members;
 pub mod offboard;
@@ -81,6 +82,30 @@ pub(crate) async fn audit(
         at,
     })
     .await?;
+    Ok(())
+}
+
+/// A member signed in (their sessions reach the enterprise's data unless its policy refuses, which
+/// writes its own line).
+pub const MEMBER_LOGIN: &str = "org_member_login";
+/// The support desk tied a ticket to the member's account.
+pub const MEMBER_SUPPORT_TICKET: &str = "org_member_support_ticket";
+/// The support desk's recovery of the member's account completed (password and factors reset).
+pub const MEMBER_RECOVERED: &str = "org_member_recovered";
+
+/// A member's own security event that concerns every enterprise they belong to: a line in each
+/// one's audit log, with the member as actor and subject.
+pub(crate) async fn audit_member(
+    tx: &mut Unit,
+    account_id: &str,
+    kind: &str,
+    at: Millis,
+) -> Result<()> {
+    for m in tx.memberships(account_id).await? {
+        if m.left_at.is_none() {
+            audit(tx, &m.org_id, account_id, Some(account_id), kind, at).await?;
+        }
+    }
     Ok(())
 }
 

@@ -124,6 +124,8 @@ impl Wangshang {
             });
         }
         tx.set_password(&account.id, &hash, Some(now)).await?;
+        crate::policy::audit_member(&mut tx, &account.id, crate::policy::MEMBER_RECOVERED, now)
+            .await?;
         tx.revoke_sessions(&account.id, None, now).await?;
         tx.delete_totp(&account.id).await?;
         tx.replace_recovery_codes(&account.id, &[], now).await?;

@@ -346,6 +346,8 @@ impl Wangshang {
     ) -> Result<()> {
         ticket.account_id = Some(account.id.clone());
         tx.update_ticket(ticket).await?;
+        crate::policy::audit_member(tx, &account.id, crate::policy::MEMBER_SUPPORT_TICKET, now)
+            .await?;
         self.request_vouches(tx, ticket, &account.id, &account.nickname, now)
             .await
     }
