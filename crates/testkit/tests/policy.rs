@@ -871,7 +871,7 @@ async fn support_recovery_waits_for_an_admin_when_the_policy_says_so(b: Backend)
     assert_eq!(t.body["account_id"], o.member_id.as_str(), "{:?}", t.body);
     // The ticket about the member is a line of the enterprise's audit log.
     let about = audit_kinds(&app, &o, "org_member_support_ticket").await;
-    assert_eq!(about, [o.member_id.clone()]);
+    assert_eq!(about, vec![o.member_id.clone()]);
     let decision_path = format!("/api/v1/agent/tickets/{no}/decision");
     let decide = || {
         app.post_auth(
@@ -948,7 +948,7 @@ async fn the_audit_log_tells_logins_and_refusals(b: Backend) {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    assert_eq!(blocked, [o.member_id.clone()]);
+    assert_eq!(blocked, vec![o.member_id.clone()]);
     // Refused again within the hour: still one line.
     refused(
         &history(&app, &t, &o.conversation).await,
