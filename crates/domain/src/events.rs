@@ -39,6 +39,59 @@ pub mod kind {
     pub const MALWARE_BLOCKED: &str = "malware_blocked";
 }
 
+/// Every kind of security record any flow writes (for the pages' completeness test: each has a
+/// name in both languages).
+pub fn every_kind() -> Vec<&'static str> {
+    use crate::policy::members::kind as member;
+    use crate::support::kind as support;
+    vec![
+        kind::REGISTERED,
+        kind::LOGIN,
+        kind::LOGIN_FAILED,
+        kind::ACCOUNT_LOCKED,
+        kind::LOGOUT,
+        kind::SESSION_REVOKED,
+        kind::PASSWORD_CHANGED,
+        kind::PASSWORD_RESET,
+        kind::BINDING_CHANGED,
+        kind::BINDING_REMOVED,
+        kind::BINDING_CONFIRMED,
+        kind::BINDING_CANCELLED,
+        kind::MFA_TOTP_ENABLED,
+        kind::MFA_TOTP_DISABLED,
+        kind::RECOVERY_CODES_REGENERATED,
+        kind::PASSKEY_ADDED,
+        kind::PASSKEY_REMOVED,
+        kind::SECOND_FACTOR_FAILED,
+        kind::LOGIN_DISPUTED,
+        kind::SECURITY_QUESTIONS_CHANGED,
+        kind::ADMIN_VIEWED,
+        kind::ADMIN_LOCKED,
+        kind::ADMIN_UNLOCKED,
+        kind::ADMIN_SIGNED_OUT,
+        kind::ADMIN_AUDIT_EXPORTED,
+        kind::NICKNAME_CHANGED,
+        kind::MALWARE_BLOCKED,
+        support::TICKET_VIEWED,
+        support::CANDIDATE_PICKED,
+        support::TICKET_DECIDED,
+        support::RECOVERY_APPROVED,
+        support::RECOVERY_CANCELLED,
+        support::RECOVERY_COMPLETED,
+        support::TRUSTED_CONTACTS_CHANGED,
+        support::AGENT_ADDED,
+        support::AGENT_REMOVED,
+        member::SIGNED_OUT,
+        member::SUSPENDED,
+        member::REINSTATED,
+        member::OFFBOARDED,
+        member::OFFBOARD_UNDONE,
+        crate::policy::POLICY_CHANGED,
+        crate::policy::reverify::REQUESTED,
+        crate::policy::reverify::CONFIRMED,
+    ]
+}
+
 /// Writes an event inside the caller's transaction.
 pub async fn record(
     tx: &mut Unit,

@@ -61,9 +61,10 @@ pub mod template {
     pub const NICKNAME_CHANGED: &str = "nickname_changed";
     pub const ORG_POLICY_CHANGED: &str = "org_policy_changed";
     pub const ORG_MEMBER_ACTION: &str = "org_member_action";
+    pub const REVERIFY_CODE: &str = "reverify_code";
 
     /// Every template, for the catalog completeness test.
-    pub const ALL: [&str; 26] = [
+    pub const ALL: [&str; 27] = [
         REGISTER_CODE,
         REGISTER_TAKEN,
         SUPPORT_CONTACT_CODE,
@@ -90,6 +91,7 @@ pub mod template {
         NICKNAME_CHANGED,
         ORG_POLICY_CHANGED,
         ORG_MEMBER_ACTION,
+        REVERIFY_CODE,
     ];
 }
 

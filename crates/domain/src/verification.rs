@@ -26,6 +26,8 @@ pub enum Purpose {
     Login,
     /// The one-time code of an approved support ticket, at the proven contact.
     SupportRecovery,
+    /// An enterprise asked the member to re-verify a bound phone or e-mail.
+    Reverify,
 }
 
 impl Purpose {
@@ -43,6 +45,7 @@ impl Purpose {
             "bind" => Some(Purpose::Bind),
             "login" => Some(Purpose::Login),
             "support_recovery" => Some(Purpose::SupportRecovery),
+            "reverify" => Some(Purpose::Reverify),
             other => Self::parse(other),
         }
     }
@@ -54,6 +57,7 @@ impl Purpose {
             Purpose::Bind => "bind",
             Purpose::Login => "login",
             Purpose::SupportRecovery => "support_recovery",
+            Purpose::Reverify => "reverify",
         }
     }
     fn template(self) -> &'static str {
@@ -64,6 +68,7 @@ impl Purpose {
             Purpose::Bind => template::BIND_CODE,
             Purpose::Login => template::LOGIN_CODE,
             Purpose::SupportRecovery => template::SUPPORT_RECOVERY_CODE,
+            Purpose::Reverify => template::REVERIFY_CODE,
         }
     }
 }
@@ -389,6 +394,7 @@ impl Wangshang {
         if v.purpose == Purpose::PasswordReset.as_str()
             || v.purpose == Purpose::Login.as_str()
             || v.purpose == Purpose::SupportRecovery.as_str()
+            || v.purpose == Purpose::Reverify.as_str()
         {
             return Err(Error::NotFound);
         }

@@ -89,6 +89,49 @@ pub struct OffboardRequest {
     pub successor_id: String,
 }
 
+/// `POST /orgs/{id}/members/{account_id}/reverify`: which binding the member re-verifies.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReverifyRequest {
+    pub channel: crate::Channel,
+}
+
+/// A re-verification asked for: the code went to the member's binding (masked here).
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct ReverifySent {
+    pub request_id: String,
+    pub channel: crate::Channel,
+    pub destination: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+}
+
+/// An enterprise's open request that the caller re-verify a binding.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct OpenReverify {
+    pub request_id: String,
+    pub org_name: String,
+    pub channel: crate::Channel,
+    /// Masked.
+    pub destination: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub requested_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct OpenReverifies {
+    pub requests: Vec<OpenReverify>,
+}
+
+/// `POST /me/reverify/{request_id}`: the code that went to the binding.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReverifyCode {
+    pub code: String,
+}
+
 /// A member's security posture, as the enterprise's owners and admins see it.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct MemberPosture {

@@ -152,6 +152,16 @@ pub const CODES: &[(&str, u16, &str)] = &[
     ),
     ("already_suspended", 409, "The member is suspended already."),
     (
+        "channel_not_bound",
+        409,
+        "The member has no phone/e-mail of that kind to re-verify.",
+    ),
+    (
+        "binding_changed",
+        409,
+        "The phone/e-mail to re-verify is no longer bound to the account.",
+    ),
+    (
         "already_offboarded",
         409,
         "The member is offboarded already.",

@@ -40,7 +40,7 @@ use crate::routes::{
         recovery::start, recovery::resend, recovery::verify, recovery::second_factor, recovery::complete,
         bindings::list, bindings::start, bindings::confirm, bindings::remove, bindings::confirm_link, bindings::cancel_link,
         orgs::create, orgs::mine, orgs::show, orgs::rename, orgs::members, orgs::set_role, orgs::remove_member, orgs::invite, orgs::invites, orgs::revoke_invite, orgs::accept,
-        policy::show, policy::update, policy::sign_out, policy::suspend, policy::reinstate, policy::offboard, policy::undo_offboard,
+        policy::show, policy::update, policy::sign_out, policy::suspend, policy::reinstate, policy::offboard, policy::undo_offboard, policy::reverify, policy::my_reverifies, policy::confirm_reverify,
         policy::security_members, policy::audit, policy::audit_export,
         contacts::list, contacts::request, contacts::accept, contacts::decline, contacts::block, contacts::unblock,
         conversations::create, conversations::list, conversations::show, conversations::add_members, conversations::remove_member,

@@ -94,6 +94,11 @@ const SOURCES: &[(i64, &str, &str)] = &[
         "account time zone",
         include_str!("../migrations/0021_account_time_zone.sql"),
     ),
+    (
+        22,
+        "org reverify",
+        include_str!("../migrations/0022_org_reverify.sql"),
+    ),
 ];
 
 /// The SQL of one migration for one backend.
@@ -262,7 +267,9 @@ pub(crate) mod tests {
         (16, QUEUE_SQLITE, QUEUE_POSTGRES),
         (18, SAME_18, SAME_18),
         (21, SAME_21, SAME_21),
+        (22, SAME_22, SAME_22),
     ];
+    const SAME_22: &str = "059efc7d29642515d058ea3506b358fef6e992998a32f6393319cd616cfb5bc6a1f838f1938942de7384931f9a893501";
     const SAME_21: &str = "6107d1063f08a18f00d1d55f38e8477801811e88611026cf30ae3208bb5d6a77074bb552e38c33db868545c2dd74e8f9";
     const SAME_2: &str = "07953012a46b91b4af810058c79e50f5321b35cb388be0aab4c1934efc9123c8541166c46086aca32b7c16d868a51469";
     const SAME_3: &str = "a316f6a86f04698b7731533ec7c11520401b4e32dab646e5591d805dc5885faf62ecf511d81ed5abaaa5c263fffa27ac";

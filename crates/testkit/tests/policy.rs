@@ -971,6 +971,129 @@ async fn the_audit_log_tells_logins_and_refusals(b: Backend) {
     assert!(!html.contains("⟦"), "{html}");
 }
 
+/// An owner asks the member to re-verify the bound e-mail: the code goes there (never to the
+/// owner), only the member can enter it, the binding stays as it was with a new verification
+/// time, and the request and its confirmation are in the audit log.
+async fn members_are_asked_to_reverify_a_binding(b: Backend) {
+    // Two codes go to one address in a moment here (the send limits apply as to every code).
+    let app = TestApp::spawn_with(b, |c| c.codes.resend_interval_secs = 0).await;
+    let o = org(&app).await;
+    let ask = |token: String, channel: &'static str| {
+        let path = format!("/api/v1/orgs/{}/members/{}/reverify", o.id, o.member_id);
+        let app = &app;
+        async move {
+            app.post_auth(&path, &token, json!({ "channel": channel }))
+                .await
+        }
+    };
+    // The member has no phone; a member cannot ask; nobody asks themselves.
+    let r = ask(o.owner.clone(), "sms").await;
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::CONFLICT, "channel_not_bound")
+    );
+    let r = ask(o.member.clone(), "email").await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{:?}", r.body);
+    let before_owner = app.messages_to(OWNER).await.len();
+    let before = app.messages_to(MEMBER).await.len();
+    let r = ask(o.owner.clone(), "email").await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{:?}", r.body);
+    let id = r.str("request_id");
+    assert_eq!(
+        r.str("destination"),
+        app.get("/api/v1/me", Some(&o.member)).await.str("email")
+    );
+    let code = app.code_sent_to(MEMBER, before + 1).await;
+    assert_eq!(app.messages_to(OWNER).await.len(), before_owner);
+    // The member sees the request, named by the enterprise.
+    let open = app.get("/api/v1/me/reverify", Some(&o.member)).await;
+    assert_eq!(open.body["requests"][0]["request_id"], id.as_str());
+    assert_eq!(open.body["requests"][0]["org_name"], "旺商科技");
+    assert_eq!(
+        app.get("/api/v1/me/reverify", Some(&o.owner)).await.body["requests"],
+        json!([])
+    );
+    let confirm = format!("/api/v1/me/reverify/{id}");
+    // Not the owner's to answer, even with the code.
+    let r = app
+        .post_auth(&confirm, &o.owner, json!({ "code": code }))
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{:?}", r.body);
+    let r = app
+        .post_auth(&confirm, &o.member, json!({ "code": "000000" }))
+        .await;
+    assert_eq!(r.code(), "invalid_code");
+    let verified_before = app
+        .count(&format!(
+            "SELECT email_verified_at FROM accounts WHERE id = '{}'",
+            o.member_id
+        ))
+        .await;
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    let r = app
+        .post_auth(&confirm, &o.member, json!({ "code": code }))
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{:?}", r.body);
+    let r = app
+        .post_auth(&confirm, &o.member, json!({ "code": code }))
+        .await;
+    assert_eq!(r.code(), "code_expired");
+    assert!(
+        app.count(&format!(
+            "SELECT email_verified_at FROM accounts WHERE id = '{}'",
+            o.member_id
+        ))
+        .await
+            > verified_before
+    );
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM accounts WHERE id = '{}' AND email = '{MEMBER}'",
+            o.member_id
+        ))
+        .await,
+        1
+    );
+    assert_eq!(
+        app.get("/api/v1/me/reverify", Some(&o.member)).await.body["requests"],
+        json!([])
+    );
+    assert_eq!(
+        audit_kinds(&app, &o, "org_member_reverify_requested").await,
+        vec![o.member_id.clone()]
+    );
+    assert_eq!(
+        audit_kinds(&app, &o, "org_member_reverified").await,
+        vec![o.member_id.clone()]
+    );
+    // From the web: the owner asks in the security view; the member answers on the bindings page.
+    let (status, _) = web_post(
+        &app,
+        &o.owner,
+        &format!("/orgs/{}/security/members/{}/act", o.id, o.member_id),
+        &[("action", "reverify"), ("channel", "email")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let code = app.code_sent_to(MEMBER, before + 2).await;
+    let (_, html) = web_get(&app, &o.member, "/settings/bindings").await;
+    assert!(html.contains("asks you to confirm"), "{html}");
+    let rid =
+        app.get("/api/v1/me/reverify", Some(&o.member)).await.body["requests"][0]["request_id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+    let (status, html) = web_post(
+        &app,
+        &o.member,
+        "/settings/bindings/reverify",
+        &[("request_id", &rid), ("code", &code)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("the binding is confirmed"), "{html}");
+}
+
 async fn the_security_view_and_audit_log_show_posture_never_secrets(b: Backend) {
     let app = TestApp::spawn(b).await;
     let o = org(&app).await;
@@ -1634,6 +1757,7 @@ on_both_backends!(
     a_blocked_session_gets_no_events_of_the_enterprise,
     the_security_view_and_audit_log_show_posture_never_secrets,
     the_audit_log_tells_logins_and_refusals,
+    members_are_asked_to_reverify_a_binding,
     support_recovery_waits_for_an_admin_when_the_policy_says_so,
     enterprise_password_rules_apply_at_change_and_reset,
     owners_and_admins_sign_a_member_out_everywhere,

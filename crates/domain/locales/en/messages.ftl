@@ -20,6 +20,8 @@ password_reset_code-body = [{ -brand }] Your code to reset your password is { $c
 
 bind_code-subject = Your { -brand } binding code
 bind_code-body = [{ -brand }] Your code to bind this number/address to a { -brand } account is { $code }. It is valid for { $minutes } minutes. { -never-share }
+reverify_code-subject = Confirm your { -brand } number/address
+reverify_code-body = [{ -brand }] An administrator of your enterprise asked you to confirm that this number/address is still yours. Your code is { $code }, valid for { $minutes } minutes: enter it while signed in, under "Phone & e-mail". { -never-share }
 
 bind_taken-subject = Someone tried to bind your address
 bind_taken-body = [{ -brand }] At { $when } someone (IP { $ip }) tried to bind this number/address to another account. It stays with your account. If that was not you, ignore this message.

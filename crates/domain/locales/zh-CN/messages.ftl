@@ -20,6 +20,8 @@ password_reset_code-body = 【{ -brand }】您正在找回密码，验证码是 
 
 bind_code-subject = { -brand }绑定验证码
 bind_code-body = 【{ -brand }】您正在把此号码/邮箱绑定到{ -brand }账号，验证码是 { $code }，{ $minutes } 分钟内有效。{ -never-share }
+reverify_code-subject = 确认您的{ -brand }手机号/邮箱
+reverify_code-body = 【{ -brand }】您所在企业的管理员请您确认此号码/邮箱仍归您使用。验证码是 { $code }，{ $minutes } 分钟内有效：请登录后在“手机与邮箱”页面输入。{ -never-share }
 
 bind_taken-subject = 有人尝试绑定您的号码
 bind_taken-body = 【{ -brand }】{ $when } 有人（IP { $ip }）尝试把此号码/邮箱绑定到另一个账号。它仍属于您的账号，不会被转移。如果不是您，请忽略本消息。

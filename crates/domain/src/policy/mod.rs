@@ -9,6 +9,7 @@ pub mod blocks;
 pub mod gate;
 pub mod members;
 pub mod offboard;
+pub mod reverify;
 mod rules;
 pub mod view;
 

@@ -62,8 +62,41 @@ pub struct AuditQuery<'a> {
     pub limit: u32,
 }
 
+/// A request that a member re-verify a binding, with what the member is shown of it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReverifyRequest {
+    /// The verification whose code went to the binding.
+    pub verification_id: String,
+    pub org_id: String,
+    pub org_name: String,
+    pub account_id: String,
+    pub requested_by: String,
+    pub requested_at: Millis,
+    pub confirmed_at: Option<Millis>,
+    pub channel: crate::identifier::Channel,
+    pub destination: String,
+    pub expires_at: Millis,
+}
+
 #[async_trait]
 pub trait PolicyRepo {
+    async fn insert_reverify(
+        &mut self,
+        verification_id: &str,
+        org_id: &str,
+        account_id: &str,
+        requested_by: &str,
+        at: Millis,
+    ) -> StoreResult<()>;
+    /// One request, by its verification.
+    async fn reverify(&mut self, verification_id: &str) -> StoreResult<Option<ReverifyRequest>>;
+    /// The account's requests still open at `now` (not confirmed, code not expired), newest first.
+    async fn open_reverifies(
+        &mut self,
+        account_id: &str,
+        now: Millis,
+    ) -> StoreResult<Vec<ReverifyRequest>>;
+    async fn confirm_reverify(&mut self, verification_id: &str, at: Millis) -> StoreResult<()>;
     async fn org_policy(&mut self, org_id: &str) -> StoreResult<Option<OrgPolicy>>;
     /// Inserts or replaces the enterprise's policy.
     async fn put_org_policy(&mut self, p: &OrgPolicy) -> StoreResult<()>;

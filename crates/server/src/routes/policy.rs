@@ -14,8 +14,8 @@ use domain::policy::view::{AUDIT_EXPORT, AUDIT_PAGE, PostureFilter};
 use domain::policy::{Action, PolicyInput};
 use domain::store::{OrgAuditEntry, OrgPolicy};
 use proto::policy::{
-    AuditEntry, AuditPage, MemberPosture, OffboardRequest, PolicyUpdate, PolicyView,
-    RequireSecondFactor,
+    AuditEntry, AuditPage, MemberPosture, OffboardRequest, OpenReverifies, OpenReverify,
+    PolicyUpdate, PolicyView, RequireSecondFactor, ReverifyCode, ReverifyRequest, ReverifySent,
 };
 
 use crate::AppState;
@@ -29,6 +29,9 @@ pub fn router() -> Router<AppState> {
         .route("/orgs/{id}/members/{account_id}/suspend", post(suspend))
         .route("/orgs/{id}/members/{account_id}/reinstate", post(reinstate))
         .route("/orgs/{id}/members/{account_id}/offboard", post(offboard))
+        .route("/orgs/{id}/members/{account_id}/reverify", post(reverify))
+        .route("/me/reverify", get(my_reverifies))
+        .route("/me/reverify/{request_id}", post(confirm_reverify))
         .route(
             "/orgs/{id}/members/{account_id}/offboard/undo",
             post(undo_offboard),
@@ -53,6 +56,88 @@ pub async fn offboard(
 ) -> Result<StatusCode, ApiError> {
     s.app
         .offboard_member(&auth.account_id, &id, &account_id, &req.successor_id)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Asks the member to re-verify a bound phone or e-mail: a code goes to that binding (never
+/// elsewhere); the member enters it while signed in (`POST /me/reverify/{request_id}`). Owners
+/// and admins; only owners ask owners. Admins never rebind a channel nor see the code.
+#[utoipa::path(post, path = "/api/v1/orgs/{id}/members/{account_id}/reverify",
+    params(("id" = String, Path, description = "The enterprise id."), ("account_id" = String, Path, description = "The member's account id.")), tag = "policy", request_body = ReverifyRequest,
+    responses((status = 202, body = ReverifySent), (status = 403, description = "not_org_admin owner_only"), (status = 404, description = "not_found"), (status = 409, description = "own_membership channel_not_bound"), (status = 429, description = "too_many_requests")),
+    security(("bearer" = [])))]
+pub async fn reverify(
+    State(s): State<AppState>,
+    Auth(auth): Auth,
+    ClientInfo(client): ClientInfo,
+    ApiPath((id, account_id)): ApiPath<(String, String)>,
+    ApiJson(req): ApiJson<ReverifyRequest>,
+) -> Result<(StatusCode, Json<ReverifySent>), ApiError> {
+    let sent = s
+        .app
+        .request_reverify(
+            &auth.account_id,
+            &id,
+            &account_id,
+            super::channel(req.channel),
+            &client,
+        )
+        .await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(ReverifySent {
+            request_id: sent.request_id,
+            channel: req.channel,
+            destination: sent.masked,
+            expires_at: to_datetime(sent.expires_at),
+        }),
+    ))
+}
+
+/// The caller's open requests to re-verify a binding, newest first.
+#[utoipa::path(get, path = "/api/v1/me/reverify", tag = "policy",
+    responses((status = 200, body = OpenReverifies), (status = 401, description = "unauthenticated")),
+    security(("bearer" = [])))]
+pub async fn my_reverifies(
+    State(s): State<AppState>,
+    Auth(auth): Auth,
+) -> Result<Json<OpenReverifies>, ApiError> {
+    let list = s.app.open_reverifies(&auth).await?;
+    Ok(Json(OpenReverifies {
+        requests: list.into_iter().map(open_view).collect(),
+    }))
+}
+
+pub(crate) fn open_view(r: domain::policy::reverify::OpenReverify) -> OpenReverify {
+    OpenReverify {
+        request_id: r.request_id,
+        org_name: r.org_name,
+        channel: match r.channel {
+            domain::identifier::Channel::Sms => proto::Channel::Sms,
+            domain::identifier::Channel::Email => proto::Channel::Email,
+        },
+        destination: r.masked,
+        requested_at: to_datetime(r.requested_at),
+        expires_at: to_datetime(r.expires_at),
+    }
+}
+
+/// The member enters the code that went to the binding: the binding's verification time is
+/// renewed. Someone else's request is `404`.
+#[utoipa::path(post, path = "/api/v1/me/reverify/{request_id}",
+    params(("request_id" = String, Path, description = "The request id.")), tag = "policy", request_body = ReverifyCode,
+    responses((status = 204), (status = 400, description = "invalid_code"), (status = 401, description = "unauthenticated"), (status = 404, description = "not_found"), (status = 409, description = "binding_changed"), (status = 410, description = "code_expired")),
+    security(("bearer" = [])))]
+pub async fn confirm_reverify(
+    State(s): State<AppState>,
+    Auth(auth): Auth,
+    ClientInfo(client): ClientInfo,
+    ApiPath(request_id): ApiPath<String>,
+    ApiJson(req): ApiJson<ReverifyCode>,
+) -> Result<StatusCode, ApiError> {
+    s.app
+        .confirm_reverify(&auth, &request_id, &req.code, &client)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

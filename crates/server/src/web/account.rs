@@ -97,6 +97,21 @@ async fn bindings_page(
         ("phone".to_owned(), b.phone.is_some()),
         ("email".to_owned(), b.email.is_some()),
     ];
+    let reverifies = ctx
+        .app
+        .app
+        .open_reverifies(auth)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|r| {
+            let said = t.with(
+                "reverify-asked",
+                &[("org", &r.org_name), ("destination", &r.masked)],
+            );
+            (r.request_id, said)
+        })
+        .collect();
     let tpl = pages::BindingsPage {
         removable,
         t,
@@ -108,8 +123,42 @@ async fn bindings_page(
         phone: show(b.phone),
         email: show(b.email),
         pending,
+        reverifies,
     };
     page(ctx, status, &tpl)
+}
+
+#[derive(Deserialize)]
+pub struct ReverifyForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    request_id: String,
+    #[serde(default)]
+    code: String,
+}
+
+/// The member enters the code of an enterprise's re-verification request.
+pub async fn reverify(ctx: Ctx, Form(f): Form<ReverifyForm>) -> Response {
+    let (ctx, auth) = match ctx.form_auth(&f.csrf).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let done = ctx
+        .app
+        .app
+        .confirm_reverify(&auth, &f.request_id, &f.code, &ctx.client)
+        .await;
+    match done {
+        Ok(()) => {
+            let notice = Some(ctx.t().get("reverify-done"));
+            bindings_page(ctx, &auth, StatusCode::OK, Vec::new(), notice, None).await
+        }
+        Err(e) => {
+            let (status, s) = shown(ctx.t(), e);
+            bindings_page(ctx, &auth, status, vec![s], None, None).await
+        }
+    }
 }
 
 pub async fn bindings(ctx: Ctx) -> Response {

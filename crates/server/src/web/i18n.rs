@@ -183,6 +183,17 @@ mod tests {
         }
     }
 
+    /// The security records page names each record's kind from `event-<kind>`.
+    #[test]
+    fn every_security_record_kind_has_a_name() {
+        for kind in domain::events::every_kind() {
+            for lang in [Lang::En, Lang::Zh] {
+                let text = Tr(lang).get(&format!("event-{kind}"));
+                assert!(!text.starts_with('⟦'), "no event-{kind} in {lang:?}");
+            }
+        }
+    }
+
     #[test]
     fn missing_keys_are_marked() {
         assert_eq!(Tr(Lang::En).get("no-such-key"), "⟦no-such-key⟧");

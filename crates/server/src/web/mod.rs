@@ -92,6 +92,7 @@ pub(crate) fn routes() -> Routes {
         get(account::bindings).post(account::bind),
     )
     .route("/settings/bindings/confirm", post(account::confirm))
+    .route("/settings/bindings/reverify", post(account::reverify))
     .route("/settings/bindings/remove", post(account::unbind))
     .route(
         "/settings/security/passkeys/rename",

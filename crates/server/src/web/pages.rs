@@ -201,6 +201,8 @@ pub struct BindingsPage {
     pub pending: Option<(String, String)>,
     /// (kind, bound) for the remove forms.
     pub removable: Vec<(String, bool)>,
+    /// Enterprises' open requests to re-verify a binding: (request id, what to say).
+    pub reverifies: Vec<(String, String)>,
 }
 
 #[derive(Template)]

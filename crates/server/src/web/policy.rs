@@ -318,6 +318,9 @@ pub struct ActForm {
     /// Offboarding: who takes over the member's groups.
     #[serde(default)]
     successor_id: String,
+    /// Re-verification: `sms` or `email`.
+    #[serde(default)]
+    channel: String,
 }
 
 pub async fn act(
@@ -349,6 +352,13 @@ pub async fn act(
                 .await
         }
         "undo-offboard" => app.undo_offboarding(&me, &id, &account_id).await,
+        "reverify" => match domain::identifier::Channel::parse(&f.channel) {
+            Some(channel) => app
+                .request_reverify(&me, &id, &account_id, channel, &ctx.client)
+                .await
+                .map(|_| ()),
+            None => Err(domain::Error::InvalidRequest("unknown channel".into())),
+        },
         _ => Err(domain::Error::InvalidRequest("unknown action".into())),
     };
     match done {

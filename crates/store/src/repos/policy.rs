@@ -1,8 +1,10 @@
 use async_trait::async_trait;
 
 use domain::clock::Millis;
+use domain::identifier::Channel;
 use domain::store::{
-    AuditQuery, Offboarding, OrgAuditEntry, OrgPolicy, PolicyRepo, StoreError, StoreResult,
+    AuditQuery, Offboarding, OrgAuditEntry, OrgPolicy, PolicyRepo, ReverifyRequest, StoreError,
+    StoreResult,
 };
 
 use super::{Row, col, query};
@@ -30,8 +32,88 @@ fn policy(row: &Row) -> StoreResult<OrgPolicy> {
     })
 }
 
+const REVERIFY: &str = "SELECT r.verification_id, r.org_id, o.name AS org_name, r.account_id, \
+     r.requested_by, r.requested_at, r.confirmed_at, v.channel, v.destination, v.expires_at \
+     FROM org_reverify_requests r JOIN verifications v ON v.id = r.verification_id \
+     JOIN orgs o ON o.id = r.org_id";
+
+fn reverify(row: &Row) -> StoreResult<ReverifyRequest> {
+    let channel: String = col(row, "channel")?;
+    Ok(ReverifyRequest {
+        verification_id: col(row, "verification_id")?,
+        org_id: col(row, "org_id")?,
+        org_name: col(row, "org_name")?,
+        account_id: col(row, "account_id")?,
+        requested_by: col(row, "requested_by")?,
+        requested_at: col(row, "requested_at")?,
+        confirmed_at: col(row, "confirmed_at")?,
+        channel: Channel::parse(&channel)
+            .ok_or_else(|| StoreError::Database(format!("bad channel {channel}")))?,
+        destination: col(row, "destination")?,
+        expires_at: col(row, "expires_at")?,
+    })
+}
+
 #[async_trait]
 impl PolicyRepo for SqlTx {
+    async fn insert_reverify(
+        &mut self,
+        verification_id: &str,
+        org_id: &str,
+        account_id: &str,
+        requested_by: &str,
+        at: Millis,
+    ) -> StoreResult<()> {
+        query(
+            "INSERT INTO org_reverify_requests (verification_id, org_id, account_id, requested_by, \
+             requested_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(verification_id)
+        .bind(org_id)
+        .bind(account_id)
+        .bind(requested_by)
+        .bind(at)
+        .execute(&mut self.conn)
+        .await?;
+        Ok(())
+    }
+
+    async fn reverify(&mut self, verification_id: &str) -> StoreResult<Option<ReverifyRequest>> {
+        query(format!("{REVERIFY} WHERE r.verification_id = $1"))
+            .bind(verification_id)
+            .fetch_optional(&mut self.conn)
+            .await?
+            .map(|r| reverify(&r))
+            .transpose()
+    }
+
+    async fn open_reverifies(
+        &mut self,
+        account_id: &str,
+        now: Millis,
+    ) -> StoreResult<Vec<ReverifyRequest>> {
+        query(format!(
+            "{REVERIFY} WHERE r.account_id = $1 AND r.confirmed_at IS NULL \
+             AND v.consumed_at IS NULL AND v.expires_at > $2 ORDER BY r.requested_at DESC"
+        ))
+        .bind(account_id)
+        .bind(now)
+        .fetch_all(&mut self.conn)
+        .await?
+        .iter()
+        .map(reverify)
+        .collect()
+    }
+
+    async fn confirm_reverify(&mut self, verification_id: &str, at: Millis) -> StoreResult<()> {
+        query("UPDATE org_reverify_requests SET confirmed_at = $2 WHERE verification_id = $1")
+            .bind(verification_id)
+            .bind(at)
+            .execute(&mut self.conn)
+            .await?;
+        Ok(())
+    }
+
     async fn org_policy(&mut self, org_id: &str) -> StoreResult<Option<OrgPolicy>> {
         let row = query(
             "SELECT org_id, require_second_factor, grace_days, second_factor_since, \
