@@ -99,6 +99,11 @@ const SOURCES: &[(i64, &str, &str)] = &[
         "org reverify",
         include_str!("../migrations/0022_org_reverify.sql"),
     ),
+    (
+        23,
+        "conversation org backfill",
+        include_str!("../migrations/0023_conversation_org_backfill.sql"),
+    ),
 ];
 
 /// The SQL of one migration for one backend.
@@ -268,6 +273,11 @@ pub(crate) mod tests {
         (18, SAME_18, SAME_18),
         (21, SAME_21, SAME_21),
         (22, SAME_22, SAME_22),
+        (
+            23,
+            "4586256020fb502fe0a3978cf85f9c08170b213e47ef61787598ca4ba1a8df8840f916f04b0b15ccfd12acbd1559c367",
+            "c3661208254814d89de12cc1609364fd687fbca671c6d617a3d11de5a4a6ede4891a94216c9418f011126aac711dce93",
+        ),
     ];
     const SAME_22: &str = "059efc7d29642515d058ea3506b358fef6e992998a32f6393319cd616cfb5bc6a1f838f1938942de7384931f9a893501";
     const SAME_21: &str = "6107d1063f08a18f00d1d55f38e8477801811e88611026cf30ae3208bb5d6a77074bb552e38c33db868545c2dd74e8f9";

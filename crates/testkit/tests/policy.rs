@@ -1758,6 +1758,7 @@ on_both_backends!(
     the_security_view_and_audit_log_show_posture_never_secrets,
     the_audit_log_tells_logins_and_refusals,
     members_are_asked_to_reverify_a_binding,
+    conversations_from_before_policy_get_their_enterprise,
     support_recovery_waits_for_an_admin_when_the_policy_says_so,
     enterprise_password_rules_apply_at_change_and_reset,
     owners_and_admins_sign_a_member_out_everywhere,
@@ -1768,3 +1769,79 @@ on_both_backends!(
     session_limits_end_access_to_the_enterprise_only,
     conversations_belong_to_the_enterprise_their_members_share,
 );
+
+/// Whether the conversation belongs to the enterprise.
+async fn in_org(app: &TestApp, o: &Org, conversation: &str) -> bool {
+    app.count(&format!(
+        "SELECT COUNT(*) FROM conversations WHERE id = '{conversation}' AND org_id = '{}'",
+        o.id
+    ))
+    .await
+        == 1
+}
+
+/// Migration 0023: a conversation from before enterprise policy gets the one enterprise all its
+/// members share now; none or several shared, or made since policy existed: left alone. (The
+/// rows are written as an older version left them, then the migration runs again.)
+async fn conversations_from_before_policy_get_their_enterprise(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let o = org(&app).await;
+    let ids: Vec<String> = {
+        let owner = app
+            .get("/api/v1/me", Some(&o.owner))
+            .await
+            .str("account_id");
+        vec![owner, o.member_id.clone()]
+    };
+    let old = |id: &str, members: &[&str]| {
+        let mut sql = format!(
+            "INSERT INTO conversations (id, kind, title, created_by, created_at, last_seq) \
+             VALUES ('{id}', 'group', 'old', '{}', 1, 0);",
+            members[0]
+        );
+        for m in members {
+            sql.push_str(&format!(
+                "INSERT INTO conversation_members (conversation_id, account_id, role, joined_at, \
+                 read_seq) VALUES ('{id}', '{m}', 'member', 1, 0);"
+            ));
+        }
+        sql
+    };
+    let stranger = app
+        .register("email", "stranger@example.com", "stranger", PW)
+        .await;
+    for sql in [
+        old("oldshared", &[&ids[0], &ids[1]]),
+        old("oldexternal", &[&ids[0], &stranger]),
+    ] {
+        for stmt in sql.split(';').filter(|s| !s.trim().is_empty()) {
+            app.exec(stmt).await;
+        }
+    }
+    // The conversation the test set-up made just now, without an enterprise as an older
+    // version would have: made since policy existed, so it stays as it is.
+    app.exec(&format!(
+        "UPDATE conversations SET org_id = NULL WHERE id = '{}'",
+        o.conversation
+    ))
+    .await;
+    app.exec("DELETE FROM _sqlx_migrations WHERE version = 23")
+        .await;
+    let store = store::connect(&app.database_url).await.unwrap();
+    store::migrate(&store).await.unwrap();
+    assert!(in_org(&app, &o, "oldshared").await);
+    assert!(!in_org(&app, &o, "oldexternal").await);
+    assert!(!in_org(&app, &o, &o.conversation).await);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM conversations WHERE id = 'oldexternal' AND org_id IS NULL")
+            .await,
+        1
+    );
+    // The backfilled conversation now meets the enterprise's policy.
+    set_policy(&app, &o, json!({"allowed_networks": ["10.0.0.0/8"]})).await;
+    refused(
+        &history(&app, &o.member, "oldshared").await,
+        "policy_network",
+        &o.id,
+    );
+}
