@@ -1807,12 +1807,25 @@ async fn conversations_from_before_policy_get_their_enterprise(b: Backend) {
         }
         sql
     };
-    let stranger = app
-        .register("email", "stranger@example.com", "stranger", PW)
+    let loner = app
+        .register("email", "loner@example.com", "loner", PW)
         .await;
+    // The member and `twice` share two enterprises: which one is not for a migration to guess.
+    let twice = app
+        .register("email", "twice@example.com", "twice", PW)
+        .await;
+    let twice_token = app.token("twice@example.com", PW).await;
+    for name in ["乙公司", "丙公司"] {
+        let org = app
+            .post_auth("/api/v1/orgs", &o.member, json!({ "name": name }))
+            .await;
+        app.join_org(&org.str("id"), &o.member, "twice@example.com", &twice_token)
+            .await;
+    }
     for sql in [
         old("oldshared", &[&ids[0], &ids[1]]),
-        old("oldexternal", &[&ids[0], &stranger]),
+        old("oldexternal", &[&ids[0], &loner]),
+        old("oldtwo", &[&ids[1], &twice]),
     ] {
         for stmt in sql.split(';').filter(|s| !s.trim().is_empty()) {
             app.exec(stmt).await;
@@ -1833,9 +1846,12 @@ async fn conversations_from_before_policy_get_their_enterprise(b: Backend) {
     assert!(!in_org(&app, &o, "oldexternal").await);
     assert!(!in_org(&app, &o, &o.conversation).await);
     assert_eq!(
-        app.count("SELECT COUNT(*) FROM conversations WHERE id = 'oldexternal' AND org_id IS NULL")
-            .await,
-        1
+        app.count(
+            "SELECT COUNT(*) FROM conversations WHERE id IN ('oldexternal', 'oldtwo') \
+             AND org_id IS NULL"
+        )
+        .await,
+        2
     );
     // The backfilled conversation now meets the enterprise's policy.
     set_policy(&app, &o, json!({"allowed_networks": ["10.0.0.0/8"]})).await;
