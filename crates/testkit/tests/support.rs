@@ -243,7 +243,7 @@ async fn public_facts_alone_are_never_likely_owner(backend: Backend) {
     let app = spawn(backend, |_| {}).await;
     let (org, _) = enterprise(&app, "旺商网络科技").await;
     let (victim, _) = member(&app, &org, "victim@example.com", "张伟", "member").await;
-    // The impostor knows the nickname and the enterprise, written differently.
+    // The impostor knows the nickname (written in pinyin) and the enterprise.
     let (no, _) = open(
         &app,
         "impostor@example.net",
@@ -260,12 +260,14 @@ async fn public_facts_alone_are_never_likely_owner(backend: Backend) {
     assert!(rec == "likely_impostor" || rec == "uncertain", "{v}");
     assert!(c[0]["evidence"]["score"].as_u64().unwrap() <= 40);
     let items = c[0]["evidence"]["items"].as_array().unwrap();
+    // The nickname in pinyin is the current name — and still only a public fact.
     assert!(
         items
             .iter()
-            .any(|i| i["claim"] == "nickname" && i["result"] == "partial"),
+            .any(|i| i["claim"] == "nickname" && i["code"] == "nickname_pinyin"),
         "{items:?}"
     );
+    assert_eq!(c[0]["evidence"]["private_points"], 0, "{v}");
     // No account is attached before an agent picks it, so no colleague was asked.
     assert!(v.get("account_id").is_none());
 }

@@ -31,7 +31,8 @@ OPTIONS:
                       to stderr
     --stats           print which findings owners short of `likely_owner` have against
                       insiders who come close (and per-kind statistics) to stderr
-    --dump FILE       write each ticket's kind and evidence (before vouching) as JSON lines";
+    --dump FILE       write each ticket's kind, claims and evidence (before vouching) as JSON
+                      lines";
 
 fn main() -> ExitCode {
     let mut o = Options::default();

@@ -107,6 +107,9 @@ pub struct Outcome {
     pub trusted: usize,
     /// The subject candidate's detail codes after vouching.
     pub after_codes: Vec<String>,
+    /// What the ticket claimed, and whether it was filed with a device id (for `--dump`).
+    pub claims: Value,
+    pub device_id_sent: bool,
 }
 
 /// The whole run.
@@ -411,6 +414,8 @@ pub async fn run(o: &Options) -> Report {
             wrong_account,
             trusted: w.members[f.subject].trusted.len(),
             after_codes,
+            claims: f.claims.clone(),
+            device_id_sent: f.device_id.is_some(),
         });
         if (k + 1) % 50 == 0 {
             eprintln!("tickets: {} of {}", k + 1, plan.len());
@@ -655,7 +660,8 @@ pub fn separation(r: &Report) -> String {
     s
 }
 
-/// Writes each ticket's kind, score and items (before vouching) as JSON lines (`--dump`).
+/// Writes each ticket's kind, score and items (before vouching), its claims and whether it
+/// sent a device id, as JSON lines (`--dump`).
 pub fn dump(r: &Report, path: &std::path::Path) -> std::io::Result<()> {
     let mut out = String::new();
     for o in &r.outcomes {
@@ -666,6 +672,8 @@ pub fn dump(r: &Report, path: &std::path::Path) -> std::io::Result<()> {
             "before": format!("{:?}", o.before),
             "after": format!("{:?}", o.after),
             "items": o.items.iter().map(|(c, k, w)| json!([c, k, w])).collect::<Vec<_>>(),
+            "claims": o.claims,
+            "device_id_sent": o.device_id_sent,
         });
         out.push_str(&line.to_string());
         out.push('\n');

@@ -8,19 +8,19 @@
 //!
 //! | claim | points (`rules::points`) |
 //! | --- | --- |
-//! | phone / e-mail (identifiers, at most 30 together) | +20 bound now · +10 bound before · −15 never |
-//! | nickname (public) | +10 current · +6 former, pinyin, a slip or a tag · −5 like none |
+//! | phone / e-mail (identifiers, at most 30 together) | +20 bound now · +10 bound before · 0 one slip off a bound one · −15 never |
+//! | nickname (public) | +10 current (also in pinyin) · +6 former, a slip or a tag · −5 like none |
 //! | enterprise (public) | +10 member now (full name, short form, pinyin, English) · +6 former name, a slip, or left · −10 never |
 //! | each colleague named (at most 40) | +14 one of the two the account writes with most · +10 one of its five · +4 it writes with them · −8 a colleague it never writes with · 0 nobody of that name · −6 someone it never knew; hits count less in a small circle (fewer than 30 people) |
 //! | each device (at most 20) | +12 maker and model line · +10 a telling maker or system (Huawei, Xiaomi, Mac …) · +6 a common one (iPhone, Windows, Android) · +4 the maker is not recorded but the system fits · +1 only the kind (手机, 电脑) · −6 none fits |
-//! | each place (at most 8) | +6 a network (IP) it used · +8 a city it logged in from only on its own networks (home, not the office) · +3 another city/region it logged in from · −3/−2 never · 0 "home", "office" |
+//! | each place (at most 8) | +6 a network (IP) it used · +8 a city it logged in from only on its own networks (home, not the office) · +3 another city/region it logged in from (the office's: a public fact) · −3/−2 never · 0 "home", "office" |
 //! | creation date, by its precision | day +18 · month +16 · year +3; a month off +7, two or three +3, four to six −4, more −10 (a year: −6) |
 //! | where the ticket was filed (at most 24) | +16 a device id it used · +7 the same browser/app and version · +14 a network few accounts use · 0 a shared one · −12 another account's device |
 //! | corroboration | +6 per further kind of private evidence that agrees (colleagues, devices, date, home city, filing, former binding; at most 18) |
 //! | trusted colleagues | +50 k of n confirmed (the ticket still needs `CORROBORATION_MIN` private points of its own) · +8 fewer (never enough alone) · −5 each silent past the deadline · −50 any denial |
 //! | enterprise admin | +15 confirmed · −25 denied |
 //!
-//! Public facts (nickname, enterprise name) can be learned by anyone who chatted with the owner:
+//! Public facts (nickname, enterprise name, a city colleagues see the account in) can be learned by anyone who chatted with the owner:
 //! when no other claim adds points, the score is capped at `public_facts_cap`. Phone numbers and
 //! e-mail addresses are known to colleagues and to whoever took over the number, so
 //! `likely_owner` also needs `private_evidence_min` points of private evidence (colleagues,

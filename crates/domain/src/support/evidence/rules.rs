@@ -2,7 +2,7 @@
 
 use super::devices::{self, DeviceFacts, Fit};
 use super::org::{self, NameMatch};
-use super::text::{Similarity, best, fold, has_cjk, pinyin_keys, similarity};
+use super::text::{Similarity, best, fold, has_cjk, in_pinyin, pinyin_keys, similarity};
 use super::{Class, DeviceUse, Filing, Item, OrgFacts, Outcome, Person, Vouches};
 use crate::clock::{DAY, Millis};
 
@@ -79,7 +79,9 @@ pub const CODES: &[&str] = &[
     "bound_now",
     "bound_before",
     "never_bound",
+    "bound_similar",
     "nickname_current",
+    "nickname_pinyin",
     "nickname_similar",
     "nickname_former",
     "nickname_none",
@@ -211,6 +213,12 @@ pub fn binding(
         );
         it.class = Class::Private;
         it
+    } else if current.is_some_and(|c| typed_with_slip(claimed, c))
+        || former.iter().any(|f| typed_with_slip(claimed, f))
+    {
+        // One's own address with a letter doubled or two swapped is a memory of it: no proof
+        // (nothing was proven with it), and no contradiction either.
+        item(claim, Outcome::Unknown, 0, "bound_similar", vec![])
     } else {
         item(
             claim,
@@ -220,6 +228,14 @@ pub fn binding(
             vec![],
         )
     }
+}
+
+/// Whether a claimed phone or e-mail is a bound one typed with one slip: a character doubled,
+/// dropped or changed, or two neighbours swapped (case and surrounding spaces ignored; at
+/// least six characters, so short texts do not match by chance).
+pub fn typed_with_slip(claimed: &str, bound: &str) -> bool {
+    let (a, b) = (claimed.trim().to_lowercase(), bound.trim().to_lowercase());
+    a != b && a.chars().count().min(b.chars().count()) >= 6 && strsim::osa_distance(&a, &b) <= 1
 }
 
 /// The nicknames claimed against the current and former ones.
@@ -234,6 +250,8 @@ pub fn nickname(claimed: &[String], current: &str, former: &[String]) -> Item {
         .map(|n| best(n, former))
         .max()
         .unwrap_or(Similarity::None);
+    // The current nickname in pinyin is the same name in another script, not a name like it.
+    let pinyin_now = claimed.iter().any(|n| in_pinyin(n, current));
     match (now, before) {
         (Similarity::Exact, _) => item(
             "nickname",
@@ -247,6 +265,13 @@ pub fn nickname(claimed: &[String], current: &str, former: &[String]) -> Item {
             Outcome::Partial,
             points::NICKNAME_OTHER,
             "nickname_former",
+            vec![],
+        ),
+        _ if pinyin_now => item(
+            "nickname",
+            Outcome::Matched,
+            points::NICKNAME_CURRENT,
+            "nickname_pinyin",
             vec![],
         ),
         (Similarity::Fuzzy, _) => item(
@@ -684,13 +709,17 @@ pub fn place(
         );
     }
     if let Some(p) = places.iter().find(|p| place_fits(claimed, p)) {
-        return item(
+        // A city the account was also seen in on a shared network (the office's): what every
+        // colleague knows, so a public fact, not private evidence.
+        let mut it = item(
             "place",
             Outcome::Matched,
             points::PLACE_SEEN,
             "place_seen",
             vec![("place", p.clone())],
         );
+        it.class = Class::Public;
+        return it;
     }
     if places.is_empty() {
         item("place", Outcome::Unknown, 0, "place_no_records", vec![])

@@ -347,6 +347,19 @@ fn the_home_city_counts_more_than_the_office_city() {
     let office = one(&e, "上海");
     assert_eq!(office.code, "place_seen");
     assert_eq!(office.weight, points::PLACE_SEEN);
+    // ... a public fact, no private evidence: it neither counts towards the private minimum
+    // nor lifts a ticket of public facts over their cap.
+    assert_eq!(office.class, Class::Public);
+    assert_eq!(home.class, Class::Private);
+    let colleague = Claims {
+        nicknames: vec!["张伟".into()],
+        enterprise: Some("旺商网络科技有限公司".into()),
+        places: vec!["上海".into()],
+        ..Claims::default()
+    };
+    let a = assess(&colleague, &e, &cfg());
+    assert_eq!(a.private_points, 0);
+    assert!(a.score <= cfg().public_facts_cap);
     // A home in the office's city says no more than the office does.
     let mut same = e.clone();
     same.home_places = vec!["Shanghai, CN".into()];
@@ -539,6 +552,76 @@ fn bindings_now_before_and_never() {
     );
 }
 
+#[test]
+fn a_bound_address_with_a_slip_is_neither_proof_nor_a_contradiction() {
+    let e = owner();
+    let mail = |m: &str| {
+        only(
+            &Claims {
+                email: Some(m.into()),
+                ..Claims::default()
+            },
+            &e,
+            "email",
+        )
+    };
+    // A letter doubled or changed, two swapped: the owner's own address, mistyped.
+    for m in ["weii@example.com", "wie@example.com", "wei@exmaple.com"] {
+        let it = mail(m);
+        assert_eq!(
+            (it.result, it.code, it.weight),
+            (Outcome::Unknown, "bound_similar", 0),
+            "{m}"
+        );
+    }
+    // Two slips, or another address: never bound.
+    assert_eq!(mail("iew@exmaple.com").code, "never_bound");
+    assert_eq!(mail("li.na@example.com").code, "never_bound");
+    // A former number with one digit changed.
+    let phone = Claims {
+        phone: Some("+8613900139001".into()),
+        ..Claims::default()
+    };
+    assert_eq!(only(&phone, &e, "phone").code, "bound_similar");
+    assert!(rules::typed_with_slip("+8613800138000", "+8613800183000"));
+    assert!(!rules::typed_with_slip("a@b.c", "a@b.d"));
+}
+
+#[test]
+fn the_nickname_in_pinyin_is_the_current_name() {
+    let mut e = owner();
+    e.former_nicknames.clear();
+    let nick = |n: &str| {
+        only(
+            &Claims {
+                nicknames: vec![n.into()],
+                ..Claims::default()
+            },
+            &e,
+            "nickname",
+        )
+    };
+    for n in ["zhang wei", "Wei Zhang", "ZHANGWEI"] {
+        let it = nick(n);
+        assert_eq!(it.code, "nickname_pinyin", "{n}");
+        assert_eq!(it.weight, points::NICKNAME_CURRENT);
+    }
+    // A slip or another character is only like it.
+    assert_eq!(nick("zhang wie").code, "nickname_similar");
+    assert_eq!(nick("章伟").code, "nickname_similar");
+    assert_eq!(nick("zhang wie").weight, points::NICKNAME_OTHER);
+    // Still a public fact: alone it stays capped.
+    let a = assess(
+        &Claims {
+            nicknames: vec!["zhang wei".into()],
+            ..Claims::default()
+        },
+        &e,
+        &cfg(),
+    );
+    assert_eq!(a.recommendation, Recommendation::LikelyImpostor);
+}
+
 /// A ticket with the phone, the names and two colleagues: short of the line on its own.
 fn borderline() -> Claims {
     Claims {
@@ -693,8 +776,8 @@ fn every_code_is_listed() {
     let e = owner();
     let claims = Claims {
         phone: Some("+8613900139000".into()),
-        email: Some("x@example.com".into()),
-        nicknames: vec!["nobody".into()],
+        email: Some("wie@example.com".into()),
+        nicknames: vec!["nobody".into(), "zhangwei".into()],
         enterprise: Some("旺商".into()),
         contacts: vec!["李娜".into(), "周杰".into(), "马云".into(), "未知".into()],
         devices: vec!["华为".into(), "iPhone".into(), "??".into()],

@@ -153,6 +153,24 @@ pub fn similarity(claimed: &str, stored: &str) -> Similarity {
     Similarity::None
 }
 
+/// Whether a Latin text is a Chinese name written in pinyin (either order, with or without
+/// the tag around it): "Zhang Wei", "wei zhang" or "zhangwei" for 张伟（销售部）. The same name
+/// in another script, not a name like it — unlike a slip or another character.
+pub fn in_pinyin(claimed: &str, stored: &str) -> bool {
+    let a = fold(claimed);
+    if a.is_empty() || has_cjk(&a) || !has_cjk(stored) {
+        return false;
+    }
+    let mut claimed_forms = vec![a];
+    claimed_forms.extend(swapped(claimed));
+    let mut stored_forms = vec![fold(stored)];
+    stored_forms.extend(core_name(stored));
+    stored_forms
+        .iter()
+        .flat_map(|y| pinyin_keys(y))
+        .any(|k| claimed_forms.contains(&k))
+}
+
 /// The best similarity of `claimed` with any of `stored`.
 pub fn best<'a>(claimed: &str, stored: impl IntoIterator<Item = &'a String>) -> Similarity {
     stored
@@ -198,6 +216,19 @@ mod tests {
         // Short texts need an exact (folded) match or the same pinyin.
         assert_eq!(similarity("ab", "ac"), Similarity::None);
         assert_eq!(similarity("李华", "李娜"), Similarity::None);
+    }
+
+    #[test]
+    fn pinyin_is_the_same_name_in_another_script() {
+        assert!(in_pinyin("Zhang Wei", "张伟"));
+        assert!(in_pinyin("wei zhang", "张伟"));
+        assert!(in_pinyin("ZHANGWEI", "张伟（销售部）"));
+        assert!(in_pinyin("shan fang", "单芳"));
+        // A slip, another name, Chinese text or a Latin nickname are not pinyin of it.
+        assert!(!in_pinyin("zhang wie", "张伟"));
+        assert!(!in_pinyin("li na", "张伟"));
+        assert!(!in_pinyin("章伟", "张伟"));
+        assert!(!in_pinyin("David", "David"));
     }
 
     #[test]
