@@ -75,6 +75,13 @@ test('search finds a message, highlights it and opens the conversation at it', a
   await page.goto('/search?q=' + encodeURIComponent(b.nickname));
   await expect(page.locator('#search-people li.person .name')).toHaveText(b.nickname);
 
+  // The enterprise by the initials of its name (搜索测试企业 = sscsqy), linking to its page.
+  await page.goto('/search?q=sscsqy');
+  const org = page.locator('#search-orgs li.org a');
+  await expect(org).toHaveText(/^搜索测试企业/);
+  await org.click();
+  await page.waitForURL((u) => /^\/orgs\/[^/]+$/.test(u.pathname));
+
   // Nothing found; HTML in a query stays text.
   await page.goto('/search?q=' + encodeURIComponent('<b>不存在</b>'));
   await expect(page.locator('#no-hits')).toBeVisible();

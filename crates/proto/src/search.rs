@@ -1,11 +1,12 @@
-//! Search (SPEC §10): messages the member can read now, and people and conversations by name,
+//! Search (SPEC §10): messages the member can read now, and people, conversations and
+//! enterprises by name,
 //! pinyin (全拼) or initials (首字母).
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
-use crate::chat::{ContactView, ConversationView};
+use crate::chat::{ContactView, ConversationView, OrgView};
 
 /// A message found.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
@@ -41,6 +42,12 @@ pub struct PeopleHits {
 pub struct ConversationHits {
     /// The caller's conversations, best match first.
     pub conversations: Vec<ConversationView>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct OrgHits {
+    /// The caller's enterprises, best match first.
+    pub orgs: Vec<OrgView>,
 }
 
 /// The order of message hits.

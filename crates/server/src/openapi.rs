@@ -47,7 +47,7 @@ use crate::routes::{
         conversations::send, conversations::history, conversations::edit, conversations::recall, conversations::receipts, conversations::read, conversations::typing, conversations::frequent,
         files::upload, files::download, files::thumbnail, files::link,
         stream::stream,
-        search::messages, search::people, search::conversations,
+        search::messages, search::people, search::conversations, search::orgs,
         support::open, support::status, support::reply, support::cancel, support::code, support::complete,
         support::queue, support::ticket, support::pick, support::decide,
         support::trusted, support::set_trusted, support::vouch_requests, support::answer_vouch,

@@ -90,6 +90,11 @@ const SOURCES: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0018_file_blobs.sql"),
     ),
     (
+        19,
+        "search compact",
+        include_str!("../migrations/0019_search_compact.sql"),
+    ),
+    (
         21,
         "account time zone",
         include_str!("../migrations/0021_account_time_zone.sql"),
@@ -271,6 +276,7 @@ pub(crate) mod tests {
         (15, SAME_15, SAME_15),
         (16, QUEUE_SQLITE, QUEUE_POSTGRES),
         (18, SAME_18, SAME_18),
+        (19, COMPACT_SQLITE, COMPACT_POSTGRES),
         (21, SAME_21, SAME_21),
         (22, SAME_22, SAME_22),
         (
@@ -299,6 +305,9 @@ pub(crate) mod tests {
 
     const QUEUE_SQLITE: &str = "0eb8d2db6ffb979db41b765683bdf84d0e10178e593572f44674af5db6cdc2176641a4ae762cdd983c48fd1f5e18dee6";
     const QUEUE_POSTGRES: &str = "da6b860c421aaabecf83da6bf653a18a273cd3de0eb732a17ab8f3e3b41d346bf36588ceae7ec0eddd7e3ba65b591ae8";
+
+    const COMPACT_SQLITE: &str = "4890d20940fd8655ab8d694cc4b5439b4d607531e2359f6bd64c4956ac3b1966701b17ecd246c171f209cf6ce9ee4d81";
+    const COMPACT_POSTGRES: &str = "7ae3d85b2216a2d8e2435a43df81b7ee0f18ef1aecc5525cda7ed6d81fcc74d2eb7b257cbe7d7365a7820b2f373f71a9";
 
     const SAME_13: &str = "5c9c9998ff3cb8e534183ff157b18425b84a2baa3939bf0b77acc88bc59573532cf20a5159b9fcbec8b53a82f4c86161";
 

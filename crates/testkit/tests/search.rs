@@ -141,6 +141,7 @@ on_both_backends!(
     removed_members_stop_finding_at_once_on_every_node,
     hostile_queries_get_an_answer_not_an_error,
     people_and_conversations_by_name_pinyin_and_initials,
+    enterprises_by_name_pinyin_and_initials,
     queued_messages_are_indexed_after_a_crash,
 );
 
@@ -673,6 +674,62 @@ async fn people_and_conversations_by_name_pinyin_and_initials(b: Backend) {
     // A direct conversation by the other member's name; ann's group is not 华南.
     assert_eq!(conversations("shanhua").await.len(), 1);
     assert!(conversations("huanan").await.is_empty());
+    app.stop().await;
+}
+
+/// The caller's enterprises by name, full pinyin and initials (the rule people and conversations
+/// are found by); an enterprise the caller is not in is never found.
+async fn enterprises_by_name_pinyin_and_initials(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let m = team(&app, &[("ann", "王芳"), ("zw", "张伟")]).await;
+    let ann = &m[0];
+    let create = |token: String, name: &'static str| {
+        let app = &app;
+        async move {
+            let r = app
+                .post_auth("/api/v1/orgs", &token, json!({"name": name}))
+                .await;
+            assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+            r.str("id")
+        }
+    };
+    let beijing = create(ann.token.clone(), "北京华信贸易").await;
+    // Not ann's enterprise: another member's own.
+    create(m[1].token.clone(), "杭州旺商物流").await;
+    let orgs = |q: &'static str| names(&app, &ann.token, "orgs", "name", q);
+    for q in [
+        "旺商科技",
+        "旺商",
+        "wangshang",
+        "wangshangkeji",
+        "wskj",
+        "WSKJ",
+        "wangsk",
+        "ｗｓｋｊ",
+        "keji",
+    ] {
+        assert_eq!(orgs(q).await, vec!["旺商科技"], "{q}");
+    }
+    for q in ["北京华信贸易", "beijing", "bjhxmy", "huaxin", "hx"] {
+        assert_eq!(orgs(q).await, vec!["北京华信贸易"], "{q}");
+    }
+    let ids = names(&app, &ann.token, "orgs", "id", "bjhx").await;
+    assert_eq!(ids, vec![beijing]);
+    // 杭州旺商物流 is 张伟's alone: ann never finds it, 张伟 does.
+    assert!(orgs("hangzhou").await.is_empty());
+    assert!(orgs("wuliu").await.is_empty());
+    assert_eq!(
+        names(&app, &m[1].token, "orgs", "name", "hzws").await,
+        vec!["杭州旺商物流"]
+    );
+    assert!(orgs("xyz").await.is_empty());
+    // The best match first: the same name before pinyin from a later syllable.
+    assert_eq!(
+        names(&app, &m[1].token, "orgs", "name", "wangshang").await,
+        vec!["旺商科技", "杭州旺商物流"]
+    );
+    let r = app.get(&search_path("orgs", &[("q", "ws")]), None).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     app.stop().await;
 }
 

@@ -24,6 +24,7 @@
 // measurement.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use rand::rngs::StdRng;
@@ -158,6 +159,11 @@ fn load(path: &str, member: &str, a: &Args) -> (f64, f64) {
                 rusqlite::params![c, format!("群{i}"), member, now],
             )
             .expect("conversation");
+            tx.execute(
+                "INSERT INTO search_scopes (id, conversation_id) VALUES (?1, ?2)",
+                rusqlite::params![i as i64 + 1, c],
+            )
+            .expect("scope");
             // The member is in the first `member_of`; others are not (no member row needed).
             if i < a.member_of {
                 tx.execute(
@@ -205,13 +211,13 @@ fn load(path: &str, member: &str, a: &Args) -> (f64, f64) {
                     .expect("prepare");
                 let mut d = tx
                     .prepare_cached(
-                        "INSERT INTO search_docs (id, kind, ref_id, conversation_id, sender_id, \
-                         sent_at, has_file) VALUES (?1, 'message', ?2, ?3, ?4, ?5, 0)",
+                        "INSERT INTO search_docs (id, kind, ref_id, scope, sender_id, sent_at, \
+                         has_file) VALUES (?1, 'message', ?2, ?3, ?4, ?5, 0)",
                     )
                     .expect("prepare");
                 let mut t = tx
                     .prepare_cached(
-                        "INSERT INTO search_terms (conversation_id, term, doc_id) VALUES (?1, ?2, ?3)",
+                        "INSERT INTO search_terms (scope, term, doc_id) VALUES (?1, ?2, ?3)",
                     )
                     .expect("prepare");
                 for (id, seq, text, sent) in &msgs {
@@ -219,10 +225,12 @@ fn load(path: &str, member: &str, a: &Args) -> (f64, f64) {
                         .expect("message");
                     doc += 1;
                     if with_index {
-                        d.execute(rusqlite::params![doc, id, c, member, sent])
+                        let scope = ci as i64 + 1;
+                        d.execute(rusqlite::params![doc, id, scope, member, sent])
                             .expect("doc");
                         for term in domain::search::text::terms(text) {
-                            t.execute(rusqlite::params![c, term, doc]).expect("term");
+                            t.execute(rusqlite::params![scope, term, doc])
+                                .expect("term");
                         }
                     }
                 }
@@ -250,9 +258,10 @@ fn load(path: &str, member: &str, a: &Args) -> (f64, f64) {
     // The messages of the timed plain batches get their index rows too, so every query sees
     // the whole corpus.
     let tx = conn.transaction().expect("begin");
-    let missing: Vec<(String, String, String, i64)> = tx
+    let missing: Vec<(String, i64, String, i64)> = tx
         .prepare(
-            "SELECT m.id, m.conversation_id, m.body, m.sent_at FROM messages m \
+            "SELECT m.id, s.id, m.body, m.sent_at FROM messages m \
+             JOIN search_scopes s ON s.conversation_id = m.conversation_id \
              WHERE NOT EXISTS (SELECT 1 FROM search_docs d WHERE d.kind = 'message' AND d.ref_id = m.id)",
         )
         .expect("prepare")
@@ -263,14 +272,14 @@ fn load(path: &str, member: &str, a: &Args) -> (f64, f64) {
     for (id, c, text, sent) in missing {
         doc += 1;
         tx.execute(
-            "INSERT INTO search_docs (id, kind, ref_id, conversation_id, sender_id, sent_at, \
-             has_file) VALUES (?1, 'message', ?2, ?3, ?4, ?5, 0)",
+            "INSERT INTO search_docs (id, kind, ref_id, scope, sender_id, sent_at, has_file) \
+             VALUES (?1, 'message', ?2, ?3, ?4, ?5, 0)",
             rusqlite::params![doc, id, c, member, sent],
         )
         .expect("doc");
         for term in domain::search::text::terms(&text) {
             tx.execute(
-                "INSERT INTO search_terms (conversation_id, term, doc_id) VALUES (?1, ?2, ?3)",
+                "INSERT INTO search_terms (scope, term, doc_id) VALUES (?1, ?2, ?3)",
                 rusqlite::params![c, term, doc],
             )
             .expect("term");
@@ -311,7 +320,22 @@ async fn load_postgres(app: &TestApp, member: &str, a: &Args) -> (f64, f64) {
             rows.join(", ")
         ))
         .await;
+        let scopes: Vec<String> = chunk
+            .iter()
+            .enumerate()
+            .map(|(j, c)| format!("({}, {})", k * 1000 + j + 1, lit(c)))
+            .collect();
+        app.exec(&format!(
+            "INSERT INTO search_scopes (id, conversation_id) OVERRIDING SYSTEM VALUE VALUES {}",
+            scopes.join(", ")
+        ))
+        .await;
     }
+    let scopes: HashMap<String, usize> = conversations
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.clone(), i + 1))
+        .collect();
     let members: Vec<String> = conversations[..a.member_of]
         .iter()
         .map(|c| format!("({}, {}, 'member', {now}, 0)", lit(c), lit(member)))
@@ -371,7 +395,7 @@ async fn load_postgres(app: &TestApp, member: &str, a: &Args) -> (f64, f64) {
             ))
             .await;
             if with_index {
-                index_rows(app, member, &msgs).await;
+                index_rows(app, member, &scopes, &msgs).await;
             } else {
                 unindexed.extend(msgs);
             }
@@ -395,13 +419,18 @@ async fn load_postgres(app: &TestApp, member: &str, a: &Args) -> (f64, f64) {
         }
     }
     // The timed plain batches get their index rows too, so every query sees the whole corpus.
-    index_rows(app, member, &unindexed).await;
+    index_rows(app, member, &scopes, &unindexed).await;
     app.exec("ANALYZE").await;
     (plain_rate, indexed_rate)
 }
 
 /// The documents and terms of `msgs` (id, conversation, text, sent_at, doc id), multi-row.
-async fn index_rows(app: &TestApp, member: &str, msgs: &[(String, String, String, i64, i64)]) {
+async fn index_rows(
+    app: &TestApp,
+    member: &str,
+    scopes: &HashMap<String, usize>,
+    msgs: &[(String, String, String, i64, i64)],
+) {
     for chunk in msgs.chunks(500) {
         let docs: Vec<String> = chunk
             .iter()
@@ -409,28 +438,29 @@ async fn index_rows(app: &TestApp, member: &str, msgs: &[(String, String, String
                 format!(
                     "({doc}, 'message', {}, {}, {}, {sent}, 0)",
                     lit(id),
-                    lit(c),
+                    scopes[c],
                     lit(member)
                 )
             })
             .collect();
         app.exec(&format!(
-            "INSERT INTO search_docs (id, kind, ref_id, conversation_id, sender_id, sent_at, \
-             has_file) OVERRIDING SYSTEM VALUE VALUES {}",
+            "INSERT INTO search_docs (id, kind, ref_id, scope, sender_id, sent_at, has_file) \
+             OVERRIDING SYSTEM VALUE VALUES {}",
             docs.join(", ")
         ))
         .await;
         let terms: Vec<String> = chunk
             .iter()
             .flat_map(|(_, c, text, _, doc)| {
+                let scope = scopes[c];
                 domain::search::text::terms(text)
                     .into_iter()
-                    .map(move |t| format!("({}, {}, {doc})", lit(c), lit(&t)))
+                    .map(move |t| format!("({scope}, {}, {doc})", lit(&t)))
             })
             .collect();
         if !terms.is_empty() {
             app.exec(&format!(
-                "INSERT INTO search_terms (conversation_id, term, doc_id) VALUES {}",
+                "INSERT INTO search_terms (scope, term, doc_id) VALUES {}",
                 terms.join(", ")
             ))
             .await;

@@ -174,13 +174,8 @@ pub(crate) async fn reindex_message(tx: &mut Unit, before: &Message) -> Result<(
 /// Removes a recalled message from the index (`before` is the message as it was).
 pub(crate) async fn unindex_message(tx: &mut Unit, before: &Message) -> Result<()> {
     indexer::lock_index(tx).await?;
-    tx.unindex_doc(
-        DOC_MESSAGE,
-        &before.id,
-        &before.conversation_id,
-        &text::terms(&searchable(before)),
-    )
-    .await?;
+    tx.unindex_doc(DOC_MESSAGE, &before.id, &text::terms(&searchable(before)))
+        .await?;
     Ok(())
 }
 

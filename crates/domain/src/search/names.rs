@@ -1,4 +1,4 @@
-//! People and conversations by name, as Chinese users look them up: the name itself ("张伟",
+//! People, conversations and enterprises by name, as Chinese users look them up: the name itself ("张伟",
 //! "ＡＢＣ" = "abc"), its pinyin ("zhangwei", "wei") and initials ("zw"), also mixed ("zhangw"),
 //! with every reading of a character (单 shan/dan, 曾 zeng/ceng).
 
@@ -8,6 +8,7 @@ use pinyin::ToPinyinMulti;
 use unicode_normalization::UnicodeNormalization;
 
 use crate::app::Wangshang;
+use crate::chat::orgs::OrgView;
 use crate::error::Result;
 use crate::store::{Contact, ConversationSummary};
 
@@ -169,6 +170,20 @@ impl Wangshang {
                 .collect(),
         ))
     }
+
+    /// The enterprises the member belongs to whose name matches.
+    pub async fn search_orgs(&self, account_id: &str, q: &str) -> Result<Vec<OrgView>> {
+        self.search_on()?;
+        let Some(q) = folded_query(q) else {
+            return Ok(Vec::new());
+        };
+        let orgs = self.my_orgs(account_id).await?;
+        Ok(ranked(
+            orgs.into_iter()
+                .filter_map(|o| rank(&o.org.name, &q).map(|r| (r, o.org.name.clone(), o)))
+                .collect(),
+        ))
+    }
 }
 
 #[cfg(test)]
@@ -189,6 +204,11 @@ mod tests {
         assert!(name_rank("单华", "danhua").is_some());
         assert!(name_rank("华东销售群", "hdxs").is_some());
         assert!(name_rank("Tony王", "tonyw").is_some());
+        assert!(name_rank("杭州旺商科技有限公司", "hangzhouwangshang").is_some());
+        assert!(name_rank("杭州旺商科技有限公司", "hzws").is_some());
+        assert!(name_rank("杭州旺商科技有限公司", "旺商").is_some());
+        assert!(name_rank("杭州旺商科技有限公司", "wangshangkeji").is_some());
+        assert!(name_rank("杭州旺商科技有限公司", "bjws").is_none());
         assert!(name_rank("张伟", "张伟") > name_rank("张伟", "zw"));
         assert!(name_rank("张伟", "zw") > name_rank("张伟", "wei"));
     }

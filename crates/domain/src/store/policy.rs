@@ -100,6 +100,9 @@ pub trait PolicyRepo {
     async fn org_policy(&mut self, org_id: &str) -> StoreResult<Option<OrgPolicy>>;
     /// Inserts or replaces the enterprise's policy.
     async fn put_org_policy(&mut self, p: &OrgPolicy) -> StoreResult<()>;
+    /// The enterprises the account is an active member of that could keep it out: those with a
+    /// policy, and those that suspended it (any other lets every member in).
+    async fn gated_orgs(&mut self, account_id: &str) -> StoreResult<Vec<String>>;
     /// When the member was suspended, if they are.
     async fn org_suspension(
         &mut self,

@@ -61,17 +61,8 @@ pub trait SearchRepo {
     /// Adds documents and their terms; a document already indexed (same kind and ref) is left
     /// as it is.
     async fn index_docs(&mut self, docs: &[SearchDoc]) -> StoreResult<()>;
-    /// Replaces a document's terms (`old_terms` are those it was indexed with), or indexes it
-    /// when it is not indexed.
-    async fn reindex_doc(&mut self, doc: &SearchDoc, old_terms: &[String]) -> StoreResult<()>;
     /// Removes a document and its terms (`terms`: those it was indexed with).
-    async fn unindex_doc(
-        &mut self,
-        kind: &str,
-        ref_id: &str,
-        conversation_id: &str,
-        terms: &[String],
-    ) -> StoreResult<()>;
+    async fn unindex_doc(&mut self, kind: &str, ref_id: &str, terms: &[String]) -> StoreResult<()>;
     /// Candidates, newest first (`sent_at`, then doc, descending).
     async fn search_candidates(&mut self, f: &SearchFilter) -> StoreResult<Vec<SearchCandidate>>;
     /// How many index rows `lookup` has in the conversations `account_id` is a member of now

@@ -631,12 +631,13 @@ err-already_answered = You already answered this request.
 err-unknown_account = There is no such account.
 
 search-title = Search
-search-label = Search messages, people and conversations
+search-label = Search messages, people, conversations and enterprises
 search-placeholder = Search: 合同, PO-2026-118, zhangwei…
 search-submit = Search
-search-hint = Every word must be in the message; put a phrase in quotes ("下周一 开会"). People and groups are also found by pinyin (zhangwei) or initials (zw).
+search-hint = Every word must be in the message; put a phrase in quotes ("下周一 开会"). People, groups and enterprises are also found by pinyin (zhangwei) or initials (zw).
 search-people = People
 search-conversations = Conversations
+search-orgs = Enterprises
 search-messages = Messages
 search-none = No messages found.
 search-more = More results

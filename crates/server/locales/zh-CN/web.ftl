@@ -631,12 +631,13 @@ err-already_answered = 你已回复过此请求。
 err-unknown_account = 没有这个账号。
 
 search-title = 搜索
-search-label = 搜索消息、联系人和会话
+search-label = 搜索消息、联系人、会话和企业
 search-placeholder = 搜索：合同、PO-2026-118、zhangwei…
 search-submit = 搜索
-search-hint = 消息须包含每个词；短语请加引号（"下周一 开会"）。联系人和群也可按拼音（zhangwei）或首字母（zw）查找。
+search-hint = 消息须包含每个词；短语请加引号（"下周一 开会"）。联系人、群和企业也可按拼音（zhangwei）或首字母（zw）查找。
 search-people = 联系人
 search-conversations = 会话
+search-orgs = 企业
 search-messages = 消息
 search-none = 没有找到消息。
 search-more = 更多结果

@@ -1,5 +1,5 @@
-//! Search: messages the caller can read now, and people and conversations by name, pinyin or
-//! initials. The domain decides what is found (`domain::search`); this maps the wire.
+//! Search: messages the caller can read now, and people, conversations and enterprises by name,
+//! pinyin or initials. The domain decides what is found (`domain::search`); this maps the wire.
 
 use axum::extract::State;
 use axum::routing::get;
@@ -11,9 +11,10 @@ use time::format_description::well_known::Rfc3339;
 use domain::clock::{Millis, to_datetime};
 use domain::search::{MessageSearch, Order};
 use proto::chat::ContactView;
-use proto::search::{ConversationHits, MessageHit, MessageHits, PeopleHits, SearchOrder};
+use proto::search::{ConversationHits, MessageHit, MessageHits, OrgHits, PeopleHits, SearchOrder};
 
 use super::conversations::conversation_view;
+use super::orgs::org_view;
 use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::{ApiQuery, Auth};
@@ -23,6 +24,7 @@ pub fn router() -> Router<AppState> {
         .route("/search/messages", get(messages))
         .route("/search/people", get(people))
         .route("/search/conversations", get(conversations))
+        .route("/search/orgs", get(orgs))
 }
 
 #[derive(Deserialize)]
@@ -172,5 +174,22 @@ pub async fn conversations(
     let found = s.app.search_conversations(&auth, &q.q).await?;
     Ok(Json(ConversationHits {
         conversations: found.into_iter().map(conversation_view).collect(),
+    }))
+}
+
+/// The caller's enterprises by name, its pinyin (`hangzhouwangshang`) or initials (`hzws`), best
+/// match first, at most 50.
+#[utoipa::path(get, path = "/api/v1/search/orgs", tag = "search",
+    params(("q" = String, Query, description = "An enterprise name, its pinyin or initials, at most 64 characters.")),
+    responses((status = 200, body = OrgHits), (status = 409, description = "search_disabled")),
+    security(("bearer" = [])))]
+pub async fn orgs(
+    State(s): State<AppState>,
+    Auth(auth): Auth,
+    ApiQuery(q): ApiQuery<NameQuery>,
+) -> Result<Json<OrgHits>, ApiError> {
+    let found = s.app.search_orgs(&auth.account_id, &q.q).await?;
+    Ok(Json(OrgHits {
+        orgs: found.into_iter().map(org_view).collect(),
     }))
 }

@@ -1,4 +1,4 @@
-//! The search page (`/search?q=`): people, conversations and messages the signed-in member can
+//! The search page (`/search?q=`): people, conversations, enterprises and messages the signed-in member can
 //! find, each message with its snippet (the highlights marked) linking to the conversation at
 //! that message. What is found is the domain's decision (`domain::search`); this only shows it.
 
@@ -31,6 +31,11 @@ pub struct ConversationRow {
     pub name: String,
 }
 
+pub struct OrgRow {
+    pub id: String,
+    pub name: String,
+}
+
 pub struct HitRow {
     /// `/chat/{id}?before={seq + 1}#m-{seq}`: the page that ends with this message.
     pub href: String,
@@ -52,6 +57,7 @@ pub struct SearchPage {
     pub searched: bool,
     pub people: Vec<PersonRow>,
     pub conversations: Vec<ConversationRow>,
+    pub orgs: Vec<OrgRow>,
     pub hits: Vec<HitRow>,
     /// The cursor of the next page of messages.
     pub more: Option<String>,
@@ -99,6 +105,7 @@ pub async fn show(ctx: Ctx, Query(params): Query<HashMap<String, String>>) -> Re
         q: q.clone(),
         people: Vec::new(),
         conversations: Vec::new(),
+        orgs: Vec::new(),
         hits: Vec::new(),
         more: None,
     };
@@ -140,6 +147,15 @@ pub async fn show(ctx: Ctx, Query(params): Query<HashMap<String, String>>) -> Re
                         .or(c.peer_nickname)
                         .unwrap_or_else(|| t.get("chat-untitled")),
                     id: c.conversation.id,
+                })
+                .collect();
+        }
+        if let Ok(list) = app.search_orgs(me, &q).await {
+            tpl.orgs = list
+                .into_iter()
+                .map(|o| OrgRow {
+                    id: o.org.id,
+                    name: o.org.name,
                 })
                 .collect();
         }

@@ -159,6 +159,21 @@ impl PolicyRepo for SqlTx {
         Ok(())
     }
 
+    async fn gated_orgs(&mut self, account_id: &str) -> StoreResult<Vec<String>> {
+        query(
+            "SELECT m.org_id FROM org_members m WHERE m.account_id = $1 AND m.left_at IS NULL \
+             AND (EXISTS (SELECT 1 FROM org_policies p WHERE p.org_id = m.org_id) \
+             OR EXISTS (SELECT 1 FROM org_suspensions s \
+             WHERE s.org_id = m.org_id AND s.account_id = m.account_id)) ORDER BY m.org_id",
+        )
+        .bind(account_id)
+        .fetch_all(&mut self.conn)
+        .await?
+        .iter()
+        .map(|r| col(r, "org_id"))
+        .collect()
+    }
+
     async fn org_suspension(
         &mut self,
         org_id: &str,

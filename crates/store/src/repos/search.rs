@@ -1,11 +1,13 @@
-//! The search index (`search_docs`, `search_terms`, `search_meta`): see migration 0012.
+//! The search index (`search_scopes`, `search_docs`, `search_terms`, `search_meta`): see
+//! migrations 0012 and 0019.
 
 use std::collections::HashMap;
 
 use async_trait::async_trait;
 
 use domain::store::{
-    Message, SearchCandidate, SearchDoc, SearchFilter, SearchRepo, StoreResult, TermLookup,
+    Message, SearchCandidate, SearchDoc, SearchFilter, SearchRepo, StoreError, StoreResult,
+    TermLookup,
 };
 
 use super::messages::{FILE_JOIN, MESSAGE_COLUMNS, message, values_list};
@@ -32,11 +34,10 @@ fn prefix_end(prefix: &str) -> String {
     format!("{prefix}{}", char::MAX)
 }
 
-async fn insert_terms(tx: &mut SqlTx, rows: &[(&str, &str, i64)]) -> StoreResult<()> {
+async fn insert_terms(tx: &mut SqlTx, rows: &[(i64, &str, i64)]) -> StoreResult<()> {
     for chunk in rows.chunks(TERM_CHUNK) {
         let sql = format!(
-            "INSERT INTO search_terms (conversation_id, term, doc_id) VALUES {} \
-             ON CONFLICT DO NOTHING",
+            "INSERT INTO search_terms (scope, term, doc_id) VALUES {} ON CONFLICT DO NOTHING",
             values_list(tx.dialect, chunk.len(), 3, 0)
         );
         let mut q = query(sql);
@@ -48,28 +49,64 @@ async fn insert_terms(tx: &mut SqlTx, rows: &[(&str, &str, i64)]) -> StoreResult
     Ok(())
 }
 
-async fn doc_id(tx: &mut SqlTx, kind: &str, ref_id: &str) -> StoreResult<Option<i64>> {
-    let row = query("SELECT id FROM search_docs WHERE kind = $1 AND ref_id = $2")
+/// The index's keys of these conversations (sorted, without repeats), given to those it has not
+/// met before.
+async fn scopes(tx: &mut SqlTx, conversations: &[&str]) -> StoreResult<HashMap<String, i64>> {
+    let mut out = HashMap::with_capacity(conversations.len());
+    for chunk in conversations.chunks(QUEUE_CHUNK) {
+        let sql = format!(
+            "SELECT id, conversation_id FROM search_scopes WHERE conversation_id IN ({})",
+            params(1, chunk.len())
+        );
+        let mut q = query(sql);
+        for c in chunk {
+            q = q.bind(*c);
+        }
+        for r in q.fetch_all(&mut tx.conn).await? {
+            out.insert(col(&r, "conversation_id")?, col(&r, "id")?);
+        }
+        let new: Vec<&str> = chunk
+            .iter()
+            .copied()
+            .filter(|c| !out.contains_key(*c))
+            .collect();
+        if new.is_empty() {
+            continue;
+        }
+        // Index writes hold the index's lock, so no other writer adds these meanwhile.
+        let sql = format!(
+            "INSERT INTO search_scopes (conversation_id) VALUES {} RETURNING id, conversation_id",
+            values_list(tx.dialect, new.len(), 1, 0)
+        );
+        let mut q = query(sql);
+        for c in &new {
+            q = q.bind(*c);
+        }
+        for r in q.fetch_all(&mut tx.conn).await? {
+            out.insert(col(&r, "conversation_id")?, col(&r, "id")?);
+        }
+    }
+    Ok(out)
+}
+
+/// A document's id and its conversation's key.
+async fn doc_key(tx: &mut SqlTx, kind: &str, ref_id: &str) -> StoreResult<Option<(i64, i64)>> {
+    let row = query("SELECT id, scope FROM search_docs WHERE kind = $1 AND ref_id = $2")
         .bind(kind)
         .bind(ref_id)
         .fetch_optional(&mut tx.conn)
         .await?;
-    row.map(|r| col(&r, "id")).transpose()
+    row.map(|r| Ok((col(&r, "id")?, col(&r, "scope")?)))
+        .transpose()
 }
 
-async fn delete_terms(
-    tx: &mut SqlTx,
-    conversation_id: &str,
-    doc: i64,
-    terms: &[String],
-) -> StoreResult<()> {
+async fn delete_terms(tx: &mut SqlTx, scope: i64, doc: i64, terms: &[String]) -> StoreResult<()> {
     for chunk in terms.chunks(TERM_CHUNK) {
         let sql = format!(
-            "DELETE FROM search_terms WHERE conversation_id = $1 AND doc_id = $2 \
-             AND term IN ({})",
+            "DELETE FROM search_terms WHERE scope = $1 AND doc_id = $2 AND term IN ({})",
             params(3, chunk.len())
         );
-        let mut q = query(sql).bind(conversation_id).bind(doc);
+        let mut q = query(sql).bind(scope).bind(doc);
         for t in chunk {
             q = q.bind(t);
         }
@@ -77,6 +114,10 @@ async fn delete_terms(
     }
     Ok(())
 }
+
+/// The conversations `$1` is a member of now, as the index's keys.
+const MEMBER_SCOPES: &str = "SELECT s.id FROM search_scopes s JOIN conversation_members cm \
+     ON cm.conversation_id = s.conversation_id WHERE cm.account_id = $1";
 
 /// The condition on `alias.term` for a lookup, binding from `$n`; returns it and the next n.
 fn term_condition<'a>(
@@ -118,12 +159,22 @@ fn candidate(r: &Row) -> StoreResult<SearchCandidate> {
 #[async_trait]
 impl SearchRepo for SqlTx {
     async fn index_docs(&mut self, docs: &[SearchDoc]) -> StoreResult<()> {
+        let mut conversations: Vec<&str> =
+            docs.iter().map(|d| d.conversation_id.as_str()).collect();
+        conversations.sort_unstable();
+        conversations.dedup();
+        let scopes = scopes(self, &conversations).await?;
+        let scope_of = |c: &str| {
+            scopes
+                .get(c)
+                .copied()
+                .ok_or_else(|| StoreError::Database(format!("no index key for conversation {c}")))
+        };
         let mut ids: HashMap<(String, String), i64> = HashMap::new();
         for chunk in docs.chunks(DOC_CHUNK) {
             let sql = format!(
-                "INSERT INTO search_docs (kind, ref_id, conversation_id, sender_id, sent_at, \
-                 has_file) VALUES {} ON CONFLICT (kind, ref_id) DO NOTHING \
-                 RETURNING id, kind, ref_id",
+                "INSERT INTO search_docs (kind, ref_id, scope, sender_id, sent_at, has_file) \
+                 VALUES {} ON CONFLICT (kind, ref_id) DO NOTHING RETURNING id, kind, ref_id",
                 values_list(self.dialect, chunk.len(), 6, 0)
             );
             let mut q = query(sql);
@@ -131,7 +182,7 @@ impl SearchRepo for SqlTx {
                 q = q
                     .bind(d.kind)
                     .bind(&d.ref_id)
-                    .bind(&d.conversation_id)
+                    .bind(scope_of(&d.conversation_id)?)
                     .bind(&d.sender_id)
                     .bind(d.sent_at)
                     .bind(i64::from(d.has_file));
@@ -140,14 +191,15 @@ impl SearchRepo for SqlTx {
                 ids.insert((col(&r, "kind")?, col(&r, "ref_id")?), col(&r, "id")?);
             }
         }
-        let mut rows: Vec<(&str, &str, i64)> = Vec::new();
+        let mut rows: Vec<(i64, &str, i64)> = Vec::new();
         for d in docs {
             // Absent: indexed already (an entry queued twice).
             let Some(&id) = ids.get(&(d.kind.to_owned(), d.ref_id.clone())) else {
                 continue;
             };
+            let scope = scope_of(&d.conversation_id)?;
             for t in &d.terms {
-                rows.push((&d.conversation_id, t, id));
+                rows.push((scope, t, id));
             }
         }
         // In the index's order, so the inserts walk its pages once instead of jumping about.
@@ -155,35 +207,11 @@ impl SearchRepo for SqlTx {
         insert_terms(self, &rows).await
     }
 
-    async fn reindex_doc(&mut self, doc: &SearchDoc, old_terms: &[String]) -> StoreResult<()> {
-        let Some(id) = doc_id(self, doc.kind, &doc.ref_id).await? else {
-            return self.index_docs(std::slice::from_ref(doc)).await;
-        };
-        delete_terms(self, &doc.conversation_id, id, old_terms).await?;
-        query("UPDATE search_docs SET has_file = $2 WHERE id = $1")
-            .bind(id)
-            .bind(i64::from(doc.has_file))
-            .execute(&mut self.conn)
-            .await?;
-        let rows: Vec<(&str, &str, i64)> = doc
-            .terms
-            .iter()
-            .map(|t| (doc.conversation_id.as_str(), t.as_str(), id))
-            .collect();
-        insert_terms(self, &rows).await
-    }
-
-    async fn unindex_doc(
-        &mut self,
-        kind: &str,
-        ref_id: &str,
-        conversation_id: &str,
-        terms: &[String],
-    ) -> StoreResult<()> {
-        let Some(id) = doc_id(self, kind, ref_id).await? else {
+    async fn unindex_doc(&mut self, kind: &str, ref_id: &str, terms: &[String]) -> StoreResult<()> {
+        let Some((id, scope)) = doc_key(self, kind, ref_id).await? else {
             return Ok(());
         };
-        delete_terms(self, conversation_id, id, terms).await?;
+        delete_terms(self, scope, id, terms).await?;
         query("DELETE FROM search_docs WHERE id = $1")
             .bind(id)
             .execute(&mut self.conn)
@@ -198,12 +226,12 @@ impl SearchRepo for SqlTx {
         let mut binds: Vec<Bound<'_>> = vec![Bound::Str(&f.account_id)];
         let (driving, mut n) = term_condition("t", first, 2, &mut binds);
         let mut inner = format!(
-            "SELECT t.doc_id FROM search_terms t WHERE t.conversation_id IN \
-             (SELECT cm.conversation_id FROM conversation_members cm WHERE cm.account_id = $1) \
-             AND {driving}"
+            "SELECT t.doc_id FROM search_terms t WHERE t.scope IN ({MEMBER_SCOPES}) AND {driving}"
         );
         if let Some(c) = &f.conversation_id {
-            inner.push_str(&format!(" AND t.conversation_id = ${n}"));
+            inner.push_str(&format!(
+                " AND t.scope = (SELECT s.id FROM search_scopes s WHERE s.conversation_id = ${n})"
+            ));
             binds.push(Bound::Str(c));
             n += 1;
         }
@@ -217,7 +245,7 @@ impl SearchRepo for SqlTx {
             n = next;
             sql.push_str(&format!(
                 " AND EXISTS (SELECT 1 FROM search_terms t2 WHERE \
-                 t2.conversation_id = d.conversation_id AND t2.doc_id = d.id AND {cond})"
+                 t2.scope = d.scope AND t2.doc_id = d.id AND {cond})"
             ));
         }
         if let Some(s) = &f.sender_id {
@@ -275,13 +303,12 @@ impl SearchRepo for SqlTx {
     ) -> StoreResult<i64> {
         let mut binds: Vec<Bound<'_>> = vec![Bound::Str(account_id)];
         let (cond, mut n) = term_condition("t", lookup, 2, &mut binds);
-        let mut inner = format!(
-            "SELECT 1 FROM search_terms t WHERE t.conversation_id IN \
-             (SELECT cm.conversation_id FROM conversation_members cm WHERE cm.account_id = $1) \
-             AND {cond}"
-        );
+        let mut inner =
+            format!("SELECT 1 FROM search_terms t WHERE t.scope IN ({MEMBER_SCOPES}) AND {cond}");
         if let Some(c) = conversation_id {
-            inner.push_str(&format!(" AND t.conversation_id = ${n}"));
+            inner.push_str(&format!(
+                " AND t.scope = (SELECT s.id FROM search_scopes s WHERE s.conversation_id = ${n})"
+            ));
             binds.push(Bound::Str(c));
             n += 1;
         }
