@@ -1381,6 +1381,21 @@ async fn typing_reaches_the_other_members_only(b: Backend) {
         app.count("SELECT COUNT(*) FROM stream_events").await,
         events + 2
     );
+    // A socket passes on at most 5 signals a second over all conversations: naming many others
+    // first uses them up (once the conversation's own 2 s have passed).
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    for i in 0..5 {
+        a.send_json(&json!({"type": "typing", "conversation_id": format!("other{i}")}))
+            .await;
+    }
+    a.send_json(&typing).await;
+    assert_eq!(
+        bs.next(Duration::from_millis(700)).await,
+        Err(testkit::stream::Ended::Timeout)
+    );
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    a.send_json(&typing).await;
+    assert_eq!(bs.next(WAIT).await.unwrap()["type"], "typing");
     if b == Backend::Postgres {
         let node2 = app.another_node().await;
         let remote = TestApp::remote(&format!("http://{}", node2.addr), b, &app.database_url);

@@ -79,6 +79,9 @@ const WRITE_BATCH: usize = 64;
 const TYPING_EVERY: Duration = Duration::from_secs(2);
 /// Conversations one socket remembers typing in (forgotten all at once beyond this).
 const TYPING_REMEMBERED: usize = 32;
+/// The most typing signals one socket passes on per second, over all conversations (each is a
+/// read of the database: a client naming many conversations cannot make it many more).
+const TYPING_PER_SECOND: u32 = 5;
 
 /// What a client may send: a message, as `POST /conversations/{id}/messages` takes it, or that
 /// the member is typing in a conversation (never answered).
@@ -149,6 +152,7 @@ pub async fn stream(
                 socket,
                 last: 0,
                 typed: HashMap::new(),
+                typing_window: (Instant::now(), 0),
             };
             if let Err(e) = conn.run(q.since).await {
                 tracing::debug!(error = %e, "stream closed");
@@ -206,6 +210,8 @@ struct Conn {
     last: i64,
     /// When this socket last passed on typing, per conversation.
     typed: HashMap<String, Instant>,
+    /// The second this socket's typing signals are counted in, and how many it passed on.
+    typing_window: (Instant, u32),
 }
 
 type Closed = Box<dyn std::error::Error + Send + Sync>;
@@ -381,7 +387,8 @@ impl Conn {
     }
 
     /// Passes on that the member is typing, at most once per [`TYPING_EVERY`] and conversation
-    /// (a client repeats it while typing goes on); a refusal is not answered.
+    /// (a client repeats it while typing goes on) and [`TYPING_PER_SECOND`] in all; a refusal is
+    /// not answered.
     fn typing(&mut self, conversation_id: String) {
         let now = Instant::now();
         if self
@@ -391,6 +398,13 @@ impl Conn {
         {
             return;
         }
+        if now.duration_since(self.typing_window.0) >= Duration::from_secs(1) {
+            self.typing_window = (now, 0);
+        }
+        if self.typing_window.1 >= TYPING_PER_SECOND {
+            return;
+        }
+        self.typing_window.1 += 1;
         if self.typed.len() >= TYPING_REMEMBERED {
             self.typed.clear();
         }
