@@ -4,7 +4,7 @@
 
 use std::net::SocketAddr;
 
-use axum::extract::rejection::{JsonRejection, PathRejection};
+use axum::extract::rejection::PathRejection;
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
@@ -19,16 +19,38 @@ use crate::error::ApiError;
 /// content type → `415`; over 64 KiB → `413`.
 pub struct ApiJson<T>(pub T);
 
+/// A request body that must be a JSON object. serde would also fill a struct from an array of
+/// its fields in order (`[null, null]`), which no client of this API sends and the OpenAPI
+/// document does not allow.
+struct ObjectOnly<T>(T);
+
+impl<'de, T: serde::Deserialize<'de>> serde::Deserialize<'de> for ObjectOnly<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Object<T>(std::marker::PhantomData<T>);
+        impl<'de, T: serde::Deserialize<'de>> serde::de::Visitor<'de> for Object<T> {
+            type Value = T;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+                T::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+            }
+        }
+        d.deserialize_map(Object(std::marker::PhantomData))
+            .map(ObjectOnly)
+    }
+}
+
 impl<S, T> FromRequest<S> for ApiJson<T>
 where
-    axum::Json<T>: FromRequest<S, Rejection = JsonRejection>,
+    T: serde::de::DeserializeOwned,
     S: Send + Sync,
 {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(v)) => Ok(ApiJson(v)),
+        match axum::Json::<ObjectOnly<T>>::from_request(req, state).await {
+            Ok(axum::Json(ObjectOnly(v))) => Ok(ApiJson(v)),
             Err(rejection) => Err(match rejection.status() {
                 StatusCode::PAYLOAD_TOO_LARGE => ApiError::payload_too_large(),
                 StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::unsupported_media_type(),
@@ -56,8 +78,8 @@ where
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(ApiJsonOrEmpty(T::default()));
         }
-        serde_json::from_slice(&bytes)
-            .map(ApiJsonOrEmpty)
+        serde_json::from_slice::<ObjectOnly<T>>(&bytes)
+            .map(|ObjectOnly(v)| ApiJsonOrEmpty(v))
             .map_err(|e| ApiError::invalid_request(e.to_string()))
     }
 }

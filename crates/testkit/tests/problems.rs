@@ -133,6 +133,28 @@ async fn bodies_that_cannot_be_read(b: Backend) {
         StatusCode::BAD_REQUEST,
         "invalid_request",
     );
+    // A struct's fields as an array are not an object: refused, and nothing changes.
+    let token = signed_in(&app).await;
+    for body in ["[null, null]", "[\"new name\"]", "null", "\"x\""] {
+        let r = app
+            .client
+            .patch(format!("{}/api/v1/me", app.base))
+            .bearer_auth(&token)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_problem(
+            &TestApp::read(r).await,
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+        );
+    }
+    assert_ne!(
+        app.get("/api/v1/me", Some(&token)).await.str("nickname"),
+        "new name"
+    );
 }
 
 async fn methods_not_allowed(b: Backend) {
