@@ -39,6 +39,14 @@ pub(crate) fn channel(c: proto::Channel) -> Channel {
     }
 }
 
+/// A channel as the API names it.
+pub(crate) fn channel_view(c: Channel) -> proto::Channel {
+    match c {
+        Channel::Sms => proto::Channel::Sms,
+        Channel::Email => proto::Channel::Email,
+    }
+}
+
 /// Every `/api/v1` route.
 pub fn api() -> Router<AppState> {
     Router::new()

@@ -113,10 +113,7 @@ pub(crate) fn open_view(r: domain::policy::reverify::OpenReverify) -> OpenReveri
     OpenReverify {
         request_id: r.request_id,
         org_name: r.org_name,
-        channel: match r.channel {
-            domain::identifier::Channel::Sms => proto::Channel::Sms,
-            domain::identifier::Channel::Email => proto::Channel::Email,
-        },
+        channel: super::channel_view(r.channel),
         destination: r.masked,
         requested_at: to_datetime(r.requested_at),
         expires_at: to_datetime(r.expires_at),
