@@ -5,6 +5,11 @@
 //! owned guard for its whole life, so writers queue instead of failing with "database is
 //! locked". Reads use a few separate `query_only` connections (a semaphore and a list of idle
 //! connections), which WAL lets read beside the writer.
+//!
+//! Checkpoints (copying the WAL back into the database file, with its fsyncs) run on a thread of
+//! their own ([`checkpoints`]) shortly after writes, not inside whichever commit happens to cross
+//! SQLite's auto-checkpoint mark: a big write (an index pass of thousands of rows) would
+//! otherwise make the next small commit pay for copying it, holding the writer meanwhile.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -36,6 +41,15 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 const PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
      PRAGMA foreign_keys = ON;";
 
+/// The WAL size (pages) at which a commit checkpoints by itself: a backstop for when the
+/// checkpoint thread falls behind (readers holding old snapshots), far above what it lets the WAL
+/// grow to. SQLite's default is 1,000.
+const WRITER_AUTOCHECKPOINT: u32 = 16_000;
+
+/// How long the checkpoint thread waits after a write began before it checkpoints, so that the
+/// commits of a burst are copied together.
+const CHECKPOINT_DELAY: Duration = Duration::from_millis(100);
+
 /// The writer's page cache: 32 MiB instead of SQLite's 2 MiB, so the B-trees that writes land
 /// all over (the search index's terms, the messages' indexes) stay in memory between commits.
 /// The cache fills only as far as the database is used.
@@ -45,6 +59,9 @@ const WRITER_PRAGMAS: &str = "PRAGMA cache_size = -32768;";
 pub(crate) struct Db {
     writer: Arc<tokio::sync::Mutex<Connection>>,
     readers: Arc<ReadPool>,
+    /// Tells the checkpoint thread that a write began; dropping it (with the `Db`) ends the
+    /// thread.
+    wrote: std::sync::mpsc::SyncSender<()>,
 }
 
 struct ReadPool {
@@ -121,8 +138,13 @@ impl Db {
         // The writer first: it switches the file to WAL before any reader opens it.
         let writer = open_connection(&target, false)?;
         writer.execute_batch(WRITER_PRAGMAS).map_err(error)?;
+        writer
+            .pragma_update(None, "wal_autocheckpoint", WRITER_AUTOCHECKPOINT)
+            .map_err(error)?;
+        let wrote = checkpoints(open_connection(&target, false)?)?;
         Ok(Db {
             writer: Arc::new(tokio::sync::Mutex::new(writer)),
+            wrote,
             readers: Arc::new(ReadPool {
                 path: target.path,
                 flags: target.flags,
@@ -134,7 +156,10 @@ impl Db {
 
     /// The writer connection, once the writers before have finished.
     pub(crate) async fn writer(&self) -> OwnedMutexGuard<Connection> {
-        self.writer.clone().lock_owned().await
+        let guard = self.writer.clone().lock_owned().await;
+        // Full: a checkpoint is due already.
+        let _ = self.wrote.try_send(());
+        guard
     }
 
     /// A read connection, once fewer than [`READERS`] are in use.
@@ -169,6 +194,29 @@ impl Db {
             _permit: permit,
         })
     }
+}
+
+/// Starts the thread that checkpoints the WAL on `conn` after writes; it ends when the returned
+/// sender is dropped.
+///
+/// A passive checkpoint copies what no reader still needs and never waits for the writer, so
+/// it runs beside the writes; the writer restarts the WAL from its beginning once everything in
+/// it was copied, which keeps the file small.
+fn checkpoints(conn: Connection) -> StoreResult<std::sync::mpsc::SyncSender<()>> {
+    let (wrote, woken) = std::sync::mpsc::sync_channel::<()>(1);
+    std::thread::Builder::new()
+        .name("sqlite-checkpoint".into())
+        .spawn(move || {
+            while woken.recv().is_ok() {
+                std::thread::sleep(CHECKPOINT_DELAY);
+                while woken.try_recv().is_ok() {}
+                if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+                    tracing::warn!(error = %e, "SQLite checkpoint failed");
+                }
+            }
+        })
+        .map_err(|e| StoreError::Database(format!("starting the checkpoint thread: {e}")))?;
+    Ok(wrote)
 }
 
 /// A read connection on loan; it goes back to the pool when dropped.

@@ -17,7 +17,7 @@ use std::collections::{HashMap, HashSet};
 use super::{index_messages, message_doc, searchable, text};
 use crate::app::Wangshang;
 use crate::error::{Error, Result};
-use crate::store::Message;
+use crate::store::{Message, MessageVersion};
 use crate::unit::Unit;
 
 /// Queued messages indexed per unit of work.
@@ -34,12 +34,9 @@ pub(crate) async fn lock_index(tx: &mut Unit) -> Result<()> {
     Ok(())
 }
 
-/// Whether the message is still what was tokenised.
-fn unchanged(was: &Message, now: &Message) -> bool {
-    now.recalled_at.is_none()
-        && now.body == was.body
-        && now.edited_at == was.edited_at
-        && now.attachment.as_ref().map(|a| &a.name) == was.attachment.as_ref().map(|a| &a.name)
+/// Whether the message is still what was tokenised (its file cannot change but by a recall).
+fn unchanged(was: &Message, now: &MessageVersion) -> bool {
+    now.recalled_at.is_none() && now.body == was.body && now.edited_at == was.edited_at
 }
 
 impl Wangshang {
@@ -89,8 +86,8 @@ impl Wangshang {
         let mut taken: Vec<String> = tx.take_queued(&entries).await?;
         taken.sort();
         taken.dedup();
-        let current: HashMap<String, Message> = tx
-            .messages_by_ids(&taken)
+        let current: HashMap<String, MessageVersion> = tx
+            .message_versions(&taken)
             .await?
             .into_iter()
             .map(|m| (m.id.clone(), m))

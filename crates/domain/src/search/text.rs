@@ -43,6 +43,13 @@ fn word_start(text: &[char], i: usize) -> bool {
     i == 0 || !is_word(text[i - 1]) || text[i - 1].is_numeric() != text[i].is_numeric()
 }
 
+/// Characters that NFKC and lower-casing leave as they are, but for ASCII's upper case:
+/// ASCII and the CJK Unified Ideographs block (its compatibility ideographs do change, and
+/// are not in it). Only for a character without combining marks after it.
+fn nfkc_stable(c: char) -> bool {
+    c.is_ascii() || matches!(c as u32, 0x4E00..=0x9FFF)
+}
+
 /// A normalised text and, for each of its characters, the byte range of the original it came
 /// from.
 pub struct Normalized {
@@ -59,6 +66,21 @@ pub fn normalize(s: &str) -> Normalized {
     let mut it = s.char_indices().peekable();
     let mut cluster = String::new();
     while let Some((start, c)) = it.next() {
+        let alone = it.peek().is_none_or(|&(_, m)| !is_combining_mark(m));
+        if alone && nfkc_stable(c) {
+            // Most of a business chat's text: no need to normalise it character by character.
+            let end = start + c.len_utf8();
+            if c.is_ascii_whitespace() || c.is_ascii_control() {
+                if chars.last().is_some_and(|l| *l != ' ') {
+                    chars.push(' ');
+                    spans.push((start, end));
+                }
+            } else {
+                chars.push(c.to_ascii_lowercase());
+                spans.push((start, end));
+            }
+            continue;
+        }
         cluster.clear();
         cluster.push(c);
         let mut end = start + c.len_utf8();
@@ -342,6 +364,29 @@ pub fn snippet(text: &str, ranges: &[(usize, usize)]) -> (String, Vec<(usize, us
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_fast_path_normalises_as_nfkc_does() {
+        let cjk = (0x4E00..=0x9FFFu32).filter_map(char::from_u32);
+        for c in (0..0x80u32).filter_map(char::from_u32).chain(cjk) {
+            assert!(nfkc_stable(c));
+            let slow: String = c.to_string().nfkc().flat_map(char::to_lowercase).collect();
+            assert_eq!(slow, c.to_ascii_lowercase().to_string(), "{:X}", c as u32);
+        }
+        // Beside the block: compatibility ideographs and full-width letters change.
+        for c in ['\u{F900}', '\u{FA0E}', 'Ａ', 'ｶ', '\u{3000}', 'É'] {
+            assert!(!nfkc_stable(c), "{c}");
+        }
+        // A combining mark after an ASCII letter still composes with it.
+        assert_eq!(
+            normalize("Cafe\u{301}!").chars,
+            "café!".chars().collect::<Vec<_>>()
+        );
+        assert_eq!(
+            normalize("A\tB\x0bＣ").chars,
+            "a b c".chars().collect::<Vec<_>>()
+        );
+    }
 
     fn found(query: &str, text: &str) -> bool {
         let q = parse_query(query);

@@ -9,6 +9,17 @@ use crate::clock::Millis;
 /// The kind of a document: a message today; files and others can be added as kinds.
 pub const DOC_MESSAGE: &str = "message";
 
+/// What an edit or a recall changes of a message (its file is fixed when it is sent, and a
+/// recall takes it away with the text).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MessageVersion {
+    pub id: String,
+    /// Empty once recalled.
+    pub body: String,
+    pub edited_at: Option<Millis>,
+    pub recalled_at: Option<Millis>,
+}
+
 /// A document to index with its terms.
 #[derive(Clone, Debug)]
 pub struct SearchDoc {
@@ -87,6 +98,9 @@ pub trait SearchRepo {
     async fn take_queued(&mut self, entries: &[i64]) -> StoreResult<Vec<String>>;
     /// The messages with these ids (those that exist), in no particular order.
     async fn messages_by_ids(&mut self, ids: &[String]) -> StoreResult<Vec<Message>>;
+    /// What could have changed of these messages since they were read (those that exist), in
+    /// no particular order: less to read than [`SearchRepo::messages_by_ids`].
+    async fn message_versions(&mut self, ids: &[String]) -> StoreResult<Vec<MessageVersion>>;
     async fn search_meta(&mut self, key: &str) -> StoreResult<Option<String>>;
     async fn set_search_meta(&mut self, key: &str, value: &str) -> StoreResult<()>;
 }

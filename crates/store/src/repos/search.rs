@@ -6,20 +6,29 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 
 use domain::store::{
-    Message, SearchCandidate, SearchDoc, SearchFilter, SearchRepo, StoreError, StoreResult,
-    TermLookup,
+    Message, MessageVersion, SearchCandidate, SearchDoc, SearchFilter, SearchRepo, StoreError,
+    StoreResult, TermLookup,
 };
 
 use super::messages::{FILE_JOIN, MESSAGE_COLUMNS, message, values_list};
 use super::{Row, col, query};
-use crate::tx::SqlTx;
+use crate::tx::{Dialect, SqlTx};
 
 /// Documents per INSERT (6 parameters each).
 const DOC_CHUNK: usize = 200;
-/// Terms per INSERT (3 parameters each).
-const TERM_CHUNK: usize = 1000;
 /// Queue entries (or message ids) per statement.
 const QUEUE_CHUNK: usize = 500;
+
+/// Rows per statement for a batch of `width` values a row. On SQLite a statement of up to 64
+/// values stays prepared between calls (see `sqlite::CACHE_MAX_VALUES`), where a longer one is
+/// parsed afresh each time, which cost the indexer more than the rows' binding; PostgreSQL
+/// prepares on the server and pays a round trip per statement, so it takes long batches.
+fn chunk(dialect: Dialect, width: usize, postgres_rows: usize) -> usize {
+    match dialect {
+        Dialect::Sqlite => (64 / width).max(1),
+        Dialect::Postgres => postgres_rows,
+    }
+}
 
 /// `$from, $from+1, …` (n of them).
 fn params(from: usize, n: usize) -> String {
@@ -35,7 +44,7 @@ fn prefix_end(prefix: &str) -> String {
 }
 
 async fn insert_terms(tx: &mut SqlTx, rows: &[(i64, &str, i64)]) -> StoreResult<()> {
-    for chunk in rows.chunks(TERM_CHUNK) {
+    for chunk in rows.chunks(chunk(tx.dialect, 3, 1000)) {
         let sql = format!(
             "INSERT INTO search_terms (scope, term, doc_id) VALUES {} ON CONFLICT DO NOTHING",
             values_list(tx.dialect, chunk.len(), 3, 0)
@@ -101,7 +110,7 @@ async fn doc_key(tx: &mut SqlTx, kind: &str, ref_id: &str) -> StoreResult<Option
 }
 
 async fn delete_terms(tx: &mut SqlTx, scope: i64, doc: i64, terms: &[String]) -> StoreResult<()> {
-    for chunk in terms.chunks(TERM_CHUNK) {
+    for chunk in terms.chunks(1000) {
         let sql = format!(
             "DELETE FROM search_terms WHERE scope = $1 AND doc_id = $2 AND term IN ({})",
             params(3, chunk.len())
@@ -394,7 +403,7 @@ impl SearchRepo for SqlTx {
 
     async fn take_queued(&mut self, entries: &[i64]) -> StoreResult<Vec<String>> {
         let mut out = Vec::new();
-        for chunk in entries.chunks(QUEUE_CHUNK) {
+        for chunk in entries.chunks(chunk(self.dialect, 1, QUEUE_CHUNK)) {
             let sql = format!(
                 "DELETE FROM search_pending WHERE id IN ({}) RETURNING message_id",
                 params(1, chunk.len())
@@ -412,7 +421,7 @@ impl SearchRepo for SqlTx {
 
     async fn messages_by_ids(&mut self, ids: &[String]) -> StoreResult<Vec<Message>> {
         let mut out = Vec::with_capacity(ids.len());
-        for chunk in ids.chunks(QUEUE_CHUNK) {
+        for chunk in ids.chunks(chunk(self.dialect, 1, QUEUE_CHUNK)) {
             let sql = format!(
                 "SELECT {MESSAGE_COLUMNS} FROM messages m {FILE_JOIN} WHERE m.id IN ({})",
                 params(1, chunk.len())
@@ -423,6 +432,29 @@ impl SearchRepo for SqlTx {
             }
             for r in q.fetch_all(&mut self.conn).await? {
                 out.push(message(&r)?);
+            }
+        }
+        Ok(out)
+    }
+
+    async fn message_versions(&mut self, ids: &[String]) -> StoreResult<Vec<MessageVersion>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(chunk(self.dialect, 1, QUEUE_CHUNK)) {
+            let sql = format!(
+                "SELECT id, body, edited_at, recalled_at FROM messages WHERE id IN ({})",
+                params(1, chunk.len())
+            );
+            let mut q = query(sql);
+            for id in chunk {
+                q = q.bind(id);
+            }
+            for r in q.fetch_all(&mut self.conn).await? {
+                out.push(MessageVersion {
+                    id: col(&r, "id")?,
+                    body: col(&r, "body")?,
+                    edited_at: col(&r, "edited_at")?,
+                    recalled_at: col(&r, "recalled_at")?,
+                });
             }
         }
         Ok(out)
