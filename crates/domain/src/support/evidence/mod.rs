@@ -15,7 +15,7 @@
 //! | each device (at most 20) | +16 maker and model line · +15 a telling maker or system (Huawei, Xiaomi, Mac …) · +14 a common one (iPhone, Windows, Android) or the system fits · 0 only the kind (手机, 电脑) · −23 none fits |
 //! | each place (at most 30) | +6 a network (IP) it used · +24 a city it logged in from only on its own networks (home, not the office) · 0 another city/region it logged in from (the office's: a public fact) · −3/−2 never · 0 "home", "office" |
 //! | creation date, by its precision | day or month +38 · year +12; a month or day up to three months off +23, four months or more −38 (a year more than six months off: −38) |
-//! | where the ticket was filed (at most 24) | +24 a device id it used · +24 the same browser/app and version · +24 a network few accounts use · 0 a shared one · −38 another account's device |
+//! | where the ticket was filed (at most 24) | +24 a device id it used · +7 the same browser/app and version · +24 a network few accounts use · 0 a shared one · −38 another account's device |
 //! | corroboration | +6 per further kind of private evidence that agrees (colleagues, devices, date, home city, filing, former binding; at most 18) |
 //! | trusted colleagues | +50 k of n confirmed (the ticket still needs `CORROBORATION_MIN` private points of its own) · +8 fewer (never enough alone) · −5 each silent past the deadline · −50 any denial |
 //! | enterprise admin | +15 confirmed · −25 denied |

@@ -61,7 +61,10 @@ pub mod points {
     pub const DATE_FAR: i32 = 38;
     pub const FILED_KNOWN_DEVICE: i32 = 24;
     pub const FILED_OTHER_DEVICE: i32 = 38;
-    pub const FILED_SAME_AGENT: i32 = 24;
+    /// The same browser or app, and version: set by hand, not fitted. Everyone on that
+    /// release shares the string (the simulation's user agents are more varied than a real
+    /// office's), so it is a weak hint, unlike a device id.
+    pub const FILED_SAME_AGENT: i32 = 7;
     pub const FILED_OWN_NETWORK: i32 = 24;
     pub const FILED_SHARED_NETWORK: i32 = 0;
     pub const VOUCH_CONFIRMED: i32 = 50;

@@ -279,7 +279,10 @@ fn dates_by_their_precision() {
     assert!(year.weight < month.weight && month.weight <= day.weight);
     // A bare year, right, says less than a month a few weeks off.
     assert_eq!(one("2023-06").code, "date_near");
-    assert!(year.weight < one("2023-06").weight, "a bare year is weak evidence");
+    assert!(
+        year.weight < one("2023-06").weight,
+        "a bare year is weak evidence"
+    );
     assert_eq!(one("2023-07").code, "date_close");
     assert_eq!(one("2023-10").code, "date_far");
     assert_eq!(one("2021-01").result, Outcome::Contradicted);
