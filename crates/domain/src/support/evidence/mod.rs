@@ -12,7 +12,7 @@
 //! | nickname (public) | +5 current (also in pinyin) · +3 former, a slip or a tag · −5 like none |
 //! | enterprise (public) | +5 member now (full name, short form, pinyin, English) · +3 former name, a slip, or left · −10 never |
 //! | each colleague named (at most 40) | +17 one of the two the account writes with most · +12 one of its five · 0 someone it writes with now and then · −13 a colleague it never writes with · 0 nobody of that name · −38 someone it never knew; hits count less in a small circle (fewer than 30 people) |
-//! | each device (at most 20) | +16 maker and model line · +15 a telling maker or system (Huawei, Xiaomi, Mac …) · +14 a common one (iPhone, Windows, Android) or the system fits · 0 only the kind (手机, 电脑) · −23 none fits |
+//! | each device (at most 20) | +16 maker and model line · +15 a telling maker or system (Huawei, Xiaomi, Mac …) · +14 a common one (iPhone, Windows, Android) · +4 the maker is not recorded but the system fits · 0 only the kind (手机, 电脑) · −23 none fits |
 //! | each place (at most 30) | +6 a network (IP) it used · +24 a city it logged in from only on its own networks (home, not the office) · 0 another city/region it logged in from (the office's: a public fact) · −3/−2 never · 0 "home", "office" |
 //! | creation date, by its precision | day or month +38 · year +12; a month or day up to three months off +23, four months or more −38 (a year more than six months off: −38) |
 //! | where the ticket was filed (at most 24) | +24 a device id it used · +7 the same browser/app and version · +24 a network few accounts use · 0 a shared one · −38 another account's device |

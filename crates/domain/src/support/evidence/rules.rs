@@ -14,7 +14,8 @@ use crate::clock::{DAY, Millis};
 /// one; no single finding counts more than 2.5 nats (38 points), and what a colleague could
 /// know or a thief holding the owner's phone has (where the ticket was filed, the home city, a
 /// former binding) no more than 1.6 nats (24); public facts and the current phone, which every
-/// impostor kind knows, are set by hand, small, and capped.
+/// impostor kind knows, are set by hand, small, and capped, and so are the same browser version
+/// and a fitting system without a maker. `scripts/support-sim-points.py` prints the fit.
 pub mod points {
     /// The current phone number: what a SIM-swapper and many colleagues know.
     pub const PHONE_NOW: i32 = 0;
@@ -39,7 +40,9 @@ pub mod points {
     pub const DEVICE_MODEL: i32 = 16;
     pub const DEVICE_SPECIFIC: i32 = 15;
     pub const DEVICE_COMMON: i32 = 14;
-    pub const DEVICE_SYSTEM_FITS: i32 = 14;
+    /// The maker is not recorded but the system fits: no owner ticket of the simulation has it,
+    /// so it keeps its earlier, hand-set value.
+    pub const DEVICE_SYSTEM_FITS: i32 = 4;
     /// Only the kind ("手机", "电脑"): what anyone would say.
     pub const DEVICE_KIND: i32 = 0;
     pub const DEVICE_NEVER: i32 = 23;
