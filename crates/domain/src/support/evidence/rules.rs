@@ -6,50 +6,69 @@ use super::text::{Similarity, best, fold, has_cjk, in_pinyin, pinyin_keys, simil
 use super::{Class, DeviceUse, Filing, Item, OrgFacts, Outcome, Person, Vouches};
 use crate::clock::{DAY, Millis};
 
-/// The points of each finding (the table in `mod.rs`), tuned on `support_sim`: what owners
-/// remember weighs more the less an impostor could know it.
+/// The points of each finding (the table in `mod.rs`). A finding's points are its weight of
+/// evidence: 15 × ln(how often owners produce it ÷ how often impostors do), measured on
+/// `support_sim` (seeds 16–18, the four impostor kinds weighed alike; README, "How the points
+/// were set"), rounded, and held to four principles rather than copied: a match never counts
+/// against, a contradiction never for; a more specific match never counts less than a vaguer
+/// one; no single finding counts more than 2.5 nats (38 points), and what a colleague could
+/// know or a thief holding the owner's phone has (where the ticket was filed, the home city, a
+/// former binding) no more than 1.6 nats (24); public facts and the current phone, which every
+/// impostor kind knows, are set by hand, small, and capped, and so are the same browser version
+/// and a fitting system without a maker. `scripts/support-sim-points.py` prints the fit.
 pub mod points {
-    pub const BOUND_NOW: i32 = 20;
-    pub const BOUND_BEFORE: i32 = 10;
+    /// The current phone number: what a SIM-swapper and many colleagues know.
+    pub const PHONE_NOW: i32 = 0;
+    /// The current e-mail address: colleagues know it.
+    pub const EMAIL_NOW: i32 = 5;
+    pub const BOUND_BEFORE: i32 = 24;
     pub const NEVER_BOUND: i32 = 15;
-    pub const NICKNAME_CURRENT: i32 = 10;
-    pub const NICKNAME_OTHER: i32 = 6;
+    pub const NICKNAME_CURRENT: i32 = 5;
+    pub const NICKNAME_OTHER: i32 = 3;
     pub const NICKNAME_NONE: i32 = 5;
-    pub const ORG_NOW: i32 = 10;
-    pub const ORG_OTHER: i32 = 6;
+    pub const ORG_NOW: i32 = 5;
+    pub const ORG_OTHER: i32 = 3;
     pub const ORG_NEVER: i32 = 10;
     /// One of the two people the account writes with most.
-    pub const CONTACT_FIRST: i32 = 14;
+    pub const CONTACT_FIRST: i32 = 17;
     /// Among the five.
-    pub const CONTACT_TOP: i32 = 10;
-    pub const CONTACT_WRITES: i32 = 4;
-    pub const CONTACT_SILENT: i32 = 8;
-    pub const CONTACT_NEVER_KNOWN: i32 = 6;
-    pub const DEVICE_MODEL: i32 = 12;
-    pub const DEVICE_SPECIFIC: i32 = 10;
-    pub const DEVICE_COMMON: i32 = 6;
+    pub const CONTACT_TOP: i32 = 12;
+    /// Someone it writes with now and then: insiders name such people as often as owners.
+    pub const CONTACT_WRITES: i32 = 0;
+    pub const CONTACT_SILENT: i32 = 13;
+    pub const CONTACT_NEVER_KNOWN: i32 = 38;
+    pub const DEVICE_MODEL: i32 = 16;
+    pub const DEVICE_SPECIFIC: i32 = 15;
+    pub const DEVICE_COMMON: i32 = 14;
+    /// The maker is not recorded but the system fits: no owner ticket of the simulation has it,
+    /// so it keeps its earlier, hand-set value.
     pub const DEVICE_SYSTEM_FITS: i32 = 4;
-    pub const DEVICE_KIND: i32 = 1;
-    pub const DEVICE_NEVER: i32 = 6;
+    /// Only the kind ("手机", "电脑"): what anyone would say.
+    pub const DEVICE_KIND: i32 = 0;
+    pub const DEVICE_NEVER: i32 = 23;
     pub const PLACE_NETWORK: i32 = 6;
     pub const PLACE_NETWORK_NEVER: i32 = 3;
-    pub const PLACE_SEEN: i32 = 3;
+    /// A city colleagues see the account in (the office's): a public fact.
+    pub const PLACE_SEEN: i32 = 0;
     /// A city the account logged in from only on its own networks (home, not the office).
-    pub const PLACE_HOME: i32 = 8;
+    pub const PLACE_HOME: i32 = 24;
     pub const PLACE_NEVER: i32 = 2;
-    pub const DATE_YEAR: i32 = 3;
-    pub const DATE_MONTH: i32 = 16;
-    pub const DATE_DAY: i32 = 18;
+    pub const DATE_YEAR: i32 = 12;
+    pub const DATE_MONTH: i32 = 38;
+    pub const DATE_DAY: i32 = 38;
     pub const DATE_YEAR_NEAR: i32 = 1;
-    pub const DATE_YEAR_OFF: i32 = 6;
-    pub const DATE_NEAR: i32 = 7;
-    pub const DATE_CLOSE: i32 = 3;
-    pub const DATE_OFF: i32 = 10;
-    pub const DATE_FAR: i32 = 4;
-    pub const FILED_KNOWN_DEVICE: i32 = 16;
-    pub const FILED_OTHER_DEVICE: i32 = 12;
+    pub const DATE_YEAR_OFF: i32 = 38;
+    pub const DATE_NEAR: i32 = 23;
+    pub const DATE_CLOSE: i32 = 23;
+    pub const DATE_OFF: i32 = 38;
+    pub const DATE_FAR: i32 = 38;
+    pub const FILED_KNOWN_DEVICE: i32 = 24;
+    pub const FILED_OTHER_DEVICE: i32 = 38;
+    /// The same browser or app, and version: set by hand, not fitted. Everyone on that
+    /// release shares the string (the simulation's user agents are more varied than a real
+    /// office's), so it is a weak hint, unlike a device id.
     pub const FILED_SAME_AGENT: i32 = 7;
-    pub const FILED_OWN_NETWORK: i32 = 14;
+    pub const FILED_OWN_NETWORK: i32 = 24;
     pub const FILED_SHARED_NETWORK: i32 = 0;
     pub const VOUCH_CONFIRMED: i32 = 50;
     pub const VOUCH_PARTIAL: i32 = 8;
@@ -67,7 +86,9 @@ pub mod points {
     pub const IDENTIFIERS_CAP: i32 = 30;
     pub const CONTACTS_CAP: i32 = 40;
     pub const DEVICES_CAP: i32 = 20;
-    pub const PLACES_CAP: i32 = 8;
+    pub const PLACES_CAP: i32 = 30;
+    /// Where the ticket was filed counts as one strong finding at most, below
+    /// `private_evidence_min` (40): a thief holding the owner's unlocked phone has it all.
     pub const FILING_CAP: i32 = 24;
 }
 
@@ -195,13 +216,12 @@ pub fn binding(
     former: &[String],
 ) -> Item {
     if current == Some(claimed) {
-        item(
-            claim,
-            Outcome::Matched,
-            points::BOUND_NOW,
-            "bound_now",
-            vec![],
-        )
+        let points = if claim == "phone" {
+            points::PHONE_NOW
+        } else {
+            points::EMAIL_NOW
+        };
+        item(claim, Outcome::Matched, points, "bound_now", vec![])
     } else if former.iter().any(|f| f == claimed) {
         // An old number or address is what the owner knows, more than a colleague does.
         let mut it = item(

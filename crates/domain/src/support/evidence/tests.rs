@@ -101,7 +101,14 @@ fn colleagues_by_current_and_former_names_pinyin_and_slips() {
     assert_eq!(it[2].arg("how"), Some("similar"));
     assert_eq!(it[0].arg("rank"), Some("1"));
     assert_eq!(it[0].weight, points::CONTACT_FIRST);
-    assert_eq!(it[2].weight, points::CONTACT_TOP);
+    assert_eq!(
+        it[2].weight,
+        points::CONTACT_TOP.min(points::CONTACTS_CAP - 2 * points::CONTACT_FIRST)
+    );
+    assert_eq!(
+        contact_items(&["liu yang"], &e)[0].weight,
+        points::CONTACT_TOP
+    );
     // Five top contacts are worth at most the cap together.
     assert_eq!(
         it.iter().map(|i| i.weight).sum::<i32>(),
@@ -117,6 +124,8 @@ fn a_colleague_one_rarely_writes_with_counts_little_or_against() {
         (it[0].code, it[0].weight),
         ("contact_writes", points::CONTACT_WRITES)
     );
+    // A match never counts against.
+    assert!(it[0].weight >= 0 && it[0].result == Outcome::Matched);
     assert_eq!(
         (it[1].code, it[1].result),
         ("contact_silent", Outcome::Contradicted)
@@ -201,7 +210,8 @@ fn one_device_named_twice_counts_once_and_devices_are_capped() {
     let it: Vec<Item> = items(&c, &e, &cfg());
     let w: Vec<i32> = it.iter().map(|i| i.weight).collect();
     let d = points::DEVICE_SPECIFIC;
-    assert_eq!(w, [d, 0, d, 0], "{it:?}");
+    // Two devices, each counted once, together at most the cap.
+    assert_eq!(w, [d, 0, points::DEVICES_CAP - d, 0], "{it:?}");
     assert_eq!(it[1].code, "device_same_as_before");
 }
 
@@ -266,9 +276,13 @@ fn dates_by_their_precision() {
     let month = one("2023-05");
     let day = one("2023-05-12");
     assert_eq!(year.result, Outcome::Matched);
-    assert!(year.weight < month.weight && month.weight < day.weight);
-    assert!(year.weight <= 3, "a bare year is weak evidence");
+    assert!(year.weight < month.weight && month.weight <= day.weight);
+    // A bare year, right, says less than a month a few weeks off.
     assert_eq!(one("2023-06").code, "date_near");
+    assert!(
+        year.weight < one("2023-06").weight,
+        "a bare year is weak evidence"
+    );
     assert_eq!(one("2023-07").code, "date_close");
     assert_eq!(one("2023-10").code, "date_far");
     assert_eq!(one("2021-01").result, Outcome::Contradicted);
@@ -438,6 +452,19 @@ fn where_the_ticket_was_filed() {
         .map(|i| i.weight)
         .sum();
     assert_eq!(total, points::FILING_CAP);
+    // Where it was filed is never enough private evidence alone: a thief holding the owner's
+    // unlocked phone files from its device and network, knowing the number and the names.
+    assert!(points::FILING_CAP < i32::try_from(cfg().private_evidence_min).unwrap());
+    let thief = Claims {
+        phone: Some("+8613800138000".into()),
+        nicknames: vec!["张伟".into()],
+        enterprise: Some("旺商网络科技有限公司".into()),
+        created_around: Some("2023".into()),
+        ..Claims::default()
+    };
+    let a = assess(&thief, &e, &cfg());
+    assert!(a.score >= cfg().owner_score / 2, "{a:?}");
+    assert_ne!(a.recommendation, Recommendation::LikelyOwner, "{a:?}");
 }
 
 #[test]
@@ -449,7 +476,7 @@ fn public_facts_alone_never_reach_likely_owner() {
     };
     // Even with thresholds that would otherwise let it through.
     let lax = SupportConfig {
-        owner_score: 15,
+        owner_score: 5,
         public_facts_cap: 90,
         private_evidence_min: 0,
         ..cfg()
@@ -475,14 +502,18 @@ fn the_phone_and_public_facts_never_reach_likely_owner() {
         created_around: Some("2023".into()),
         ..Claims::default()
     };
+    // Even where the score alone would do, the private minimum keeps it out.
     let lax = SupportConfig {
-        owner_score: 50,
+        owner_score: 20,
         ..cfg()
     };
-    for c in [cfg(), lax] {
+    for c in [cfg(), lax.clone()] {
         let a = assess(&claims, &owner(), &c);
         assert_ne!(a.recommendation, Recommendation::LikelyOwner, "{a:?}");
     }
+    assert!(assess(&claims, &owner(), &lax).score >= lax.owner_score);
+    // The current number itself counts nothing: the SIM-swapper has it.
+    assert_eq!(only(&claims, &owner(), "phone").weight, 0);
 }
 
 #[test]
@@ -622,13 +653,14 @@ fn the_nickname_in_pinyin_is_the_current_name() {
     assert_eq!(a.recommendation, Recommendation::LikelyImpostor);
 }
 
-/// A ticket with the phone, the names and two colleagues: short of the line on its own.
+/// A ticket with the phone, the names, a colleague and a device: short of the line on its own.
 fn borderline() -> Claims {
     Claims {
         phone: Some("+8613800138000".into()),
         nicknames: vec!["张伟".into()],
         enterprise: Some("旺商网络科技有限公司".into()),
         contacts: vec!["李娜".into()],
+        devices: vec!["华为手机".into()],
         ..Claims::default()
     }
 }
@@ -678,8 +710,13 @@ fn confirmations_do_not_carry_a_ticket_without_private_evidence() {
     let mut e = owner();
     e.vouches.asked = 2;
     e.vouches.confirmed = 2;
-    let a = assess(&c, &e, &cfg());
-    assert!(a.score >= cfg().owner_score, "{a:?}");
+    // A line low enough for the confirmations and the names to reach it.
+    let low = SupportConfig {
+        owner_score: 55,
+        ..cfg()
+    };
+    let a = assess(&c, &e, &low);
+    assert!(a.score >= low.owner_score, "{a:?}");
     assert!(a.private_points < u32::try_from(points::CORROBORATION_MIN).unwrap());
     assert_ne!(a.recommendation, Recommendation::LikelyOwner, "{a:?}");
     // One real piece of private evidence (a colleague the account writes with most) and the
@@ -749,10 +786,12 @@ fn silence_after_the_deadline_counts_a_little() {
 fn decisive_items_are_marked() {
     let claims = Claims {
         phone: Some("+8613800138000".into()),
+        email: Some("wei@example.com".into()),
         nicknames: vec!["张伟".into()],
         contacts: vec!["李娜".into()],
         devices: vec!["华为手机".into()],
-        created_around: Some("2023-05".into()),
+        // A month off: close, not exact.
+        created_around: Some("2023-06".into()),
         ..Claims::default()
     };
     let a = assess(&claims, &owner(), &cfg());
@@ -763,11 +802,13 @@ fn decisive_items_are_marked() {
         .filter(|i| i.decisive)
         .map(|i| i.claim)
         .collect();
-    for claim in ["phone", "contact", "created_around"] {
+    for claim in ["contact", "device", "created_around"] {
         assert!(decisive.contains(&claim), "{claim}: {decisive:?}");
     }
-    // The nickname alone would not change it.
-    assert!(!decisive.contains(&"nickname"), "{decisive:?}");
+    // The nickname alone would not change it, nor the current phone (it counts nothing).
+    for claim in ["nickname", "phone", "email"] {
+        assert!(!decisive.contains(&claim), "{claim}: {decisive:?}");
+    }
 }
 
 #[test]
