@@ -36,7 +36,11 @@ pub mod points {
     /// Someone it writes with now and then: insiders name such people as often as owners.
     pub const CONTACT_WRITES: i32 = 0;
     pub const CONTACT_SILENT: i32 = 13;
-    pub const CONTACT_NEVER_KNOWN: i32 = 38;
+    /// Contradictions no owner of the simulation ever made (naming someone the account never
+    /// knew, a date four months off or more, filing from another account's device) keep their
+    /// earlier, hand-set values: the fit's −38 for them only says that the simulation's owners
+    /// never misremember so far or borrow a colleague's computer, which real owners do.
+    pub const CONTACT_NEVER_KNOWN: i32 = 6;
     pub const DEVICE_MODEL: i32 = 16;
     pub const DEVICE_SPECIFIC: i32 = 15;
     pub const DEVICE_COMMON: i32 = 14;
@@ -57,13 +61,13 @@ pub mod points {
     pub const DATE_MONTH: i32 = 38;
     pub const DATE_DAY: i32 = 38;
     pub const DATE_YEAR_NEAR: i32 = 1;
-    pub const DATE_YEAR_OFF: i32 = 38;
+    pub const DATE_YEAR_OFF: i32 = 6;
     pub const DATE_NEAR: i32 = 23;
     pub const DATE_CLOSE: i32 = 23;
-    pub const DATE_OFF: i32 = 38;
-    pub const DATE_FAR: i32 = 38;
+    pub const DATE_OFF: i32 = 10;
+    pub const DATE_FAR: i32 = 4;
     pub const FILED_KNOWN_DEVICE: i32 = 24;
-    pub const FILED_OTHER_DEVICE: i32 = 38;
+    pub const FILED_OTHER_DEVICE: i32 = 12;
     /// The same browser or app, and version: set by hand, not fitted. Everyone on that
     /// release shares the string (the simulation's user agents are more varied than a real
     /// office's), so it is a weak hint, unlike a device id.
