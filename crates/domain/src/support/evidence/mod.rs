@@ -11,11 +11,11 @@
 //! | phone / e-mail (identifiers, at most 30 together) | 0 the current phone (the SIM-swapper has it) · +5 the current e-mail · +24 bound before · 0 one slip off a bound one · −15 never |
 //! | nickname (public) | +5 current (also in pinyin) · +3 former, a slip or a tag · −5 like none |
 //! | enterprise (public) | +5 member now (full name, short form, pinyin, English) · +3 former name, a slip, or left · −10 never |
-//! | each colleague named (at most 40) | +17 one of the two the account writes with most · +12 one of its five · 0 someone it writes with now and then · −13 a colleague it never writes with · 0 nobody of that name · −38 someone it never knew; hits count less in a small circle (fewer than 30 people) |
+//! | each colleague named (at most 40) | +17 one of the two the account writes with most · +12 one of its five · 0 someone it writes with now and then · −13 a colleague it never writes with · 0 nobody of that name · −6 someone it never knew; hits count less in a small circle (fewer than 30 people) |
 //! | each device (at most 20) | +16 maker and model line · +15 a telling maker or system (Huawei, Xiaomi, Mac …) · +14 a common one (iPhone, Windows, Android) · +4 the maker is not recorded but the system fits · 0 only the kind (手机, 电脑) · −23 none fits |
 //! | each place (at most 30) | +6 a network (IP) it used · +24 a city it logged in from only on its own networks (home, not the office) · 0 another city/region it logged in from (the office's: a public fact) · −3/−2 never · 0 "home", "office" |
-//! | creation date, by its precision | day or month +38 · year +12; a month or day up to three months off +23, four months or more −38 (a year more than six months off: −38) |
-//! | where the ticket was filed (at most 24) | +24 a device id it used · +7 the same browser/app and version · +24 a network few accounts use · 0 a shared one · −38 another account's device |
+//! | creation date, by its precision | day or month +38 · year +12; a month or day up to three months off +23, four to six −4, more −10 (a year more than six months off: −6) |
+//! | where the ticket was filed (at most 24) | +24 a device id it used · +7 the same browser/app and version · +24 a network few accounts use · 0 a shared one · −12 another account's device |
 //! | corroboration | +6 per further kind of private evidence that agrees (colleagues, devices, date, home city, filing, former binding; at most 18) |
 //! | trusted colleagues | +50 k of n confirmed (the ticket still needs `CORROBORATION_MIN` private points of its own) · +8 fewer (never enough alone) · −5 each silent past the deadline · −50 any denial |
 //! | enterprise admin | +15 confirmed · −25 denied |
@@ -24,7 +24,8 @@
 //! P(finding | impostor)), measured on `support_sim` and held to principles (matches never
 //! count against, contradictions never for, a more specific match never less than a vaguer one,
 //! at most 38 for any finding and 24 for what a colleague or a phone thief could have); public
-//! facts and the current phone are set by hand (see `rules::points`).
+//! facts, the current phone and the contradictions no simulated owner made are set by hand (see
+//! `rules::points`).
 //!
 //! Public facts (nickname, enterprise name, a city colleagues see the account in) can be learned by anyone who chatted with the owner:
 //! when no other claim adds points, the score is capped at `public_facts_cap`. Phone numbers and
