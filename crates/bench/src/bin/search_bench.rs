@@ -540,9 +540,16 @@ async fn report(
     } else {
         "SQLite"
     };
-    let db_bytes = std::fs::metadata(app.database_url.trim_start_matches("sqlite://"))
-        .map(|m| m.len())
-        .unwrap_or(0);
+    let db_bytes = if args.postgres.is_some() {
+        let size = app
+            .count("SELECT pg_database_size(current_database())")
+            .await;
+        u64::try_from(size).unwrap_or(0)
+    } else {
+        std::fs::metadata(app.database_url.trim_start_matches("sqlite://"))
+            .map(|m| m.len())
+            .unwrap_or(0)
+    };
     let queries = [
         "合同",
         "报价单",
