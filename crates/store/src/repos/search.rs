@@ -158,6 +158,26 @@ enum Bound<'a> {
     Int(i64),
 }
 
+/// Runs `select` (ending in `IN`) over `ids` in batches, reading each row with `read`.
+async fn by_ids<T>(
+    tx: &mut SqlTx,
+    select: &str,
+    ids: &[String],
+    read: impl Fn(&Row) -> StoreResult<T>,
+) -> StoreResult<Vec<T>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(chunk(tx.dialect, 1, QUEUE_CHUNK)) {
+        let mut q = query(format!("{select} ({})", params(1, chunk.len())));
+        for id in chunk {
+            q = q.bind(id);
+        }
+        for r in q.fetch_all(&mut tx.conn).await? {
+            out.push(read(&r)?);
+        }
+    }
+    Ok(out)
+}
+
 fn candidate(r: &Row) -> StoreResult<SearchCandidate> {
     Ok(SearchCandidate {
         doc: col(r, "doc")?,
@@ -420,43 +440,20 @@ impl SearchRepo for SqlTx {
     }
 
     async fn messages_by_ids(&mut self, ids: &[String]) -> StoreResult<Vec<Message>> {
-        let mut out = Vec::with_capacity(ids.len());
-        for chunk in ids.chunks(chunk(self.dialect, 1, QUEUE_CHUNK)) {
-            let sql = format!(
-                "SELECT {MESSAGE_COLUMNS} FROM messages m {FILE_JOIN} WHERE m.id IN ({})",
-                params(1, chunk.len())
-            );
-            let mut q = query(sql);
-            for id in chunk {
-                q = q.bind(id);
-            }
-            for r in q.fetch_all(&mut self.conn).await? {
-                out.push(message(&r)?);
-            }
-        }
-        Ok(out)
+        let select = format!("SELECT {MESSAGE_COLUMNS} FROM messages m {FILE_JOIN} WHERE m.id IN");
+        by_ids(self, &select, ids, message).await
     }
 
     async fn message_versions(&mut self, ids: &[String]) -> StoreResult<Vec<MessageVersion>> {
-        let mut out = Vec::with_capacity(ids.len());
-        for chunk in ids.chunks(chunk(self.dialect, 1, QUEUE_CHUNK)) {
-            let sql = format!(
-                "SELECT id, body, edited_at, recalled_at FROM messages WHERE id IN ({})",
-                params(1, chunk.len())
-            );
-            let mut q = query(sql);
-            for id in chunk {
-                q = q.bind(id);
-            }
-            for r in q.fetch_all(&mut self.conn).await? {
-                out.push(MessageVersion {
-                    id: col(&r, "id")?,
-                    body: col(&r, "body")?,
-                    edited_at: col(&r, "edited_at")?,
-                    recalled_at: col(&r, "recalled_at")?,
-                });
-            }
-        }
-        Ok(out)
+        let select = "SELECT id, body, edited_at, recalled_at FROM messages WHERE id IN";
+        by_ids(self, select, ids, |r| {
+            Ok(MessageVersion {
+                id: col(r, "id")?,
+                body: col(r, "body")?,
+                edited_at: col(r, "edited_at")?,
+                recalled_at: col(r, "recalled_at")?,
+            })
+        })
+        .await
     }
 }
