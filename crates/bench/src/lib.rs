@@ -12,6 +12,32 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+/// Reads a benchmark's `--flag value` arguments; `Ok(false)` when `--help` or `-h` asks for the
+/// usage instead. The values of the flags in `text` go to `on_text` as given; every other value
+/// must be a whole number and goes to `on_number`, which refuses a flag it does not know.
+pub fn read_flags(
+    mut it: impl Iterator<Item = String>,
+    text: &[&str],
+    mut on_text: impl FnMut(&str, String),
+    mut on_number: impl FnMut(&str, usize) -> Result<(), String>,
+) -> Result<bool, String> {
+    while let Some(flag) = it.next() {
+        if flag == "--help" || flag == "-h" {
+            return Ok(false);
+        }
+        let value = it.next().ok_or(format!("{flag} needs a value"))?;
+        if text.contains(&flag.as_str()) {
+            on_text(&flag, value);
+            continue;
+        }
+        let n: usize = value
+            .parse()
+            .map_err(|_| format!("{flag}: not a number: {value}"))?;
+        on_number(&flag, n)?;
+    }
+    Ok(true)
+}
+
 /// Latencies and counts of one HTTP phase.
 pub struct HttpPhase {
     /// Requests answered with the expected status.

@@ -32,7 +32,7 @@ const STATEMENT_CACHE: usize = 256;
 
 /// Statements with more bound values than this are the multi-row batches, whose SQL changes with
 /// the batch size: they are prepared afresh instead of pushing hot statements out of the cache.
-const CACHE_MAX_VALUES: usize = 64;
+pub(crate) const CACHE_MAX_VALUES: usize = 64;
 
 /// How long a statement waits for another process (an admin command on the same file) to
 /// release its lock.

@@ -39,32 +39,32 @@ struct Args {
     runs: usize,
 }
 
-fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
+fn parse_args(it: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
     let mut a = Args {
         postgres: None,
         orgs: 3,
         conversations: 50,
         runs: 3000,
     };
-    while let Some(flag) = it.next() {
-        if flag == "--help" || flag == "-h" {
-            return Ok(None);
-        }
-        let value = it.next().ok_or(format!("{flag} needs a value"))?;
-        if flag == "--postgres" {
-            a.postgres = Some(value);
-            continue;
-        }
-        let n: usize = value
-            .parse()
-            .map_err(|_| format!("{flag}: not a number: {value}"))?;
-        match flag.as_str() {
-            "--orgs" => a.orgs = n.max(1),
-            "--conversations" => a.conversations = n,
-            "--runs" => a.runs = n.max(10),
-            other => return Err(format!("unknown option {other}")),
-        }
+    let mut postgres = None;
+    let go = wangshang_bench::read_flags(
+        it,
+        &["--postgres"],
+        |_, value| postgres = Some(value),
+        |flag, n| {
+            match flag {
+                "--orgs" => a.orgs = n.max(1),
+                "--conversations" => a.conversations = n,
+                "--runs" => a.runs = n.max(10),
+                other => return Err(format!("unknown option {other}")),
+            }
+            Ok(())
+        },
+    )?;
+    if !go {
+        return Ok(None);
     }
+    a.postgres = postgres;
     Ok(Some(a))
 }
 

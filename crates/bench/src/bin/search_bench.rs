@@ -55,7 +55,7 @@ struct Args {
     runs: usize,
 }
 
-fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
+fn parse_args(it: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
     let mut a = Args {
         postgres: None,
         messages: 200_000,
@@ -63,26 +63,26 @@ fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Option<Args>, Stri
         member_of: 50,
         runs: 30,
     };
-    while let Some(flag) = it.next() {
-        if flag == "--help" || flag == "-h" {
-            return Ok(None);
-        }
-        let value = it.next().ok_or(format!("{flag} needs a value"))?;
-        if flag == "--postgres" {
-            a.postgres = Some(value);
-            continue;
-        }
-        let n: usize = value
-            .parse()
-            .map_err(|_| format!("{flag}: not a number: {value}"))?;
-        match flag.as_str() {
-            "--messages" => a.messages = n,
-            "--conversations" => a.conversations = n.max(1),
-            "--member-of" => a.member_of = n,
-            "--runs" => a.runs = n.max(1),
-            _ => return Err(format!("unknown flag {flag}")),
-        }
+    let mut postgres = None;
+    let go = wangshang_bench::read_flags(
+        it,
+        &["--postgres"],
+        |_, value| postgres = Some(value),
+        |flag, n| {
+            match flag {
+                "--messages" => a.messages = n,
+                "--conversations" => a.conversations = n.max(1),
+                "--member-of" => a.member_of = n,
+                "--runs" => a.runs = n.max(1),
+                _ => return Err(format!("unknown flag {flag}")),
+            }
+            Ok(())
+        },
+    )?;
+    if !go {
+        return Ok(None);
     }
+    a.postgres = postgres;
     a.member_of = a.member_of.min(a.conversations);
     Ok(Some(a))
 }

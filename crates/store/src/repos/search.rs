@@ -20,12 +20,12 @@ const DOC_CHUNK: usize = 200;
 const QUEUE_CHUNK: usize = 500;
 
 /// Rows per statement for a batch of `width` values a row. On SQLite a statement of up to 64
-/// values stays prepared between calls (see `sqlite::CACHE_MAX_VALUES`), where a longer one is
+/// values stays prepared between calls ([`crate::sqlite::CACHE_MAX_VALUES`]), where a longer one is
 /// parsed afresh each time, which cost the indexer more than the rows' binding; PostgreSQL
 /// prepares on the server and pays a round trip per statement, so it takes long batches.
 fn chunk(dialect: Dialect, width: usize, postgres_rows: usize) -> usize {
     match dialect {
-        Dialect::Sqlite => (64 / width).max(1),
+        Dialect::Sqlite => (crate::sqlite::CACHE_MAX_VALUES / width).max(1),
         Dialect::Postgres => postgres_rows,
     }
 }
