@@ -109,6 +109,11 @@ const SOURCES: &[(i64, &str, &str)] = &[
         "conversation org backfill",
         include_str!("../migrations/0023_conversation_org_backfill.sql"),
     ),
+    (
+        24,
+        "search postings",
+        include_str!("../migrations/0024_search_postings.sql"),
+    ),
 ];
 
 /// The SQL of one migration for one backend.
@@ -283,6 +288,11 @@ pub(crate) mod tests {
             23,
             "15a09385b65761b862f796925a81d49afb66079ee89f485ee94afb7ad8f26613b97e29ff1b67ca9f07e28a00db314afc",
             "bd9bc4f4e258c3f072e45c65b0cbd935986a84caf3c833c5b4e7dd15b363965c4863e2c3bf95619677c8401bc17cade9",
+        ),
+        (
+            24,
+            "3362c317c0eaa342a49a79152a4059148ab43e143a2704a468215b55a6de308a44ad03ace2bfaf08fdbf658a6071aed8",
+            "a2be105aee94866a4f5f7b9cfeb093bd9f10168d26ef7f73b1953c7f5078759d6fe17f36741afa808d80e87100db6746",
         ),
     ];
     const SAME_22: &str = "059efc7d29642515d058ea3506b358fef6e992998a32f6393319cd616cfb5bc6a1f838f1938942de7384931f9a893501";

@@ -143,6 +143,7 @@ on_both_backends!(
     people_and_conversations_by_name_pinyin_and_initials,
     enterprises_by_name_pinyin_and_initials,
     queued_messages_are_indexed_after_a_crash,
+    messages_indexed_together_leave_their_shared_rows_one_by_one,
 );
 
 /// The corpus, sent by three colleagues into a group and a direct conversation the searcher is
@@ -748,7 +749,7 @@ async fn queued_messages_are_indexed_after_a_crash(b: Backend) {
         all_hits(&app, &ben.token, &[("q", "发票")]).await,
         vec![before.clone()]
     );
-    app.arm_fault("INSERT INTO search_terms");
+    app.arm_fault("INSERT INTO search_postings");
     let kept = send(&app, ann, &conv, "c1", "崩溃之前发出的报价单").await;
     let edited = send(&app, ann, &conv, "c2", "旧的交货期是周一").await;
     let recalled = send(&app, ben, &conv, "c3", "这条报价单要撤回").await;
@@ -810,4 +811,95 @@ async fn queued_messages_are_indexed_after_a_crash(b: Backend) {
         vec![kept, before]
     );
     app.stop().await;
+}
+
+/// `ids` of `sent`, newest first (the order of hits).
+fn newest_first(sent: &[String], ids: &[usize]) -> Vec<String> {
+    ids.iter().rev().map(|i| sent[*i].clone()).collect()
+}
+
+/// Hits as a set: an edited message keeps its time but gets a newer document, which orders it
+/// differently among messages of the same millisecond.
+fn sorted(mut ids: Vec<String>) -> Vec<String> {
+    ids.sort();
+    ids
+}
+
+/// One index pass writes one posting row per term for all its messages (migration 0024). Six
+/// messages indexed together share their rows: editing one and recalling another takes only
+/// those two out of the shared rows, and a query of two terms finds a message whether its row of
+/// the second term is the newest or an older one.
+async fn messages_indexed_together_leave_their_shared_rows_one_by_one(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let m = team(&app, &[("ann", "张伟"), ("ben", "李娜")]).await;
+    let (ann, ben) = (&m[0], &m[1]);
+    let conv = conversation(&app, ann, &[ben], None).await;
+    // The indexer fails meanwhile, so the first search indexes all six in one pass.
+    app.arm_fault("INSERT INTO search_postings");
+    let mut sent = Vec::new();
+    for (i, body) in [
+        "合同草稿今天发给张总",
+        "合同第二版请张总过目",
+        "报价单和合同一起发",
+        "合同盖章后寄回",
+        "张总说合同没问题",
+        "明天讨论合同",
+    ]
+    .iter()
+    .enumerate()
+    {
+        sent.push(send(&app, ann, &conv, &format!("c{i}"), body).await);
+    }
+    app.disarm_fault();
+    assert_eq!(
+        all_hits(&app, &ben.token, &[("q", "合同")]).await,
+        newest_first(&sent, &[0, 1, 2, 3, 4, 5])
+    );
+    let shared = "SELECT COUNT(*) FROM search_postings WHERE term = '合同'";
+    assert_eq!(app.count(shared).await, 1, "one row for the pass");
+    let r = app
+        .request(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/conversations/{conv}/messages/{}", sent[1]),
+            Some(&ann.token),
+            Some(json!({"body": "报价单第二版请过目"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let r = app
+        .post_auth(
+            &format!("/api/v1/conversations/{conv}/messages/{}/recall", sent[3]),
+            &ann.token,
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    // A later pass: a newer row of 合同 and of 张总.
+    sent.push(send(&app, ann, &conv, "c6", "张总的合同已归档").await);
+    assert_eq!(
+        sorted(all_hits(&app, &ben.token, &[("q", "合同")]).await),
+        sorted(newest_first(&sent, &[0, 2, 4, 5, 6]))
+    );
+    assert_eq!(
+        sorted(all_hits(&app, &ben.token, &[("q", "报价单")]).await),
+        sorted(newest_first(&sent, &[1, 2]))
+    );
+    for q in ["张总 合同", "合同 张总", "张 合同", "归档 合同"] {
+        let want = if q.contains("归档") {
+            vec![6]
+        } else {
+            vec![0, 4, 6]
+        };
+        assert_eq!(
+            sorted(all_hits(&app, &ben.token, &[("q", q)]).await),
+            sorted(newest_first(&sent, &want)),
+            "{q}"
+        );
+    }
+    // Terms only the edited message's old text and the recalled message had: their rows,
+    // left empty, are gone.
+    for term in ["同第", "盖章"] {
+        let rows = format!("SELECT COUNT(*) FROM search_postings WHERE term = '{term}'");
+        assert_eq!(app.count(&rows).await, 0, "{term}");
+    }
 }

@@ -26,7 +26,7 @@ async fn hits(app: &TestApp, token: &str, q: &str) -> usize {
 }
 
 async fn lose_the_index(app: &TestApp) {
-    app.exec("DELETE FROM search_terms").await;
+    app.exec("DELETE FROM search_postings").await;
     app.exec("DELETE FROM search_docs").await;
 }
 
@@ -158,7 +158,7 @@ async fn search_off_indexes_nothing_and_on_again_rebuilds(b: Backend) {
             "{p}"
         );
     }
-    assert_eq!(app.count("SELECT COUNT(*) FROM search_terms").await, 0);
+    assert_eq!(app.count("SELECT COUNT(*) FROM search_postings").await, 0);
     assert_eq!(app.count("SELECT COUNT(*) FROM search_docs").await, 0);
     // The start with search off marked the index out of date (in the background).
     let mut marked = 0;

@@ -6,7 +6,8 @@
 //! `--conversations` conversations of which the member is in `--member-of`, `--messages` messages
 //! of Chinese business chat (templates with rotating products, companies, days and numbers),
 //! each with its search index rows made by the server's own tokenizer
-//! (`domain::search::text::terms`), exactly what a send writes. Then it runs each query of a
+//! (`domain::search::text::terms`) and grouped into posting rows as the indexer groups a pass's
+//! messages (`--pass` messages of a conversation per row; by default 1, the most rows). Then it runs each query of a
 //! fixed set `--runs` times through `GET /api/v1/search/messages` (first page, newest first, and
 //! once more in relevance order) and prints p50/p99 per query and over all, beside the SQLite
 //! calibration of the same run (single-row commits/s) and their ratio: how many commits one
@@ -36,12 +37,16 @@ const USAGE: &str = "\
 search_bench: message search p50/p99 over a large corpus on SQLite or PostgreSQL
 
 USAGE:
-    search_bench [--messages N] [--conversations N] [--member-of N] [--runs N] [--postgres URL]
+    search_bench [--messages N] [--conversations N] [--member-of N] [--runs N] [--pass N]
+                 [--postgres URL]
 
     --messages N        messages in the database (default 200000)
     --conversations N   conversations they are spread over (default 2000)
     --member-of N       conversations the searching member is in (default 50)
     --runs N            runs of each query (default 30)
+    --pass N            messages of a conversation indexed together, one posting row per term
+                        for them (default 1: each message alone, the most rows, as when
+                        messages come one at a time; a pass under load holds up to 2,000)
     --postgres URL      a PostgreSQL server (postgres://user:pw@host:port, no database name):
                         the corpus goes into a fresh database there instead of SQLite";
 
@@ -53,6 +58,7 @@ struct Args {
     conversations: usize,
     member_of: usize,
     runs: usize,
+    pass: usize,
 }
 
 fn parse_args(it: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
@@ -62,6 +68,7 @@ fn parse_args(it: impl Iterator<Item = String>) -> Result<Option<Args>, String> 
         conversations: 2_000,
         member_of: 50,
         runs: 30,
+        pass: 1,
     };
     let mut postgres = None;
     let go = wangshang_bench::read_flags(
@@ -74,6 +81,7 @@ fn parse_args(it: impl Iterator<Item = String>) -> Result<Option<Args>, String> 
                 "--conversations" => a.conversations = n.max(1),
                 "--member-of" => a.member_of = n,
                 "--runs" => a.runs = n.max(1),
+                "--pass" => a.pass = n.max(1),
                 _ => return Err(format!("unknown flag {flag}")),
             }
             Ok(())
@@ -215,11 +223,7 @@ fn load(path: &str, member: &str, a: &Args) -> (f64, f64) {
                          has_file) VALUES (?1, 'message', ?2, ?3, ?4, ?5, 0)",
                     )
                     .expect("prepare");
-                let mut t = tx
-                    .prepare_cached(
-                        "INSERT INTO search_terms (scope, term, doc_id) VALUES (?1, ?2, ?3)",
-                    )
-                    .expect("prepare");
+                let mut indexed = Vec::new();
                 for (id, seq, text, sent) in &msgs {
                     m.execute(rusqlite::params![id, c, seq, member, text, sent])
                         .expect("message");
@@ -228,12 +232,10 @@ fn load(path: &str, member: &str, a: &Args) -> (f64, f64) {
                         let scope = ci as i64 + 1;
                         d.execute(rusqlite::params![doc, id, scope, member, sent])
                             .expect("doc");
-                        for term in domain::search::text::terms(text) {
-                            t.execute(rusqlite::params![scope, term, doc])
-                                .expect("term");
-                        }
+                        indexed.push((scope, text.as_str(), doc));
                     }
                 }
+                insert_postings_sqlite(&tx, &posting_rows(&indexed, a.pass));
             }
             tx.commit().expect("commit");
             let rate = n as f64 / t0.elapsed().as_secs_f64();
@@ -269,7 +271,8 @@ fn load(path: &str, member: &str, a: &Args) -> (f64, f64) {
         .expect("query")
         .map(|r| r.expect("row"))
         .collect();
-    for (id, c, text, sent) in missing {
+    let mut indexed = Vec::new();
+    for (id, c, text, sent) in &missing {
         doc += 1;
         tx.execute(
             "INSERT INTO search_docs (id, kind, ref_id, scope, sender_id, sent_at, has_file) \
@@ -277,14 +280,9 @@ fn load(path: &str, member: &str, a: &Args) -> (f64, f64) {
             rusqlite::params![doc, id, c, member, sent],
         )
         .expect("doc");
-        for term in domain::search::text::terms(&text) {
-            tx.execute(
-                "INSERT INTO search_terms (scope, term, doc_id) VALUES (?1, ?2, ?3)",
-                rusqlite::params![c, term, doc],
-            )
-            .expect("term");
-        }
+        indexed.push((*c, text.as_str(), doc));
     }
+    insert_postings_sqlite(&tx, &posting_rows(&indexed, a.pass));
     tx.commit().expect("commit");
     conn.execute_batch("ANALYZE;").expect("analyze");
     (plain_rate, indexed_rate)
@@ -395,7 +393,7 @@ async fn load_postgres(app: &TestApp, member: &str, a: &Args) -> (f64, f64) {
             ))
             .await;
             if with_index {
-                index_rows(app, member, &scopes, &msgs).await;
+                index_rows(app, member, a.pass, &scopes, &msgs).await;
             } else {
                 unindexed.extend(msgs);
             }
@@ -419,7 +417,7 @@ async fn load_postgres(app: &TestApp, member: &str, a: &Args) -> (f64, f64) {
         }
     }
     // The timed plain batches get their index rows too, so every query sees the whole corpus.
-    index_rows(app, member, &scopes, &unindexed).await;
+    index_rows(app, member, a.pass, &scopes, &unindexed).await;
     app.exec("ANALYZE").await;
     (plain_rate, indexed_rate)
 }
@@ -428,6 +426,7 @@ async fn load_postgres(app: &TestApp, member: &str, a: &Args) -> (f64, f64) {
 async fn index_rows(
     app: &TestApp,
     member: &str,
+    pass: usize,
     scopes: &HashMap<String, usize>,
     msgs: &[(String, String, String, i64, i64)],
 ) {
@@ -449,22 +448,67 @@ async fn index_rows(
             docs.join(", ")
         ))
         .await;
-        let terms: Vec<String> = chunk
+        let indexed: Vec<(i64, &str, i64)> = chunk
             .iter()
-            .flat_map(|(_, c, text, _, doc)| {
-                let scope = scopes[c];
-                domain::search::text::terms(text)
-                    .into_iter()
-                    .map(move |t| format!("({scope}, {}, {doc})", lit(&t)))
+            .map(|(_, c, text, _, doc)| (scopes[c] as i64, text.as_str(), *doc))
+            .collect();
+        let rows: Vec<String> = posting_rows(&indexed, pass)
+            .into_iter()
+            .map(|(scope, term, docs)| {
+                let list: Vec<String> = docs.iter().map(i64::to_string).collect();
+                format!(
+                    "({scope}, {}, {}, {}, '{{{}}}')",
+                    lit(&term),
+                    docs[docs.len() - 1],
+                    docs[0],
+                    list.join(",")
+                )
             })
             .collect();
-        if !terms.is_empty() {
+        for rows in rows.chunks(5000) {
             app.exec(&format!(
-                "INSERT INTO search_terms (scope, term, doc_id) VALUES {}",
-                terms.join(", ")
+                "INSERT INTO search_postings (scope, term, last_doc, first_doc, docs) VALUES {}",
+                rows.join(", ")
             ))
             .await;
         }
+    }
+}
+
+/// The posting rows of `(scope, text, doc)` (docs ascending) indexed `pass` messages at a time,
+/// as the server's indexer writes them: one row per conversation and term of each pass, with
+/// the pass's documents that have the term.
+fn posting_rows(msgs: &[(i64, &str, i64)], pass: usize) -> Vec<(i64, String, Vec<i64>)> {
+    let mut out = Vec::new();
+    for chunk in msgs.chunks(pass) {
+        let mut rows: std::collections::BTreeMap<(i64, String), Vec<i64>> = Default::default();
+        for (scope, text, doc) in chunk {
+            for term in domain::search::text::terms(text) {
+                rows.entry((*scope, term)).or_default().push(*doc);
+            }
+        }
+        out.extend(rows.into_iter().map(|((s, t), d)| (s, t, d)));
+    }
+    out
+}
+
+fn insert_postings_sqlite(tx: &rusqlite::Transaction<'_>, rows: &[(i64, String, Vec<i64>)]) {
+    let mut p = tx
+        .prepare_cached(
+            "INSERT INTO search_postings (scope, term, last_doc, first_doc, docs) \
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )
+        .expect("prepare");
+    for (scope, term, docs) in rows {
+        let list: Vec<String> = docs.iter().map(i64::to_string).collect();
+        p.execute(rusqlite::params![
+            scope,
+            term,
+            docs[docs.len() - 1],
+            docs[0],
+            format!("[{}]", list.join(","))
+        ])
+        .expect("posting");
     }
 }
 

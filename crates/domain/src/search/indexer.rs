@@ -20,8 +20,12 @@ use crate::error::{Error, Result};
 use crate::store::{Message, MessageVersion};
 use crate::unit::Unit;
 
-/// Queued messages indexed per unit of work.
-pub const PASS: usize = 2000;
+/// Queued messages indexed per unit of work. A pass writes one posting row per conversation and
+/// term for all its messages (migration 0024), so under load a longer pass writes fewer rows per
+/// message: 5,000 measured send throughput with the index on ÷ off about 0.04 above 2,000 in the
+/// chat benchmark (README, issue 18). A pass holds the writer longer, but passes are long only
+/// when sends queue faster than they are indexed.
+pub const PASS: usize = 5000;
 /// Most queued messages a search indexes before it answers; past it (a rebuild's backlog) it
 /// answers from the index as it is.
 const SEARCH_CATCH_UP: usize = 5000;

@@ -1,7 +1,7 @@
-//! The search index (`search_scopes`, `search_docs`, `search_terms`, `search_meta`): see
-//! migrations 0012 and 0019.
+//! The search index (`search_scopes`, `search_docs`, `search_postings`, `search_meta`): see
+//! migrations 0012, 0019 and 0024.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use async_trait::async_trait;
 
@@ -43,15 +43,87 @@ fn prefix_end(prefix: &str) -> String {
     format!("{prefix}{}", char::MAX)
 }
 
-async fn insert_terms(tx: &mut SqlTx, rows: &[(i64, &str, i64)]) -> StoreResult<()> {
-    for chunk in rows.chunks(chunk(tx.dialect, 3, 1000)) {
+/// The SQL that reads a posting list (`expr`, a `docs` column or a subquery giving one) as rows
+/// of `alias.value`, one per document id: a JSON array on SQLite, an array on PostgreSQL.
+fn docs_of(dialect: Dialect, expr: &str, alias: &str) -> String {
+    match dialect {
+        Dialect::Sqlite => format!("json_each({expr}) AS {alias}"),
+        Dialect::Postgres => format!("unnest({expr}) AS {alias}(value)"),
+    }
+}
+
+/// A posting list as bound to the `docs` column (through [`docs_param`]).
+fn encode_docs(dialect: Dialect, ids: &[i64]) -> String {
+    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    match dialect {
+        Dialect::Sqlite => format!("[{list}]"),
+        Dialect::Postgres => format!("{{{list}}}"),
+    }
+}
+
+/// Parameter `n` as a `docs` value: PostgreSQL reads the bound text as an array.
+fn docs_param(dialect: Dialect, n: usize) -> String {
+    match dialect {
+        Dialect::Sqlite => format!("${n}"),
+        Dialect::Postgres => format!("${n}::bigint[]"),
+    }
+}
+
+/// The `docs` column as text that [`decode_docs`] reads.
+fn docs_text(dialect: Dialect) -> &'static str {
+    match dialect {
+        Dialect::Sqlite => "docs",
+        Dialect::Postgres => "array_to_string(docs, ',')",
+    }
+}
+
+/// Reads what [`docs_text`] selected: `[1,2,3]` or `1,2,3`.
+fn decode_docs(text: &str) -> StoreResult<Vec<i64>> {
+    text.trim_matches(|c| c == '[' || c == ']')
+        .split(',')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(|t| {
+            t.parse()
+                .map_err(|_| StoreError::Database(format!("a posting list holds {t:?}")))
+        })
+        .collect()
+}
+
+/// One posting row to write: conversation key, term, and its documents (ascending).
+type Posting<'a> = ((i64, &'a str), Vec<i64>);
+
+async fn insert_postings(tx: &mut SqlTx, rows: &[Posting<'_>]) -> StoreResult<()> {
+    let rows: Vec<&Posting<'_>> = rows.iter().filter(|(_, docs)| !docs.is_empty()).collect();
+    for chunk in rows.chunks(chunk(tx.dialect, 5, 1000)) {
+        let values = (0..chunk.len())
+            .map(|r| {
+                let b = r * 5;
+                format!(
+                    "(${}, ${}, ${}, ${}, {})",
+                    b + 1,
+                    b + 2,
+                    b + 3,
+                    b + 4,
+                    docs_param(tx.dialect, b + 5)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
         let sql = format!(
-            "INSERT INTO search_terms (scope, term, doc_id) VALUES {} ON CONFLICT DO NOTHING",
-            values_list(tx.dialect, chunk.len(), 3, 0)
+            "INSERT INTO search_postings (scope, term, last_doc, first_doc, docs) VALUES {values}"
         );
         let mut q = query(sql);
-        for (c, t, d) in chunk {
-            q = q.bind(*c).bind(*t).bind(*d);
+        for ((scope, term), docs) in chunk {
+            // Not empty (filtered above); ascending, so the first is the smallest.
+            let first = docs.first().copied().unwrap_or_default();
+            let last = docs.last().copied().unwrap_or_default();
+            q = q
+                .bind(*scope)
+                .bind(*term)
+                .bind(last)
+                .bind(first)
+                .bind(encode_docs(tx.dialect, docs));
         }
         q.execute(&mut tx.conn).await?;
     }
@@ -109,17 +181,61 @@ async fn doc_key(tx: &mut SqlTx, kind: &str, ref_id: &str) -> StoreResult<Option
         .transpose()
 }
 
-async fn delete_terms(tx: &mut SqlTx, scope: i64, doc: i64, terms: &[String]) -> StoreResult<()> {
-    for chunk in terms.chunks(1000) {
-        let sql = format!(
-            "DELETE FROM search_terms WHERE scope = $1 AND doc_id = $2 AND term IN ({})",
-            params(3, chunk.len())
-        );
-        let mut q = query(sql).bind(scope).bind(doc);
-        for t in chunk {
-            q = q.bind(t);
+/// Takes document `doc` out of the posting lists of `terms` in conversation key `scope`.
+async fn delete_postings(
+    tx: &mut SqlTx,
+    scope: i64,
+    doc: i64,
+    terms: &[String],
+) -> StoreResult<()> {
+    let select = format!(
+        "SELECT last_doc, {} AS docs FROM search_postings \
+         WHERE scope = $1 AND term = $2 AND last_doc >= $3 ORDER BY last_doc LIMIT 1",
+        docs_text(tx.dialect)
+    );
+    for term in terms {
+        let row = query(select.clone())
+            .bind(scope)
+            .bind(term)
+            .bind(doc)
+            .fetch_optional(&mut tx.conn)
+            .await?;
+        let Some(row) = row else { continue };
+        let last: i64 = col(&row, "last_doc")?;
+        let mut docs = decode_docs(&col::<String>(&row, "docs")?)?;
+        let before = docs.len();
+        docs.retain(|d| *d != doc);
+        if docs.len() == before {
+            continue;
         }
-        q.execute(&mut tx.conn).await?;
+        match (docs.first(), docs.last()) {
+            (Some(first), Some(new_last)) => {
+                let sql = format!(
+                    "UPDATE search_postings SET last_doc = $1, first_doc = $2, docs = {} \
+                     WHERE scope = $4 AND term = $5 AND last_doc = $6",
+                    docs_param(tx.dialect, 3)
+                );
+                query(sql)
+                    .bind(*new_last)
+                    .bind(*first)
+                    .bind(encode_docs(tx.dialect, &docs))
+                    .bind(scope)
+                    .bind(term)
+                    .bind(last)
+                    .execute(&mut tx.conn)
+                    .await?;
+            }
+            _ => {
+                query(
+                    "DELETE FROM search_postings WHERE scope = $1 AND term = $2 AND last_doc = $3",
+                )
+                .bind(scope)
+                .bind(term)
+                .bind(last)
+                .execute(&mut tx.conn)
+                .await?;
+            }
+        }
     }
     Ok(())
 }
@@ -220,27 +336,31 @@ impl SearchRepo for SqlTx {
                 ids.insert((col(&r, "kind")?, col(&r, "ref_id")?), col(&r, "id")?);
             }
         }
-        let mut rows: Vec<(i64, &str, i64)> = Vec::new();
-        for d in docs {
+        // One posting row per conversation and term, with every document of this pass that has
+        // the term; documents are visited in id order, so each list is ascending.
+        let mut indexed: Vec<(i64, &SearchDoc)> = docs
+            .iter()
             // Absent: indexed already (an entry queued twice).
-            let Some(&id) = ids.get(&(d.kind.to_owned(), d.ref_id.clone())) else {
-                continue;
-            };
+            .filter_map(|d| Some((*ids.get(&(d.kind.to_owned(), d.ref_id.clone()))?, d)))
+            .collect();
+        indexed.sort_unstable_by_key(|(id, _)| *id);
+        let mut postings: BTreeMap<(i64, &str), Vec<i64>> = BTreeMap::new();
+        for (id, d) in indexed {
             let scope = scope_of(&d.conversation_id)?;
             for t in &d.terms {
-                rows.push((scope, t, id));
+                postings.entry((scope, t.as_str())).or_default().push(id);
             }
         }
         // In the index's order, so the inserts walk its pages once instead of jumping about.
-        rows.sort_unstable();
-        insert_terms(self, &rows).await
+        let rows: Vec<Posting<'_>> = postings.into_iter().collect();
+        insert_postings(self, &rows).await
     }
 
     async fn unindex_doc(&mut self, kind: &str, ref_id: &str, terms: &[String]) -> StoreResult<()> {
         let Some((id, scope)) = doc_key(self, kind, ref_id).await? else {
             return Ok(());
         };
-        delete_terms(self, scope, id, terms).await?;
+        delete_postings(self, scope, id, terms).await?;
         query("DELETE FROM search_docs WHERE id = $1")
             .bind(id)
             .execute(&mut self.conn)
@@ -254,8 +374,10 @@ impl SearchRepo for SqlTx {
         };
         let mut binds: Vec<Bound<'_>> = vec![Bound::Str(&f.account_id)];
         let (driving, mut n) = term_condition("t", first, 2, &mut binds);
+        let dialect = self.dialect;
         let mut inner = format!(
-            "SELECT t.doc_id FROM search_terms t WHERE t.scope IN ({MEMBER_SCOPES}) AND {driving}"
+            "SELECT j.value FROM search_postings t, {} WHERE t.scope IN ({MEMBER_SCOPES}) AND {driving}",
+            docs_of(dialect, "t.docs", "j")
         );
         if let Some(c) = &f.conversation_id {
             inner.push_str(&format!(
@@ -269,13 +391,31 @@ impl SearchRepo for SqlTx {
              JOIN messages m ON m.id = d.ref_id {FILE_JOIN} \
              WHERE d.kind = 'message' AND d.id IN ({inner}) AND m.recalled_at IS NULL"
         );
-        for l in rest {
-            let (cond, next) = term_condition("t2", l, n, &mut binds);
+        // Each other lookup is checked per document, in the one row of each term that can hold
+        // it (the first whose range ends at or above it).
+        for (i, l) in rest.iter().enumerate() {
+            let (p, j) = (format!("p{i}"), format!("j{i}"));
+            let (cond, next) = term_condition(&p, l, n, &mut binds);
             n = next;
-            sql.push_str(&format!(
-                " AND EXISTS (SELECT 1 FROM search_terms t2 WHERE \
-                 t2.scope = d.scope AND t2.doc_id = d.id AND {cond})"
-            ));
+            let check = match l {
+                TermLookup::Exact(_) => {
+                    let list = format!(
+                        "(SELECT {p}.docs FROM search_postings {p} WHERE {p}.scope = d.scope \
+                         AND {cond} AND {p}.last_doc >= d.id ORDER BY {p}.last_doc LIMIT 1)"
+                    );
+                    format!(
+                        " AND d.id IN (SELECT {j}.value FROM {})",
+                        docs_of(dialect, &list, &j)
+                    )
+                }
+                TermLookup::Prefix(_) => format!(
+                    " AND EXISTS (SELECT 1 FROM search_postings {p}, {} WHERE \
+                     {p}.scope = d.scope AND {cond} AND {p}.first_doc <= d.id \
+                     AND {p}.last_doc >= d.id AND {j}.value = d.id)",
+                    docs_of(dialect, &format!("{p}.docs"), &j)
+                ),
+            };
+            sql.push_str(&check);
         }
         if let Some(s) = &f.sender_id {
             sql.push_str(&format!(" AND d.sender_id = ${n}"));
@@ -332,8 +472,10 @@ impl SearchRepo for SqlTx {
     ) -> StoreResult<i64> {
         let mut binds: Vec<Bound<'_>> = vec![Bound::Str(account_id)];
         let (cond, mut n) = term_condition("t", lookup, 2, &mut binds);
-        let mut inner =
-            format!("SELECT 1 FROM search_terms t WHERE t.scope IN ({MEMBER_SCOPES}) AND {cond}");
+        let mut inner = format!(
+            "SELECT 1 FROM search_postings t, {} WHERE t.scope IN ({MEMBER_SCOPES}) AND {cond}",
+            docs_of(self.dialect, "t.docs", "j")
+        );
         if let Some(c) = conversation_id {
             inner.push_str(&format!(
                 " AND t.scope = (SELECT s.id FROM search_scopes s WHERE s.conversation_id = ${n})"
@@ -357,7 +499,7 @@ impl SearchRepo for SqlTx {
     }
 
     async fn clear_search_index(&mut self) -> StoreResult<()> {
-        query("DELETE FROM search_terms")
+        query("DELETE FROM search_postings")
             .execute(&mut self.conn)
             .await?;
         query("DELETE FROM search_docs")
