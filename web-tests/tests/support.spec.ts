@@ -13,7 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import type { APIRequestContext, Browser, BrowserContext, Page } from '@playwright/test';
 import { test, expect, watch } from '../support/fixtures';
-import { shoot } from '../support/shoot';
+import { shoot, WIDTHS } from '../support/shoot';
 import { devCode, outbox, outboxCount } from '../support/outbox';
 import { Authenticator } from '../support/totp';
 import {
@@ -322,6 +322,14 @@ test('support desk: ticket, two colleagues vouch, agent approves, waiting period
     await expect(ap.locator('#ticket-summary')).toHaveAttribute('data-status', 'approved');
     await expect(ap.locator('#wait-until')).toBeVisible();
     await expect(ap.locator('tr.audit[data-action="approve"]')).toHaveCount(1);
+    // On a phone the audit trail is a card per entry: the actor's 32-character id gets the
+    // screen's width, not a fifth of it (it was one character per line).
+    await ap.setViewportSize(WIDTHS.phone);
+    const actor = ap.locator('tr.audit[data-action="approve"] td.actor');
+    const box = await actor.boundingBox();
+    expect(box?.width ?? 0).toBeGreaterThan(WIDTHS.phone.width * 0.7);
+    await expect(actor).toHaveCSS('display', 'block');
+    await ap.setViewportSize(WIDTHS.desktop);
     await shoot(ap, 'support-agent-approved');
 
     // ---- The owner's channel: "a recovery was approved; if this was not you, cancel".
