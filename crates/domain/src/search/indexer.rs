@@ -14,7 +14,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::{index_messages, message_doc, searchable, text};
+use super::{index_batch, message_batch};
 use crate::app::Wangshang;
 use crate::error::{Error, Result};
 use crate::store::{Message, MessageVersion};
@@ -69,17 +69,15 @@ impl Wangshang {
         let mut ids: Vec<String> = queued.iter().map(|(_, m)| m.clone()).collect();
         ids.sort();
         ids.dedup();
-        let messages = tx.messages_by_ids(&ids).await?;
+        let mut messages = tx.messages_by_ids(&ids).await?;
         drop(tx);
-        let tokenised = tokio::task::spawn_blocking(move || {
-            messages
-                .into_iter()
-                .filter(|m| m.recalled_at.is_none())
-                .map(|m| {
-                    let terms = text::terms(&searchable(&m));
-                    (m, terms)
-                })
-                .collect::<Vec<_>>()
+        // Documents get their ids in queue order (the order the sends committed in), which
+        // orders hits of the same millisecond.
+        messages.retain(|m| m.recalled_at.is_none());
+        messages.sort_by_key(|m| order.get(&m.id).copied().unwrap_or(usize::MAX));
+        let (messages, mut batch) = tokio::task::spawn_blocking(move || {
+            let batch = message_batch(&messages);
+            (messages, batch)
         })
         .await
         .map_err(|e| Error::Internal(format!("tokenising for the index: {e}")))?;
@@ -97,18 +95,15 @@ impl Wangshang {
             .map(|m| (m.id.clone(), m))
             .collect();
         let taken: HashSet<String> = taken.into_iter().collect();
-        // Documents get their ids in queue order (the order the sends committed in), which
-        // orders hits of the same millisecond.
-        let mut tokenised = tokenised;
-        tokenised.sort_by_key(|(m, _)| order.get(&m.id).copied().unwrap_or(usize::MAX));
-        let docs: Vec<_> = tokenised
-            .into_iter()
-            .filter(|(m, _)| taken.contains(&m.id))
+        for (doc, m) in batch.docs.iter_mut().zip(&messages) {
             // Edited since (then queued again) or recalled: left to the edit's entry.
-            .filter(|(m, _)| current.get(&m.id).is_some_and(|now| unchanged(m, now)))
-            .map(|(m, terms)| message_doc(&m, terms))
-            .collect();
-        index_messages(&mut tx, &docs).await?;
+            let keep =
+                taken.contains(&m.id) && current.get(&m.id).is_some_and(|now| unchanged(m, now));
+            if !keep {
+                *doc = None;
+            }
+        }
+        index_batch(&mut tx, &batch).await?;
         tx.commit().await?;
         Ok(queued.len())
     }

@@ -18,6 +18,7 @@ pub mod names;
 pub mod text;
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -29,7 +30,8 @@ use crate::error::{Error, Result};
 use crate::policy;
 use crate::sessions::Authenticated;
 use crate::store::{
-    Attachment, DOC_MESSAGE, Message, SearchCandidate, SearchDoc, SearchFilter, TermLookup,
+    Attachment, DOC_MESSAGE, Message, SearchBatch, SearchCandidate, SearchDoc, SearchFilter,
+    TermLookup,
 };
 use crate::unit::Unit;
 
@@ -127,9 +129,8 @@ impl Cursor {
     }
 }
 
-/// The index document of a message, with the terms of its current text ([`text::terms`] of
-/// its body, worked out before the write unit opens).
-pub(crate) fn message_doc(m: &Message, terms: Vec<String>) -> SearchDoc {
+/// The index document of a message.
+fn message_doc(m: &Message) -> SearchDoc {
     SearchDoc {
         kind: DOC_MESSAGE,
         ref_id: m.id.clone(),
@@ -137,14 +138,38 @@ pub(crate) fn message_doc(m: &Message, terms: Vec<String>) -> SearchDoc {
         sender_id: m.sender_id.clone(),
         sent_at: m.sent_at,
         has_file: m.attachment.is_some(),
-        terms,
     }
 }
 
-/// Indexes new messages, in the unit that inserts them.
-pub(crate) async fn index_messages(tx: &mut Unit, docs: &[SearchDoc]) -> Result<()> {
-    if !docs.is_empty() {
-        tx.index_docs(docs).await?;
+/// The batch that indexes `messages` (in the order they are to get their ids) by the terms of
+/// their current text: each conversation's terms with the messages that have them. CPU work
+/// (tokenising, grouping), done before the write unit opens.
+pub(crate) fn message_batch(messages: &[Message]) -> SearchBatch {
+    let mut conversations: Vec<String> =
+        messages.iter().map(|m| m.conversation_id.clone()).collect();
+    conversations.sort_unstable();
+    conversations.dedup();
+    let mut lists: HashMap<(usize, String), Vec<u32>> = HashMap::new();
+    for (i, m) in messages.iter().enumerate() {
+        // Found: `conversations` holds every message's conversation.
+        let c = conversations
+            .binary_search(&m.conversation_id)
+            .unwrap_or_else(|at| at);
+        for t in text::terms(&searchable(m)) {
+            lists.entry((c, t)).or_default().push(i as u32);
+        }
+    }
+    SearchBatch {
+        docs: messages.iter().map(|m| Some(message_doc(m))).collect(),
+        conversations,
+        postings: lists.into_iter().map(|((c, t), d)| (c, t, d)).collect(),
+    }
+}
+
+/// Writes a batch into the index, in the unit that holds the index's lock.
+pub(crate) async fn index_batch(tx: &mut Unit, batch: &SearchBatch) -> Result<()> {
+    if batch.docs.iter().any(Option::is_some) {
+        tx.index_docs(batch).await?;
     }
     Ok(())
 }
@@ -415,6 +440,51 @@ impl Wangshang {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn message(id: &str, conversation: &str, body: &str) -> Message {
+        Message {
+            id: id.into(),
+            conversation_id: conversation.into(),
+            seq: 1,
+            sender_id: "s".into(),
+            client_msg_id: id.into(),
+            body: body.into(),
+            mentions: Vec::new(),
+            sent_at: 1,
+            edited_at: None,
+            recalled_at: None,
+            recalled_by: None,
+            attachment: None,
+        }
+    }
+
+    #[test]
+    fn a_batch_lists_each_conversations_terms_with_the_messages_that_have_them() {
+        let batch = message_batch(&[
+            message("m0", "zc", "合同已签"),
+            message("m1", "ac", "合同 PO-7"),
+            message("m2", "zc", "补签合同"),
+        ]);
+        assert_eq!(batch.conversations, ["ac", "zc"]);
+        assert_eq!(batch.docs.len(), 3);
+        let list = |c: usize, term: &str| {
+            batch
+                .postings
+                .iter()
+                .find(|(pc, t, _)| *pc == c && t == term)
+                .map(|(.., d)| d.clone())
+        };
+        assert_eq!(list(1, "合同"), Some(vec![0, 2]));
+        assert_eq!(list(0, "合同"), Some(vec![1]));
+        assert_eq!(list(0, "po"), Some(vec![1]));
+        assert_eq!(list(1, "po"), None);
+        // One list per conversation and term.
+        let mut keys: Vec<_> = batch.postings.iter().map(|(c, t, _)| (c, t)).collect();
+        let n = keys.len();
+        keys.sort();
+        keys.dedup();
+        assert_eq!(keys.len(), n);
+    }
 
     #[test]
     fn cursors_round_trip_and_refuse_other_text() {

@@ -20,7 +20,7 @@ pub struct MessageVersion {
     pub recalled_at: Option<Millis>,
 }
 
-/// A document to index with its terms.
+/// A document to index.
 #[derive(Clone, Debug)]
 pub struct SearchDoc {
     pub kind: &'static str,
@@ -29,7 +29,19 @@ pub struct SearchDoc {
     pub sender_id: String,
     pub sent_at: Millis,
     pub has_file: bool,
-    pub terms: Vec<String>,
+}
+
+/// Documents indexed together (one pass) and their terms grouped into posting lists, one per
+/// conversation and term: grouped before the write unit opens, so the unit only writes.
+#[derive(Clone, Debug, Default)]
+pub struct SearchBatch {
+    /// In the order they are to get their ids; `None`: left out after grouping (the store skips
+    /// it in the lists).
+    pub docs: Vec<Option<SearchDoc>>,
+    /// The conversations of `docs`, sorted, without repeats.
+    pub conversations: Vec<String>,
+    /// (index in `conversations`, term, indexes in `docs` ascending).
+    pub postings: Vec<(usize, String, Vec<u32>)>,
 }
 
 /// How a term of a query is looked up in the index.
@@ -69,9 +81,9 @@ pub struct SearchCandidate {
 
 #[async_trait]
 pub trait SearchRepo {
-    /// Adds documents and their terms; a document already indexed (same kind and ref) is left
-    /// as it is.
-    async fn index_docs(&mut self, docs: &[SearchDoc]) -> StoreResult<()>;
+    /// Adds a batch's documents and posting lists; a document already indexed (same kind and
+    /// ref) is left as it is, and left out of the lists.
+    async fn index_docs(&mut self, batch: &SearchBatch) -> StoreResult<()>;
     /// Removes a document and its terms (`terms`: those it was indexed with).
     async fn unindex_doc(&mut self, kind: &str, ref_id: &str, terms: &[String]) -> StoreResult<()>;
     /// Candidates, newest first (`sent_at`, then doc, descending).

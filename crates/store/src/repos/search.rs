@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 
 use domain::store::{
-    Message, MessageVersion, SearchCandidate, SearchDoc, SearchFilter, SearchRepo, StoreError,
-    StoreResult, TermLookup,
+    Message, MessageVersion, SearchBatch, SearchCandidate, SearchDoc, SearchFilter, SearchRepo,
+    StoreError, StoreResult, TermLookup,
 };
 
 use super::messages::{FILE_JOIN, MESSAGE_COLUMNS, message, values_list};
@@ -303,11 +303,8 @@ fn candidate(r: &Row) -> StoreResult<SearchCandidate> {
 
 #[async_trait]
 impl SearchRepo for SqlTx {
-    async fn index_docs(&mut self, docs: &[SearchDoc]) -> StoreResult<()> {
-        let mut conversations: Vec<&str> =
-            docs.iter().map(|d| d.conversation_id.as_str()).collect();
-        conversations.sort_unstable();
-        conversations.dedup();
+    async fn index_docs(&mut self, batch: &SearchBatch) -> StoreResult<()> {
+        let conversations: Vec<&str> = batch.conversations.iter().map(String::as_str).collect();
         let scopes = scopes(self, &conversations).await?;
         let scope_of = |c: &str| {
             scopes
@@ -315,6 +312,7 @@ impl SearchRepo for SqlTx {
                 .copied()
                 .ok_or_else(|| StoreError::Database(format!("no index key for conversation {c}")))
         };
+        let docs: Vec<&SearchDoc> = batch.docs.iter().flatten().collect();
         let mut ids: HashMap<(String, String), i64> = HashMap::new();
         for chunk in docs.chunks(DOC_CHUNK) {
             let sql = format!(
@@ -336,25 +334,33 @@ impl SearchRepo for SqlTx {
                 ids.insert((col(&r, "kind")?, col(&r, "ref_id")?), col(&r, "id")?);
             }
         }
-        // One posting row per conversation and term, with every document of this pass that has
-        // the term; documents are visited in id order, so each list is ascending. (A hash map:
-        // grouping a pass of 5,000 messages in a B-tree map took about as long as writing the
-        // rows, inside the writer.)
-        let mut indexed: Vec<(i64, &SearchDoc)> = docs
+        // Each document's id by its place in the batch; `None`: left out, or indexed already
+        // (an entry queued twice).
+        let by_place: Vec<Option<i64>> = batch
+            .docs
             .iter()
-            // Absent: indexed already (an entry queued twice).
-            .filter_map(|d| Some((*ids.get(&(d.kind.to_owned(), d.ref_id.clone()))?, d)))
+            .map(|d| {
+                d.as_ref()
+                    .and_then(|d| ids.get(&(d.kind.to_owned(), d.ref_id.clone())).copied())
+            })
             .collect();
-        indexed.sort_unstable_by_key(|(id, _)| *id);
-        let mut postings: HashMap<(i64, &str), Vec<i64>> = HashMap::new();
-        for (id, d) in indexed {
-            let scope = scope_of(&d.conversation_id)?;
-            for t in &d.terms {
-                postings.entry((scope, t.as_str())).or_default().push(id);
+        let mut rows: Vec<Posting<'_>> = Vec::with_capacity(batch.postings.len());
+        for (c, term, places) in &batch.postings {
+            let mut docs: Vec<i64> = places
+                .iter()
+                .filter_map(|p| by_place.get(*p as usize).copied().flatten())
+                .collect();
+            if docs.is_empty() {
+                continue;
             }
+            docs.sort_unstable();
+            let conversation = batch
+                .conversations
+                .get(*c)
+                .ok_or_else(|| StoreError::Database(format!("no conversation {c} in the batch")))?;
+            rows.push(((scope_of(conversation)?, term.as_str()), docs));
         }
         // In the index's order, so the inserts walk its pages once instead of jumping about.
-        let mut rows: Vec<Posting<'_>> = postings.into_iter().collect();
         rows.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         insert_postings(self, &rows).await
     }
