@@ -15,11 +15,11 @@
 // measurement.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use serde_json::json;
 use testkit::{Backend, TestApp};
-use wangshang_bench::calibrate;
+use wangshang_bench::{calibrate, percentile};
 
 const USAGE: &str = "\
 policy_bench: the cost of a heartbeat's policy re-check on SQLite or PostgreSQL
@@ -68,12 +68,6 @@ fn parse_args(it: impl Iterator<Item = String>) -> Result<Option<Args>, String> 
     Ok(Some(a))
 }
 
-/// Microseconds at the `q` quantile of sorted durations.
-fn quantile_us(sorted: &[Duration], q: f64) -> f64 {
-    let i = ((sorted.len() as f64 - 1.0) * q).round() as usize;
-    sorted[i].as_secs_f64() * 1e6
-}
-
 /// Times `runs` heartbeat checks of the session `token`: (p50 µs, p99 µs, checks/s).
 async fn time_checks(app: &TestApp, token: &str, runs: usize, blocked: usize) -> (f64, f64, f64) {
     let mut took = Vec::with_capacity(runs);
@@ -87,7 +81,8 @@ async fn time_checks(app: &TestApp, token: &str, runs: usize, blocked: usize) ->
     }
     let per_sec = runs as f64 / start.elapsed().as_secs_f64();
     took.sort();
-    (quantile_us(&took, 0.5), quantile_us(&took, 0.99), per_sec)
+    let us = |p: f64| percentile(&took, p).as_secs_f64() * 1e6;
+    (us(50.0), us(99.0), per_sec)
 }
 
 #[tokio::main]

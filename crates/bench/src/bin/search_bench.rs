@@ -31,7 +31,7 @@ use std::time::{Duration, Instant};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use testkit::{Backend, TestApp};
-use wangshang_bench::calibrate;
+use wangshang_bench::{calibrate, percentile};
 
 const USAGE: &str = "\
 search_bench: message search p50/p99 over a large corpus on SQLite or PostgreSQL
@@ -512,12 +512,9 @@ fn insert_postings_sqlite(tx: &rusqlite::Transaction<'_>, rows: &[(i64, String, 
     }
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i].as_secs_f64() * 1000.0
+/// The `p`th percentile (0–100) of sorted latencies, in ms.
+fn ms(sorted: &[Duration], p: f64) -> f64 {
+    percentile(sorted, p).as_secs_f64() * 1000.0
 }
 
 #[tokio::main]
@@ -624,19 +621,13 @@ async fn report(
             }
             lat.sort();
             all.extend(&lat);
-            rows.push((
-                q,
-                order,
-                hits,
-                percentile(&lat, 0.5),
-                percentile(&lat, 0.99),
-            ));
+            rows.push((q, order, hits, ms(&lat, 50.0), ms(&lat, 99.0)));
         }
     }
     all.sort();
     let lite = calibrate::sqlite_limits().await;
-    let p50 = percentile(&all, 0.5);
-    let p99 = percentile(&all, 0.99);
+    let p50 = ms(&all, 50.0);
+    let p99 = ms(&all, 99.0);
     println!(
         "\n## search_bench: {} messages, {} conversations, member of {} ({backend}, {:.0} MB, loaded in {load_secs:.0} s)\n",
         args.messages,
