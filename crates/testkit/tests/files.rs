@@ -91,6 +91,31 @@ async fn upload(
     app.upload_form(token, conversation, "", form).await
 }
 
+/// An upload with this `client_msg_id`.
+async fn upload_as(
+    app: &TestApp,
+    token: &str,
+    conversation: &str,
+    bytes: &[u8],
+    name: &str,
+    client_msg_id: &str,
+) -> Resp {
+    let form = Form::new()
+        .text("client_msg_id", client_msg_id.to_owned())
+        .part("file", part(bytes.to_vec(), name, None));
+    app.upload_form(token, conversation, "", form).await
+}
+
+/// Blobs stored under a files directory (its two-character folders; not `tmp`).
+fn stored_blobs(dir: &std::path::Path) -> usize {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().len() == 2 && e.path().is_dir())
+        .map(|e| std::fs::read_dir(e.path()).unwrap().count())
+        .sum()
+}
+
 /// A stream from now on: returns once the server sent `hello`, so an event after this call is
 /// one the socket delivers (a stream opened without `since` starts where the server stands when
 /// it says hello).
@@ -542,15 +567,15 @@ async fn an_interrupted_upload_leaves_nothing(b: Backend) {
 }
 
 async fn the_daily_quota_counts_what_was_stored(b: Backend) {
-    let (app, _dir) = spawn(b, |c| c.files.daily_quota_bytes = 100 * 1024).await;
+    let (app, dir) = spawn(b, |c| c.files.daily_quota_bytes = 100 * 1024).await;
     let (conv, m) = group(&app, &["ann", "ben"]).await;
-    let r = upload(
+    let r = upload_as(
         &app,
         &m[0].token,
         &conv,
         &vec![b'a'; 60 * 1024],
         "a.txt",
-        None,
+        "first",
     )
     .await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
@@ -566,6 +591,19 @@ async fn the_daily_quota_counts_what_was_stored(b: Backend) {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", r.body);
     assert_eq!(r.code(), "storage_quota_exceeded");
     assert_eq!(app.count("SELECT COUNT(*) FROM files").await, 1);
+    // Refused before its bytes were stored: only the first file's blob is there.
+    assert_eq!(stored_blobs(dir.path()), 1);
+    // A repeat of the first upload is the message already sent, not a new file.
+    let r = upload_as(
+        &app,
+        &m[0].token,
+        &conv,
+        &vec![b'a'; 60 * 1024],
+        "a.txt",
+        "first",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     // Another account has its own quota.
     let r = upload(
         &app,
@@ -1045,13 +1083,14 @@ async fn orphaned_blobs_and_uploads_are_swept(b: Backend) {
     .await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
     let kept = file_path(r.body["attachment"]["file_id"].as_str().unwrap());
-    // Refused after its bytes were stored (over the day's quota): an orphaned blob.
+    // Bytes stored whose message was never written: the node stopped between the two, or the
+    // writer refused the message (the sender left the conversation, or the quota filled
+    // meanwhile). An orphaned blob, stored as the blob store stores them.
     let over: Vec<u8> = (0..150_000u32).map(|i| (i % 251) as u8).collect();
-    let r = upload(&app, &m[0].token, &conv, &over, "over.bin", None).await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", r.body);
     let key = sha(&over);
     let orphan = dir.path().join(&key[..2]).join(&key);
-    assert!(orphan.exists(), "the refused upload's bytes were stored");
+    std::fs::create_dir_all(orphan.parent().unwrap()).unwrap();
+    std::fs::write(&orphan, &over).unwrap();
     // A temporary file a killed process left behind.
     let left = dir.path().join("tmp").join(".tmpLEFTOVER");
     std::fs::write(&left, b"half an upload").unwrap();

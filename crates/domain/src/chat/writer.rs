@@ -195,11 +195,13 @@ impl Wangshang {
         for j in jobs.iter().filter(|j| j.out.attachment.is_some()) {
             let who = &j.out.sender.account_id;
             if !stored.contains_key(who) {
-                let n = tx.file_bytes_since(who, now - 86_400_000).await?;
+                let n = tx
+                    .file_bytes_since(who, now - crate::files::QUOTA_WINDOW_MS)
+                    .await?;
                 stored.insert(who.clone(), n);
             }
         }
-        let quota = i64::try_from(self.config.files.daily_quota_bytes).unwrap_or(i64::MAX);
+        let quota = crate::files::quota_bytes(&self.config.files);
         let mut files: Vec<FileRecord> = Vec::new();
 
         // Decide each job: an existing message, a refusal, or a new message (index into `new`).
@@ -255,10 +257,7 @@ impl Wangshang {
             if let Some(a) = &o.attachment {
                 let used = stored.entry(sender_id.clone()).or_default();
                 if *used + a.size > quota {
-                    plans.push(Plan::Refused(Error::Rejected {
-                        code: "storage_quota_exceeded",
-                        detail: "You stored as much as you may over the last 24 hours.",
-                    }));
+                    plans.push(Plan::Refused(crate::files::quota_exceeded()));
                     continue;
                 }
                 *used += a.size;

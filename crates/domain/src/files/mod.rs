@@ -37,6 +37,22 @@ use crate::random;
 use crate::sessions::Authenticated;
 use crate::store::{Attachment, FileRecord, Message};
 
+/// The daily quota's window: what an account stored over the last 24 hours counts.
+pub(crate) const QUOTA_WINDOW_MS: i64 = 86_400_000;
+
+/// `files.daily_quota_bytes` as the store counts bytes.
+pub(crate) fn quota_bytes(cfg: &crate::config::FilesConfig) -> i64 {
+    i64::try_from(cfg.daily_quota_bytes).unwrap_or(i64::MAX)
+}
+
+/// The answer to a file over the daily quota.
+pub(crate) fn quota_exceeded() -> Error {
+    Error::Rejected {
+        code: "storage_quota_exceeded",
+        detail: "You stored as much as you may over the last 24 hours.",
+    }
+}
+
 /// A file's status.
 pub mod status {
     pub const READY: &str = "ready";
@@ -219,6 +235,7 @@ impl Wangshang {
     /// then writes the message and the file in one unit. Returns the message and whether this
     /// call created it (a repeated `client_msg_id` returns the first message).
     pub async fn send_file(&self, up: Upload, staged: Staged) -> Result<(Message, bool)> {
+        self.quota_allows(&up, staged.size()).await?;
         let cfg = self.config.files.clone();
         let tmp = self.blobs.tmp_dir();
         let declared = up.declared_type.clone();
@@ -275,6 +292,25 @@ impl Wangshang {
             self.wake_scanner();
         }
         Ok(sent)
+    }
+
+    /// Refuses a file the uploader's daily quota has no room for, before its bytes are prepared
+    /// and stored, so a refused file leaves nothing behind (the message writer checks again,
+    /// with what was stored meanwhile). A repeated `client_msg_id` is the message already sent,
+    /// not a new file.
+    async fn quota_allows(&self, up: &Upload, size: u64) -> Result<()> {
+        let who = &up.sender.account_id;
+        let mut tx = self.read_one().await?;
+        let pair = (who.clone(), up.client_msg_id.clone());
+        if !tx.messages_by_client_ids(&[pair]).await?.is_empty() {
+            return Ok(());
+        }
+        let used = tx.file_bytes_since(who, now_ms() - QUOTA_WINDOW_MS).await?;
+        let size = i64::try_from(size).unwrap_or(i64::MAX);
+        if used.saturating_add(size) > quota_bytes(&self.config.files) {
+            return Err(quota_exceeded());
+        }
+        Ok(())
     }
 
     /// The file a viewer may download. No viewer (signed out), not a current member, a
