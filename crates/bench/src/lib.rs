@@ -12,30 +12,27 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-/// Reads a benchmark's `--flag value` arguments; `Ok(false)` when `--help` or `-h` asks for the
-/// usage instead. The values of the flags in `text` go to `on_text` as given; every other value
-/// must be a whole number and goes to `on_number`, which refuses a flag it does not know.
+/// Reads a benchmark's `--flag value` arguments, giving each to `on_flag` (which refuses a flag
+/// it does not know); `Ok(false)` when `--help` or `-h` asks for the usage instead.
 pub fn read_flags(
     mut it: impl Iterator<Item = String>,
-    text: &[&str],
-    mut on_text: impl FnMut(&str, String),
-    mut on_number: impl FnMut(&str, usize) -> Result<(), String>,
+    mut on_flag: impl FnMut(&str, String) -> Result<(), String>,
 ) -> Result<bool, String> {
     while let Some(flag) = it.next() {
         if flag == "--help" || flag == "-h" {
             return Ok(false);
         }
         let value = it.next().ok_or(format!("{flag} needs a value"))?;
-        if text.contains(&flag.as_str()) {
-            on_text(&flag, value);
-            continue;
-        }
-        let n: usize = value
-            .parse()
-            .map_err(|_| format!("{flag}: not a number: {value}"))?;
-        on_number(&flag, n)?;
+        on_flag(&flag, value)?;
     }
     Ok(true)
+}
+
+/// A flag's value as a whole number.
+pub fn number(flag: &str, value: &str) -> Result<usize, String> {
+    value
+        .parse()
+        .map_err(|_| format!("{flag}: not a number: {value}"))
 }
 
 /// Latencies and counts of one HTTP phase.

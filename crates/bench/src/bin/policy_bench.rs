@@ -19,7 +19,7 @@ use std::time::Instant;
 
 use serde_json::json;
 use testkit::{Backend, TestApp};
-use wangshang_bench::{calibrate, percentile};
+use wangshang_bench::{calibrate, number, percentile, read_flags};
 
 const USAGE: &str = "\
 policy_bench: the cost of a heartbeat's policy re-check on SQLite or PostgreSQL
@@ -46,25 +46,19 @@ fn parse_args(it: impl Iterator<Item = String>) -> Result<Option<Args>, String> 
         conversations: 50,
         runs: 3000,
     };
-    let mut postgres = None;
-    let go = wangshang_bench::read_flags(
-        it,
-        &["--postgres"],
-        |_, value| postgres = Some(value),
-        |flag, n| {
-            match flag {
-                "--orgs" => a.orgs = n.max(1),
-                "--conversations" => a.conversations = n,
-                "--runs" => a.runs = n.max(10),
-                other => return Err(format!("unknown option {other}")),
-            }
-            Ok(())
-        },
-    )?;
+    let go = read_flags(it, |flag, value| {
+        match flag {
+            "--postgres" => a.postgres = Some(value),
+            "--orgs" => a.orgs = number(flag, &value)?.max(1),
+            "--conversations" => a.conversations = number(flag, &value)?,
+            "--runs" => a.runs = number(flag, &value)?.max(10),
+            other => return Err(format!("unknown option {other}")),
+        }
+        Ok(())
+    })?;
     if !go {
         return Ok(None);
     }
-    a.postgres = postgres;
     Ok(Some(a))
 }
 

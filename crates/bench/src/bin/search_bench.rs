@@ -7,11 +7,11 @@
 //! of Chinese business chat (templates with rotating products, companies, days and numbers),
 //! each with its search index rows made by the server's own tokenizer
 //! (`domain::search::text::terms`) and grouped into posting rows as the indexer groups a pass's
-//! messages (`--pass` messages of a conversation per row; by default 1, the most rows). Then it runs each query of a
-//! fixed set `--runs` times through `GET /api/v1/search/messages` (first page, newest first, and
-//! once more in relevance order) and prints p50/p99 per query and over all, beside the SQLite
-//! calibration of the same run (single-row commits/s) and their ratio: how many commits one
-//! search costs.
+//! messages (`--pass` messages of a conversation per row; by default 1, the most rows). Then it
+//! runs each query of a fixed set `--runs` times through `GET /api/v1/search/messages` (first page,
+//! newest first, and once more in relevance order) and prints p50/p99 per query and over all,
+//! beside the SQLite calibration of the same run (single-row commits/s) and their ratio: how many
+//! commits one search costs.
 //!
 //! While loading it also measures the storage side of indexing: messages/s of batches of 500
 //! (the group commit's size) written with and without their index rows, and the ratio. That is
@@ -31,7 +31,7 @@ use std::time::{Duration, Instant};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use testkit::{Backend, TestApp};
-use wangshang_bench::{calibrate, percentile};
+use wangshang_bench::{calibrate, number, percentile, read_flags};
 
 const USAGE: &str = "\
 search_bench: message search p50/p99 over a large corpus on SQLite or PostgreSQL
@@ -46,7 +46,7 @@ USAGE:
     --runs N            runs of each query (default 30)
     --pass N            messages of a conversation indexed together, one posting row per term
                         for them (default 1: each message alone, the most rows, as when
-                        messages come one at a time; a pass under load holds up to 2,000)
+                        messages come one at a time; a pass under load holds up to 5,000)
     --postgres URL      a PostgreSQL server (postgres://user:pw@host:port, no database name):
                         the corpus goes into a fresh database there instead of SQLite";
 
@@ -70,27 +70,21 @@ fn parse_args(it: impl Iterator<Item = String>) -> Result<Option<Args>, String> 
         runs: 30,
         pass: 1,
     };
-    let mut postgres = None;
-    let go = wangshang_bench::read_flags(
-        it,
-        &["--postgres"],
-        |_, value| postgres = Some(value),
-        |flag, n| {
-            match flag {
-                "--messages" => a.messages = n,
-                "--conversations" => a.conversations = n.max(1),
-                "--member-of" => a.member_of = n,
-                "--runs" => a.runs = n.max(1),
-                "--pass" => a.pass = n.max(1),
-                _ => return Err(format!("unknown flag {flag}")),
-            }
-            Ok(())
-        },
-    )?;
+    let go = read_flags(it, |flag, value| {
+        match flag {
+            "--postgres" => a.postgres = Some(value),
+            "--messages" => a.messages = number(flag, &value)?,
+            "--conversations" => a.conversations = number(flag, &value)?.max(1),
+            "--member-of" => a.member_of = number(flag, &value)?,
+            "--runs" => a.runs = number(flag, &value)?.max(1),
+            "--pass" => a.pass = number(flag, &value)?.max(1),
+            _ => return Err(format!("unknown flag {flag}")),
+        }
+        Ok(())
+    })?;
     if !go {
         return Ok(None);
     }
-    a.postgres = postgres;
     a.member_of = a.member_of.min(a.conversations);
     Ok(Some(a))
 }
