@@ -201,7 +201,6 @@ impl Wangshang {
                 stored.insert(who.clone(), n);
             }
         }
-        let quota = crate::files::quota_bytes(&self.config.files);
         let mut files: Vec<FileRecord> = Vec::new();
 
         // Decide each job: an existing message, a refusal, or a new message (index into `new`).
@@ -256,7 +255,7 @@ impl Wangshang {
             }
             if let Some(a) = &o.attachment {
                 let used = stored.entry(sender_id.clone()).or_default();
-                if *used + a.size > quota {
+                if crate::files::over_quota(&self.config.files, *used, a.size) {
                     plans.push(Plan::Refused(crate::files::quota_exceeded()));
                     continue;
                 }

@@ -40,9 +40,10 @@ use crate::store::{Attachment, FileRecord, Message};
 /// The daily quota's window: what an account stored over the last 24 hours counts.
 pub(crate) const QUOTA_WINDOW_MS: i64 = 86_400_000;
 
-/// `files.daily_quota_bytes` as the store counts bytes.
-pub(crate) fn quota_bytes(cfg: &crate::config::FilesConfig) -> i64 {
-    i64::try_from(cfg.daily_quota_bytes).unwrap_or(i64::MAX)
+/// Whether storing `size` more bytes after `used` over the quota's window goes past
+/// `files.daily_quota_bytes`.
+pub(crate) fn over_quota(cfg: &crate::config::FilesConfig, used: i64, size: i64) -> bool {
+    used.saturating_add(size) > i64::try_from(cfg.daily_quota_bytes).unwrap_or(i64::MAX)
 }
 
 /// The answer to a file over the daily quota.
@@ -307,7 +308,7 @@ impl Wangshang {
         }
         let used = tx.file_bytes_since(who, now_ms() - QUOTA_WINDOW_MS).await?;
         let size = i64::try_from(size).unwrap_or(i64::MAX);
-        if used.saturating_add(size) > quota_bytes(&self.config.files) {
+        if over_quota(&self.config.files, used, size) {
             return Err(quota_exceeded());
         }
         Ok(())

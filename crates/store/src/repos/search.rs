@@ -344,6 +344,11 @@ impl SearchRepo for SqlTx {
                     .and_then(|d| ids.get(&(d.kind.to_owned(), d.ref_id.clone())).copied())
             })
             .collect();
+        // Each conversation's key by its place in the batch.
+        let scope_at: Vec<i64> = conversations
+            .iter()
+            .map(|c| scope_of(c))
+            .collect::<StoreResult<_>>()?;
         let mut rows: Vec<Posting<'_>> = Vec::with_capacity(batch.postings.len());
         for (c, term, places) in &batch.postings {
             let mut docs: Vec<i64> = places
@@ -354,11 +359,11 @@ impl SearchRepo for SqlTx {
                 continue;
             }
             docs.sort_unstable();
-            let conversation = batch
-                .conversations
+            let scope = scope_at
                 .get(*c)
+                .copied()
                 .ok_or_else(|| StoreError::Database(format!("no conversation {c} in the batch")))?;
-            rows.push(((scope_of(conversation)?, term.as_str()), docs));
+            rows.push(((scope, term.as_str()), docs));
         }
         // In the index's order, so the inserts walk its pages once instead of jumping about.
         rows.sort_unstable_by(|a, b| a.0.cmp(&b.0));
