@@ -322,6 +322,13 @@ test('support desk: ticket, two colleagues vouch, agent approves, waiting period
     await expect(ap.locator('#ticket-summary')).toHaveAttribute('data-status', 'approved');
     await expect(ap.locator('#wait-until')).toBeVisible();
     await expect(ap.locator('tr.audit[data-action="approve"]')).toHaveCount(1);
+    // The trail names people and actions in the agent's words: the agent by nickname, the
+    // requester and each action from the catalog, the picked account by its nickname.
+    const trail = (action: string) => ap.locator(`tr.audit[data-action="${action}"]`).first();
+    await expect(trail('approve').locator('td.actor')).toHaveText(agentAccount.nickname);
+    await expect(trail('approve').locator('td').nth(2)).toHaveText('批准');
+    await expect(trail('opened').locator('td.actor')).toHaveText('申诉人');
+    await expect(trail('opened').locator('td').nth(2)).toHaveText('提交工单');
     // On a phone the audit trail is a card per entry: the actor's 32-character id gets the
     // screen's width, not a fifth of it (it was one character per line).
     await ap.setViewportSize(WIDTHS.phone);

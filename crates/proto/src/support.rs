@@ -289,6 +289,8 @@ pub struct AdminAnswerView {
 pub struct AuditView {
     /// An agent's account id, `requester`, `owner`, or a colleague's/admin's account id.
     pub actor: String,
+    /// The actor account's nickname now (`null` for `requester` and `owner`).
+    pub actor_nickname: Option<String>,
     pub action: String,
     pub detail: String,
     pub ip: String,

@@ -747,13 +747,20 @@ async fn a_cancel_stops_the_recovery_for_good(backend: Backend) {
     // The agent sees it flagged, and the old password still works.
     let v = view(&app, &agent, &no).await;
     assert_eq!(v["flags"], json!(["cancelled_by_owner"]));
-    assert!(
-        v["audit"]
-            .as_array()
-            .unwrap()
+    let trail = v["audit"].as_array().unwrap();
+    let by = |action: &str| {
+        trail
             .iter()
-            .any(|a| a["action"] == "cancelled_by_owner")
-    );
+            .find(|a| a["action"] == action)
+            .unwrap_or_else(|| panic!("no {action} in {trail:?}"))
+    };
+    // People in the trail are named as the console shows them: an account by its nickname, the
+    // owner's cancel link and the requester by their role.
+    assert_eq!(by("cancelled_by_owner")["actor"], "owner");
+    assert_eq!(by("cancelled_by_owner")["actor_nickname"], Value::Null);
+    assert_eq!(by("opened")["actor_nickname"], Value::Null);
+    assert_eq!(by("viewed")["actor_nickname"], "agent");
+    assert_eq!(by("approve")["actor_nickname"], "agent");
     assert_eq!(
         decide(&app, &agent, &no, "approve").await.code(),
         "ticket_closed"

@@ -62,7 +62,11 @@ pub struct TicketReply {
 pub struct AuditEntry {
     pub id: String,
     pub ticket_id: String,
+    /// An account id, `requester` or `owner`.
     pub actor: String,
+    /// The actor account's nickname now, when the actor is an account (read only: filled by
+    /// the store when it reads the trail, not written).
+    pub actor_nickname: Option<String>,
     pub action: String,
     pub detail: String,
     pub ip: String,

@@ -118,6 +118,7 @@ pub(crate) async fn audit(
         id: random::id(),
         ticket_id: ticket_id.to_owned(),
         actor: actor.to_owned(),
+        actor_nickname: None,
         action: action.to_owned(),
         detail: detail.to_owned(),
         ip: client.ip.clone(),

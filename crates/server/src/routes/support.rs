@@ -162,6 +162,7 @@ fn agent_view(a: Agent, tr: Tr) -> AgentTicket {
             .into_iter()
             .map(|e| AuditView {
                 actor: e.actor,
+                actor_nickname: e.actor_nickname,
                 action: e.action,
                 detail: e.detail,
                 ip: e.ip,

@@ -134,8 +134,8 @@ pub struct TicketPage {
     pub flags: Vec<String>,
     /// (author label, text, at)
     pub replies: Vec<(String, String, String)>,
-    /// (at, actor, action, detail, ip)
-    pub audit: Vec<(String, String, String, String, String)>,
+    /// (time, who, action code, action in words, detail, IP).
+    pub audit: Vec<(String, String, String, String, String, String)>,
 }
 
 #[derive(Template)]
@@ -376,11 +376,22 @@ fn ticket_page(ctx: Ctx, status: StatusCode, errors: Vec<Shown>, v: AgentTicket)
             .audit
             .iter()
             .map(|a| {
+                let actor = match &a.actor_nickname {
+                    Some(n) => n.clone(),
+                    None => label(t, &format!("agent-actor-{}", a.actor), &a.actor),
+                };
+                // A picked account is named as the candidates list names it.
+                let detail = v
+                    .candidates
+                    .iter()
+                    .find(|c| a.action == "picked_candidate" && c.account_id == a.detail)
+                    .map_or_else(|| a.detail.clone(), |c| c.nickname.clone());
                 (
                     human(a.at),
-                    a.actor.clone(),
+                    actor,
                     a.action.clone(),
-                    a.detail.clone(),
+                    label(t, &format!("agent-act-{}", a.action), &a.action),
+                    detail,
                     a.ip.clone(),
                 )
             })

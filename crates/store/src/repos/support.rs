@@ -347,8 +347,9 @@ impl SupportRepo for SqlTx {
 
     async fn audit(&mut self, ticket_id: &str) -> StoreResult<Vec<AuditEntry>> {
         let rows = query(
-            "SELECT id, ticket_id, actor, action, detail, ip, at FROM support_audit \
-             WHERE ticket_id = $1 ORDER BY at, id",
+            "SELECT s.id, s.ticket_id, s.actor, a.nickname AS actor_nickname, s.action, s.detail, \
+             s.ip, s.at FROM support_audit s LEFT JOIN accounts a ON a.id = s.actor \
+             WHERE s.ticket_id = $1 ORDER BY s.at, s.id",
         )
         .bind(ticket_id)
         .fetch_all(&mut self.conn)
@@ -359,6 +360,7 @@ impl SupportRepo for SqlTx {
                     id: col(r, "id")?,
                     ticket_id: col(r, "ticket_id")?,
                     actor: col(r, "actor")?,
+                    actor_nickname: col(r, "actor_nickname")?,
                     action: col(r, "action")?,
                     detail: col(r, "detail")?,
                     ip: col(r, "ip")?,
