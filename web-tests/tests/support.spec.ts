@@ -267,6 +267,17 @@ test('support desk: ticket, two colleagues vouch, agent approves, waiting period
     await expect(ap.locator('#requester-device')).not.toBeEmpty();
     await expect(ap.locator('input[type="password"]')).toHaveCount(0);
 
+    // ---- The owner, still signed in here, is asked "was it you?" (left unanswered: this test
+    // is about the colleagues' path).
+    await page.goto('/vouches');
+    const own = page.locator('article.vouch-request.own.open');
+    await expect(own).toHaveCount(1);
+    await expect(own.locator('.who.own')).toHaveText('有人向客服申请找回你的账号');
+    await expect(submitButton(own.locator('form.vouch-confirm'))).toHaveText('是我本人申请的');
+    await expect(submitButton(own.locator('form.vouch-deny'))).toHaveText('不是我');
+    await expectCsrfOnEveryForm(page);
+    await shoot(page, 'support-own-check');
+
     // ---- Each colleague sees the request (badge in the header) and confirms.
     for (const [who, p] of [
       [colleagueA, a],

@@ -399,6 +399,9 @@ pub struct VouchRequestView {
     pub answer: Option<String>,
     /// Whether an answer is still taken.
     pub open: bool,
+    /// Asked of the account itself, on its signed-in sessions: "did you ask support to recover
+    /// this account?" (the nickname is then one's own).
+    pub own: bool,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]

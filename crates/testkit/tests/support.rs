@@ -925,7 +925,112 @@ on_both_backends!(
     a_trusted_colleague_counts_only_after_the_activation_delay,
     evidence_follows_how_people_remember,
     rejected_tickets_do_not_use_up_help_and_silence_counts,
+    a_signed_in_session_is_asked_whether_it_was_them,
 );
+
+/// The account's own request ("was it you?") in its list of vouch requests.
+async fn own_request(app: &TestApp, token: &str) -> Option<Value> {
+    let r = app.get("/api/v1/me/vouch-requests", Some(token)).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    r.body["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["own"] == true && x["answer"].is_null())
+        .cloned()
+}
+
+async fn a_signed_in_session_is_asked_whether_it_was_them(backend: Backend) {
+    let app = spawn(backend, |_| {}).await;
+    let agent = agent(&app, "agent@example.com", true).await;
+    let (org, _) = enterprise(&app, "旺商科技").await;
+    let (owner, token) = member(&app, &org, "owner@example.com", "张伟", "member").await;
+    let claims = json!({"email": "owner@example.com", "nicknames": ["张伟"],
+                        "enterprise": "旺商科技"});
+    // The owner, still signed in on a phone, answers "yes, it was me".
+    let (no, _) = open(&app, "r1@example.net", claims.clone()).await;
+    let req = own_request(&app, &token)
+        .await
+        .expect("asked on its session");
+    assert_eq!(req["account_id"], owner.as_str());
+    let before = view(&app, &agent, &no).await;
+    assert!(
+        before["candidates"][0]["evidence"]["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["claim"] != "own_session"),
+        "nothing before it answers: {before}"
+    );
+    let r = app
+        .post_auth(
+            &format!("/api/v1/me/vouch-requests/{}", req["id"].as_str().unwrap()),
+            &token,
+            json!({"answer": "confirm"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let v = view(&app, &agent, &no).await;
+    let c = &v["candidates"][0];
+    let it = item(c, "own_session", 0);
+    assert_eq!(
+        (&it["result"], &it["weight"]),
+        (&json!("matched"), &json!(24))
+    );
+    let score = |c: &Value| c["evidence"]["score"].as_i64().unwrap();
+    assert_eq!(score(c) - score(&before["candidates"][0]), 24);
+    // It is not a trusted colleague's help: no colleague was asked, and none is counted.
+    assert!(
+        c["evidence"]["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["claim"] != "trusted_colleagues")
+    );
+    // Whoever holds the account answers "not me" to someone else's ticket: a strong
+    // contradiction, a flag, and the trail says who.
+    let (no, _) = open(&app, "r2@example.net", claims.clone()).await;
+    let req = own_request(&app, &token).await.expect("asked again");
+    let r = app
+        .post_auth(
+            &format!("/api/v1/me/vouch-requests/{}", req["id"].as_str().unwrap()),
+            &token,
+            json!({"answer": "deny"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let v = view(&app, &agent, &no).await;
+    let it = item(&v["candidates"][0], "own_session", 0);
+    assert_eq!(
+        (&it["result"], &it["weight"]),
+        (&json!("contradicted"), &json!(-50))
+    );
+    assert_eq!(
+        v["candidates"][0]["evidence"]["recommendation"],
+        "likely_impostor"
+    );
+    assert_eq!(v["flags"], json!(["owner_denied"]));
+    assert!(
+        v["audit"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["action"] == "owner_deny" && a["actor_nickname"] == "张伟")
+    );
+    // Signed in nowhere: nobody to ask.
+    app.exec(&format!(
+        "UPDATE sessions SET revoked_at = 1 WHERE account_id = '{owner}'"
+    ))
+    .await;
+    let (no, _) = open(&app, "r3@example.net", claims).await;
+    let id = app
+        .count(&format!(
+            "SELECT COUNT(*) FROM support_vouches v JOIN support_tickets t ON t.id = v.ticket_id \
+             WHERE t.ticket_no = '{no}'"
+        ))
+        .await;
+    assert_eq!(id, 0);
+}
 
 async fn a_trusted_colleague_counts_only_after_the_activation_delay(backend: Backend) {
     let app = spawn(backend, |c| c.support.trusted_activation_secs = 86_400).await;
@@ -948,7 +1053,9 @@ async fn a_trusted_colleague_counts_only_after_the_activation_delay(backend: Bac
         json!({"email": "owner@example.com"}),
     )
     .await;
-    assert_eq!(app.count("SELECT COUNT(*) FROM support_vouches").await, 0);
+    // (The owner's own signed-in session is asked "was it you?" either way.)
+    let colleagues_asked = "SELECT COUNT(*) FROM support_vouches WHERE voucher_id <> subject_id";
+    assert_eq!(app.count(colleagues_asked).await, 0);
     // A day later they are.
     app.exec("UPDATE trusted_contacts SET active_from = 0")
         .await;
@@ -958,7 +1065,7 @@ async fn a_trusted_colleague_counts_only_after_the_activation_delay(backend: Bac
         json!({"email": "owner@example.com"}),
     )
     .await;
-    assert_eq!(app.count("SELECT COUNT(*) FROM support_vouches").await, 2);
+    assert_eq!(app.count(colleagues_asked).await, 2);
 }
 
 const HUAWEI: &str = "Mozilla/5.0 (Linux; Android 12; HarmonyOS; NOH-AN00; HMSCore 6.11.0.302) \
@@ -1223,7 +1330,13 @@ async fn rejected_tickets_do_not_use_up_help_and_silence_counts(backend: Backend
     )
     .await;
     let v = view(&app, &agent, &no).await;
-    assert_eq!(v["vouches"].as_array().unwrap().len(), 2, "{v}");
+    let colleagues = v["vouches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["voucher_id"] != x["account_id"])
+        .count();
+    assert_eq!(colleagues, 2, "{v}");
     let t = item(&v["candidates"][0], "trusted_colleagues", 0);
     assert_eq!(t["code"], "vouches_pending");
     // Past the deadline, silence counts a little against.

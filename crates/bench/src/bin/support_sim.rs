@@ -16,7 +16,7 @@ support_sim: how well the support desk's evidence tells owners from impostors
 USAGE:
     support_sim [--seed N] [--members N] [--owners N] [--outsiders N] [--insiders N]
                 [--sim-swappers N] [--postgres] [--max-secs N] [--explain N] [--stats]
-                [--dump FILE]
+                [--dump FILE] [--no-own-answers]
 
 OPTIONS:
     --seed N          the world's and the memories' random seed             [default: 16]
@@ -32,7 +32,10 @@ OPTIONS:
     --stats           print which findings owners short of `likely_owner` have against
                       insiders who come close (and per-kind statistics) to stderr
     --dump FILE       write each ticket's kind, claims and evidence (before vouching) as JSON
-                      lines";
+                      lines
+    --no-own-answers  nobody answers \"was it you?\" on a signed-in device (by default the
+                      owner who still has the device filed from says yes, 60 %, and the victim
+                      of someone else's ticket says no, 40 %, before the first reading)";
 
 fn main() -> ExitCode {
     let mut o = Options::default();
@@ -56,6 +59,11 @@ fn main() -> ExitCode {
         let value = match a {
             "--stats" => {
                 stats_wanted = true;
+                i += 1;
+                continue;
+            }
+            "--no-own-answers" => {
+                o.own_answers = false;
                 i += 1;
                 continue;
             }

@@ -52,6 +52,10 @@ pub struct Filing {
     pub ua: &'static str,
     pub ip: String,
     pub device_id: Option<String>,
+    /// The account's holder still has a device signed in (the owner: the phone or computer
+    /// the ticket is filed from; an impostor's victim: always), on which the server asks
+    /// "did you ask support to recover this account?".
+    pub signed_in: bool,
 }
 
 const PC_UA: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/123.0.0.0 Safari/537.36";
@@ -304,6 +308,7 @@ pub fn owner(rng: &mut StdRng, members: &[Member], i: usize) -> Filing {
         subject: i,
         actor: None,
         claims: Value::Object(c),
+        signed_in: ua != NEW_PHONE_UA,
         ua,
         ip,
         device_id,
@@ -354,6 +359,7 @@ pub fn outsider(rng: &mut StdRng, members: &[Member], victim: usize) -> Filing {
         );
     }
     Filing {
+        signed_in: true,
         kind: Kind::Outsider,
         subject: victim,
         actor: None,
@@ -470,6 +476,7 @@ pub fn insider(rng: &mut StdRng, members: &[Member], victim: usize) -> Option<Fi
         (address(rng, MOBILE_POOLS[spec.mobile].0), None)
     };
     Some(Filing {
+        signed_in: true,
         kind,
         subject: victim,
         actor: Some(actor),
@@ -510,6 +517,7 @@ pub fn sim_swapper(rng: &mut StdRng, members: &[Member], victim: usize) -> Optio
         );
     }
     Some(Filing {
+        signed_in: true,
         kind: Kind::SimSwapper,
         subject: victim,
         actor: None,

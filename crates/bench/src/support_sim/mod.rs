@@ -47,6 +47,8 @@ pub struct Options {
     pub explain: usize,
     /// Write each ticket's kind and evidence codes (before vouching) as JSON lines here.
     pub dump: Option<std::path::PathBuf>,
+    /// Whether the account's holder answers "was it you?" on a signed-in device.
+    pub own_answers: bool,
 }
 
 impl Default for Options {
@@ -62,6 +64,7 @@ impl Default for Options {
             max_secs: 600,
             explain: 0,
             dump: None,
+            own_answers: true,
         }
     }
 }
@@ -222,6 +225,50 @@ async fn vouch(app: &TestApp, rng: &mut StdRng, w: &World, f: &Filing, account: 
     }
 }
 
+/// The ids of the "was it you?" requests waiting on a member's signed-in sessions.
+async fn own_requests(app: &TestApp, token: &str) -> Vec<String> {
+    let list = app.get("/api/v1/me/vouch-requests", Some(token)).await;
+    list.body["requests"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|r| r["own"] == true && r["answer"].is_null())
+        .filter_map(|r| r["id"].as_str().map(str::to_owned))
+        .collect()
+}
+
+/// The account's holder answers the ticket's "did you ask support to recover this account?"
+/// on a device still signed in, if they see it in time: an owner who still has the phone or
+/// computer they file from says yes (60 %; 20 % of those filing from a new phone still have a
+/// signed-in computer and see it); a victim of someone else's ticket says no (40 %).
+async fn own_answer(app: &TestApp, rng: &mut StdRng, w: &World, f: &Filing, waiting: &[String]) {
+    let m = &w.members[f.subject];
+    let owner = f.kind == Kind::Owner;
+    let sees = match (owner, f.signed_in) {
+        (true, true) => 0.6,
+        (true, false) => 0.2,
+        (false, _) => 0.4,
+    };
+    if !rng.random_bool(sees) {
+        return;
+    }
+    let new: Vec<String> = own_requests(app, &m.token)
+        .await
+        .into_iter()
+        .filter(|id| !waiting.contains(id))
+        .collect();
+    for id in new {
+        let r = app
+            .post_auth(
+                &format!("/api/v1/me/vouch-requests/{id}"),
+                &m.token,
+                json!({"answer": if owner { "confirm" } else { "deny" }}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "own answer: {:?}", r.body);
+    }
+}
+
 /// Prints a misjudged ticket's evidence (`--explain`).
 fn explain(f: &Filing, view: &Value, w: &World, when: &str) {
     let m = &w.members[f.subject];
@@ -320,7 +367,11 @@ pub async fn run(o: &Options) -> Report {
             break;
         }
         let subject = &w.members[f.subject].account_id;
+        let waiting = own_requests(&app, &w.members[f.subject].token).await;
         let no = file(&app, f, k).await;
+        if o.own_answers {
+            own_answer(&app, &mut rng, &w, f, &waiting).await;
+        }
         let view = agent_view(&app, &w.agent, &no).await;
         let before = Verdict::of(&view, subject);
         let items: Vec<(String, String, i64)> = subject_items(&view, subject)

@@ -6,8 +6,8 @@ use crate::clock::{DAY, Millis, SECOND};
 use crate::error::{Error, Result};
 use crate::store::{Account, Ticket};
 use crate::support::evidence::{
-    Claims, DeviceFacts, DeviceUse, Evidence, Filing, NetworkUse, OrgFacts, Person, Similarity,
-    Vouches, rules, similarity,
+    Claims, DeviceFacts, DeviceUse, Evidence, Filing, NetworkUse, OrgFacts, OwnAnswer, Person,
+    Similarity, Vouches, rules, similarity,
 };
 use crate::support::trusted::VouchAnswer;
 use crate::unit::Unit;
@@ -159,9 +159,19 @@ impl Wangshang {
             device,
         };
         let mut vouches = Vouches::default();
+        let mut own_answer = OwnAnswer::None;
         let deadline = self.config.support.vouch_deadline_secs * SECOND;
         for v in tx.vouches_of_ticket(&ticket.id).await? {
             if v.subject_id != account_id {
+                continue;
+            }
+            if v.voucher_id == v.subject_id {
+                // The account's own signed-in session, asked "was it you?": not a colleague.
+                own_answer = match VouchAnswer::of(&v) {
+                    VouchAnswer::Confirmed => OwnAnswer::Confirmed,
+                    VouchAnswer::Denied => OwnAnswer::Denied,
+                    VouchAnswer::Pending => OwnAnswer::None,
+                };
                 continue;
             }
             vouches.asked += 1;
@@ -188,6 +198,7 @@ impl Wangshang {
             shared_places,
             created_at: account.created_at,
             filing,
+            own_answer,
             vouches,
             ..Evidence::default()
         };

@@ -43,6 +43,8 @@ pub mod status {
 /// Flags an agent sees on a ticket.
 pub mod flag {
     pub const COLLEAGUE_DENIED: &str = "colleague_denied";
+    /// A session the account is signed in with answered "not me".
+    pub const OWNER_DENIED: &str = "owner_denied";
     pub const ADMIN_DENIED: &str = "admin_denied";
     pub const CANCELLED_BY_OWNER: &str = "cancelled_by_owner";
     pub const CONTACT_NOT_BOUND: &str = "contact_not_bound";

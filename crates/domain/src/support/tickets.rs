@@ -23,6 +23,9 @@ const MAX_ITEMS: usize = 10;
 const MAX_CLAIM_CHARS: usize = 100;
 const MAX_DESCRIPTION_CHARS: usize = 4000;
 const MAX_CANDIDATES: usize = 10;
+/// Candidates of a ticket that names no account by its phone or e-mail whose signed-in sessions
+/// are asked "was it you?" at filing (the best found first).
+const OWN_CHECKS: usize = 3;
 /// Nicknames (current and former) read to find accounts by a claimed nickname.
 const NICKNAME_SCAN: u32 = 200_000;
 /// Accounts with a nickname like the claimed one whose enterprises and colleagues are checked.
@@ -446,6 +449,13 @@ impl Wangshang {
                 params,
             )
             .await?;
+        } else {
+            // No account named by its phone or e-mail: each likely candidate's own signed-in
+            // sessions are asked "was it you?" (the owner says yes; another account's holder no).
+            for (a, _) in candidates.iter().take(OWN_CHECKS) {
+                self.ask_own_sessions(&mut tx, &ticket, &a.id, &a.nickname, now)
+                    .await?;
+            }
         }
         let mut params = Self::notice_params(client, now);
         params["ticket"] = json!(ticket.ticket_no);

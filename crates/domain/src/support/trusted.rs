@@ -63,11 +63,14 @@ pub struct VouchRequest {
     pub answer: Option<String>,
     /// Whether the ticket still takes answers.
     pub open: bool,
+    /// Asked of the account itself ("was it you?"), not of a colleague.
+    pub own: bool,
 }
 
 fn vouch_request(v: Vouch) -> VouchRequest {
     VouchRequest {
         open: status::is_open(&v.ticket_status),
+        own: v.voucher_id == v.subject_id,
         requester_network: loginmeta::network_of(&v.requester_ip),
         requester_device: loginmeta::describe(&v.requester_user_agent).label,
         requester_ip: v.requester_ip,
@@ -218,6 +221,9 @@ impl Wangshang {
     ) -> Result<()> {
         let cfg = &self.config.support;
         let since = now - cfg.vouch_window_days * DAY;
+        self.ask_own_sessions(tx, ticket, account_id, nickname, now)
+            .await?;
+        let mut asked: Vec<(String, String)> = Vec::new();
         for t in tx.trusted_contacts(account_id).await? {
             if !is_active(&t, now) {
                 continue;
@@ -226,11 +232,63 @@ impl Wangshang {
             if tx.vouches_since(&t.contact_id, since).await? >= i64::from(cfg.vouch_limit) {
                 continue;
             }
+            asked.push((t.contact_id, t.nickname));
+        }
+        for (voucher_id, voucher_nickname) in asked {
+            self.ask_vouch(
+                tx,
+                ticket,
+                (&voucher_id, &voucher_nickname),
+                (account_id, nickname),
+                now,
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Asks the account itself, when it is signed in somewhere, "did you ask support to
+    /// recover this account?": the owner who forgot the password but is still signed in on a
+    /// phone answers yes; the holder of an account someone else is trying to take answers no.
+    /// Asked once per ticket and account (for each candidate of a ticket that names none by
+    /// its phone or e-mail, and for the account picked later).
+    pub(crate) async fn ask_own_sessions(
+        &self,
+        tx: &mut Unit,
+        ticket: &Ticket,
+        account_id: &str,
+        nickname: &str,
+        now: Millis,
+    ) -> Result<()> {
+        if tx.live_sessions(account_id, now).await?.is_empty() {
+            return Ok(());
+        }
+        self.ask_vouch(
+            tx,
+            ticket,
+            (account_id, nickname),
+            (account_id, nickname),
+            now,
+        )
+        .await
+    }
+
+    /// One request to `voucher` about `subject` (`(id, nickname)` each), pushed to the
+    /// voucher's sockets after commit; nothing when it was asked already for this ticket.
+    async fn ask_vouch(
+        &self,
+        tx: &mut Unit,
+        ticket: &Ticket,
+        (voucher_id, voucher_nickname): (&str, &str),
+        (account_id, nickname): (&str, &str),
+        now: Millis,
+    ) -> Result<()> {
+        {
             let v = Vouch {
                 id: random::id(),
                 ticket_id: ticket.id.clone(),
-                voucher_id: t.contact_id.clone(),
-                voucher_nickname: t.nickname.clone(),
+                voucher_id: voucher_id.to_owned(),
+                voucher_nickname: voucher_nickname.to_owned(),
                 subject_id: account_id.to_owned(),
                 subject_nickname: nickname.to_owned(),
                 answer: None,
@@ -241,11 +299,12 @@ impl Wangshang {
                 ticket_status: ticket.status.clone(),
             };
             if !tx.insert_vouch(&v).await? {
-                continue;
+                return Ok(());
             }
             let r = vouch_request(v);
             let data = json!({
                 "vouch_request_id": r.id,
+                "own": r.own,
                 "nickname": r.nickname,
                 "requester_ip": r.requester_ip,
                 "requester_network": r.requester_network,
@@ -253,7 +312,7 @@ impl Wangshang {
             });
             chat::emit(
                 tx,
-                std::slice::from_ref(&t.contact_id),
+                &[voucher_id.to_owned()],
                 Emit {
                     kind: stream_kind::VOUCH_REQUESTED,
                     conversation_id: None,
@@ -304,15 +363,27 @@ impl Wangshang {
             });
         }
         let mut ticket = self.ticket_by_id(&mut tx, &v.ticket_id).await?;
+        let own = v.voucher_id == v.subject_id;
         if answer == Answer::Deny {
-            add_flag(&mut ticket, flag::COLLEAGUE_DENIED);
+            add_flag(
+                &mut ticket,
+                if own {
+                    flag::OWNER_DENIED
+                } else {
+                    flag::COLLEAGUE_DENIED
+                },
+            );
             tx.update_ticket(&ticket).await?;
         }
         audit(
             &mut tx,
             &ticket.id,
             account_id,
-            &format!("colleague_{}", answer.as_str()),
+            &format!(
+                "{}_{}",
+                if own { "owner" } else { "colleague" },
+                answer.as_str()
+            ),
             "",
             client,
             now,

@@ -207,6 +207,7 @@ fn vouch_view(v: VouchRequest) -> VouchRequestView {
         created_at: to_datetime(v.created_at),
         answer: v.answer,
         open: v.open,
+        own: v.own,
     }
 }
 

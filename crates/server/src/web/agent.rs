@@ -127,8 +127,8 @@ pub struct TicketPage {
     pub claims: Vec<(String, String)>,
     pub description: String,
     pub candidates: Vec<CandidateRow>,
-    /// (nickname, answer label, asked at)
-    pub vouches: Vec<(String, String, String)>,
+    /// (who, answer, when, asked of the account itself).
+    pub vouches: Vec<(String, String, String, bool)>,
     /// (nickname, answer label, at)
     pub admin_answers: Vec<(String, String, String)>,
     pub flags: Vec<String>,
@@ -338,11 +338,13 @@ fn ticket_page(ctx: Ctx, status: StatusCode, errors: Vec<Shown>, v: AgentTicket)
             .vouches
             .iter()
             .map(|x| {
-                (
-                    x.voucher_nickname.clone(),
-                    answer(x.answer.as_deref()),
-                    human(x.created_at),
-                )
+                let own = x.voucher_id == x.subject_id;
+                let who = if own {
+                    format!("{} ({})", x.voucher_nickname, t.get("agent-vouch-own"))
+                } else {
+                    x.voucher_nickname.clone()
+                };
+                (who, answer(x.answer.as_deref()), human(x.created_at), own)
             })
             .collect(),
         admin_answers: v

@@ -52,6 +52,8 @@ pub struct VouchRow {
     pub asked: String,
     pub answer: Option<String>,
     pub open: bool,
+    /// "Was it you?", asked of the account itself.
+    pub own: bool,
 }
 
 #[derive(Template)]
@@ -63,6 +65,8 @@ pub struct VouchesPage {
     pub title: String,
     pub errors: Vec<Shown>,
     pub requests: Vec<VouchRow>,
+    /// Some request is a colleague's (the intro is about those).
+    pub colleagues_ask: bool,
     /// (org id, name) of the enterprises the member manages.
     pub managed: Vec<(String, String)>,
 }
@@ -255,7 +259,9 @@ async fn vouches_page(
         .filter(|o| domain::chat::role::manages(&o.my_role))
         .map(|o| (o.org.id, o.org.name))
         .collect();
+    let colleagues_ask = list.iter().any(|v| !v.own);
     let tpl = VouchesPage {
+        colleagues_ask,
         t,
         csrf: ctx.csrf.clone(),
         logged_in: true,
@@ -272,6 +278,7 @@ async fn vouches_page(
                 device: v.requester_device,
                 asked: human(v.created_at),
                 open: v.open,
+                own: v.own,
             })
             .collect(),
         managed,

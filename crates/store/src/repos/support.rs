@@ -499,9 +499,10 @@ impl SupportRepo for SqlTx {
             // Help given (a confirmation, unless its ticket was rejected or cancelled) and
             // requests still waiting on an open ticket count; a request the colleague denied,
             // or whose ticket closed unanswered, does not, so tickets filed only to use up a
-            // colleague's help cannot lock the owner out.
+            // colleague's help cannot lock the owner out. "Was it you?" asked of an account
+            // itself is not help given.
             "SELECT COUNT(*) AS n FROM support_vouches v JOIN support_tickets t ON t.id = v.ticket_id \
-             WHERE v.voucher_id = $1 AND v.created_at > $2 \
+             WHERE v.voucher_id = $1 AND v.subject_id <> $1 AND v.created_at > $2 \
              AND ((v.answer = 'confirm' AND t.status NOT IN ('rejected', 'cancelled')) \
                OR (v.answer IS NULL AND t.status IN ('open', 'need_info')))",
         )

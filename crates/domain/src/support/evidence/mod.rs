@@ -15,7 +15,7 @@
 //! | each device (at most 20) | +16 maker and model line · +15 a telling maker or system (Huawei, Xiaomi, Mac …) · +14 a common one (iPhone, Windows, Android) · +4 the maker is not recorded but the system fits · 0 only the kind (手机, 电脑) · −23 none fits |
 //! | each place (at most 30) | +6 a network (IP) it used · +24 a city it logged in from only on its own networks (home, not the office) · 0 another city/region it logged in from (the office's: a public fact) · −3/−2 never · 0 "home", "office" |
 //! | creation date, by its precision | day or month +38 · year +12; a month or day up to three months off +23, four to six −4, more −10 (a year more than six months off: −6) |
-//! | where the ticket was filed (at most 24) | +24 a device id it used · +7 the same browser/app and version · +24 a network few accounts use · 0 a shared one · −12 another account's device |
+//! | where the ticket was filed (at most 24) | +24 a device id it used · +7 the same browser/app and version · +24 a network few accounts use · 0 a shared one · −12 another account's device · +24 a session the account is signed in with answered "it was me" · −50 it answered "not me" |
 //! | corroboration | +6 per further kind of private evidence that agrees (colleagues, devices, date, home city, filing, former binding; at most 18) |
 //! | trusted colleagues | +50 k of n confirmed (the ticket still needs `CORROBORATION_MIN` private points of its own) · +8 fewer (never enough alone) · −5 each silent past the deadline · −50 any denial |
 //! | enterprise admin | +15 confirmed · −25 denied |
@@ -45,6 +45,7 @@ use crate::config::SupportConfig;
 
 pub use devices::DeviceFacts;
 pub use rules::{DatePrecision, date_range, date_window};
+
 pub use text::{Similarity, best, fold, pinyin_key, similarity};
 
 /// What the requester says they remember.
@@ -123,6 +124,17 @@ pub struct Filing {
     pub device: DeviceUse,
 }
 
+/// The account's own answer, from a session it is signed in with, to "did you ask support to
+/// recover this account?" (sent when the ticket names the account).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OwnAnswer {
+    /// Not asked (no signed-in session), or not yet answered.
+    #[default]
+    None,
+    Confirmed,
+    Denied,
+}
+
 /// Trusted colleagues asked for this candidate, and their answers.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Vouches {
@@ -159,6 +171,8 @@ pub struct Evidence {
     pub shared_places: Vec<String>,
     pub created_at: Millis,
     pub filing: Filing,
+    /// What a signed-in session of the account answered.
+    pub own_answer: OwnAnswer,
     pub vouches: Vouches,
     pub admins_confirmed: u32,
     pub admins_denied: u32,
@@ -300,7 +314,12 @@ pub fn items(claims: &Claims, e: &Evidence, cfg: &SupportConfig) -> Vec<Item> {
         out.push(rules::created(c, e.created_at));
     }
     let mut filing = rules::Budget::new(rules::points::FILING_CAP);
-    for it in rules::filing(&e.filing) {
+    // A signed-in session's "yes, it was me" is what a thief holding the owner's unlocked
+    // phone has too: it shares the filing's budget (a device of the account's).
+    for it in rules::filing(&e.filing)
+        .into_iter()
+        .chain(rules::own_answer(e.own_answer))
+    {
         out.push(filing.take(it));
     }
     out.extend(rules::corroboration(&out));

@@ -3,7 +3,7 @@
 use super::devices::{self, DeviceFacts, Fit};
 use super::org::{self, NameMatch};
 use super::text::{Similarity, best, fold, has_cjk, in_pinyin, pinyin_keys, similarity};
-use super::{Class, DeviceUse, Filing, Item, OrgFacts, Outcome, Person, Vouches};
+use super::{Class, DeviceUse, Filing, Item, OrgFacts, Outcome, OwnAnswer, Person, Vouches};
 use crate::clock::{DAY, Millis};
 
 /// The points of each finding (the table in `mod.rs`). A finding's points are its weight of
@@ -74,6 +74,12 @@ pub mod points {
     pub const FILED_SAME_AGENT: i32 = 7;
     pub const FILED_OWN_NETWORK: i32 = 24;
     pub const FILED_SHARED_NETWORK: i32 = 0;
+    /// A session the account is signed in with answered "it was me": what the owner's own
+    /// device has, and a thief holding it unlocked too, so no more than a known device.
+    pub const OWN_CONFIRMED: i32 = 24;
+    /// It answered "not me": the account's holder says someone else is asking, as strong as a
+    /// trusted colleague's denial.
+    pub const OWN_DENIED: i32 = 50;
     pub const VOUCH_CONFIRMED: i32 = 50;
     pub const VOUCH_PARTIAL: i32 = 8;
     pub const VOUCH_SILENT: i32 = 5;
@@ -101,6 +107,8 @@ pub const TRUSTED: &str = "trusted_colleagues";
 
 /// Every detail code an item can carry (the console's catalogs have `agent-ev-d-{code}`).
 pub const CODES: &[&str] = &[
+    "own_session_confirmed",
+    "own_session_denied",
     "bound_now",
     "bound_before",
     "never_bound",
@@ -967,6 +975,28 @@ pub fn filing(f: &Filing) -> Vec<Item> {
     out
 }
 
+/// What a session the account is signed in with answered to "did you ask support to recover
+/// this account?"; nothing while it has not answered (the owner may have no signed-in device).
+pub fn own_answer(a: OwnAnswer) -> Option<Item> {
+    match a {
+        OwnAnswer::None => None,
+        OwnAnswer::Confirmed => Some(item(
+            "own_session",
+            Outcome::Matched,
+            points::OWN_CONFIRMED,
+            "own_session_confirmed",
+            vec![],
+        )),
+        OwnAnswer::Denied => Some(item(
+            "own_session",
+            Outcome::Contradicted,
+            points::OWN_DENIED,
+            "own_session_denied",
+            vec![],
+        )),
+    }
+}
+
 /// The trusted colleagues' answers: k confirmations are strong evidence; fewer add a little but
 /// never carry a ticket alone; a denial counts heavily against, silence past the deadline a
 /// little.
@@ -1096,6 +1126,8 @@ pub fn corroboration(items: &[Item]) -> Option<Item> {
             .filter(|i| {
                 i.claim == claim
                     || (claim == "home" && i.code == "place_home")
+                    // A signed-in session's answer is the same kind: a device of the account's.
+                    || (claim == "filed_from" && i.claim == "own_session")
                     || (claim == "binding"
                         && matches!(i.claim, "phone" | "email")
                         && i.code == "bound_before")

@@ -465,6 +465,40 @@ fn where_the_ticket_was_filed() {
     let a = assess(&thief, &e, &cfg());
     assert!(a.score >= cfg().owner_score / 2, "{a:?}");
     assert_ne!(a.recommendation, Recommendation::LikelyOwner, "{a:?}");
+    // The thief also answers "yes, it was me" on the phone's signed-in session: that is the
+    // same possession of a device, in the same budget, so nothing changes.
+    e.own_answer = OwnAnswer::Confirmed;
+    let b = assess(&thief, &e, &cfg());
+    assert_eq!((b.score, b.recommendation), (a.score, a.recommendation));
+}
+
+#[test]
+fn a_signed_in_sessions_answer_counts_as_a_device_of_the_accounts() {
+    let claims = Claims {
+        nicknames: vec!["张伟".into()],
+        created_around: Some("2023-05".into()),
+        ..Claims::default()
+    };
+    let mut e = owner();
+    let quiet = assess(&claims, &e, &cfg());
+    e.own_answer = OwnAnswer::Confirmed;
+    let yes = assess(&claims, &e, &cfg());
+    let it = yes.items.iter().find(|i| i.claim == "own_session").unwrap();
+    assert_eq!(
+        (it.result, it.weight, it.class),
+        (Outcome::Matched, points::OWN_CONFIRMED, Class::Private)
+    );
+    // It agrees with the date: two kinds of private evidence corroborate.
+    assert!(yes.items.iter().any(|i| i.code == "corroborated"));
+    assert!(yes.score > quiet.score + 24 - 1, "{quiet:?} {yes:?}");
+    e.own_answer = OwnAnswer::Denied;
+    let no = assess(&claims, &e, &cfg());
+    let it = no.items.iter().find(|i| i.claim == "own_session").unwrap();
+    assert_eq!(
+        (it.result, it.weight),
+        (Outcome::Contradicted, -points::OWN_DENIED)
+    );
+    assert_eq!(no.recommendation, Recommendation::LikelyImpostor, "{no:?}");
 }
 
 #[test]
