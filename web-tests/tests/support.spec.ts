@@ -269,7 +269,10 @@ test('support desk: ticket, two colleagues vouch, agent approves, waiting period
 
     // ---- The owner, still signed in here, is asked "was it you?" (left unanswered: this test
     // is about the colleagues' path).
-    await page.goto('/vouches');
+    await page.goto('/settings');
+    await expect(page.locator('#ticket-banner')).toBeVisible();
+    await page.locator('#ticket-banner-confirm').click();
+    await page.waitForURL((u) => u.pathname === '/vouches');
     const own = page.locator('article.vouch-request.own.open');
     await expect(own).toHaveCount(1);
     await expect(own.locator('.who.own')).toHaveText('有人向客服申请找回你的账号');

@@ -1009,7 +1009,9 @@ async fn a_signed_in_session_is_asked_whether_it_was_them(backend: Backend) {
         v["candidates"][0]["evidence"]["recommendation"],
         "likely_impostor"
     );
-    assert_eq!(v["flags"], json!(["owner_denied"]));
+    // The ticket is about this account: "not me" also stops it, as the banner's cancel does.
+    assert_eq!(v["flags"], json!(["owner_denied", "cancelled_by_owner"]));
+    assert_eq!(v["status"], "cancelled");
     assert!(
         v["audit"]
             .as_array()
@@ -1017,6 +1019,34 @@ async fn a_signed_in_session_is_asked_whether_it_was_them(backend: Backend) {
             .iter()
             .any(|a| a["action"] == "owner_deny" && a["actor_nickname"] == "张伟")
     );
+    // A ticket that names no account by phone or e-mail asks its candidates: "not me" there
+    // counts against that candidate only, and stops nothing.
+    let (no, _) = open(
+        &app,
+        "r4@example.net",
+        json!({"nicknames": ["张伟"], "enterprise": "旺商科技"}),
+    )
+    .await;
+    let req = own_request(&app, &token)
+        .await
+        .expect("a candidate is asked");
+    let r = app
+        .post_auth(
+            &format!("/api/v1/me/vouch-requests/{}", req["id"].as_str().unwrap()),
+            &token,
+            json!({"answer": "deny"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let v = view(&app, &agent, &no).await;
+    assert_eq!(v["status"], "open");
+    let c = v["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["account_id"] == owner.as_str())
+        .unwrap();
+    assert_eq!(item(c, "own_session", 0)["weight"], -50);
     // Signed in nowhere: nobody to ask.
     app.exec(&format!(
         "UPDATE sessions SET revoked_at = 1 WHERE account_id = '{owner}'"

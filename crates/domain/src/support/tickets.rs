@@ -613,23 +613,7 @@ impl Wangshang {
         client: &Client,
         now: Millis,
     ) -> Result<()> {
-        t.status = status::CANCELLED.to_owned();
-        t.updated_at = now;
-        add_flag(&mut t, flag::CANCELLED_BY_OWNER);
-        tx.update_ticket(&t).await?;
-        audit(
-            &mut tx,
-            &t.id,
-            "owner",
-            "cancelled_by_owner",
-            "",
-            client,
-            now,
-        )
-        .await?;
-        if let Some(a) = &t.account_id {
-            crate::events::record(&mut tx, a, kind::RECOVERY_CANCELLED, client, &[], now).await?;
-        }
+        stop_ticket_in(&mut tx, &mut t, client, now).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -640,4 +624,23 @@ impl Wangshang {
             .map(|c| mask_stored(c, &t.contact))
             .unwrap_or_default()
     }
+}
+
+/// Cancels a ticket for good inside the caller's unit: flags it, tells the agent (audit) and
+/// records it on the account.
+pub(crate) async fn stop_ticket_in(
+    tx: &mut Unit,
+    t: &mut Ticket,
+    client: &Client,
+    now: Millis,
+) -> Result<()> {
+    t.status = status::CANCELLED.to_owned();
+    t.updated_at = now;
+    add_flag(t, flag::CANCELLED_BY_OWNER);
+    tx.update_ticket(t).await?;
+    audit(tx, &t.id, "owner", "cancelled_by_owner", "", client, now).await?;
+    if let Some(a) = &t.account_id {
+        crate::events::record(tx, a, kind::RECOVERY_CANCELLED, client, &[], now).await?;
+    }
+    Ok(())
 }

@@ -389,6 +389,11 @@ impl Wangshang {
             now,
         )
         .await?;
+        // "Not me" about a ticket that is about this account stops it, as the banner's cancel
+        // does: the account's holder says someone else is recovering it.
+        if own && answer == Answer::Deny && ticket.account_id.as_deref() == Some(account_id) {
+            super::tickets::stop_ticket_in(&mut tx, &mut ticket, client, now).await?;
+        }
         let v = tx.vouch(id).await?.ok_or(Error::NotFound)?;
         tx.commit().await?;
         Ok(vouch_request(v))

@@ -18,6 +18,8 @@ pub struct Nav {
     pub agent: bool,
     /// A support-desk recovery of this account that its owner can still stop: the banner.
     pub ticket: Option<String>,
+    /// A "was it you?" about a recovery waits for this account's answer (the banner links it).
+    pub own_check: bool,
     /// An enterprise asks for a second factor the member has not set up: (its name, the end of
     /// the grace period as shown, whether that end has passed).
     pub second_factor: Option<(String, String, bool)>,
@@ -42,12 +44,18 @@ pub async fn layer(State(s): State<AppState>, req: Request, next: Next) -> Respo
         // Only the account is used here; the page's own extractor judges the address.
         && let Ok(auth) = s.app.authenticate(&token, "").await
     {
-        nav.vouches = s
+        let waiting: Vec<_> = s
             .app
             .vouch_requests(&auth.account_id)
             .await
-            .map(|l| l.iter().filter(|v| v.open && v.answer.is_none()).count())
-            .unwrap_or(0);
+            .map(|l| {
+                l.into_iter()
+                    .filter(|v| v.open && v.answer.is_none())
+                    .collect()
+            })
+            .unwrap_or_default();
+        nav.vouches = waiting.len();
+        nav.own_check = waiting.iter().any(|v| v.own);
         nav.agent = s
             .app
             .is_support_agent(&auth.account_id)
