@@ -267,6 +267,9 @@ pub struct VouchView {
     pub voucher_id: String,
     pub nickname: String,
     pub account_id: String,
+    /// The account itself was asked "was it you?" on a signed-in session (not a trusted
+    /// colleague: it never counts among the k confirmations).
+    pub own: bool,
     /// `confirm`, `deny`, or absent while unanswered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub answer: Option<String>,
@@ -388,7 +391,9 @@ pub struct VouchRequestView {
     /// Who asks: the nickname and id of the account being recovered.
     pub nickname: String,
     pub account_id: String,
-    /// From where and with what the request was filed.
+    /// From where and with what the request was filed (for `own` requests, which may reach
+    /// an account the ticket turns out not to be about, the device only: `requester_ip` is
+    /// empty and there is no network).
     pub requester_ip: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requester_network: Option<String>,

@@ -114,6 +114,11 @@ const SOURCES: &[(i64, &str, &str)] = &[
         "search postings",
         include_str!("../migrations/0024_search_postings.sql"),
     ),
+    (
+        25,
+        "vouch subject key",
+        include_str!("../migrations/0025_vouch_subject_key.sql"),
+    ),
 ];
 
 /// The SQL of one migration for one backend.
@@ -294,7 +299,9 @@ pub(crate) mod tests {
             "3362c317c0eaa342a49a79152a4059148ab43e143a2704a468215b55a6de308a44ad03ace2bfaf08fdbf658a6071aed8",
             "a2be105aee94866a4f5f7b9cfeb093bd9f10168d26ef7f73b1953c7f5078759d6fe17f36741afa808d80e87100db6746",
         ),
+        (25, SAME_25, SAME_25),
     ];
+    const SAME_25: &str = "5fb8eacba455ed28dae4ce227def6357a8a8220e2a25c82d9a37a0f69708f546658dd3a9d72184857178df72dd9229f7";
     const SAME_22: &str = "059efc7d29642515d058ea3506b358fef6e992998a32f6393319cd616cfb5bc6a1f838f1938942de7384931f9a893501";
     const SAME_21: &str = "6107d1063f08a18f00d1d55f38e8477801811e88611026cf30ae3208bb5d6a77074bb552e38c33db868545c2dd74e8f9";
     const SAME_2: &str = "07953012a46b91b4af810058c79e50f5321b35cb388be0aab4c1934efc9123c8541166c46086aca32b7c16d868a51469";

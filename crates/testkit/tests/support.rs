@@ -1040,6 +1040,7 @@ async fn a_signed_in_session_is_asked_whether_it_was_them(backend: Backend) {
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     let v = view(&app, &agent, &no).await;
     assert_eq!(v["status"], "open");
+    assert_eq!(v["flags"], json!([]));
     let c = v["candidates"]
         .as_array()
         .unwrap()
@@ -1047,19 +1048,68 @@ async fn a_signed_in_session_is_asked_whether_it_was_them(backend: Backend) {
         .find(|c| c["account_id"] == owner.as_str())
         .unwrap();
     assert_eq!(item(c, "own_session", 0)["weight"], -50);
+    // A candidate who is also a trusted colleague of the account the agent then picks is asked
+    // both: "was it you?" and, as a colleague, about the picked account.
+    let (lina, lina_token) = member(&app, &org, "lina@example.com", "李娜", "member").await;
+    let (wang, _) = member(&app, &org, "wang@example.com", "王芳", "member").await;
+    let r = app
+        .put_auth(
+            "/api/v1/me/trusted-contacts",
+            &token,
+            json!({"account_ids": [lina, wang]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    app.exec("UPDATE trusted_contacts SET active_from = 0")
+        .await;
+    let (no, _) = open(
+        &app,
+        "r5@example.net",
+        json!({"nicknames": ["李娜"], "enterprise": "旺商科技"}),
+    )
+    .await;
+    let r = app
+        .post_auth(
+            &format!("/api/v1/agent/tickets/{no}/candidate"),
+            &agent,
+            json!({"account_id": owner}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let asked = app
+        .get("/api/v1/me/vouch-requests", Some(&lina_token))
+        .await;
+    let open_now: Vec<&Value> = asked.body["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["answer"].is_null())
+        .collect();
+    assert!(
+        open_now
+            .iter()
+            .any(|x| x["own"] == true && x["account_id"] == lina.as_str()),
+        "{asked:?}"
+    );
+    assert!(
+        open_now
+            .iter()
+            .any(|x| x["own"] == false && x["account_id"] == owner.as_str()),
+        "{asked:?}"
+    );
     // Signed in nowhere: nobody to ask.
     app.exec(&format!(
         "UPDATE sessions SET revoked_at = 1 WHERE account_id = '{owner}'"
     ))
     .await;
     let (no, _) = open(&app, "r3@example.net", claims).await;
-    let id = app
+    let own_checks = app
         .count(&format!(
             "SELECT COUNT(*) FROM support_vouches v JOIN support_tickets t ON t.id = v.ticket_id \
-             WHERE t.ticket_no = '{no}'"
+             WHERE t.ticket_no = '{no}' AND v.voucher_id = v.subject_id"
         ))
         .await;
-    assert_eq!(id, 0);
+    assert_eq!(own_checks, 0);
 }
 
 async fn a_trusted_colleague_counts_only_after_the_activation_delay(backend: Backend) {

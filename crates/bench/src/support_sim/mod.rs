@@ -220,6 +220,11 @@ async fn vouch(app: &TestApp, rng: &mut StdRng, w: &World, f: &Filing, account: 
                     json!({"answer": answer}),
                 )
                 .await;
+            // The victim's own "not me" stops a ticket that named the account by its phone
+            // or e-mail: nothing is left to answer.
+            if r.status == StatusCode::CONFLICT && r.body["code"] == "ticket_closed" {
+                return;
+            }
             assert_eq!(r.status, StatusCode::OK, "vouch: {:?}", r.body);
         }
     }

@@ -56,6 +56,7 @@ pub struct VouchRequest {
     /// The nickname of the account the requester claims.
     pub nickname: String,
     pub account_id: String,
+    /// Empty (and no network) for "was it you?" ([`VouchRequest::own`]).
     pub requester_ip: String,
     pub requester_network: Option<String>,
     pub requester_device: String,
@@ -68,12 +69,23 @@ pub struct VouchRequest {
 }
 
 fn vouch_request(v: Vouch) -> VouchRequest {
+    let own = v.voucher_id == v.subject_id;
+    // "Was it you?" also goes to likely candidates that may be someone else's account: they
+    // see the requester's device, not where they are (a colleague, asked by name, sees both).
+    let (requester_ip, requester_network) = if own {
+        (String::new(), None)
+    } else {
+        (
+            v.requester_ip.clone(),
+            loginmeta::network_of(&v.requester_ip),
+        )
+    };
     VouchRequest {
         open: status::is_open(&v.ticket_status),
-        own: v.voucher_id == v.subject_id,
-        requester_network: loginmeta::network_of(&v.requester_ip),
+        own,
+        requester_network,
         requester_device: loginmeta::describe(&v.requester_user_agent).label,
-        requester_ip: v.requester_ip,
+        requester_ip,
         nickname: v.subject_nickname,
         account_id: v.subject_id,
         created_at: v.created_at,
@@ -364,7 +376,10 @@ impl Wangshang {
         }
         let mut ticket = self.ticket_by_id(&mut tx, &v.ticket_id).await?;
         let own = v.voucher_id == v.subject_id;
-        if answer == Answer::Deny {
+        // A candidate's own "not me" is evidence against that candidate only: the ticket is
+        // flagged when the answer is about the account it is about.
+        let about_it = ticket.account_id.as_deref() == Some(v.subject_id.as_str());
+        if answer == Answer::Deny && (!own || about_it) {
             add_flag(
                 &mut ticket,
                 if own {
@@ -389,10 +404,17 @@ impl Wangshang {
             now,
         )
         .await?;
-        // "Not me" about a ticket that is about this account stops it, as the banner's cancel
-        // does: the account's holder says someone else is recovering it.
-        if own && answer == Answer::Deny && ticket.account_id.as_deref() == Some(account_id) {
-            super::tickets::stop_ticket_in(&mut tx, &mut ticket, client, now).await?;
+        // "Not me" about a ticket that named this account by its phone or e-mail stops it, as
+        // the banner's cancel does: the account's holder says someone else is recovering it.
+        // An account an agent picked by other claims may be the wrong one: its "not me" only
+        // counts against it, and the agent can still pick another.
+        if own && answer == Answer::Deny && about_it {
+            let named = tx.candidates(&ticket.id).await?.iter().any(|c| {
+                c.account_id == account_id && matches!(c.reason.as_str(), "phone" | "email")
+            });
+            if named {
+                super::tickets::stop_ticket_in(&mut tx, &mut ticket, client, now).await?;
+            }
         }
         let v = tx.vouch(id).await?.ok_or(Error::NotFound)?;
         tx.commit().await?;

@@ -137,6 +137,7 @@ fn agent_view(a: Agent, tr: Tr) -> AgentTicket {
             .vouches
             .into_iter()
             .map(|v| VouchView {
+                own: v.voucher_id == v.subject_id,
                 voucher_id: v.voucher_id,
                 nickname: v.voucher_nickname,
                 account_id: v.subject_id,

@@ -127,8 +127,10 @@ pub struct TicketPage {
     pub claims: Vec<(String, String)>,
     pub description: String,
     pub candidates: Vec<CandidateRow>,
-    /// (who, answer, when, asked of the account itself).
-    pub vouches: Vec<(String, String, String, bool)>,
+    /// Trusted colleagues: (nickname, answer label, asked at).
+    pub vouches: Vec<(String, String, String)>,
+    /// "Was it you?" asked of candidate accounts themselves: (nickname, answer label, asked at).
+    pub own_checks: Vec<(String, String, String)>,
     /// (nickname, answer label, at)
     pub admin_answers: Vec<(String, String, String)>,
     pub flags: Vec<String>,
@@ -337,14 +339,25 @@ fn ticket_page(ctx: Ctx, status: StatusCode, errors: Vec<Shown>, v: AgentTicket)
         vouches: v
             .vouches
             .iter()
+            .filter(|x| x.voucher_id != x.subject_id)
             .map(|x| {
-                let own = x.voucher_id == x.subject_id;
-                let who = if own {
-                    format!("{} ({})", x.voucher_nickname, t.get("agent-vouch-own"))
-                } else {
-                    x.voucher_nickname.clone()
-                };
-                (who, answer(x.answer.as_deref()), human(x.created_at), own)
+                (
+                    x.voucher_nickname.clone(),
+                    answer(x.answer.as_deref()),
+                    human(x.created_at),
+                )
+            })
+            .collect(),
+        own_checks: v
+            .vouches
+            .iter()
+            .filter(|x| x.voucher_id == x.subject_id)
+            .map(|x| {
+                (
+                    x.subject_nickname.clone(),
+                    answer(x.answer.as_deref()),
+                    human(x.created_at),
+                )
             })
             .collect(),
         admin_answers: v

@@ -454,7 +454,7 @@ impl SupportRepo for SqlTx {
         let done = query(
             "INSERT INTO support_vouches (id, ticket_id, voucher_id, subject_id, answer, created_at, \
              answered_at) VALUES ($1, $2, $3, $4, NULL, $5, NULL) \
-             ON CONFLICT (ticket_id, voucher_id) DO NOTHING",
+             ON CONFLICT (ticket_id, voucher_id, subject_id) DO NOTHING",
         )
         .bind(&v.id)
         .bind(&v.ticket_id)
