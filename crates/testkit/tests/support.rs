@@ -940,6 +940,18 @@ async fn own_request(app: &TestApp, token: &str) -> Option<Value> {
         .cloned()
 }
 
+/// Answers a "was it you?" request as the account.
+async fn answer_own(app: &TestApp, token: &str, req: &Value, answer: &str) {
+    let r = app
+        .post_auth(
+            &format!("/api/v1/me/vouch-requests/{}", req["id"].as_str().unwrap()),
+            token,
+            json!({"answer": answer}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+}
+
 async fn a_signed_in_session_is_asked_whether_it_was_them(backend: Backend) {
     let app = spawn(backend, |_| {}).await;
     let agent = agent(&app, "agent@example.com", true).await;
@@ -962,14 +974,7 @@ async fn a_signed_in_session_is_asked_whether_it_was_them(backend: Backend) {
             .all(|i| i["claim"] != "own_session"),
         "nothing before it answers: {before}"
     );
-    let r = app
-        .post_auth(
-            &format!("/api/v1/me/vouch-requests/{}", req["id"].as_str().unwrap()),
-            &token,
-            json!({"answer": "confirm"}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    answer_own(&app, &token, &req, "confirm").await;
     let v = view(&app, &agent, &no).await;
     let c = &v["candidates"][0];
     let it = item(c, "own_session", 0);
@@ -991,14 +996,7 @@ async fn a_signed_in_session_is_asked_whether_it_was_them(backend: Backend) {
     // contradiction, a flag, and the trail says who.
     let (no, _) = open(&app, "r2@example.net", claims.clone()).await;
     let req = own_request(&app, &token).await.expect("asked again");
-    let r = app
-        .post_auth(
-            &format!("/api/v1/me/vouch-requests/{}", req["id"].as_str().unwrap()),
-            &token,
-            json!({"answer": "deny"}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    answer_own(&app, &token, &req, "deny").await;
     let v = view(&app, &agent, &no).await;
     let it = item(&v["candidates"][0], "own_session", 0);
     assert_eq!(
@@ -1030,14 +1028,7 @@ async fn a_signed_in_session_is_asked_whether_it_was_them(backend: Backend) {
     let req = own_request(&app, &token)
         .await
         .expect("a candidate is asked");
-    let r = app
-        .post_auth(
-            &format!("/api/v1/me/vouch-requests/{}", req["id"].as_str().unwrap()),
-            &token,
-            json!({"answer": "deny"}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    answer_own(&app, &token, &req, "deny").await;
     let v = view(&app, &agent, &no).await;
     assert_eq!(v["status"], "open");
     assert_eq!(v["flags"], json!([]));
