@@ -98,6 +98,14 @@ pub struct Vouch {
     pub ticket_status: String,
 }
 
+impl Vouch {
+    /// Asked of the account itself on its signed-in sessions ("was it you?"), not of a trusted
+    /// colleague.
+    pub fn is_own(&self) -> bool {
+        self.voucher_id == self.subject_id
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct AdminAnswer {
     pub ticket_id: String,

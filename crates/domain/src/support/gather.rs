@@ -165,7 +165,7 @@ impl Wangshang {
             if v.subject_id != account_id {
                 continue;
             }
-            if v.voucher_id == v.subject_id {
+            if v.is_own() {
                 // The account's own signed-in session, asked "was it you?": not a colleague.
                 own_answer = match VouchAnswer::of(&v) {
                     VouchAnswer::Confirmed => OwnAnswer::Confirmed,

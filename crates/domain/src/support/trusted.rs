@@ -69,7 +69,7 @@ pub struct VouchRequest {
 }
 
 fn vouch_request(v: Vouch) -> VouchRequest {
-    let own = v.voucher_id == v.subject_id;
+    let own = v.is_own();
     // "Was it you?" also goes to likely candidates that may be someone else's account: they
     // see the requester's device, not where they are (a colleague, asked by name, sees both).
     let (requester_ip, requester_network) = if own {
@@ -235,7 +235,6 @@ impl Wangshang {
         let since = now - cfg.vouch_window_days * DAY;
         self.ask_own_sessions(tx, ticket, account_id, nickname, now)
             .await?;
-        let mut asked: Vec<(String, String)> = Vec::new();
         for t in tx.trusted_contacts(account_id).await? {
             if !is_active(&t, now) {
                 continue;
@@ -244,13 +243,10 @@ impl Wangshang {
             if tx.vouches_since(&t.contact_id, since).await? >= i64::from(cfg.vouch_limit) {
                 continue;
             }
-            asked.push((t.contact_id, t.nickname));
-        }
-        for (voucher_id, voucher_nickname) in asked {
             self.ask_vouch(
                 tx,
                 ticket,
-                (&voucher_id, &voucher_nickname),
+                (&t.contact_id, &t.nickname),
                 (account_id, nickname),
                 now,
             )
@@ -295,46 +291,44 @@ impl Wangshang {
         (account_id, nickname): (&str, &str),
         now: Millis,
     ) -> Result<()> {
-        {
-            let v = Vouch {
-                id: random::id(),
-                ticket_id: ticket.id.clone(),
-                voucher_id: voucher_id.to_owned(),
-                voucher_nickname: voucher_nickname.to_owned(),
-                subject_id: account_id.to_owned(),
-                subject_nickname: nickname.to_owned(),
-                answer: None,
-                created_at: now,
-                answered_at: None,
-                requester_ip: ticket.ip.clone(),
-                requester_user_agent: ticket.user_agent.clone(),
-                ticket_status: ticket.status.clone(),
-            };
-            if !tx.insert_vouch(&v).await? {
-                return Ok(());
-            }
-            let r = vouch_request(v);
-            let data = json!({
-                "vouch_request_id": r.id,
-                "own": r.own,
-                "nickname": r.nickname,
-                "requester_ip": r.requester_ip,
-                "requester_network": r.requester_network,
-                "requester_device": r.requester_device,
-            });
-            chat::emit(
-                tx,
-                &[voucher_id.to_owned()],
-                Emit {
-                    kind: stream_kind::VOUCH_REQUESTED,
-                    conversation_id: None,
-                    message: None,
-                    data: Some(data),
-                },
-                now,
-            )
-            .await?;
+        let v = Vouch {
+            id: random::id(),
+            ticket_id: ticket.id.clone(),
+            voucher_id: voucher_id.to_owned(),
+            voucher_nickname: voucher_nickname.to_owned(),
+            subject_id: account_id.to_owned(),
+            subject_nickname: nickname.to_owned(),
+            answer: None,
+            created_at: now,
+            answered_at: None,
+            requester_ip: ticket.ip.clone(),
+            requester_user_agent: ticket.user_agent.clone(),
+            ticket_status: ticket.status.clone(),
+        };
+        if !tx.insert_vouch(&v).await? {
+            return Ok(());
         }
+        let r = vouch_request(v);
+        let data = json!({
+            "vouch_request_id": r.id,
+            "own": r.own,
+            "nickname": r.nickname,
+            "requester_ip": r.requester_ip,
+            "requester_network": r.requester_network,
+            "requester_device": r.requester_device,
+        });
+        chat::emit(
+            tx,
+            &[voucher_id.to_owned()],
+            Emit {
+                kind: stream_kind::VOUCH_REQUESTED,
+                conversation_id: None,
+                message: None,
+                data: Some(data),
+            },
+            now,
+        )
+        .await?;
         Ok(())
     }
 
@@ -375,7 +369,7 @@ impl Wangshang {
             });
         }
         let mut ticket = self.ticket_by_id(&mut tx, &v.ticket_id).await?;
-        let own = v.voucher_id == v.subject_id;
+        let own = v.is_own();
         // A candidate's own "not me" is evidence against that candidate only: the ticket is
         // flagged when the answer is about the account it is about.
         let about_it = ticket.account_id.as_deref() == Some(v.subject_id.as_str());

@@ -137,7 +137,7 @@ fn agent_view(a: Agent, tr: Tr) -> AgentTicket {
             .vouches
             .into_iter()
             .map(|v| VouchView {
-                own: v.voucher_id == v.subject_id,
+                own: v.is_own(),
                 voucher_id: v.voucher_id,
                 nickname: v.voucher_nickname,
                 account_id: v.subject_id,

@@ -339,7 +339,7 @@ fn ticket_page(ctx: Ctx, status: StatusCode, errors: Vec<Shown>, v: AgentTicket)
         vouches: v
             .vouches
             .iter()
-            .filter(|x| x.voucher_id != x.subject_id)
+            .filter(|x| !x.is_own())
             .map(|x| {
                 (
                     x.voucher_nickname.clone(),
@@ -351,7 +351,7 @@ fn ticket_page(ctx: Ctx, status: StatusCode, errors: Vec<Shown>, v: AgentTicket)
         own_checks: v
             .vouches
             .iter()
-            .filter(|x| x.voucher_id == x.subject_id)
+            .filter(|x| x.is_own())
             .map(|x| {
                 (
                     x.subject_nickname.clone(),
