@@ -119,6 +119,11 @@ const SOURCES: &[(i64, &str, &str)] = &[
         "vouch subject key",
         include_str!("../migrations/0025_vouch_subject_key.sql"),
     ),
+    (
+        26,
+        "search without docs",
+        include_str!("../migrations/0026_search_without_docs.sql"),
+    ),
 ];
 
 /// The SQL of one migration for one backend.
@@ -300,7 +305,9 @@ pub(crate) mod tests {
             "a2be105aee94866a4f5f7b9cfeb093bd9f10168d26ef7f73b1953c7f5078759d6fe17f36741afa808d80e87100db6746",
         ),
         (25, SAME_25, SAME_25),
+        (26, SAME_26, SAME_26),
     ];
+    const SAME_26: &str = "a4904e89d7a05b9a0cac85f8b8562ba5eec884816291975826fb44642e8b39049e27264a11e4114fd682a7f82a6625cc";
     const SAME_25: &str = "5fb8eacba455ed28dae4ce227def6357a8a8220e2a25c82d9a37a0f69708f546658dd3a9d72184857178df72dd9229f7";
     const SAME_22: &str = "059efc7d29642515d058ea3506b358fef6e992998a32f6393319cd616cfb5bc6a1f838f1938942de7384931f9a893501";
     const SAME_21: &str = "6107d1063f08a18f00d1d55f38e8477801811e88611026cf30ae3208bb5d6a77074bb552e38c33db868545c2dd74e8f9";

@@ -27,7 +27,7 @@ async fn hits(app: &TestApp, token: &str, q: &str) -> usize {
 
 async fn lose_the_index(app: &TestApp) {
     app.exec("DELETE FROM search_postings").await;
-    app.exec("DELETE FROM search_docs").await;
+    app.exec("DELETE FROM search_scopes").await;
 }
 
 on_both_backends!(
@@ -159,7 +159,6 @@ async fn search_off_indexes_nothing_and_on_again_rebuilds(b: Backend) {
         );
     }
     assert_eq!(app.count("SELECT COUNT(*) FROM search_postings").await, 0);
-    assert_eq!(app.count("SELECT COUNT(*) FROM search_docs").await, 0);
     // The start with search off marked the index out of date (in the background).
     let mut marked = 0;
     for _ in 0..100 {

@@ -180,7 +180,7 @@ fn load(path: &str, member: &str, a: &Args) -> (f64, f64) {
     }
     let per_conversation = a.messages.div_ceil(a.conversations);
     let mut seqs = vec![0i64; a.conversations];
-    let mut doc = 0i64;
+    let mut unindexed: Vec<(i64, String, i64)> = Vec::new();
     let mut written = 0usize;
     let (mut plain_rate, mut indexed_rate) = (0.0, 0.0);
     let started = Instant::now();
@@ -211,22 +211,14 @@ fn load(path: &str, member: &str, a: &Args) -> (f64, f64) {
                          body, mentions, sent_at) VALUES (?1, ?2, ?3, ?4, ?1, ?5, '[]', ?6)",
                     )
                     .expect("prepare");
-                let mut d = tx
-                    .prepare_cached(
-                        "INSERT INTO search_docs (id, kind, ref_id, scope, sender_id, sent_at, \
-                         has_file) VALUES (?1, 'message', ?2, ?3, ?4, ?5, 0)",
-                    )
-                    .expect("prepare");
                 let mut indexed = Vec::new();
                 for (id, seq, text, sent) in &msgs {
                     m.execute(rusqlite::params![id, c, seq, member, text, sent])
                         .expect("message");
-                    doc += 1;
                     if with_index {
-                        let scope = ci as i64 + 1;
-                        d.execute(rusqlite::params![doc, id, scope, member, sent])
-                            .expect("doc");
-                        indexed.push((scope, text.as_str(), doc));
+                        indexed.push((ci as i64 + 1, text.as_str(), *seq));
+                    } else {
+                        unindexed.push((ci as i64 + 1, text.clone(), *seq));
                     }
                 }
                 insert_postings_sqlite(&tx, &posting_rows(&indexed, a.pass));
@@ -254,29 +246,12 @@ fn load(path: &str, member: &str, a: &Args) -> (f64, f64) {
     // The messages of the timed plain batches get their index rows too, so every query sees
     // the whole corpus.
     let tx = conn.transaction().expect("begin");
-    let missing: Vec<(String, i64, String, i64)> = tx
-        .prepare(
-            "SELECT m.id, s.id, m.body, m.sent_at FROM messages m \
-             JOIN search_scopes s ON s.conversation_id = m.conversation_id \
-             WHERE NOT EXISTS (SELECT 1 FROM search_docs d WHERE d.kind = 'message' AND d.ref_id = m.id)",
-        )
-        .expect("prepare")
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-        .expect("query")
-        .map(|r| r.expect("row"))
+    let indexed: Vec<(i64, &str, i64)> = unindexed
+        .iter()
+        .map(|(scope, text, seq)| (*scope, text.as_str(), *seq))
         .collect();
-    let mut indexed = Vec::new();
-    for (id, c, text, sent) in &missing {
-        doc += 1;
-        tx.execute(
-            "INSERT INTO search_docs (id, kind, ref_id, scope, sender_id, sent_at, has_file) \
-             VALUES (?1, 'message', ?2, ?3, ?4, ?5, 0)",
-            rusqlite::params![doc, id, c, member, sent],
-        )
-        .expect("doc");
-        indexed.push((*c, text.as_str(), doc));
-    }
     insert_postings_sqlite(&tx, &posting_rows(&indexed, a.pass));
+    tx.execute_batch(INDEXED_SEQ).expect("indexed seq");
     tx.commit().expect("commit");
     conn.execute_batch("ANALYZE;").expect("analyze");
     (plain_rate, indexed_rate)
@@ -341,7 +316,6 @@ async fn load_postgres(app: &TestApp, member: &str, a: &Args) -> (f64, f64) {
         .await;
     }
     let per_conversation = a.messages.div_ceil(a.conversations);
-    let mut doc = 0i64;
     let mut written = 0usize;
     let (mut plain_rate, mut indexed_rate) = (0.0, 0.0);
     let started = Instant::now();
@@ -358,22 +332,19 @@ async fn load_postgres(app: &TestApp, member: &str, a: &Args) -> (f64, f64) {
             let msgs: Vec<(String, String, String, i64, i64)> = (0..n)
                 .map(|_| {
                     seq += 1;
-                    doc += 1;
                     let sent = now + (written as i64) * 1000 + rng.random_range(0..1000);
-                    (domain::random::id(), c.clone(), body(&mut rng), sent, doc)
+                    (domain::random::id(), c.clone(), body(&mut rng), sent, seq)
                 })
                 .collect();
             let with_index = batch_no >= 10 || batch_no % 2 == 1;
             let t0 = Instant::now();
             let rows: Vec<String> = msgs
                 .iter()
-                .enumerate()
-                .map(|(j, (id, c, text, sent, _))| {
+                .map(|(id, c, text, sent, seq)| {
                     format!(
-                        "({}, {}, {}, {}, {}, {}, '[]', {sent})",
+                        "({}, {}, {seq}, {}, {}, {}, '[]', {sent})",
                         lit(id),
                         lit(c),
-                        seq - n as i64 + 1 + j as i64,
                         lit(member),
                         lit(id),
                         lit(text)
@@ -387,7 +358,7 @@ async fn load_postgres(app: &TestApp, member: &str, a: &Args) -> (f64, f64) {
             ))
             .await;
             if with_index {
-                index_rows(app, member, a.pass, &scopes, &msgs).await;
+                index_rows(app, &scopes, a.pass, &msgs).await;
             } else {
                 unindexed.extend(msgs);
             }
@@ -411,37 +382,20 @@ async fn load_postgres(app: &TestApp, member: &str, a: &Args) -> (f64, f64) {
         }
     }
     // The timed plain batches get their index rows too, so every query sees the whole corpus.
-    index_rows(app, member, a.pass, &scopes, &unindexed).await;
+    index_rows(app, &scopes, a.pass, &unindexed).await;
+    app.exec(INDEXED_SEQ).await;
     app.exec("ANALYZE").await;
     (plain_rate, indexed_rate)
 }
 
-/// The documents and terms of `msgs` (id, conversation, text, sent_at, doc id), multi-row.
+/// The posting rows of `msgs` (id, conversation, text, sent_at, seq), multi-row.
 async fn index_rows(
     app: &TestApp,
-    member: &str,
-    pass: usize,
     scopes: &HashMap<String, usize>,
+    pass: usize,
     msgs: &[(String, String, String, i64, i64)],
 ) {
     for chunk in msgs.chunks(500) {
-        let docs: Vec<String> = chunk
-            .iter()
-            .map(|(id, c, _, sent, doc)| {
-                format!(
-                    "({doc}, 'message', {}, {}, {}, {sent}, 0)",
-                    lit(id),
-                    scopes[c],
-                    lit(member)
-                )
-            })
-            .collect();
-        app.exec(&format!(
-            "INSERT INTO search_docs (id, kind, ref_id, scope, sender_id, sent_at, has_file) \
-             OVERRIDING SYSTEM VALUE VALUES {}",
-            docs.join(", ")
-        ))
-        .await;
         let indexed: Vec<(i64, &str, i64)> = chunk
             .iter()
             .map(|(_, c, text, _, doc)| (scopes[c] as i64, text.as_str(), *doc))
@@ -469,19 +423,32 @@ async fn index_rows(
     }
 }
 
+/// Sets each conversation's highest indexed seq (migration 0026) once the corpus is indexed.
+const INDEXED_SEQ: &str = "UPDATE search_scopes SET indexed_seq = \
+     (SELECT COALESCE(MAX(m.seq), 0) FROM messages m WHERE m.conversation_id = search_scopes.conversation_id)";
+
 /// The posting rows of `(scope, text, doc)` (docs ascending) indexed `pass` messages at a time,
 /// as the server's indexer writes them: one row per conversation and term of each pass, with
 /// the pass's documents that have the term.
 fn posting_rows(msgs: &[(i64, &str, i64)], pass: usize) -> Vec<(i64, String, Vec<i64>)> {
     let mut out = Vec::new();
     for chunk in msgs.chunks(pass) {
-        let mut rows: std::collections::BTreeMap<(i64, String), Vec<i64>> = Default::default();
+        // A run: consecutive seqs of one conversation. Rows never span two runs, so the rows of
+        // a conversation and term cover ranges that do not overlap, as the server keeps them.
+        let mut rows: std::collections::BTreeMap<(i64, String, usize), Vec<i64>> =
+            Default::default();
+        let mut run = 0;
+        let mut last: Option<(i64, i64)> = None;
         for (scope, text, doc) in chunk {
+            if last.is_some_and(|(s, d)| s != *scope || d + 1 != *doc) {
+                run += 1;
+            }
+            last = Some((*scope, *doc));
             for term in domain::search::text::terms(text) {
-                rows.entry((*scope, term)).or_default().push(*doc);
+                rows.entry((*scope, term, run)).or_default().push(*doc);
             }
         }
-        out.extend(rows.into_iter().map(|((s, t), d)| (s, t, d)));
+        out.extend(rows.into_iter().map(|((s, t, _), d)| (s, t, d)));
     }
     out
 }

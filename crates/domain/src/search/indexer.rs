@@ -62,19 +62,12 @@ impl Wangshang {
         if queued.is_empty() {
             return Ok(0);
         }
-        let mut order: HashMap<String, usize> = HashMap::new();
-        for (i, (_, m)) in queued.iter().enumerate() {
-            order.entry(m.clone()).or_insert(i);
-        }
         let mut ids: Vec<String> = queued.iter().map(|(_, m)| m.clone()).collect();
         ids.sort();
         ids.dedup();
         let mut messages = tx.messages_by_ids(&ids).await?;
         drop(tx);
-        // Documents get their ids in queue order (the order the sends committed in), which
-        // orders hits of the same millisecond.
         messages.retain(|m| m.recalled_at.is_none());
-        messages.sort_by_key(|m| order.get(&m.id).copied().unwrap_or(usize::MAX));
         let (messages, mut batch) = tokio::task::spawn_blocking(move || {
             let batch = message_batch(&messages);
             (messages, batch)

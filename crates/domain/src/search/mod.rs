@@ -30,8 +30,7 @@ use crate::error::{Error, Result};
 use crate::policy;
 use crate::sessions::Authenticated;
 use crate::store::{
-    Attachment, DOC_MESSAGE, Message, SearchBatch, SearchCandidate, SearchDoc, SearchFilter,
-    TermLookup,
+    Attachment, Message, SearchBatch, SearchCandidate, SearchDoc, SearchFilter, TermLookup,
 };
 use crate::unit::Unit;
 
@@ -132,18 +131,14 @@ impl Cursor {
 /// The index document of a message.
 fn message_doc(m: &Message) -> SearchDoc {
     SearchDoc {
-        kind: DOC_MESSAGE,
-        ref_id: m.id.clone(),
         conversation_id: m.conversation_id.clone(),
-        sender_id: m.sender_id.clone(),
-        sent_at: m.sent_at,
-        has_file: m.attachment.is_some(),
+        seq: m.seq,
     }
 }
 
-/// The batch that indexes `messages` (in the order they are to get their ids) by the terms of
-/// their current text: each conversation's terms with the messages that have them. CPU work
-/// (tokenising, grouping), done before the write unit opens.
+/// The batch that indexes `messages` by the terms of their current text: each conversation's
+/// terms with the messages that have them. CPU work (tokenising, grouping), done before the
+/// write unit opens.
 pub(crate) fn message_batch(messages: &[Message]) -> SearchBatch {
     let mut conversations: Vec<String> =
         messages.iter().map(|m| m.conversation_id.clone()).collect();
@@ -199,7 +194,7 @@ pub(crate) async fn reindex_message(tx: &mut Unit, before: &Message) -> Result<(
 /// Removes a recalled message from the index (`before` is the message as it was).
 pub(crate) async fn unindex_message(tx: &mut Unit, before: &Message) -> Result<()> {
     indexer::lock_index(tx).await?;
-    tx.unindex_doc(DOC_MESSAGE, &before.id, &text::terms(&searchable(before)))
+    tx.unindex_doc(&message_doc(before), &text::terms(&searchable(before)))
         .await?;
     Ok(())
 }

@@ -6,9 +6,6 @@ use async_trait::async_trait;
 use super::{Message, StoreResult};
 use crate::clock::Millis;
 
-/// The kind of a document: a message today; files and others can be added as kinds.
-pub const DOC_MESSAGE: &str = "message";
-
 /// What an edit or a recall changes of a message (its file is fixed when it is sent, and a
 /// recall takes it away with the text).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -20,23 +17,18 @@ pub struct MessageVersion {
     pub recalled_at: Option<Millis>,
 }
 
-/// A document to index.
+/// A document to index: a message, by its place in its conversation (migration 0026).
 #[derive(Clone, Debug)]
 pub struct SearchDoc {
-    pub kind: &'static str,
-    pub ref_id: String,
     pub conversation_id: String,
-    pub sender_id: String,
-    pub sent_at: Millis,
-    pub has_file: bool,
+    pub seq: i64,
 }
 
 /// Documents indexed together (one pass) and their terms grouped into posting lists, one per
 /// conversation and term: grouped before the write unit opens, so the unit only writes.
 #[derive(Clone, Debug, Default)]
 pub struct SearchBatch {
-    /// In the order they are to get their ids; `None`: left out after grouping (the store skips
-    /// it in the lists).
+    /// `None`: left out after grouping (the store skips it in the lists).
     pub docs: Vec<Option<SearchDoc>>,
     /// The conversations of `docs`, sorted, without repeats.
     pub conversations: Vec<String>,
@@ -75,17 +67,19 @@ pub struct SearchFilter {
 /// A message that has the terms: the text still needs checking.
 #[derive(Clone, Debug)]
 pub struct SearchCandidate {
+    /// The document's key in the index, unique among messages: it orders hits sent in the same
+    /// millisecond (and is the cursor's second half).
     pub doc: i64,
     pub message: Message,
 }
 
 #[async_trait]
 pub trait SearchRepo {
-    /// Adds a batch's documents and posting lists; a document already indexed (same kind and
-    /// ref) is left as it is, and left out of the lists.
+    /// Adds a batch's documents to the posting lists; a document already in a list stays there
+    /// once.
     async fn index_docs(&mut self, batch: &SearchBatch) -> StoreResult<()>;
-    /// Removes a document and its terms (`terms`: those it was indexed with).
-    async fn unindex_doc(&mut self, kind: &str, ref_id: &str, terms: &[String]) -> StoreResult<()>;
+    /// Removes a document from the lists of `terms` (those it was indexed with).
+    async fn unindex_doc(&mut self, doc: &SearchDoc, terms: &[String]) -> StoreResult<()>;
     /// Candidates, newest first (`sent_at`, then doc, descending).
     async fn search_candidates(&mut self, f: &SearchFilter) -> StoreResult<Vec<SearchCandidate>>;
     /// How many index rows `lookup` has in the conversations `account_id` is a member of now

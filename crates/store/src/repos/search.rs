@@ -1,5 +1,5 @@
-//! The search index (`search_scopes`, `search_docs`, `search_postings`, `search_meta`): see
-//! migrations 0012, 0019 and 0024.
+//! The search index (`search_scopes`, `search_postings`, `search_meta`): see migrations 0012,
+//! 0019, 0024 and 0026.
 
 use std::collections::HashMap;
 
@@ -14,8 +14,6 @@ use super::messages::{FILE_JOIN, MESSAGE_COLUMNS, message, values_list};
 use super::{Row, col, query};
 use crate::tx::{Dialect, SqlTx};
 
-/// Documents per INSERT (6 parameters each).
-const DOC_CHUNK: usize = 200;
 /// Queue entries (or message ids) per statement.
 const QUEUE_CHUNK: usize = 500;
 
@@ -130,13 +128,30 @@ async fn insert_postings(tx: &mut SqlTx, rows: &[Posting<'_>]) -> StoreResult<()
     Ok(())
 }
 
+/// A conversation's key in the index and the highest seq indexed in it (migration 0026).
+#[derive(Clone, Copy)]
+struct Scope {
+    id: i64,
+    indexed_seq: i64,
+}
+
 /// The index's keys of these conversations (sorted, without repeats), given to those it has not
 /// met before.
-async fn scopes(tx: &mut SqlTx, conversations: &[&str]) -> StoreResult<HashMap<String, i64>> {
+async fn scopes(tx: &mut SqlTx, conversations: &[&str]) -> StoreResult<HashMap<String, Scope>> {
+    let scope = |r: &Row| -> StoreResult<(String, Scope)> {
+        Ok((
+            col(r, "conversation_id")?,
+            Scope {
+                id: col(r, "id")?,
+                indexed_seq: col(r, "indexed_seq")?,
+            },
+        ))
+    };
     let mut out = HashMap::with_capacity(conversations.len());
     for chunk in conversations.chunks(QUEUE_CHUNK) {
         let sql = format!(
-            "SELECT id, conversation_id FROM search_scopes WHERE conversation_id IN ({})",
+            "SELECT id, conversation_id, indexed_seq FROM search_scopes \
+             WHERE conversation_id IN ({})",
             params(1, chunk.len())
         );
         let mut q = query(sql);
@@ -144,7 +159,8 @@ async fn scopes(tx: &mut SqlTx, conversations: &[&str]) -> StoreResult<HashMap<S
             q = q.bind(*c);
         }
         for r in q.fetch_all(&mut tx.conn).await? {
-            out.insert(col(&r, "conversation_id")?, col(&r, "id")?);
+            let (c, s) = scope(&r)?;
+            out.insert(c, s);
         }
         let new: Vec<&str> = chunk
             .iter()
@@ -156,7 +172,8 @@ async fn scopes(tx: &mut SqlTx, conversations: &[&str]) -> StoreResult<HashMap<S
         }
         // Index writes hold the index's lock, so no other writer adds these meanwhile.
         let sql = format!(
-            "INSERT INTO search_scopes (conversation_id) VALUES {} RETURNING id, conversation_id",
+            "INSERT INTO search_scopes (conversation_id) VALUES {} \
+             RETURNING id, conversation_id, indexed_seq",
             values_list(tx.dialect, new.len(), 1, 0)
         );
         let mut q = query(sql);
@@ -164,21 +181,105 @@ async fn scopes(tx: &mut SqlTx, conversations: &[&str]) -> StoreResult<HashMap<S
             q = q.bind(*c);
         }
         for r in q.fetch_all(&mut tx.conn).await? {
-            out.insert(col(&r, "conversation_id")?, col(&r, "id")?);
+            let (c, s) = scope(&r)?;
+            out.insert(c, s);
         }
     }
     Ok(out)
 }
 
-/// A document's id and its conversation's key.
-async fn doc_key(tx: &mut SqlTx, kind: &str, ref_id: &str) -> StoreResult<Option<(i64, i64)>> {
-    let row = query("SELECT id, scope FROM search_docs WHERE kind = $1 AND ref_id = $2")
-        .bind(kind)
-        .bind(ref_id)
+/// Raises conversations' `indexed_seq` (key → seq).
+async fn set_indexed(tx: &mut SqlTx, highest: &HashMap<i64, i64>) -> StoreResult<()> {
+    for (scope, seq) in highest {
+        query("UPDATE search_scopes SET indexed_seq = $1 WHERE id = $2 AND indexed_seq < $1")
+            .bind(*seq)
+            .bind(*scope)
+            .execute(&mut tx.conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The row of `scope` and `term` that holds `doc` if any does: the first whose range ends at
+/// or above it. Returns its `last_doc` and documents.
+async fn holding_row(
+    tx: &mut SqlTx,
+    scope: i64,
+    term: &str,
+    doc: i64,
+) -> StoreResult<Option<(i64, Vec<i64>)>> {
+    let select = format!(
+        "SELECT last_doc, {} AS docs FROM search_postings \
+         WHERE scope = $1 AND term = $2 AND last_doc >= $3 ORDER BY last_doc LIMIT 1",
+        docs_text(tx.dialect)
+    );
+    let row = query(select)
+        .bind(scope)
+        .bind(term)
+        .bind(doc)
         .fetch_optional(&mut tx.conn)
         .await?;
-    row.map(|r| Ok((col(&r, "id")?, col(&r, "scope")?)))
-        .transpose()
+    row.map(|r| {
+        Ok((
+            col(&r, "last_doc")?,
+            decode_docs(&col::<String>(&r, "docs")?)?,
+        ))
+    })
+    .transpose()
+}
+
+/// Rewrites the row of `scope` and `term` that ended at `last` with `docs` (ascending), or
+/// deletes it when `docs` is empty.
+async fn rewrite_row(
+    tx: &mut SqlTx,
+    scope: i64,
+    term: &str,
+    last: i64,
+    docs: &[i64],
+) -> StoreResult<()> {
+    match (docs.first(), docs.last()) {
+        (Some(first), Some(new_last)) => {
+            let sql = format!(
+                "UPDATE search_postings SET last_doc = $1, first_doc = $2, docs = {} \
+                 WHERE scope = $4 AND term = $5 AND last_doc = $6",
+                docs_param(tx.dialect, 3)
+            );
+            query(sql)
+                .bind(*new_last)
+                .bind(*first)
+                .bind(encode_docs(tx.dialect, docs))
+                .bind(scope)
+                .bind(term)
+                .bind(last)
+                .execute(&mut tx.conn)
+                .await?;
+        }
+        _ => {
+            query("DELETE FROM search_postings WHERE scope = $1 AND term = $2 AND last_doc = $3")
+                .bind(scope)
+                .bind(term)
+                .bind(last)
+                .execute(&mut tx.conn)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Adds `doc`, at or below its conversation's `indexed_seq`, to the row of `scope` and `term`
+/// whose range holds it (its `first_doc` may move down to it), or else as a row of its own,
+/// above every row of the term there.
+async fn merge_posting(tx: &mut SqlTx, scope: i64, term: &str, doc: i64) -> StoreResult<()> {
+    match holding_row(tx, scope, term, doc).await? {
+        Some((last, mut docs)) => {
+            let Err(at) = docs.binary_search(&doc) else {
+                return Ok(());
+            };
+            docs.insert(at, doc);
+            rewrite_row(tx, scope, term, last, &docs).await
+        }
+        None => insert_postings(tx, &[((scope, term), vec![doc])]).await,
+    }
 }
 
 /// Takes document `doc` out of the posting lists of `terms` in conversation key `scope`.
@@ -188,57 +289,23 @@ async fn delete_postings(
     doc: i64,
     terms: &[String],
 ) -> StoreResult<()> {
-    let select = format!(
-        "SELECT last_doc, {} AS docs FROM search_postings \
-         WHERE scope = $1 AND term = $2 AND last_doc >= $3 ORDER BY last_doc LIMIT 1",
-        docs_text(tx.dialect)
-    );
     for term in terms {
-        let row = query(select.clone())
-            .bind(scope)
-            .bind(term)
-            .bind(doc)
-            .fetch_optional(&mut tx.conn)
-            .await?;
-        let Some(row) = row else { continue };
-        let last: i64 = col(&row, "last_doc")?;
-        let mut docs = decode_docs(&col::<String>(&row, "docs")?)?;
-        let before = docs.len();
-        docs.retain(|d| *d != doc);
-        if docs.len() == before {
+        let Some((last, mut docs)) = holding_row(tx, scope, term, doc).await? else {
             continue;
-        }
-        match (docs.first(), docs.last()) {
-            (Some(first), Some(new_last)) => {
-                let sql = format!(
-                    "UPDATE search_postings SET last_doc = $1, first_doc = $2, docs = {} \
-                     WHERE scope = $4 AND term = $5 AND last_doc = $6",
-                    docs_param(tx.dialect, 3)
-                );
-                query(sql)
-                    .bind(*new_last)
-                    .bind(*first)
-                    .bind(encode_docs(tx.dialect, &docs))
-                    .bind(scope)
-                    .bind(term)
-                    .bind(last)
-                    .execute(&mut tx.conn)
-                    .await?;
-            }
-            _ => {
-                query(
-                    "DELETE FROM search_postings WHERE scope = $1 AND term = $2 AND last_doc = $3",
-                )
-                .bind(scope)
-                .bind(term)
-                .bind(last)
-                .execute(&mut tx.conn)
-                .await?;
-            }
-        }
+        };
+        let Ok(at) = docs.binary_search(&doc) else {
+            continue;
+        };
+        docs.remove(at);
+        rewrite_row(tx, scope, term, last, &docs).await?;
     }
     Ok(())
 }
+
+/// A message's key among all documents (in a search, of `s` and `m`): its conversation's key
+/// times 2^32 plus its seq there, unique while a conversation holds fewer than four billion
+/// messages (and the index fewer than two billion conversations).
+const DOC_KEY: &str = "(s.id * 4294967296 + m.seq)";
 
 /// The conversations `$1` is a member of now, as the index's keys.
 const MEMBER_SCOPES: &str = "SELECT s.id FROM search_scopes s JOIN conversation_members cm \
@@ -306,79 +373,65 @@ impl SearchRepo for SqlTx {
     async fn index_docs(&mut self, batch: &SearchBatch) -> StoreResult<()> {
         let conversations: Vec<&str> = batch.conversations.iter().map(String::as_str).collect();
         let scopes = scopes(self, &conversations).await?;
-        let scope_of = |c: &str| {
-            scopes
-                .get(c)
-                .copied()
-                .ok_or_else(|| StoreError::Database(format!("no index key for conversation {c}")))
-        };
-        let docs: Vec<&SearchDoc> = batch.docs.iter().flatten().collect();
-        let mut ids: HashMap<(String, String), i64> = HashMap::new();
-        for chunk in docs.chunks(DOC_CHUNK) {
-            let sql = format!(
-                "INSERT INTO search_docs (kind, ref_id, scope, sender_id, sent_at, has_file) \
-                 VALUES {} ON CONFLICT (kind, ref_id) DO NOTHING RETURNING id, kind, ref_id",
-                values_list(self.dialect, chunk.len(), 6, 0)
-            );
-            let mut q = query(sql);
-            for d in chunk {
-                q = q
-                    .bind(d.kind)
-                    .bind(&d.ref_id)
-                    .bind(scope_of(&d.conversation_id)?)
-                    .bind(&d.sender_id)
-                    .bind(d.sent_at)
-                    .bind(i64::from(d.has_file));
-            }
-            for r in q.fetch_all(&mut self.conn).await? {
-                ids.insert((col(&r, "kind")?, col(&r, "ref_id")?), col(&r, "id")?);
-            }
-        }
-        // Each document's id by its place in the batch; `None`: left out, or indexed already
-        // (an entry queued twice).
-        let by_place: Vec<Option<i64>> = batch
+        // Each conversation's key by its place in the batch.
+        let scope_at: Vec<Scope> = conversations
+            .iter()
+            .map(|c| {
+                scopes.get(*c).copied().ok_or_else(|| {
+                    StoreError::Database(format!("no index key for conversation {c}"))
+                })
+            })
+            .collect::<StoreResult<_>>()?;
+        // Each document's seq by its place in the batch; `None`: left out.
+        let seq_at: Vec<Option<i64>> = batch
             .docs
             .iter()
-            .map(|d| {
-                d.as_ref()
-                    .and_then(|d| ids.get(&(d.kind.to_owned(), d.ref_id.clone())).copied())
-            })
+            .map(|d| d.as_ref().map(|d| d.seq))
             .collect();
-        // Each conversation's key by its place in the batch.
-        let scope_at: Vec<i64> = conversations
-            .iter()
-            .map(|c| scope_of(c))
-            .collect::<StoreResult<_>>()?;
         let mut rows: Vec<Posting<'_>> = Vec::with_capacity(batch.postings.len());
+        let mut merges: Vec<(i64, &str, i64)> = Vec::new();
+        // The conversations' new `indexed_seq`.
+        let mut highest: HashMap<i64, i64> = HashMap::new();
         for (c, term, places) in &batch.postings {
-            let mut docs: Vec<i64> = places
-                .iter()
-                .filter_map(|p| by_place.get(*p as usize).copied().flatten())
-                .collect();
-            if docs.is_empty() {
-                continue;
-            }
-            docs.sort_unstable();
             let scope = scope_at
                 .get(*c)
                 .copied()
                 .ok_or_else(|| StoreError::Database(format!("no conversation {c} in the batch")))?;
-            rows.push(((scope, term.as_str()), docs));
+            let mut seqs: Vec<i64> = places
+                .iter()
+                .filter_map(|p| seq_at.get(*p as usize).copied().flatten())
+                .collect();
+            seqs.sort_unstable();
+            seqs.dedup();
+            // Above every row of the conversation: a new row. At or below (indexed again after
+            // an edit, or queued twice): into the row that holds its place.
+            let (again, new) = seqs.split_at(seqs.partition_point(|s| *s <= scope.indexed_seq));
+            merges.extend(again.iter().map(|s| (scope.id, term.as_str(), *s)));
+            if let Some(top) = new.last() {
+                let h = highest.entry(scope.id).or_insert(*top);
+                *h = (*h).max(*top);
+                rows.push(((scope.id, term.as_str()), new.to_vec()));
+            }
         }
         // In the index's order, so the inserts walk its pages once instead of jumping about.
         rows.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        insert_postings(self, &rows).await
+        insert_postings(self, &rows).await?;
+        for (scope, term, doc) in merges {
+            merge_posting(self, scope, term, doc).await?;
+        }
+        set_indexed(self, &highest).await
     }
 
-    async fn unindex_doc(&mut self, kind: &str, ref_id: &str, terms: &[String]) -> StoreResult<()> {
-        let Some((id, scope)) = doc_key(self, kind, ref_id).await? else {
-            return Ok(());
-        };
-        delete_postings(self, scope, id, terms).await?;
-        query("DELETE FROM search_docs WHERE id = $1")
-            .bind(id)
-            .execute(&mut self.conn)
-            .await?;
+    async fn unindex_doc(&mut self, doc: &SearchDoc, terms: &[String]) -> StoreResult<()> {
+        let scope: Option<i64> = query("SELECT id FROM search_scopes WHERE conversation_id = $1")
+            .bind(&doc.conversation_id)
+            .fetch_optional(&mut self.conn)
+            .await?
+            .map(|r| col(&r, "id"))
+            .transpose()?;
+        if let Some(scope) = scope {
+            delete_postings(self, scope, doc.seq, terms).await?;
+        }
         Ok(())
     }
 
@@ -390,7 +443,8 @@ impl SearchRepo for SqlTx {
         let (driving, mut n) = term_condition("t", first, 2, &mut binds);
         let dialect = self.dialect;
         let mut inner = format!(
-            "SELECT j.value FROM search_postings t, {} WHERE t.scope IN ({MEMBER_SCOPES}) AND {driving}",
+            "SELECT DISTINCT t.scope AS scope, j.value AS seq FROM search_postings t, {} \
+             WHERE t.scope IN ({MEMBER_SCOPES}) AND {driving}",
             docs_of(dialect, "t.docs", "j")
         );
         if let Some(c) = &f.conversation_id {
@@ -400,10 +454,12 @@ impl SearchRepo for SqlTx {
             binds.push(Bound::Str(c));
             n += 1;
         }
+        // The candidates first, then each one's message by its place in its conversation.
         let mut sql = format!(
-            "SELECT d.id AS doc, {MESSAGE_COLUMNS} FROM search_docs d \
-             JOIN messages m ON m.id = d.ref_id {FILE_JOIN} \
-             WHERE d.kind = 'message' AND d.id IN ({inner}) AND m.recalled_at IS NULL"
+            "SELECT {DOC_KEY} AS doc, {MESSAGE_COLUMNS} FROM ({inner}) c \
+             JOIN search_scopes s ON s.id = c.scope \
+             JOIN messages m ON m.conversation_id = s.conversation_id AND m.seq = c.seq \
+             {FILE_JOIN} WHERE m.recalled_at IS NULL"
         );
         // Each other lookup is checked per document, in the one row of each term that can hold
         // it (the first whose range ends at or above it).
@@ -414,53 +470,53 @@ impl SearchRepo for SqlTx {
             let check = match l {
                 TermLookup::Exact(_) => {
                     let list = format!(
-                        "(SELECT {p}.docs FROM search_postings {p} WHERE {p}.scope = d.scope \
-                         AND {cond} AND {p}.last_doc >= d.id ORDER BY {p}.last_doc LIMIT 1)"
+                        "(SELECT {p}.docs FROM search_postings {p} WHERE {p}.scope = s.id \
+                         AND {cond} AND {p}.last_doc >= m.seq ORDER BY {p}.last_doc LIMIT 1)"
                     );
                     format!(
-                        " AND d.id IN (SELECT {j}.value FROM {})",
+                        " AND m.seq IN (SELECT {j}.value FROM {})",
                         docs_of(dialect, &list, &j)
                     )
                 }
                 TermLookup::Prefix(_) => format!(
                     " AND EXISTS (SELECT 1 FROM search_postings {p}, {} WHERE \
-                     {p}.scope = d.scope AND {cond} AND {p}.first_doc <= d.id \
-                     AND {p}.last_doc >= d.id AND {j}.value = d.id)",
+                     {p}.scope = s.id AND {cond} AND {p}.first_doc <= m.seq \
+                     AND {p}.last_doc >= m.seq AND {j}.value = m.seq)",
                     docs_of(dialect, &format!("{p}.docs"), &j)
                 ),
             };
             sql.push_str(&check);
         }
         if let Some(s) = &f.sender_id {
-            sql.push_str(&format!(" AND d.sender_id = ${n}"));
+            sql.push_str(&format!(" AND m.sender_id = ${n}"));
             binds.push(Bound::Str(s));
             n += 1;
         }
         if let Some(a) = f.after {
-            sql.push_str(&format!(" AND d.sent_at >= ${n}"));
+            sql.push_str(&format!(" AND m.sent_at >= ${n}"));
             binds.push(Bound::Int(a));
             n += 1;
         }
         if let Some(b) = f.before {
-            sql.push_str(&format!(" AND d.sent_at < ${n}"));
+            sql.push_str(&format!(" AND m.sent_at < ${n}"));
             binds.push(Bound::Int(b));
             n += 1;
         }
-        if let Some(h) = f.has_file {
-            sql.push_str(&format!(" AND d.has_file = ${n}"));
-            binds.push(Bound::Int(i64::from(h)));
-            n += 1;
+        match f.has_file {
+            Some(true) => sql.push_str(" AND f.id IS NOT NULL"),
+            Some(false) => sql.push_str(" AND f.id IS NULL"),
+            None => {}
         }
         if let Some((at, doc)) = f.below {
             sql.push_str(&format!(
-                " AND (d.sent_at < ${n} OR (d.sent_at = ${n} AND d.id < ${}))",
+                " AND (m.sent_at < ${n} OR (m.sent_at = ${n} AND {DOC_KEY} < ${}))",
                 n + 1
             ));
             binds.push(Bound::Int(at));
             binds.push(Bound::Int(doc));
             n += 2;
         }
-        sql.push_str(&format!(" ORDER BY d.sent_at DESC, d.id DESC LIMIT ${n}"));
+        sql.push_str(&format!(" ORDER BY m.sent_at DESC, doc DESC LIMIT ${n}"));
         binds.push(Bound::Int(i64::from(f.limit)));
         let mut q = query(sql);
         for b in binds {
@@ -516,7 +572,7 @@ impl SearchRepo for SqlTx {
         query("DELETE FROM search_postings")
             .execute(&mut self.conn)
             .await?;
-        query("DELETE FROM search_docs")
+        query("UPDATE search_scopes SET indexed_seq = 0")
             .execute(&mut self.conn)
             .await?;
         Ok(())
