@@ -17,7 +17,7 @@ use std::collections::{HashMap, HashSet};
 use super::{index_batch, message_batch};
 use crate::app::Wangshang;
 use crate::error::{Error, Result};
-use crate::store::{Message, MessageVersion};
+use crate::store::{IndexSource, MessageVersion};
 use crate::unit::Unit;
 
 /// Queued messages indexed per unit of work. A pass writes one posting row per conversation and
@@ -39,7 +39,7 @@ pub(crate) async fn lock_index(tx: &mut Unit) -> Result<()> {
 }
 
 /// Whether the message is still what was tokenised (its file cannot change but by a recall).
-fn unchanged(was: &Message, now: &MessageVersion) -> bool {
+fn unchanged(was: &IndexSource, now: &MessageVersion) -> bool {
     now.recalled_at.is_none() && now.body == was.body && now.edited_at == was.edited_at
 }
 
@@ -58,23 +58,25 @@ impl Wangshang {
     /// entries it read (0: the queue was empty).
     async fn index_pass(&self) -> Result<usize> {
         let mut tx = self.read().await?;
-        let queued = tx.queued_for_index(PASS as u32).await?;
+        let queued = tx.queued_sources(PASS as u32).await?;
+        drop(tx);
         if queued.is_empty() {
             return Ok(0);
         }
-        let mut ids: Vec<String> = queued.iter().map(|(_, m)| m.clone()).collect();
-        ids.sort();
-        ids.dedup();
-        let mut messages = tx.messages_by_ids(&ids).await?;
-        drop(tx);
-        messages.retain(|m| m.recalled_at.is_none());
+        let entries: Vec<i64> = queued.iter().map(|(e, _)| *e).collect();
+        // Each message once (an edit queues it again), not recalled, not gone.
+        let mut seen: HashSet<String> = HashSet::new();
+        let messages: Vec<IndexSource> = queued
+            .into_iter()
+            .filter_map(|(_, m)| m)
+            .filter(|m| m.recalled_at.is_none() && seen.insert(m.id.clone()))
+            .collect();
         let (messages, mut batch) = tokio::task::spawn_blocking(move || {
             let batch = message_batch(&messages);
             (messages, batch)
         })
         .await
         .map_err(|e| Error::Internal(format!("tokenising for the index: {e}")))?;
-        let entries: Vec<i64> = queued.iter().map(|(e, _)| *e).collect();
         let mut tx = self.write().await?;
         lock_index(&mut tx).await?;
         // Entries another pass (another node) took meanwhile are indexed already.
@@ -98,7 +100,7 @@ impl Wangshang {
         }
         index_batch(&mut tx, &batch).await?;
         tx.commit().await?;
-        Ok(queued.len())
+        Ok(entries.len())
     }
 
     /// Indexes queued messages until none is left; returns how many queue entries it read.

@@ -30,7 +30,7 @@ use crate::error::{Error, Result};
 use crate::policy;
 use crate::sessions::Authenticated;
 use crate::store::{
-    Attachment, Message, SearchBatch, SearchCandidate, SearchDoc, SearchFilter, TermLookup,
+    IndexSource, Message, SearchBatch, SearchCandidate, SearchDoc, SearchFilter, TermLookup,
 };
 use crate::unit::Unit;
 
@@ -139,7 +139,7 @@ fn message_doc(m: &Message) -> SearchDoc {
 /// The batch that indexes `messages` by the terms of their current text: each conversation's
 /// terms with the messages that have them. CPU work (tokenising, grouping), done before the
 /// write unit opens.
-pub(crate) fn message_batch(messages: &[Message]) -> SearchBatch {
+pub(crate) fn message_batch(messages: &[IndexSource]) -> SearchBatch {
     let mut conversations: Vec<String> =
         messages.iter().map(|m| m.conversation_id.clone()).collect();
     conversations.sort_unstable();
@@ -150,12 +150,20 @@ pub(crate) fn message_batch(messages: &[Message]) -> SearchBatch {
         let c = conversations
             .binary_search(&m.conversation_id)
             .unwrap_or_else(|at| at);
-        for t in text::terms(&searchable(m)) {
+        for t in text::terms(&searchable_text(&m.body, m.file_name.as_deref())) {
             lists.entry((c, t)).or_default().push(i as u32);
         }
     }
     SearchBatch {
-        docs: messages.iter().map(|m| Some(message_doc(m))).collect(),
+        docs: messages
+            .iter()
+            .map(|m| {
+                Some(SearchDoc {
+                    conversation_id: m.conversation_id.clone(),
+                    seq: m.seq,
+                })
+            })
+            .collect(),
         conversations,
         postings: lists.into_iter().map(|((c, t), d)| (c, t, d)).collect(),
     }
@@ -171,16 +179,16 @@ pub(crate) async fn index_batch(tx: &mut Unit, batch: &SearchBatch) -> Result<()
 
 /// The text a message is found by: its body and, for a file, the file's name (a caption is the
 /// body).
-pub(crate) fn searchable_text<'a>(body: &'a str, attachment: Option<&Attachment>) -> Cow<'a, str> {
-    match attachment {
-        Some(a) if body.is_empty() => Cow::Owned(a.name.clone()),
-        Some(a) => Cow::Owned(format!("{body}\n{}", a.name)),
+fn searchable_text<'a>(body: &'a str, file_name: Option<&str>) -> Cow<'a, str> {
+    match file_name {
+        Some(name) if body.is_empty() => Cow::Owned(name.to_owned()),
+        Some(name) => Cow::Owned(format!("{body}\n{name}")),
         None => Cow::Borrowed(body),
     }
 }
 
 fn searchable(m: &Message) -> Cow<'_, str> {
-    searchable_text(&m.body, m.attachment.as_ref())
+    searchable_text(&m.body, m.attachment.as_ref().map(|a| a.name.as_str()))
 }
 
 /// Takes an edited message's old terms out of the index and queues it to be indexed by its new
@@ -436,20 +444,15 @@ impl Wangshang {
 mod tests {
     use super::*;
 
-    fn message(id: &str, conversation: &str, body: &str) -> Message {
-        Message {
+    fn message(id: &str, conversation: &str, body: &str) -> IndexSource {
+        IndexSource {
             id: id.into(),
             conversation_id: conversation.into(),
             seq: 1,
-            sender_id: "s".into(),
-            client_msg_id: id.into(),
             body: body.into(),
-            mentions: Vec::new(),
-            sent_at: 1,
+            file_name: None,
             edited_at: None,
             recalled_at: None,
-            recalled_by: None,
-            attachment: None,
         }
     }
 

@@ -17,6 +17,21 @@ pub struct MessageVersion {
     pub recalled_at: Option<Millis>,
 }
 
+/// What the indexer reads of a queued message: what its terms come from, its place (its
+/// document), and what an edit or a recall changes.
+#[derive(Clone, Debug)]
+pub struct IndexSource {
+    pub id: String,
+    pub conversation_id: String,
+    pub seq: i64,
+    /// Empty once recalled.
+    pub body: String,
+    /// The name of the message's file, if it has one.
+    pub file_name: Option<String>,
+    pub edited_at: Option<Millis>,
+    pub recalled_at: Option<Millis>,
+}
+
 /// A document to index: a message, by its place in its conversation (migration 0026).
 #[derive(Clone, Debug)]
 pub struct SearchDoc {
@@ -99,13 +114,14 @@ pub trait SearchRepo {
     async fn queue_all_for_index(&mut self) -> StoreResult<u64>;
     /// The oldest queue entries, `(entry, message id)`.
     async fn queued_for_index(&mut self, limit: u32) -> StoreResult<Vec<(i64, String)>>;
+    /// The oldest queue entries with what the indexer reads of their messages (`None`: the
+    /// message is gone), in one statement.
+    async fn queued_sources(&mut self, limit: u32) -> StoreResult<Vec<(i64, Option<IndexSource>)>>;
     /// Removes queue entries; returns the message ids of those that were still queued (another
     /// pass may have taken the others).
     async fn take_queued(&mut self, entries: &[i64]) -> StoreResult<Vec<String>>;
-    /// The messages with these ids (those that exist), in no particular order.
-    async fn messages_by_ids(&mut self, ids: &[String]) -> StoreResult<Vec<Message>>;
     /// What could have changed of these messages since they were read (those that exist), in
-    /// no particular order: less to read than [`SearchRepo::messages_by_ids`].
+    /// no particular order.
     async fn message_versions(&mut self, ids: &[String]) -> StoreResult<Vec<MessageVersion>>;
     async fn search_meta(&mut self, key: &str) -> StoreResult<Option<String>>;
     async fn set_search_meta(&mut self, key: &str, value: &str) -> StoreResult<()>;

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 
 use domain::store::{
-    Message, MessageVersion, SearchBatch, SearchCandidate, SearchDoc, SearchFilter, SearchRepo,
+    IndexSource, MessageVersion, SearchBatch, SearchCandidate, SearchDoc, SearchFilter, SearchRepo,
     StoreError, StoreResult, TermLookup,
 };
 
@@ -651,9 +651,34 @@ impl SearchRepo for SqlTx {
         Ok(out)
     }
 
-    async fn messages_by_ids(&mut self, ids: &[String]) -> StoreResult<Vec<Message>> {
-        let select = format!("SELECT {MESSAGE_COLUMNS} FROM messages m {FILE_JOIN} WHERE m.id IN");
-        by_ids(self, &select, ids, message).await
+    async fn queued_sources(&mut self, limit: u32) -> StoreResult<Vec<(i64, Option<IndexSource>)>> {
+        query(
+            "SELECT q.id AS entry, m.id, m.conversation_id, m.seq, m.body, m.edited_at, \
+             m.recalled_at, f.name AS file_name FROM search_pending q \
+             LEFT JOIN messages m ON m.id = q.message_id \
+             LEFT JOIN files f ON f.message_id = m.id ORDER BY q.id LIMIT $1",
+        )
+        .bind(i64::from(limit))
+        .fetch_all(&mut self.conn)
+        .await?
+        .iter()
+        .map(|r| {
+            let entry = col(r, "entry")?;
+            let Some(id) = col::<Option<String>>(r, "id")? else {
+                return Ok((entry, None));
+            };
+            let source = IndexSource {
+                id,
+                conversation_id: col(r, "conversation_id")?,
+                seq: col(r, "seq")?,
+                body: col(r, "body")?,
+                file_name: col(r, "file_name")?,
+                edited_at: col(r, "edited_at")?,
+                recalled_at: col(r, "recalled_at")?,
+            };
+            Ok((entry, Some(source)))
+        })
+        .collect()
     }
 
     async fn message_versions(&mut self, ids: &[String]) -> StoreResult<Vec<MessageVersion>> {
