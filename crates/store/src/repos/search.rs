@@ -454,15 +454,9 @@ impl SearchRepo for SqlTx {
             binds.push(Bound::Str(c));
             n += 1;
         }
-        // The candidates first, then each one's message by its place in its conversation.
-        let mut sql = format!(
-            "SELECT {DOC_KEY} AS doc, {MESSAGE_COLUMNS} FROM ({inner}) c \
-             JOIN search_scopes s ON s.id = c.scope \
-             JOIN messages m ON m.conversation_id = s.conversation_id AND m.seq = c.seq \
-             {FILE_JOIN} WHERE m.recalled_at IS NULL"
-        );
-        // Each other lookup is checked per document, in the one row of each term that can hold
-        // it (the first whose range ends at or above it).
+        // Each other lookup is checked per candidate, in the one row of each term that can hold
+        // it (the first whose range ends at or above it), before any message is read: so the
+        // planner cannot start from the messages (PostgreSQL did, scanning them all).
         for (i, l) in rest.iter().enumerate() {
             let (p, j) = (format!("p{i}"), format!("j{i}"));
             let (cond, next) = term_condition(&p, l, n, &mut binds);
@@ -470,23 +464,41 @@ impl SearchRepo for SqlTx {
             let check = match l {
                 TermLookup::Exact(_) => {
                     let list = format!(
-                        "(SELECT {p}.docs FROM search_postings {p} WHERE {p}.scope = s.id \
-                         AND {cond} AND {p}.last_doc >= m.seq ORDER BY {p}.last_doc LIMIT 1)"
+                        "(SELECT {p}.docs FROM search_postings {p} WHERE {p}.scope = t.scope \
+                         AND {cond} AND {p}.last_doc >= j.value ORDER BY {p}.last_doc LIMIT 1)"
                     );
                     format!(
-                        " AND m.seq IN (SELECT {j}.value FROM {})",
+                        " AND j.value IN (SELECT {j}.value FROM {})",
                         docs_of(dialect, &list, &j)
                     )
                 }
                 TermLookup::Prefix(_) => format!(
                     " AND EXISTS (SELECT 1 FROM search_postings {p}, {} WHERE \
-                     {p}.scope = s.id AND {cond} AND {p}.first_doc <= m.seq \
-                     AND {p}.last_doc >= m.seq AND {j}.value = m.seq)",
+                     {p}.scope = t.scope AND {cond} AND {p}.first_doc <= j.value \
+                     AND {p}.last_doc >= j.value AND {j}.value = j.value)",
                     docs_of(dialect, &format!("{p}.docs"), &j)
                 ),
             };
-            sql.push_str(&check);
+            inner.push_str(&check);
         }
+        // The candidates first, then each one's message by its place in its conversation.
+        let message = match dialect {
+            Dialect::Sqlite => {
+                "JOIN messages m ON m.conversation_id = s.conversation_id AND m.seq = c.seq"
+            }
+            // PostgreSQL would rather hash-join every message than look up a few hundred
+            // candidates (its estimate of them is high): it does not flatten a LATERAL subquery
+            // with a LIMIT, so it looks each one up by its key.
+            Dialect::Postgres => {
+                "CROSS JOIN LATERAL (SELECT * FROM messages m0 WHERE m0.conversation_id = \
+                 s.conversation_id AND m0.seq = c.seq LIMIT 1) m"
+            }
+        };
+        let mut sql = format!(
+            "SELECT {DOC_KEY} AS doc, {MESSAGE_COLUMNS} FROM ({inner}) c \
+             JOIN search_scopes s ON s.id = c.scope {message} {FILE_JOIN} \
+             WHERE m.recalled_at IS NULL"
+        );
         if let Some(s) = &f.sender_id {
             sql.push_str(&format!(" AND m.sender_id = ${n}"));
             binds.push(Bound::Str(s));
