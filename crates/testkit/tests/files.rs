@@ -197,6 +197,7 @@ on_both_backends!(
     signed_links_are_short_lived_and_act_for_the_member,
     orphaned_blobs_and_uploads_are_swept,
     the_web_client_sends_and_fetches_with_its_session,
+    a_file_is_found_by_its_name_and_caption,
 );
 
 async fn a_member_sends_and_the_others_download(b: Backend) {
@@ -1228,4 +1229,74 @@ async fn the_web_client_sends_and_fetches_with_its_session(b: Backend) {
         }
     }
     app.stop().await;
+}
+
+/// The message ids a search of the caller's conversations finds (first page of 50).
+async fn found(app: &TestApp, token: &str, params: &[(&str, &str)]) -> Vec<String> {
+    let url = reqwest::Url::parse_with_params("http://x/api/v1/search/messages", params).unwrap();
+    let path = format!("{}?{}", url.path(), url.query().unwrap());
+    let r = app.get(&path, Some(token)).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    r.body["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["message_id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Issue 18: a file is found by its name and its caption, and `has_file` tells messages with a
+/// file from those without.
+async fn a_file_is_found_by_its_name_and_caption(b: Backend) {
+    let (app, _dir) = spawn(b, |_| {}).await;
+    let (conv, m) = group(&app, &["ann", "ben"]).await;
+    let form = Form::new().text("caption", "请审阅合同草稿").part(
+        "file",
+        part(
+            "第一条 双方约定\n".repeat(20).into_bytes(),
+            "旺达贸易采购框架协议.txt",
+            Some("text/plain"),
+        ),
+    );
+    let r = app.upload_form(&m[0].token, &conv, "", form).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    let with_file = r.str("message_id");
+    let r = app
+        .post_auth(
+            &format!("/api/v1/conversations/{conv}/messages"),
+            &m[0].token,
+            json!({"client_msg_id": "plain", "body": "合同的框架协议明天发"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    let plain = r.str("message_id");
+
+    let ben = &m[1].token;
+    // By the file's name (words of it, and the extension), and by the caption.
+    assert_eq!(
+        found(&app, ben, &[("q", "采购框架协议")]).await,
+        [with_file.clone()]
+    );
+    assert_eq!(
+        found(&app, ben, &[("q", "旺达贸易")]).await,
+        [with_file.clone()]
+    );
+    assert_eq!(found(&app, ben, &[("q", "txt")]).await, [with_file.clone()]);
+    assert_eq!(
+        found(&app, ben, &[("q", "审阅")]).await,
+        [with_file.clone()]
+    );
+    // Both say 框架协议; the filter tells them apart.
+    assert_eq!(
+        found(&app, ben, &[("q", "框架协议")]).await,
+        [plain.clone(), with_file.clone()]
+    );
+    assert_eq!(
+        found(&app, ben, &[("q", "框架协议"), ("has_file", "true")]).await,
+        [with_file.clone()]
+    );
+    assert_eq!(
+        found(&app, ben, &[("q", "框架协议"), ("has_file", "false")]).await,
+        [plain]
+    );
 }
