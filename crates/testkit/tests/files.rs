@@ -1275,28 +1275,31 @@ async fn a_file_is_found_by_its_name_and_caption(b: Backend) {
     // By the file's name (words of it, and the extension), and by the caption.
     assert_eq!(
         found(&app, ben, &[("q", "采购框架协议")]).await,
-        [with_file.clone()]
+        [with_file.as_str()]
     );
     assert_eq!(
         found(&app, ben, &[("q", "旺达贸易")]).await,
-        [with_file.clone()]
+        [with_file.as_str()]
     );
-    assert_eq!(found(&app, ben, &[("q", "txt")]).await, [with_file.clone()]);
+    assert_eq!(
+        found(&app, ben, &[("q", "txt")]).await,
+        [with_file.as_str()]
+    );
     assert_eq!(
         found(&app, ben, &[("q", "审阅")]).await,
-        [with_file.clone()]
+        [with_file.as_str()]
     );
     // Both say 框架协议; the filter tells them apart.
     assert_eq!(
         found(&app, ben, &[("q", "框架协议")]).await,
-        [plain.clone(), with_file.clone()]
+        [plain.as_str(), with_file.as_str()]
     );
     assert_eq!(
         found(&app, ben, &[("q", "框架协议"), ("has_file", "true")]).await,
-        [with_file.clone()]
+        [with_file.as_str()]
     );
     assert_eq!(
         found(&app, ben, &[("q", "框架协议"), ("has_file", "false")]).await,
-        [plain]
+        [plain.as_str()]
     );
 }
