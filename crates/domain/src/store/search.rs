@@ -106,7 +106,7 @@ pub trait SearchRepo {
         lookup: &TermLookup,
         cap: u32,
     ) -> StoreResult<i64>;
-    /// Empties the index.
+    /// Empties the index and its queue (a rebuild queues every message again, in order).
     async fn clear_search_index(&mut self) -> StoreResult<()>;
     /// Queues messages for the index (a send, an edit).
     async fn queue_for_index(&mut self, message_ids: &[String]) -> StoreResult<()>;

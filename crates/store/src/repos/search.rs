@@ -587,6 +587,11 @@ impl SearchRepo for SqlTx {
         query("UPDATE search_scopes SET indexed_seq = 0")
             .execute(&mut self.conn)
             .await?;
+        // Entries queued before would be indexed first and raise `indexed_seq`, sending the rest
+        // of their conversations down the slow path one message at a time.
+        query("DELETE FROM search_pending")
+            .execute(&mut self.conn)
+            .await?;
         Ok(())
     }
 
