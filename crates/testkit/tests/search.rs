@@ -825,8 +825,7 @@ fn newest_first(sent: &[String], ids: &[usize]) -> Vec<String> {
     ids.iter().rev().map(|i| sent[*i].clone()).collect()
 }
 
-/// Hits as a set: an edited message keeps its time but gets a newer document, which orders it
-/// differently among messages of the same millisecond.
+/// Hits as a set: messages sent in the same millisecond have no order between them here.
 fn sorted(mut ids: Vec<String>) -> Vec<String> {
     ids.sort();
     ids
@@ -891,6 +890,10 @@ async fn messages_indexed_together_leave_their_shared_rows_one_by_one(b: Backend
         sorted(all_hits(&app, &ben.token, &[("q", "报价单")]).await),
         sorted(newest_first(&sent, &[1, 2]))
     );
+    // The edited message, indexed again, joined the row of 报价 that holds its place (that of
+    // message 2, the next one) rather than a row of its own.
+    let quote = "SELECT COUNT(*) FROM search_postings WHERE term = '报价'";
+    assert_eq!(app.count(quote).await, 1);
     for q in ["张总 合同", "合同 张总", "张 合同", "归档 合同"] {
         let want = if q.contains("归档") {
             vec![6]
