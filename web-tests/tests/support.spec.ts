@@ -220,9 +220,13 @@ test('support desk: ticket, two colleagues vouch, agent approves, waiting period
     // A malformed date is refused with the form kept (the browser's pattern check is bypassed).
     await claims.locator('input[name="created_around"]').evaluate((el: HTMLInputElement) => el.removeAttribute('pattern'));
     await claims.locator('input[name="created_around"]').fill('last spring');
+    await claims.locator('textarea[name="security_answers"]').fill('小黑\n北京路, 12 号');
     await submitButton(claims).click();
     await expect(rp.locator('p.error[data-code="invalid_request"]').first()).toBeVisible();
     await expect(claims.locator('input[name="nicknames"]')).toHaveValue(owner.nickname);
+    // Security answers are secrets: never shown back, not even to the one who typed them.
+    await expect(claims.locator('textarea[name="security_answers"]')).toHaveValue('');
+    await expect(rp.locator('body')).not.toContainText('北京路');
     // The month the account was opened (now): confirmations need one kind of private evidence
     // of the ticket's own.
     await claims.locator('input[name="created_around"]').fill(new Date().toISOString().slice(0, 7));

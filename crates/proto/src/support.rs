@@ -126,6 +126,10 @@ pub struct NewTicket {
     /// the account used is evidence for the agent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_id: Option<String>,
+    /// Answers to the security questions the requester set, without the questions (at most 3):
+    /// compared at filing with the accounts the ticket may be about, never stored or shown.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub security_answers: Vec<String>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]

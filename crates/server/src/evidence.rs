@@ -66,6 +66,8 @@ mod tests {
                         ("denied", "1".into()),
                         ("silent", "1".into()),
                         ("kinds", "3".into()),
+                        ("right", "1".into()),
+                        ("given", "2".into()),
                     ],
                 );
                 let text = detail(Tr(lang), &it);

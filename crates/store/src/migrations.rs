@@ -124,6 +124,11 @@ const SOURCES: &[(i64, &str, &str)] = &[
         "search without docs",
         include_str!("../migrations/0026_search_without_docs.sql"),
     ),
+    (
+        27,
+        "support answers",
+        include_str!("../migrations/0027_support_answers.sql"),
+    ),
 ];
 
 /// The SQL of one migration for one backend.
@@ -306,7 +311,9 @@ pub(crate) mod tests {
         ),
         (25, SAME_25, SAME_25),
         (26, SAME_26, SAME_26),
+        (27, SAME_27, SAME_27),
     ];
+    const SAME_27: &str = "e1e74b9df1e29818d3d8f0764acc6f619bdd4f2f57c4b995379a1def07efd6bc967fa4d4b3afad7edc278f56d2a1af74";
     const SAME_26: &str = "a4904e89d7a05b9a0cac85f8b8562ba5eec884816291975826fb44642e8b39049e27264a11e4114fd682a7f82a6625cc";
     const SAME_25: &str = "5fb8eacba455ed28dae4ce227def6357a8a8220e2a25c82d9a37a0f69708f546658dd3a9d72184857178df72dd9229f7";
     const SAME_22: &str = "059efc7d29642515d058ea3506b358fef6e992998a32f6393319cd616cfb5bc6a1f838f1938942de7384931f9a893501";

@@ -926,6 +926,7 @@ on_both_backends!(
     evidence_follows_how_people_remember,
     rejected_tickets_do_not_use_up_help_and_silence_counts,
     a_signed_in_session_is_asked_whether_it_was_them,
+    security_answers_are_extra_evidence_and_never_kept,
 );
 
 /// The account's own request ("was it you?") in its list of vouch requests.
@@ -1420,4 +1421,133 @@ async fn rejected_tickets_do_not_use_up_help_and_silence_counts(backend: Backend
     let t = item(&v["candidates"][0], "trusted_colleagues", 0);
     assert_eq!(t["code"], "vouches_silent", "{v}");
     assert_eq!(t["weight"], -10);
+}
+
+/// Opens a ticket that also gives answers to security questions; returns its number.
+async fn open_with_answers(app: &TestApp, contact: &str, claims: Value, answers: Value) -> String {
+    let seen = codes(app, contact).await;
+    let v = app
+        .post(
+            "/api/v1/verifications",
+            json!({"purpose": "support_contact", "channel": "email", "destination": contact}),
+        )
+        .await;
+    let code = fresh_code(app, contact, &seen).await;
+    let r = app
+        .post(
+            "/api/v1/support/tickets",
+            json!({"contact_verification_id": v.str("verification_id"), "contact_code": code,
+                   "claims": claims, "description": "", "security_answers": answers}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    r.str("ticket_no")
+}
+
+async fn security_answers_are_extra_evidence_and_never_kept(backend: Backend) {
+    let app = spawn(backend, |_| {}).await;
+    let agent = agent(&app, "agent@example.com", true).await;
+    let (org, _) = enterprise(&app, "旺商科技").await;
+    let (_, token) = member(&app, &org, "owner@example.com", "张伟", "member").await;
+    let r = app
+        .request(
+            reqwest::Method::PUT,
+            "/api/v1/me/security-questions",
+            Some(&token),
+            Some(json!({"current_password": PW, "questions": [
+                {"question": "第一所小学？", "answer": "Ｐｅａｃｈ Road"},
+                {"question": "First pet?", "answer": "Xiaohei"}]})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{:?}", r.body);
+    let claims = json!({"email": "owner@example.com", "nicknames": ["张伟"],
+                        "enterprise": "旺商科技"});
+    let failures = || app.count("SELECT COALESCE(MAX(failures), 0) FROM login_throttle");
+    let answers = |v: &Value| item(&v["candidates"][0], "security_answers", 0).clone();
+    // Both right, in any order, width, case and spaces folded: +24, extra evidence only.
+    let no = open_with_answers(
+        &app,
+        "r1@example.net",
+        claims.clone(),
+        json!([" XIAOHEI ", "peach road"]),
+    )
+    .await;
+    let v = view(&app, &agent, &no).await;
+    let it = answers(&v);
+    assert_eq!(
+        (&it["result"], &it["weight"]),
+        (&json!("matched"), &json!(24)),
+        "{it}"
+    );
+    assert_eq!(failures().await, 0);
+    // One right and one guess: +20, and the guess counts toward the account's lock.
+    let no = open_with_answers(
+        &app,
+        "r2@example.net",
+        claims.clone(),
+        json!(["xiaohei", "Mimi"]),
+    )
+    .await;
+    let it = answers(&view(&app, &agent, &no).await);
+    assert_eq!(
+        (&it["result"], &it["weight"]),
+        (&json!("matched"), &json!(20)),
+        "{it}"
+    );
+    assert_eq!(failures().await, 1);
+    // Only guesses: a contradiction, each counted.
+    let no = open_with_answers(
+        &app,
+        "r3@example.net",
+        claims.clone(),
+        json!(["Mimi", "北京路"]),
+    )
+    .await;
+    let v = view(&app, &agent, &no).await;
+    let it = answers(&v);
+    assert_eq!(
+        (&it["result"], &it["weight"]),
+        (&json!("contradicted"), &json!(-12)),
+        "{it}"
+    );
+    assert_eq!(failures().await, 3);
+    // No answers given: nothing to say.
+    let (no, _) = open(&app, "r4@example.net", claims.clone()).await;
+    let v = view(&app, &agent, &no).await;
+    assert!(
+        v["candidates"][0]["evidence"]["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["claim"] != "security_answers"),
+        "{v}"
+    );
+    // The answers are never kept with the ticket nor shown to the agent.
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM support_tickets WHERE claims LIKE '%iaohei%' OR claims LIKE '%each%' OR description LIKE '%iaohei%'").await,
+        0
+    );
+    assert!(!v.to_string().to_lowercase().contains("xiaohei"), "{v}");
+    // More than three answers is a clear error, and nothing is opened.
+    let tickets = app.count("SELECT COUNT(*) FROM support_tickets").await;
+    let seen = codes(&app, "r5@example.net").await;
+    let vr = app
+        .post(
+            "/api/v1/verifications",
+            json!({"purpose": "support_contact", "channel": "email", "destination": "r5@example.net"}),
+        )
+        .await;
+    let code = fresh_code(&app, "r5@example.net", &seen).await;
+    let r = app
+        .post(
+            "/api/v1/support/tickets",
+            json!({"contact_verification_id": vr.str("verification_id"), "contact_code": code,
+                   "claims": claims, "security_answers": ["a", "b", "c", "d"]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{:?}", r.body);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM support_tickets").await,
+        tickets
+    );
 }

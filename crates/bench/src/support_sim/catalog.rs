@@ -291,3 +291,47 @@ pub const PHONES: &[(Gadget, u32)] = &[
 
 /// What outsiders guess.
 pub const GUESSES: &[&str] = &["iPhone", "华为手机", "电脑", "苹果手机", "小米", "Windows"];
+
+/// Security questions as people set them, with the answers people give (the popular ones, so
+/// that a guess is sometimes right, as it is in life).
+pub const QUESTIONS: &[(&str, &[&str])] = &[
+    (
+        "我的第一只宠物叫什么？",
+        &[
+            "小黑", "旺财", "咪咪", "豆豆", "球球", "花花", "乐乐", "毛毛", "Lucky", "Coco",
+        ],
+    ),
+    (
+        "我就读的小学是？",
+        &[
+            "实验小学",
+            "第一小学",
+            "育才小学",
+            "人民路小学",
+            "中心小学",
+            "外国语小学",
+            "师范附小",
+            "光明小学",
+        ],
+    ),
+    (
+        "我母亲的姓氏是？",
+        &[
+            "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙",
+        ],
+    ),
+    (
+        "我最喜欢的电影是？",
+        &[
+            "霸王别姬",
+            "大话西游",
+            "阿甘正传",
+            "肖申克的救赎",
+            "泰坦尼克号",
+            "千与千寻",
+            "让子弹飞",
+            "无间道",
+            "流浪地球",
+        ],
+    ),
+];

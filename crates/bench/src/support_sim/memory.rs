@@ -11,7 +11,9 @@ use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
 use serde_json::{Value, json};
 
-use super::catalog::{ENTERPRISES, GUESSES, Gadget, HOME_POOLS, MOBILE_POOLS, OUTSIDE_POOL};
+use super::catalog::{
+    ENTERPRISES, GUESSES, Gadget, HOME_POOLS, MOBILE_POOLS, OUTSIDE_POOL, QUESTIONS,
+};
 use super::world::{Member, address};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -56,6 +58,40 @@ pub struct Filing {
     /// the ticket is filed from; an impostor's victim: always), on which the server asks
     /// "did you ask support to recover this account?".
     pub signed_in: bool,
+    /// Answers to security questions, without the questions.
+    pub answers: Vec<String>,
+}
+
+/// An owner's answers to the questions they set: given by 60 % of those who set them, each
+/// remembered exactly 80 % of the time (else another popular answer).
+fn own_answers(rng: &mut StdRng, m: &Member) -> Vec<String> {
+    if m.answers.is_empty() || !rng.random_bool(0.6) {
+        return Vec::new();
+    }
+    m.answers
+        .iter()
+        .map(|(q, a)| {
+            if rng.random_bool(0.8) {
+                a.clone()
+            } else {
+                (*QUESTIONS[*q].1.choose(rng).unwrap_or(&"小黑")).to_owned()
+            }
+        })
+        .collect()
+}
+
+/// An impostor's guesses, now and then (`p`): one or two popular answers to questions they do
+/// not see.
+fn guessed_answers(rng: &mut StdRng, m: &Member, p: f64) -> Vec<String> {
+    if m.answers.is_empty() || !rng.random_bool(p) {
+        return Vec::new();
+    }
+    (0..rng.random_range(1..=2))
+        .map(|_| {
+            let q = rng.random_range(0..QUESTIONS.len());
+            (*QUESTIONS[q].1.choose(rng).unwrap_or(&"小黑")).to_owned()
+        })
+        .collect()
 }
 
 const PC_UA: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/123.0.0.0 Safari/537.36";
@@ -307,6 +343,7 @@ pub fn owner(rng: &mut StdRng, members: &[Member], i: usize) -> Filing {
         kind: Kind::Owner,
         subject: i,
         actor: None,
+        answers: own_answers(rng, m),
         claims: Value::Object(c),
         signed_in: ua != NEW_PHONE_UA,
         ua,
@@ -360,6 +397,7 @@ pub fn outsider(rng: &mut StdRng, members: &[Member], victim: usize) -> Filing {
     }
     Filing {
         signed_in: true,
+        answers: guessed_answers(rng, m, 0.1),
         kind: Kind::Outsider,
         subject: victim,
         actor: None,
@@ -477,6 +515,7 @@ pub fn insider(rng: &mut StdRng, members: &[Member], victim: usize) -> Option<Fi
     };
     Some(Filing {
         signed_in: true,
+        answers: guessed_answers(rng, m, 0.3),
         kind,
         subject: victim,
         actor: Some(actor),
@@ -518,6 +557,7 @@ pub fn sim_swapper(rng: &mut StdRng, members: &[Member], victim: usize) -> Optio
     }
     Some(Filing {
         signed_in: true,
+        answers: guessed_answers(rng, m, 0.1),
         kind: Kind::SimSwapper,
         subject: victim,
         actor: None,

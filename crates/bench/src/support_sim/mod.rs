@@ -150,6 +150,9 @@ async fn file(app: &TestApp, f: &Filing, n: usize) -> String {
     if let Some(d) = &f.device_id {
         body["device_id"] = json!(d);
     }
+    if !f.answers.is_empty() {
+        body["security_answers"] = json!(f.answers);
+    }
     let r = call(
         app,
         reqwest::Method::POST,

@@ -17,7 +17,8 @@ use serde_json::{Value, json};
 use testkit::{Resp, StatusCode, TestApp, link_token};
 
 use super::catalog::{
-    DEPARTMENTS, ENGLISH, ENTERPRISES, GIVEN, Gadget, HOME_POOLS, MOBILE_POOLS, PHONES, SURNAMES,
+    DEPARTMENTS, ENGLISH, ENTERPRISES, GIVEN, Gadget, HOME_POOLS, MOBILE_POOLS, PHONES, QUESTIONS,
+    SURNAMES,
 };
 
 pub const PASSWORD: &str = "blue lantern over quiet harbor";
@@ -56,6 +57,8 @@ pub struct Member {
     /// Messages with each person (direct both ways, own mentions in groups), most first.
     pub talk: Vec<(usize, u32)>,
     pub trusted: Vec<usize>,
+    /// Security questions set (index into `QUESTIONS`) with their answers; most set none.
+    pub answers: Vec<(usize, String)>,
 }
 
 impl Member {
@@ -226,6 +229,7 @@ fn draw(rng: &mut StdRng, members: usize) -> Vec<Member> {
                 created_at: 0,
                 talk: Vec::new(),
                 trusted: Vec::new(),
+                answers: Vec::new(),
             });
         }
     }
@@ -493,6 +497,39 @@ pub async fn build(app: &TestApp, rng: &mut StdRng, size: usize) -> World {
             .await;
         must(&r, StatusCode::OK, "trusted contacts");
         members[i].trusted = pick;
+    }
+    // A quarter set two security questions.
+    eprintln!("world: security questions");
+    for m in members.iter_mut() {
+        if !rng.random_bool(0.25) {
+            continue;
+        }
+        let mut qs: Vec<usize> = (0..QUESTIONS.len()).collect();
+        qs.shuffle(rng);
+        qs.truncate(2);
+        let answers: Vec<(usize, String)> = qs
+            .iter()
+            .map(|&q| {
+                (
+                    q,
+                    (*QUESTIONS[q].1.choose(rng).unwrap_or(&"小黑")).to_owned(),
+                )
+            })
+            .collect();
+        let body: Vec<Value> = answers
+            .iter()
+            .map(|(q, a)| json!({"question": QUESTIONS[*q].0, "answer": a}))
+            .collect();
+        let r = app
+            .request(
+                reqwest::Method::PUT,
+                "/api/v1/me/security-questions",
+                Some(&m.token),
+                Some(json!({"current_password": PASSWORD, "questions": body})),
+            )
+            .await;
+        must(&r, StatusCode::NO_CONTENT, "security questions");
+        m.answers = answers;
     }
     // Accounts were opened over the past years (the only history written directly).
     let now = domain::clock::now_ms();

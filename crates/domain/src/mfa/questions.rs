@@ -25,7 +25,7 @@ pub fn normalise_answer(answer: &str) -> String {
 }
 
 impl Wangshang {
-    fn answer_secret(&self, answer: &str) -> Result<Password> {
+    pub(crate) fn answer_secret(&self, answer: &str) -> Result<Password> {
         let n = normalise_answer(answer);
         if n.is_empty() || n.len() > 256 {
             return Err(Error::InvalidRequest(

@@ -47,6 +47,10 @@ pub struct Candidate {
     pub nickname: String,
     /// `phone`, `email`, `nickname` or `agent`.
     pub reason: String,
+    /// Security answers of the ticket compared with this account's questions at filing (0: none
+    /// given, or the account has none), and how many of its questions they answered right.
+    pub answers_given: i64,
+    pub answers_right: i64,
 }
 
 #[derive(Clone, Debug)]
@@ -173,6 +177,14 @@ pub trait SupportRepo {
         ticket_id: &str,
         account_id: &str,
         reason: &str,
+    ) -> StoreResult<()>;
+    /// What the ticket's security answers showed for a candidate (only the counts).
+    async fn set_candidate_answers(
+        &mut self,
+        ticket_id: &str,
+        account_id: &str,
+        given: i64,
+        right: i64,
     ) -> StoreResult<()>;
     async fn candidates(&mut self, ticket_id: &str) -> StoreResult<Vec<Candidate>>;
     async fn insert_reply(&mut self, ticket_id: &str, r: &TicketReply) -> StoreResult<()>;

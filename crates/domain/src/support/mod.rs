@@ -10,6 +10,7 @@
 
 pub mod admins;
 pub mod agents;
+pub mod answers;
 pub mod evidence;
 mod finish;
 mod gather;

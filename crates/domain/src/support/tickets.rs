@@ -41,6 +41,9 @@ pub struct NewTicket {
     /// The device id of the browser or app filing it (the web client's long-lived cookie, an
     /// app's install id), when it has one: a device the account used is evidence.
     pub device_id: Option<String>,
+    /// Answers to the security questions the requester set (without the questions): compared
+    /// with the first candidates' at filing, never stored ([`super::answers`]).
+    pub security_answers: Vec<String>,
 }
 
 /// What the requester keeps: the number and the private status token.
@@ -359,6 +362,7 @@ impl Wangshang {
     #[tracing::instrument(skip_all)]
     pub async fn open_ticket(&self, req: NewTicket, client: &Client) -> Result<TicketOpened> {
         let claims = parse_claims(req.claims, &self.config.default_region)?;
+        let answers = super::answers::parse_answers(&req.security_answers)?;
         let device_id = match req.device_id.as_deref().map(str::trim) {
             Some(d) if !d.is_empty() => Some(crate::accounts::parse_device_id(Some(d))?),
             _ => None,
@@ -471,6 +475,15 @@ impl Wangshang {
         .await?;
         audit(&mut tx, &ticket.id, "requester", "opened", "", client, now).await?;
         tx.commit().await?;
+        // After the ticket's unit, so that only the request that used the code hashes, and the
+        // writer never waits on Argon2id. Should this fail, the ticket stands without them.
+        let accounts: Vec<Account> = candidates.into_iter().map(|(a, _)| a).collect();
+        if let Err(e) = self
+            .check_ticket_answers(&ticket.id, &accounts, &answers)
+            .await
+        {
+            tracing::warn!(error = %e, "security answers of a ticket were not compared");
+        }
         Ok(TicketOpened {
             ticket_no: ticket.ticket_no,
             status_token: token,

@@ -229,6 +229,7 @@ pub async fn open(
                 claims: claims(req.claims),
                 description: req.description,
                 device_id: req.device_id,
+                security_answers: req.security_answers,
             },
             &client,
         )

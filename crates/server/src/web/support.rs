@@ -321,6 +321,9 @@ pub struct TicketForm {
     places: String,
     #[serde(default)]
     created_around: String,
+    /// One answer per line (an answer may hold commas); never shown back on an error.
+    #[serde(default)]
+    security_answers: String,
     #[serde(default)]
     description: String,
 }
@@ -359,6 +362,13 @@ pub async fn open(ctx: Ctx, Form(f): Form<TicketForm>) -> Response {
         },
         description: f.description.clone(),
         device_id: Some(ctx.device_id.clone()),
+        security_answers: f
+            .security_answers
+            .lines()
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+            .map(str::to_owned)
+            .collect(),
     };
     match ctx.app.app.open_ticket(req, &ctx.client).await {
         Ok(t) => {

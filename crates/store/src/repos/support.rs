@@ -276,9 +276,30 @@ impl SupportRepo for SqlTx {
         Ok(())
     }
 
+    async fn set_candidate_answers(
+        &mut self,
+        ticket_id: &str,
+        account_id: &str,
+        given: i64,
+        right: i64,
+    ) -> StoreResult<()> {
+        query(
+            "UPDATE support_candidates SET answers_given = $1, answers_right = $2 \
+             WHERE ticket_id = $3 AND account_id = $4",
+        )
+        .bind(given)
+        .bind(right)
+        .bind(ticket_id)
+        .bind(account_id)
+        .execute(&mut self.conn)
+        .await?;
+        Ok(())
+    }
+
     async fn candidates(&mut self, ticket_id: &str) -> StoreResult<Vec<Candidate>> {
         let rows = query(
-            "SELECT c.account_id, a.nickname, c.reason FROM support_candidates c \
+            "SELECT c.account_id, a.nickname, c.reason, c.answers_given, c.answers_right \
+             FROM support_candidates c \
              JOIN accounts a ON a.id = c.account_id WHERE c.ticket_id = $1 ORDER BY c.account_id",
         )
         .bind(ticket_id)
@@ -290,6 +311,8 @@ impl SupportRepo for SqlTx {
                     account_id: col(r, "account_id")?,
                     nickname: col(r, "nickname")?,
                     reason: col(r, "reason")?,
+                    answers_given: col(r, "answers_given")?,
+                    answers_right: col(r, "answers_right")?,
                 })
             })
             .collect()

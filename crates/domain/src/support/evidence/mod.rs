@@ -15,6 +15,7 @@
 //! | each device (at most 20) | +16 maker and model line · +15 a telling maker or system (Huawei, Xiaomi, Mac …) · +14 a common one (iPhone, Windows, Android) · +4 the maker is not recorded but the system fits · 0 only the kind (手机, 电脑) · −23 none fits |
 //! | each place (at most 30) | +6 a network (IP) it used · +24 a city it logged in from only on its own networks (home, not the office) · 0 another city/region it logged in from (the office's: a public fact) · −3/−2 never · 0 "home", "office" |
 //! | creation date, by its precision | day or month +38 · year +12; a month or day up to three months off +23, four to six −4, more −10 (a year more than six months off: −6) |
+//! | security answers (SPEC §5: extra evidence only) | +20 one of the account's questions answered right · +24 two or more · −12 none of those given fits |
 //! | where the ticket was filed (at most 24) | +24 a device id it used · +7 the same browser/app and version · +24 a network few accounts use · 0 a shared one · −12 another account's device · +24 a session the account is signed in with answered "it was me" · −50 it answered "not me" |
 //! | corroboration | +6 per further kind of private evidence that agrees (colleagues, devices, date, home city, filing, former binding; at most 18) |
 //! | trusted colleagues | +50 k of n confirmed (the ticket still needs `CORROBORATION_MIN` private points of its own) · +8 fewer (never enough alone) · −5 each silent past the deadline · −50 any denial |
@@ -135,6 +136,16 @@ pub enum OwnAnswer {
     Denied,
 }
 
+/// The requester's answers to the account's security questions, compared at filing (only these
+/// counts are kept, never the answers).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Answers {
+    /// Answers compared with the account's questions (0: none given, or it has none).
+    pub given: u32,
+    /// Its questions answered right.
+    pub right: u32,
+}
+
 /// Trusted colleagues asked for this candidate, and their answers.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Vouches {
@@ -173,6 +184,8 @@ pub struct Evidence {
     pub filing: Filing,
     /// What a signed-in session of the account answered.
     pub own_answer: OwnAnswer,
+    /// The ticket's security answers against the account's questions.
+    pub answers: Answers,
     pub vouches: Vouches,
     pub admins_confirmed: u32,
     pub admins_denied: u32,
@@ -313,6 +326,7 @@ pub fn items(claims: &Claims, e: &Evidence, cfg: &SupportConfig) -> Vec<Item> {
     if let Some(c) = &claims.created_around {
         out.push(rules::created(c, e.created_at));
     }
+    out.extend(rules::answers(e.answers));
     let mut filing = rules::Budget::new(rules::points::FILING_CAP);
     // A signed-in session's "yes, it was me" is what a thief holding the owner's unlocked
     // phone has too: it shares the filing's budget (a device of the account's).

@@ -3,7 +3,9 @@
 use super::devices::{self, DeviceFacts, Fit};
 use super::org::{self, NameMatch};
 use super::text::{Similarity, best, fold, has_cjk, in_pinyin, pinyin_keys, similarity};
-use super::{Class, DeviceUse, Filing, Item, OrgFacts, Outcome, OwnAnswer, Person, Vouches};
+use super::{
+    Answers, Class, DeviceUse, Filing, Item, OrgFacts, Outcome, OwnAnswer, Person, Vouches,
+};
 use crate::clock::{DAY, Millis};
 
 /// The points of each finding (the table in `mod.rs`). A finding's points are its weight of
@@ -80,6 +82,15 @@ pub mod points {
     /// It answered "not me": the account's holder says someone else is asking, as strong as a
     /// trusted colleague's denial.
     pub const OWN_DENIED: i32 = 50;
+    /// Security answers (SPEC §5: "usable only as extra evidence"): one question answered right,
+    /// and two or more — at most 24, below `private_evidence_min`, so they never carry a ticket
+    /// alone. Set by hand, as no measured world has them: people forget a fifth of their answers
+    /// within months, and acquaintances guess one in six or seven (Schechter, Brush and Egelman,
+    /// "It's no secret", IEEE S&P 2009), so a right answer weighs about as much as a device the
+    /// account used, and answers that fit nothing count against a little.
+    pub const ANSWER_RIGHT: i32 = 20;
+    pub const ANSWERS_RIGHT: i32 = 24;
+    pub const ANSWERS_WRONG: i32 = 12;
     pub const VOUCH_CONFIRMED: i32 = 50;
     pub const VOUCH_PARTIAL: i32 = 8;
     pub const VOUCH_SILENT: i32 = 5;
@@ -107,6 +118,8 @@ pub const TRUSTED: &str = "trusted_colleagues";
 
 /// Every detail code an item can carry (the console's catalogs have `agent-ev-d-{code}`).
 pub const CODES: &[&str] = &[
+    "answers_right",
+    "answers_wrong",
     "own_session_confirmed",
     "own_session_denied",
     "bound_now",
@@ -975,6 +988,42 @@ pub fn filing(f: &Filing) -> Vec<Item> {
     out
 }
 
+/// The requester's answers to the account's security questions: extra evidence only (at most 24,
+/// below the private minimum); nothing when none were compared (none given, or the account has
+/// no questions).
+pub fn answers(a: Answers) -> Option<Item> {
+    if a.given == 0 {
+        return None;
+    }
+    let args = vec![
+        ("right", a.right.to_string()),
+        ("given", a.given.to_string()),
+    ];
+    Some(match a.right {
+        0 => item(
+            "security_answers",
+            Outcome::Contradicted,
+            points::ANSWERS_WRONG,
+            "answers_wrong",
+            args,
+        ),
+        1 => item(
+            "security_answers",
+            Outcome::Matched,
+            points::ANSWER_RIGHT,
+            "answers_right",
+            args,
+        ),
+        _ => item(
+            "security_answers",
+            Outcome::Matched,
+            points::ANSWERS_RIGHT,
+            "answers_right",
+            args,
+        ),
+    })
+}
+
 /// What a session the account is signed in with answered to "did you ask support to recover
 /// this account?"; nothing while it has not answered (the owner may have no signed-in device).
 pub fn own_answer(a: OwnAnswer) -> Option<Item> {
@@ -1117,6 +1166,7 @@ pub fn corroboration(items: &[Item]) -> Option<Item> {
         "home",
         "filed_from",
         "binding",
+        "security_answers",
     ] {
         // A kind agrees when it has hits (how much it shows, net of its misses, is for the
         // private minimum: `private_points`).

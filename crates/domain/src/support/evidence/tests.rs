@@ -960,3 +960,51 @@ fn frequent_contacts_say_less_in_a_small_circle() {
     assert_eq!(big, points::CONTACT_FIRST);
     assert!(little < big && little > 0, "{little} vs {big}");
 }
+
+#[test]
+fn security_answers_are_extra_evidence_only() {
+    let claims = Claims {
+        nicknames: vec!["张伟".into()],
+        enterprise: Some("旺商网络科技有限公司".into()),
+        ..Claims::default()
+    };
+    let mut e = owner();
+    let none = assess(&claims, &e, &cfg());
+    assert!(none.items.iter().all(|i| i.claim != "security_answers"));
+    // Given, but the account has no questions (nothing compared): nothing either way.
+    e.answers = Answers { given: 0, right: 0 };
+    assert_eq!(assess(&claims, &e, &cfg()).items, none.items);
+    e.answers = Answers { given: 2, right: 1 };
+    let one = assess(&claims, &e, &cfg());
+    let it = one
+        .items
+        .iter()
+        .find(|i| i.claim == "security_answers")
+        .unwrap();
+    assert_eq!(
+        (it.result, it.weight, it.class),
+        (Outcome::Matched, points::ANSWER_RIGHT, Class::Private)
+    );
+    e.answers = Answers { given: 3, right: 3 };
+    let all = assess(&claims, &e, &cfg());
+    let it = all
+        .items
+        .iter()
+        .find(|i| i.claim == "security_answers")
+        .unwrap();
+    assert_eq!(it.weight, points::ANSWERS_RIGHT);
+    // Every answer right and the public facts are still not enough: below the private minimum.
+    assert!(all.private_points < cfg().private_evidence_min, "{all:?}");
+    assert_ne!(all.recommendation, Recommendation::LikelyOwner, "{all:?}");
+    e.answers = Answers { given: 2, right: 0 };
+    let wrong = assess(&claims, &e, &cfg());
+    let it = wrong
+        .items
+        .iter()
+        .find(|i| i.claim == "security_answers")
+        .unwrap();
+    assert_eq!(
+        (it.result, it.weight),
+        (Outcome::Contradicted, -points::ANSWERS_WRONG)
+    );
+}
