@@ -16,7 +16,7 @@ support_sim: how well the support desk's evidence tells owners from impostors
 USAGE:
     support_sim [--seed N] [--members N] [--owners N] [--outsiders N] [--insiders N]
                 [--sim-swappers N] [--postgres] [--max-secs N] [--explain N] [--stats]
-                [--dump FILE] [--no-own-answers]
+                [--dump FILE] [--no-own-answers] [--no-admins]
 
 OPTIONS:
     --seed N          the world's and the memories' random seed             [default: 16]
@@ -35,7 +35,11 @@ OPTIONS:
                       lines
     --no-own-answers  nobody answers \"was it you?\" on a signed-in device (by default the
                       owner who still has the device filed from says yes, 60 %, and the victim
-                      of someone else's ticket says no, 40 %, before the first reading)";
+                      of someone else's ticket says no, 40 %, before the first reading)
+    --no-admins       no enterprise admin answers (by default, after vouching, the admin of the
+                      account's enterprise confirms an owner 70 % of the time and is silent
+                      otherwise; for anyone else denies 40 %, is silent 55 %, confirms 5 %, and
+                      confirms when the admin is the insider who filed)";
 
 fn main() -> ExitCode {
     let mut o = Options::default();
@@ -64,6 +68,11 @@ fn main() -> ExitCode {
             }
             "--no-own-answers" => {
                 o.own_answers = false;
+                i += 1;
+                continue;
+            }
+            "--no-admins" => {
+                o.admins = false;
                 i += 1;
                 continue;
             }

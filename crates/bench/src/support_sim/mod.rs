@@ -49,6 +49,8 @@ pub struct Options {
     pub dump: Option<std::path::PathBuf>,
     /// Whether the account's holder answers "was it you?" on a signed-in device.
     pub own_answers: bool,
+    /// Whether the enterprise's admin answers after vouching.
+    pub admins: bool,
 }
 
 impl Default for Options {
@@ -65,6 +67,7 @@ impl Default for Options {
             explain: 0,
             dump: None,
             own_answers: true,
+            admins: true,
         }
     }
 }
@@ -171,6 +174,54 @@ async fn file(app: &TestApp, f: &Filing, n: usize) -> String {
         f.claims
     );
     r.str("ticket_no")
+}
+
+/// The admin of the account's enterprise (the member who created it) answers the request on the
+/// enterprise's recovery page (SPEC §4: evidence, not a bypass). For an owner they reach the
+/// member and confirm (70 %) or do not get to it; for anyone else they ask the member at work and
+/// deny (40 %), do not get to it (55 %) or confirm carelessly (5 %) — and an insider who is the
+/// admin confirms their own ticket.
+async fn admin_answer(
+    app: &TestApp,
+    rng: &mut StdRng,
+    w: &World,
+    f: &Filing,
+    account: usize,
+    no: &str,
+) {
+    let m = &w.members[account];
+    let Some(admin) = w.members.iter().position(|x| x.org == m.org) else {
+        return;
+    };
+    if admin == account {
+        return;
+    }
+    let genuine = f.kind == Kind::Owner && account == f.subject;
+    let x: f64 = rng.random();
+    let answer = if genuine {
+        (x < 0.7).then_some("confirm")
+    } else if f.actor == Some(admin) {
+        Some("confirm")
+    } else if x < 0.4 {
+        Some("deny")
+    } else if x < 0.95 {
+        None
+    } else {
+        Some("confirm")
+    };
+    let Some(answer) = answer else { return };
+    let r = app
+        .post_auth(
+            &format!("/api/v1/orgs/{}/recovery-requests/{no}", w.org_ids[m.org]),
+            &w.members[admin].token,
+            json!({"answer": answer}),
+        )
+        .await;
+    // A ticket the victim stopped ("not me") is no longer open: nothing to answer.
+    if r.status == StatusCode::NOT_FOUND || r.status == StatusCode::CONFLICT {
+        return;
+    }
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "admin: {:?}", r.body);
 }
 
 /// The trusted colleagues of the ticket's account answer. Owners' colleagues confirm (93 %),
@@ -436,6 +487,9 @@ pub async fn run(o: &Options) -> Report {
             && let Some(a) = w.members.iter().position(|m| &m.account_id == id)
         {
             vouch(&app, &mut rng, &w, f, a).await;
+            if o.admins {
+                admin_answer(&app, &mut rng, &w, f, a, &no).await;
+            }
         }
         app.exec(&format!(
             "UPDATE support_vouches SET created_at = created_at - {} WHERE answer IS NULL AND \
