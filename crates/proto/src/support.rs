@@ -284,6 +284,8 @@ pub struct VouchView {
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct AdminAnswerView {
     pub org_id: String,
+    /// The enterprise's current name.
+    pub org_name: String,
     pub admin_id: String,
     pub nickname: String,
     pub account_id: String,

@@ -441,6 +441,7 @@ async fn trusted_colleagues_and_admins_add_evidence(backend: Backend) {
     assert_eq!(r.status, StatusCode::NO_CONTENT, "{:?}", r.body);
     let v = view(&app, &agent, &no).await;
     assert_eq!(v["admin_answers"][0]["answer"], "deny");
+    assert_eq!(v["admin_answers"][0]["org_name"], "旺商科技");
     assert!(
         v["flags"]
             .as_array()

@@ -116,6 +116,8 @@ pub struct AdminAnswer {
     pub admin_id: String,
     pub admin_nickname: String,
     pub org_id: String,
+    /// The enterprise's current name (read with the answer; empty when written).
+    pub org_name: String,
     pub subject_id: String,
     pub answer: String,
     pub at: Millis,

@@ -108,6 +108,7 @@ impl Wangshang {
             admin_id: account_id.to_owned(),
             admin_nickname: String::new(),
             org_id: org_id.to_owned(),
+            org_name: String::new(),
             subject_id: subject,
             answer: answer.as_str().to_owned(),
             at: now,

@@ -150,6 +150,7 @@ fn agent_view(a: Agent, tr: Tr) -> AgentTicket {
             .into_iter()
             .map(|x| AdminAnswerView {
                 org_id: x.org_id,
+                org_name: x.org_name,
                 admin_id: x.admin_id,
                 nickname: x.admin_nickname,
                 account_id: x.subject_id,

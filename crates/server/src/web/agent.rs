@@ -395,12 +395,19 @@ fn ticket_page(ctx: Ctx, status: StatusCode, errors: Vec<Shown>, v: AgentTicket)
                     Some(n) => n.clone(),
                     None => label(t, &format!("agent-actor-{}", a.actor), &a.actor),
                 };
-                // A picked account is named as the candidates list names it.
-                let detail = v
+                // A picked account is named as the candidates list names it, an enterprise
+                // whose admin answered by its name.
+                let picked = v
                     .candidates
                     .iter()
                     .find(|c| a.action == "picked_candidate" && c.account_id == a.detail)
-                    .map_or_else(|| a.detail.clone(), |c| c.nickname.clone());
+                    .map(|c| c.nickname.clone());
+                let org = v
+                    .admin_answers
+                    .iter()
+                    .find(|x| a.action.starts_with("admin_") && x.org_id == a.detail)
+                    .map(|x| x.org_name.clone());
+                let detail = picked.or(org).unwrap_or_else(|| a.detail.clone());
                 (
                     human(a.at),
                     actor,

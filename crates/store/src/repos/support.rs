@@ -566,8 +566,10 @@ impl SupportRepo for SqlTx {
 
     async fn admin_answers(&mut self, ticket_id: &str) -> StoreResult<Vec<AdminAnswer>> {
         let rows = query(
-            "SELECT s.ticket_id, s.admin_id, a.nickname, s.org_id, s.subject_id, s.answer, s.at \
+            "SELECT s.ticket_id, s.admin_id, a.nickname, s.org_id, o.name AS org_name, \
+             s.subject_id, s.answer, s.at \
              FROM support_admin_answers s JOIN accounts a ON a.id = s.admin_id \
+             JOIN orgs o ON o.id = s.org_id \
              WHERE s.ticket_id = $1 ORDER BY s.at, s.admin_id",
         )
         .bind(ticket_id)
@@ -580,6 +582,7 @@ impl SupportRepo for SqlTx {
                     admin_id: col(r, "admin_id")?,
                     admin_nickname: col(r, "nickname")?,
                     org_id: col(r, "org_id")?,
+                    org_name: col(r, "org_name")?,
                     subject_id: col(r, "subject_id")?,
                     answer: col(r, "answer")?,
                     at: col(r, "at")?,
