@@ -1445,11 +1445,29 @@ async fn open_with_answers(app: &TestApp, contact: &str, claims: Value, answers:
     r.str("ticket_no")
 }
 
+/// The security-answers item of the ticket's first candidate, once the comparison (which runs
+/// after the response) has written it.
+async fn answers_item(app: &TestApp, agent: &str, no: &str) -> (Value, Value) {
+    for _ in 0..200 {
+        let v = view(app, agent, no).await;
+        let found = v["candidates"][0]["evidence"]["items"]
+            .as_array()
+            .and_then(|a| a.iter().find(|i| i["claim"] == "security_answers"))
+            .cloned();
+        if let Some(it) = found {
+            return (it, v);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("no security answers item for {no}");
+}
+
 async fn security_answers_are_extra_evidence_and_never_kept(backend: Backend) {
-    let app = spawn(backend, |_| {}).await;
+    // A long delay after the third failure, to see that it stops the comparison.
+    let app = spawn(backend, |c| c.login.base_delay_ms = 600_000).await;
     let agent = agent(&app, "agent@example.com", true).await;
     let (org, _) = enterprise(&app, "旺商科技").await;
-    let (_, token) = member(&app, &org, "owner@example.com", "张伟", "member").await;
+    let (owner, token) = member(&app, &org, "owner@example.com", "张伟", "member").await;
     let r = app
         .request(
             reqwest::Method::PUT,
@@ -1463,8 +1481,11 @@ async fn security_answers_are_extra_evidence_and_never_kept(backend: Backend) {
     assert_eq!(r.status, StatusCode::NO_CONTENT, "{:?}", r.body);
     let claims = json!({"email": "owner@example.com", "nicknames": ["张伟"],
                         "enterprise": "旺商科技"});
-    let failures = || app.count("SELECT COALESCE(MAX(failures), 0) FROM login_throttle");
-    let answers = |v: &Value| item(&v["candidates"][0], "security_answers", 0).clone();
+    let failures_sql = format!(
+        "SELECT COALESCE(MAX(failures), 0) FROM login_throttle WHERE key = 'support_answers:{owner}'"
+    );
+    let failures = || app.count(&failures_sql);
+    let mut views = Vec::new();
     // Both right, in any order, width, case and spaces folded: +24, extra evidence only.
     let no = open_with_answers(
         &app,
@@ -1473,15 +1494,15 @@ async fn security_answers_are_extra_evidence_and_never_kept(backend: Backend) {
         json!([" XIAOHEI ", "peach road"]),
     )
     .await;
-    let v = view(&app, &agent, &no).await;
-    let it = answers(&v);
+    let (it, v) = answers_item(&app, &agent, &no).await;
     assert_eq!(
         (&it["result"], &it["weight"]),
         (&json!("matched"), &json!(24)),
         "{it}"
     );
+    views.push(v);
     assert_eq!(failures().await, 0);
-    // One right and one guess: +20, and the guess counts toward the account's lock.
+    // One right and one guess: +20, and the guess counts toward the answers' own lock.
     let no = open_with_answers(
         &app,
         "r2@example.net",
@@ -1489,12 +1510,13 @@ async fn security_answers_are_extra_evidence_and_never_kept(backend: Backend) {
         json!(["xiaohei", "Mimi"]),
     )
     .await;
-    let it = answers(&view(&app, &agent, &no).await);
+    let (it, v) = answers_item(&app, &agent, &no).await;
     assert_eq!(
         (&it["result"], &it["weight"]),
         (&json!("matched"), &json!(20)),
         "{it}"
     );
+    views.push(v);
     assert_eq!(failures().await, 1);
     // Only guesses: a contradiction, each counted.
     let no = open_with_answers(
@@ -1504,16 +1526,46 @@ async fn security_answers_are_extra_evidence_and_never_kept(backend: Backend) {
         json!(["Mimi", "北京路"]),
     )
     .await;
-    let v = view(&app, &agent, &no).await;
-    let it = answers(&v);
+    let (it, v) = answers_item(&app, &agent, &no).await;
     assert_eq!(
         (&it["result"], &it["weight"]),
         (&json!("contradicted"), &json!(-12)),
         "{it}"
     );
+    views.push(v);
     assert_eq!(failures().await, 3);
-    // No answers given: nothing to say.
-    let (no, _) = open(&app, "r4@example.net", claims.clone()).await;
+    // Not the login lock: the owner still signs in.
+    assert_eq!(
+        app.login("owner@example.com", PW).await.status,
+        StatusCode::CREATED
+    );
+    // Without the contact's code nothing is compared or counted.
+    let seen = codes(&app, "r4@example.net").await;
+    let vr = app
+        .post(
+            "/api/v1/verifications",
+            json!({"purpose": "support_contact", "channel": "email", "destination": "r4@example.net"}),
+        )
+        .await;
+    let code = fresh_code(&app, "r4@example.net", &seen).await;
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let r = app
+        .post(
+            "/api/v1/support/tickets",
+            json!({"contact_verification_id": vr.str("verification_id"), "contact_code": wrong,
+                   "claims": claims, "security_answers": ["Mimi", "Tom"]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{:?}", r.body);
+    // Three failures delay further guesses: even right answers are not compared now.
+    let no = open_with_answers(
+        &app,
+        "r5@example.net",
+        claims.clone(),
+        json!(["xiaohei", "peach road"]),
+    )
+    .await;
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
     let v = view(&app, &agent, &no).await;
     assert!(
         v["candidates"][0]["evidence"]["items"]
@@ -1523,22 +1575,46 @@ async fn security_answers_are_extra_evidence_and_never_kept(backend: Backend) {
             .all(|i| i["claim"] != "security_answers"),
         "{v}"
     );
-    // The answers are never kept with the ticket nor shown to the agent.
-    assert_eq!(
-        app.count("SELECT COUNT(*) FROM support_tickets WHERE claims LIKE '%iaohei%' OR claims LIKE '%each%' OR description LIKE '%iaohei%'").await,
-        0
+    assert_eq!(failures().await, 3);
+    // No answers given: nothing to say.
+    let (no, _) = open(&app, "r6@example.net", claims.clone()).await;
+    let v = view(&app, &agent, &no).await;
+    assert!(
+        v["candidates"][0]["evidence"]["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["claim"] != "security_answers"),
+        "{v}"
     );
-    assert!(!v.to_string().to_lowercase().contains("xiaohei"), "{v}");
+    // The answers are never kept, sent or shown to the agent.
+    for probe in ["iaohei", "each road", "Mimi", "北京路"] {
+        for table in [
+            "SELECT COUNT(*) FROM support_tickets WHERE claims LIKE '%P%' OR description LIKE '%P%'",
+            "SELECT COUNT(*) FROM support_audit WHERE detail LIKE '%P%'",
+            "SELECT COUNT(*) FROM outbox WHERE params LIKE '%P%'",
+            "SELECT COUNT(*) FROM dev_messages WHERE body LIKE '%P%'",
+        ] {
+            assert_eq!(
+                app.count(&table.replace('P', probe)).await,
+                0,
+                "{table} {probe}"
+            );
+        }
+        for v in &views {
+            assert!(!v.to_string().contains(probe), "{probe} in {v}");
+        }
+    }
     // More than three answers is a clear error, and nothing is opened.
     let tickets = app.count("SELECT COUNT(*) FROM support_tickets").await;
-    let seen = codes(&app, "r5@example.net").await;
+    let seen = codes(&app, "r7@example.net").await;
     let vr = app
         .post(
             "/api/v1/verifications",
-            json!({"purpose": "support_contact", "channel": "email", "destination": "r5@example.net"}),
+            json!({"purpose": "support_contact", "channel": "email", "destination": "r7@example.net"}),
         )
         .await;
-    let code = fresh_code(&app, "r5@example.net", &seen).await;
+    let code = fresh_code(&app, "r7@example.net", &seen).await;
     let r = app
         .post(
             "/api/v1/support/tickets",

@@ -37,8 +37,8 @@ OPTIONS:
                       owner who still has the device filed from says yes, 60 %, and the victim
                       of someone else's ticket says no, 40 %, before the first reading)
     --no-admins       no enterprise admin answers (by default, after vouching, the admin of the
-                      account's enterprise confirms an owner 70 % of the time and is silent
-                      otherwise; for anyone else denies 40 %, is silent 55 %, confirms 5 %, and
+                      account's enterprise confirms an owner 70 % of the time, denies by
+                      mistake 0.5 % and is silent otherwise; for anyone else denies 40 %, is silent 55 %, confirms 5 %, and
                       confirms when the admin is the insider who filed)";
 
 fn main() -> ExitCode {

@@ -129,6 +129,24 @@ pub struct Report {
 }
 
 /// Reads a ticket as the agent (in English).
+/// The agent's view once the ticket's security answers (compared after the response) show on
+/// the account's candidate — or after two seconds, when they never will (the account is not
+/// among the first candidates, or guesses at it are delayed).
+async fn answered_view(app: &TestApp, agent: &str, no: &str, account_id: &str) -> Value {
+    let mut view = agent_view(app, agent, no).await;
+    for _ in 0..40 {
+        if subject_items(&view, account_id)
+            .iter()
+            .any(|i| i["claim"] == "security_answers")
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        view = agent_view(app, agent, no).await;
+    }
+    view
+}
+
 async fn agent_view(app: &TestApp, agent: &str, no: &str) -> Value {
     let r = call(
         app,
@@ -178,7 +196,7 @@ async fn file(app: &TestApp, f: &Filing, n: usize) -> String {
 
 /// The admin of the account's enterprise (the member who created it) answers the request on the
 /// enterprise's recovery page (SPEC §4: evidence, not a bypass). For an owner they reach the
-/// member and confirm (70 %) or do not get to it; for anyone else they ask the member at work and
+/// member and confirm (70 %), do not get to it, or deny by mistake (0.5 %); for anyone else they ask the member at work and
 /// deny (40 %), do not get to it (55 %) or confirm carelessly (5 %) — and an insider who is the
 /// admin confirms their own ticket.
 async fn admin_answer(
@@ -199,7 +217,13 @@ async fn admin_answer(
     let genuine = f.kind == Kind::Owner && account == f.subject;
     let x: f64 = rng.random();
     let answer = if genuine {
-        (x < 0.7).then_some("confirm")
+        if x < 0.7 {
+            Some("confirm")
+        } else if x < 0.995 {
+            None
+        } else {
+            Some("deny")
+        }
     } else if f.actor == Some(admin) {
         Some("confirm")
     } else if x < 0.4 {
@@ -357,6 +381,9 @@ fn explain(f: &Filing, view: &Value, w: &World, when: &str) {
 pub async fn run(o: &Options) -> Report {
     let started = Instant::now();
     let mut rng = StdRng::seed_from_u64(o.seed);
+    // The admins draw from their own stream, so that `--no-admins` leaves every other draw as
+    // it was.
+    let mut admin_rng = StdRng::seed_from_u64(o.seed ^ 0xad31);
     let dir = tempfile::tempdir().expect("temp dir");
     let geo = dir.path().join("city.mmdb");
     let entries = catalog::geo_entries();
@@ -431,7 +458,11 @@ pub async fn run(o: &Options) -> Report {
         if o.own_answers {
             own_answer(&app, &mut rng, &w, f, &waiting).await;
         }
-        let view = agent_view(&app, &w.agent, &no).await;
+        let view = if f.answers.is_empty() || w.members[f.subject].answers.is_empty() {
+            agent_view(&app, &w.agent, &no).await
+        } else {
+            answered_view(&app, &w.agent, &no, subject).await
+        };
         let before = Verdict::of(&view, subject);
         let items: Vec<(String, String, i64)> = subject_items(&view, subject)
             .into_iter()
@@ -488,7 +519,7 @@ pub async fn run(o: &Options) -> Report {
         {
             vouch(&app, &mut rng, &w, f, a).await;
             if o.admins {
-                admin_answer(&app, &mut rng, &w, f, a, &no).await;
+                admin_answer(&app, &mut admin_rng, &w, f, a, &no).await;
             }
         }
         app.exec(&format!(

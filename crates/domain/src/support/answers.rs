@@ -2,24 +2,36 @@
 //!
 //! A requester may give the answers to the security questions they set, without the questions:
 //! a ticket never shows account data. Once the ticket is opened (the contact's code used, the
-//! candidates found), each answer is compared — Argon2id, outside any unit, so SQLite's one
-//! writer never waits on it — with the questions of the ticket's first candidates. A candidate's
-//! row keeps only how many answers were compared with its questions and how many of them were
-//! answered right; the answers are never stored, logged or shown. Each answer that fits none of
-//! a candidate's questions counts toward that account's lock, as a wrong password does, so
-//! tickets cannot be used to guess; a locked account's answers are not compared.
+//! candidates found), a task of its own compares each answer — Argon2id, after the response, so
+//! neither SQLite's one writer nor the requester waits on it, and the time of the answer says
+//! nothing about whether an answer fits — with the questions of the ticket's first candidates.
+//! A candidate's row keeps only how many answers were compared with its questions and how many
+//! of them were answered right; the answers are never stored, logged or shown.
+//!
+//! Guessing is bounded by a lock of its own per account (`support_answers:{id}`, with the login
+//! lock's limits): it is checked before each answer, and each answer that fits none of the
+//! account's questions counts a failure at once. It is not the login lock, so a stranger who
+//! only knows a nickname cannot lock anyone out of signing in, and an owner's right answers
+//! cost a namesake candidate nothing but a count on that lock.
 
 use crate::app::Wangshang;
-use crate::credentials::throttle_keys;
+use crate::clock::now_ms;
 use crate::error::{Error, Result};
 use crate::mfa::questions::normalise_answer;
+use crate::password::Password;
 use crate::password::hashing::Verified;
 use crate::store::Account;
+use crate::throttle::{self, Limits};
 
 /// Answers a ticket may give (as many as an account may have questions).
 pub const MAX_ANSWERS: usize = crate::mfa::questions::MAX_QUESTIONS;
 /// Candidates whose questions are compared: the ticket's best few, as for "was it you?".
 pub(crate) const ANSWER_CHECKS: usize = 3;
+
+/// The throttle key that bounds guesses at an account's answers.
+pub fn answers_key(account_id: &str) -> String {
+    format!("support_answers:{account_id}")
+}
 
 /// The answers as given: blank ones dropped, the same answer (as compared) once; at most
 /// [`MAX_ANSWERS`], each at most 256 bytes once folded.
@@ -47,29 +59,42 @@ pub fn parse_answers(raw: &[String]) -> Result<Vec<String>> {
 }
 
 impl Wangshang {
-    /// Compares a ticket's answers with the questions of its first candidates and keeps the
-    /// counts on each candidate's row, with the wrong answers counted toward its lock, in one
-    /// unit per candidate.
-    pub(crate) async fn check_ticket_answers(
+    /// Starts comparing a ticket's answers with its first candidates' questions, after the
+    /// ticket's unit has committed; the request does not wait for it. Should it fail (or the
+    /// node stop), the ticket stands without them.
+    pub(crate) fn check_ticket_answers_later(
+        &self,
+        ticket_id: String,
+        candidates: Vec<Account>,
+        answers: Vec<String>,
+    ) {
+        if answers.is_empty() {
+            return;
+        }
+        let app = self.clone();
+        tokio::spawn(async move {
+            if let Err(e) = app
+                .check_ticket_answers(&ticket_id, &candidates, &answers)
+                .await
+            {
+                tracing::warn!(error = %e, "security answers of a ticket were not compared");
+            }
+        });
+    }
+
+    /// Compares the answers with the questions of each of the first candidates and keeps the
+    /// counts on its row.
+    async fn check_ticket_answers(
         &self,
         ticket_id: &str,
         candidates: &[Account],
         answers: &[String],
     ) -> Result<()> {
-        if answers.is_empty() {
-            return Ok(());
-        }
         let secrets = answers
             .iter()
             .map(|a| self.answer_secret(a))
             .collect::<Result<Vec<_>>>()?;
         for account in candidates.iter().take(ANSWER_CHECKS) {
-            match self.check_account_lock(account).await {
-                Ok(()) => {}
-                // Locked: nothing is compared (the lock is what stops guessing).
-                Err(Error::Throttled { .. }) => continue,
-                Err(e) => return Err(e),
-            }
             let questions = {
                 let mut tx = self.read().await?;
                 let q = tx.security_questions(&account.id).await?;
@@ -79,46 +104,67 @@ impl Wangshang {
             if questions.is_empty() {
                 continue;
             }
+            let key = answers_key(&account.id);
+            let mut given = 0;
             let mut right: Vec<u32> = Vec::new();
-            let mut wrong = 0;
             for secret in &secrets {
-                let mut fits = false;
-                for q in questions.iter().filter(|q| !right.contains(&q.position)) {
-                    if self.hasher.verify(secret, Some(&q.answer_hash)).await? != Verified::No {
-                        right.push(q.position);
-                        fits = true;
-                        break;
-                    }
+                // Before each answer: a locked or delayed key stops the comparison.
+                if !self.answers_allowed(&key).await? {
+                    break;
                 }
-                if !fits {
-                    wrong += 1;
+                given += 1;
+                if let Some(position) = self.fitting_question(secret, &questions, &right).await? {
+                    right.push(position);
+                } else {
+                    let cfg = &self.config.login;
+                    let mut tx = self.write().await?;
+                    throttle::record_failure(&mut tx, &key, cfg, Limits::identifier(cfg), now_ms())
+                        .await?;
+                    tx.commit().await?;
                 }
             }
-            let now = crate::clock::now_ms();
-            let cfg = &self.config.login;
+            if given == 0 {
+                continue;
+            }
             let mut tx = self.write().await?;
             tx.set_candidate_answers(
                 ticket_id,
                 &account.id,
-                i64::try_from(secrets.len()).unwrap_or(0),
+                given,
                 i64::try_from(right.len()).unwrap_or(0),
             )
             .await?;
-            for _ in 0..wrong {
-                for key in throttle_keys(account) {
-                    crate::throttle::record_failure(
-                        &mut tx,
-                        &key,
-                        cfg,
-                        crate::throttle::Limits::identifier(cfg),
-                        now,
-                    )
-                    .await?;
-                }
-            }
             tx.commit().await?;
         }
         Ok(())
+    }
+
+    /// Whether guesses at an account's answers may go on.
+    async fn answers_allowed(&self, key: &str) -> Result<bool> {
+        let cfg = &self.config.login;
+        let mut tx = self.read().await?;
+        let state = tx.throttle(key).await?;
+        tx.commit().await?;
+        match throttle::check(state.as_ref(), cfg, Limits::identifier(cfg), now_ms()) {
+            Ok(()) => Ok(true),
+            Err(Error::Throttled { .. }) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The position of a question (not yet answered right) whose answer this is.
+    async fn fitting_question(
+        &self,
+        secret: &Password,
+        questions: &[crate::store::SecurityQuestion],
+        right: &[u32],
+    ) -> Result<Option<u32>> {
+        for q in questions.iter().filter(|q| !right.contains(&q.position)) {
+            if self.hasher.verify(secret, Some(&q.answer_hash)).await? != Verified::No {
+                return Ok(Some(q.position));
+            }
+        }
+        Ok(None)
     }
 }
 
