@@ -1507,7 +1507,7 @@ async fn security_answers_are_extra_evidence_and_never_kept(backend: Backend) {
         &app,
         "r2@example.net",
         claims.clone(),
-        json!(["xiaohei", "Mimi"]),
+        json!(["xiaohei", "咪咪"]),
     )
     .await;
     let (it, v) = answers_item(&app, &agent, &no).await;
@@ -1523,7 +1523,7 @@ async fn security_answers_are_extra_evidence_and_never_kept(backend: Backend) {
         &app,
         "r3@example.net",
         claims.clone(),
-        json!(["Mimi", "北京路"]),
+        json!(["咪咪", "北京路"]),
     )
     .await;
     let (it, v) = answers_item(&app, &agent, &no).await;
@@ -1553,7 +1553,7 @@ async fn security_answers_are_extra_evidence_and_never_kept(backend: Backend) {
         .post(
             "/api/v1/support/tickets",
             json!({"contact_verification_id": vr.str("verification_id"), "contact_code": wrong,
-                   "claims": claims, "security_answers": ["Mimi", "Tom"]}),
+                   "claims": claims, "security_answers": ["咪咪", "Tom"]}),
         )
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{:?}", r.body);
@@ -1588,7 +1588,7 @@ async fn security_answers_are_extra_evidence_and_never_kept(backend: Backend) {
         "{v}"
     );
     // The answers are never kept, sent or shown to the agent.
-    for probe in ["iaohei", "each road", "Mimi", "北京路"] {
+    for probe in ["iaohei", "each road", "咪咪", "北京路"] {
         for table in [
             "SELECT COUNT(*) FROM support_tickets WHERE claims LIKE '%P%' OR description LIKE '%P%'",
             "SELECT COUNT(*) FROM support_audit WHERE detail LIKE '%P%'",

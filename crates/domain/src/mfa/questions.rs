@@ -1,6 +1,7 @@
 //! Optional security questions: up to three, answers normalised (NFKC width folding, case,
 //! spaces) and hashed with Argon2id. They are evidence for the support desk only — never enough
-//! to reset anything — and a wrong answer counts toward the account's lock like a wrong password.
+//! to reset anything; the desk compares a ticket's answers under a lock of their own
+//! ([`crate::support::answers`]).
 
 use unicode_normalization::UnicodeNormalization;
 
@@ -9,9 +10,8 @@ use crate::clock::now_ms;
 use crate::error::{Error, Result};
 use crate::events::{self, kind};
 use crate::password::Password;
-use crate::password::hashing::Verified;
 use crate::sessions::Authenticated;
-use crate::store::{Account, SecurityQuestion};
+use crate::store::SecurityQuestion;
 
 pub const MAX_QUESTIONS: usize = 3;
 
@@ -88,39 +88,6 @@ impl Wangshang {
         .await?;
         tx.commit().await?;
         Ok(())
-    }
-
-    /// For the support desk: whether `answer` matches question `position`. Wrong answers count
-    /// toward the account's lock; a locked account answers `Throttled`.
-    pub async fn check_security_answer(
-        &self,
-        account: &Account,
-        position: u32,
-        answer: &str,
-    ) -> Result<bool> {
-        self.check_account_lock(account).await?;
-        let stored = {
-            let mut tx = self.read().await?;
-            let q = tx.security_questions(&account.id).await?;
-            tx.commit().await?;
-            q.into_iter().find(|q| q.position == position)
-        };
-        let Some(stored) = stored else {
-            return Ok(false);
-        };
-        let right = match self.answer_secret(answer) {
-            Ok(secret) => {
-                self.hasher
-                    .verify(&secret, Some(&stored.answer_hash))
-                    .await?
-                    != Verified::No
-            }
-            Err(_) => false,
-        };
-        if !right {
-            self.record_account_failure(account).await?;
-        }
-        Ok(right)
     }
 }
 
