@@ -1424,8 +1424,15 @@ async fn rejected_tickets_do_not_use_up_help_and_silence_counts(backend: Backend
     assert_eq!(t["weight"], -10);
 }
 
-/// Opens a ticket that also gives answers to security questions; returns its number.
-async fn open_with_answers(app: &TestApp, contact: &str, claims: Value, answers: Value) -> String {
+/// Proves `contact` and posts a ticket with security answers, the contact's code given by
+/// `code` (the right one, or another); returns the answer.
+async fn file_with_answers(
+    app: &TestApp,
+    contact: &str,
+    claims: &Value,
+    answers: Value,
+    code: impl Fn(&str) -> String,
+) -> testkit::Resp {
     let seen = codes(app, contact).await;
     let v = app
         .post(
@@ -1433,16 +1440,20 @@ async fn open_with_answers(app: &TestApp, contact: &str, claims: Value, answers:
             json!({"purpose": "support_contact", "channel": "email", "destination": contact}),
         )
         .await;
-    let code = fresh_code(app, contact, &seen).await;
-    let r = app
-        .post(
-            "/api/v1/support/tickets",
-            json!({"contact_verification_id": v.str("verification_id"), "contact_code": code,
-                   "claims": claims, "description": "", "security_answers": answers}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
-    r.str("ticket_no")
+    let right = fresh_code(app, contact, &seen).await;
+    app.post(
+        "/api/v1/support/tickets",
+        json!({"contact_verification_id": v.str("verification_id"), "contact_code": code(&right),
+               "claims": claims, "description": "", "security_answers": answers}),
+    )
+    .await
+}
+
+/// Whether the ticket's first candidate has a security-answers item.
+fn has_answers(v: &Value) -> bool {
+    v["candidates"][0]["evidence"]["items"]
+        .as_array()
+        .is_some_and(|a| a.iter().any(|i| i["claim"] == "security_answers"))
 }
 
 /// The security-answers item of the ticket's first candidate, once the comparison (which runs
@@ -1486,107 +1497,78 @@ async fn security_answers_are_extra_evidence_and_never_kept(backend: Backend) {
     );
     let failures = || app.count(&failures_sql);
     let mut views = Vec::new();
-    // Both right, in any order, width, case and spaces folded: +24, extra evidence only.
-    let no = open_with_answers(
-        &app,
-        "r1@example.net",
-        claims.clone(),
-        json!([" XIAOHEI ", "peach road"]),
-    )
-    .await;
-    let (it, v) = answers_item(&app, &agent, &no).await;
-    assert_eq!(
-        (&it["result"], &it["weight"]),
-        (&json!("matched"), &json!(24)),
-        "{it}"
-    );
-    views.push(v);
-    assert_eq!(failures().await, 0);
-    // One right and one guess: +20, and the guess counts toward the answers' own lock.
-    let no = open_with_answers(
-        &app,
-        "r2@example.net",
-        claims.clone(),
-        json!(["xiaohei", "咪咪"]),
-    )
-    .await;
-    let (it, v) = answers_item(&app, &agent, &no).await;
-    assert_eq!(
-        (&it["result"], &it["weight"]),
-        (&json!("matched"), &json!(20)),
-        "{it}"
-    );
-    views.push(v);
-    assert_eq!(failures().await, 1);
-    // Only guesses: a contradiction, each counted.
-    let no = open_with_answers(
-        &app,
-        "r3@example.net",
-        claims.clone(),
-        json!(["咪咪", "北京路"]),
-    )
-    .await;
-    let (it, v) = answers_item(&app, &agent, &no).await;
-    assert_eq!(
-        (&it["result"], &it["weight"]),
-        (&json!("contradicted"), &json!(-12)),
-        "{it}"
-    );
-    views.push(v);
-    assert_eq!(failures().await, 3);
+    // (contact, answers, result, points, failures counted after it)
+    let cases = [
+        // Both right, in any order, width, case and spaces folded: +24, extra evidence only.
+        (
+            "r1@example.net",
+            json!([" XIAOHEI ", "peach road"]),
+            "matched",
+            24,
+            0,
+        ),
+        // One right and one guess: +20, and the guess counts toward the answers' own lock.
+        (
+            "r2@example.net",
+            json!(["xiaohei", "咪咪"]),
+            "matched",
+            20,
+            1,
+        ),
+        // Only guesses: a contradiction, each counted.
+        (
+            "r3@example.net",
+            json!(["咪咪", "北京路"]),
+            "contradicted",
+            -12,
+            3,
+        ),
+    ];
+    for (contact, answers, result, points, counted) in cases {
+        let r = file_with_answers(&app, contact, &claims, answers, str::to_owned).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        let (it, v) = answers_item(&app, &agent, &r.str("ticket_no")).await;
+        assert_eq!(
+            (&it["result"], &it["weight"]),
+            (&json!(result), &json!(points)),
+            "{it}"
+        );
+        views.push(v);
+        assert_eq!(failures().await, counted, "{contact}");
+    }
     // Not the login lock: the owner still signs in.
     assert_eq!(
         app.login("owner@example.com", PW).await.status,
         StatusCode::CREATED
     );
     // Without the contact's code nothing is compared or counted.
-    let seen = codes(&app, "r4@example.net").await;
-    let vr = app
-        .post(
-            "/api/v1/verifications",
-            json!({"purpose": "support_contact", "channel": "email", "destination": "r4@example.net"}),
-        )
-        .await;
-    let code = fresh_code(&app, "r4@example.net", &seen).await;
-    let wrong = if code == "000000" { "111111" } else { "000000" };
-    let r = app
-        .post(
-            "/api/v1/support/tickets",
-            json!({"contact_verification_id": vr.str("verification_id"), "contact_code": wrong,
-                   "claims": claims, "security_answers": ["咪咪", "Tom"]}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{:?}", r.body);
-    // Three failures delay further guesses: even right answers are not compared now.
-    let no = open_with_answers(
+    let r = file_with_answers(
         &app,
-        "r5@example.net",
-        claims.clone(),
-        json!(["xiaohei", "peach road"]),
+        "r4@example.net",
+        &claims,
+        json!(["咪咪", "Tom"]),
+        |c| (if c == "000000" { "111111" } else { "000000" }).to_owned(),
     )
     .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{:?}", r.body);
+    // Three failures delay further guesses: even right answers are not compared now.
+    let r = file_with_answers(
+        &app,
+        "r5@example.net",
+        &claims,
+        json!(["xiaohei", "peach road"]),
+        str::to_owned,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
-    let v = view(&app, &agent, &no).await;
-    assert!(
-        v["candidates"][0]["evidence"]["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|i| i["claim"] != "security_answers"),
-        "{v}"
-    );
+    let v = view(&app, &agent, &r.str("ticket_no")).await;
+    assert!(!has_answers(&v), "{v}");
     assert_eq!(failures().await, 3);
     // No answers given: nothing to say.
     let (no, _) = open(&app, "r6@example.net", claims.clone()).await;
     let v = view(&app, &agent, &no).await;
-    assert!(
-        v["candidates"][0]["evidence"]["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|i| i["claim"] != "security_answers"),
-        "{v}"
-    );
+    assert!(!has_answers(&v), "{v}");
     // The answers are never kept, sent or shown to the agent.
     for probe in ["iaohei", "each road", "咪咪", "北京路"] {
         for table in [
@@ -1607,21 +1589,8 @@ async fn security_answers_are_extra_evidence_and_never_kept(backend: Backend) {
     }
     // More than three answers is a clear error, and nothing is opened.
     let tickets = app.count("SELECT COUNT(*) FROM support_tickets").await;
-    let seen = codes(&app, "r7@example.net").await;
-    let vr = app
-        .post(
-            "/api/v1/verifications",
-            json!({"purpose": "support_contact", "channel": "email", "destination": "r7@example.net"}),
-        )
-        .await;
-    let code = fresh_code(&app, "r7@example.net", &seen).await;
-    let r = app
-        .post(
-            "/api/v1/support/tickets",
-            json!({"contact_verification_id": vr.str("verification_id"), "contact_code": code,
-                   "claims": claims, "security_answers": ["a", "b", "c", "d"]}),
-        )
-        .await;
+    let four = json!(["a", "b", "c", "d"]);
+    let r = file_with_answers(&app, "r7@example.net", &claims, four, str::to_owned).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{:?}", r.body);
     assert_eq!(
         app.count("SELECT COUNT(*) FROM support_tickets").await,
