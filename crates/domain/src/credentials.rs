@@ -30,26 +30,37 @@ impl Wangshang {
     }
 
     /// Refuses with `Throttled` while the account's identifiers are locked or delayed — the
-    /// same lock login uses, for every secret the account proves (password, security answers).
+    /// same lock login uses, for every secret the account proves with its password.
     pub(crate) async fn check_account_lock(&self, account: &Account) -> Result<()> {
+        self.check_locks(&throttle_keys(account)).await
+    }
+
+    /// Counts a wrong secret toward that lock.
+    pub(crate) async fn record_account_failure(&self, account: &Account) -> Result<()> {
+        self.record_failures(&throttle_keys(account)).await
+    }
+
+    /// Refuses with `Throttled` while any of `keys` is locked or delayed (with the limits of an
+    /// identifier at login).
+    pub(crate) async fn check_locks(&self, keys: &[String]) -> Result<()> {
         let cfg = &self.config.login;
         let now = now_ms();
         let mut tx = self.read().await?;
-        for key in throttle_keys(account) {
-            let state = tx.throttle(&key).await?;
+        for key in keys {
+            let state = tx.throttle(key).await?;
             throttle::check(state.as_ref(), cfg, Limits::identifier(cfg), now)?;
         }
         tx.commit().await?;
         Ok(())
     }
 
-    /// Counts a wrong secret toward that lock.
-    pub(crate) async fn record_account_failure(&self, account: &Account) -> Result<()> {
+    /// Counts a failure on each of `keys`, in one unit.
+    pub(crate) async fn record_failures(&self, keys: &[String]) -> Result<()> {
         let cfg = &self.config.login;
         let now = now_ms();
         let mut tx = self.write().await?;
-        for key in throttle_keys(account) {
-            throttle::record_failure(&mut tx, &key, cfg, Limits::identifier(cfg), now).await?;
+        for key in keys {
+            throttle::record_failure(&mut tx, key, cfg, Limits::identifier(cfg), now).await?;
         }
         tx.commit().await?;
         Ok(())

@@ -1188,7 +1188,8 @@ async fn dm(app: &TestApp, from: &str, to: &str, n: usize, tag: &str) {
 }
 
 /// Opens a ticket with a device id (as the web form does with its cookie).
-async fn open_from_device(app: &TestApp, contact: &str, claims: Value, device: &str) -> String {
+/// Proves `contact` with a `support_contact` code; returns `(verification_id, code)`.
+async fn proven(app: &TestApp, contact: &str) -> (String, String) {
     let seen = codes(app, contact).await;
     let v = app
         .post(
@@ -1196,11 +1197,19 @@ async fn open_from_device(app: &TestApp, contact: &str, claims: Value, device: &
             json!({"purpose": "support_contact", "channel": "email", "destination": contact}),
         )
         .await;
-    let code = fresh_code(app, contact, &seen).await;
+    assert_eq!(v.status, StatusCode::ACCEPTED, "{:?}", v.body);
+    (
+        v.str("verification_id"),
+        fresh_code(app, contact, &seen).await,
+    )
+}
+
+async fn open_from_device(app: &TestApp, contact: &str, claims: Value, device: &str) -> String {
+    let (vid, code) = proven(app, contact).await;
     let r = app
         .post(
             "/api/v1/support/tickets",
-            json!({"contact_verification_id": v.str("verification_id"), "contact_code": code,
+            json!({"contact_verification_id": vid, "contact_code": code,
                    "claims": claims, "description": "", "device_id": device}),
         )
         .await;
@@ -1433,17 +1442,10 @@ async fn file_with_answers(
     answers: Value,
     code: impl Fn(&str) -> String,
 ) -> testkit::Resp {
-    let seen = codes(app, contact).await;
-    let v = app
-        .post(
-            "/api/v1/verifications",
-            json!({"purpose": "support_contact", "channel": "email", "destination": contact}),
-        )
-        .await;
-    let right = fresh_code(app, contact, &seen).await;
+    let (vid, right) = proven(app, contact).await;
     app.post(
         "/api/v1/support/tickets",
-        json!({"contact_verification_id": v.str("verification_id"), "contact_code": code(&right),
+        json!({"contact_verification_id": vid, "contact_code": code(&right),
                "claims": claims, "description": "", "security_answers": answers}),
     )
     .await

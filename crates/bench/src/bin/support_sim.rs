@@ -38,8 +38,9 @@ OPTIONS:
                       of someone else's ticket says no, 40 %, before the first reading)
     --no-admins       no enterprise admin answers (by default, after vouching, the admin of the
                       account's enterprise confirms an owner 70 % of the time, denies by
-                      mistake 0.5 % and is silent otherwise; for anyone else denies 40 %, is silent 55 %, confirms 5 %, and
-                      confirms when the admin is the insider who filed)";
+                      mistake 0.5 % and is silent otherwise; for anyone else denies 40 %,
+                      is silent 55 %, confirms 5 %, and confirms when the admin is the
+                      insider who filed)";
 
 fn main() -> ExitCode {
     let mut o = Options::default();

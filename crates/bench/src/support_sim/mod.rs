@@ -128,7 +128,6 @@ pub struct Report {
     pub timed_out: bool,
 }
 
-/// Reads a ticket as the agent (in English).
 /// The agent's view once the ticket's security answers (compared after the response) show on
 /// the account's candidate — or after two seconds, when they never will (the account is not
 /// among the first candidates, or guesses at it are delayed).
@@ -147,6 +146,7 @@ async fn answered_view(app: &TestApp, agent: &str, no: &str, account_id: &str) -
     view
 }
 
+/// Reads a ticket as the agent (in English).
 async fn agent_view(app: &TestApp, agent: &str, no: &str) -> Value {
     let r = call(
         app,
@@ -196,9 +196,9 @@ async fn file(app: &TestApp, f: &Filing, n: usize) -> String {
 
 /// The admin of the account's enterprise (the member who created it) answers the request on the
 /// enterprise's recovery page (SPEC §4: evidence, not a bypass). For an owner they reach the
-/// member and confirm (70 %), do not get to it, or deny by mistake (0.5 %); for anyone else they ask the member at work and
-/// deny (40 %), do not get to it (55 %) or confirm carelessly (5 %) — and an insider who is the
-/// admin confirms their own ticket.
+/// member and confirm (70 %), do not get to it, or deny by mistake (0.5 %); for anyone else
+/// they ask the member at work and deny (40 %), do not get to it (55 %) or confirm carelessly
+/// (5 %) — and an insider who is the admin confirms their own ticket.
 async fn admin_answer(
     app: &TestApp,
     rng: &mut StdRng,

@@ -16,7 +16,7 @@ use crate::outbox;
 use crate::random;
 use crate::sessions::Authenticated;
 use crate::store::{AdminAnswer, AuditEntry, Ticket, TicketReply, Vouch};
-use crate::support::evidence::{Answers, Assessment, Claims, assess};
+use crate::support::evidence::{Assessment, Claims, assess};
 use crate::support::{audit, kind, status};
 use crate::unit::Unit;
 
@@ -178,14 +178,7 @@ impl Wangshang {
         let claims: Claims = serde_json::from_str(&ticket.claims).unwrap_or_default();
         let mut candidates = Vec::new();
         for c in tx.candidates(&ticket.id).await? {
-            let (_, mut e) = self
-                .gather_evidence(tx, &ticket, &claims, &c.account_id, now)
-                .await?;
-            // What the ticket's security answers showed is kept on the candidate's row.
-            e.answers = Answers {
-                given: u32::try_from(c.answers_given).unwrap_or(0),
-                right: u32::try_from(c.answers_right).unwrap_or(0),
-            };
+            let (_, e) = self.gather_evidence(tx, &ticket, &claims, &c, now).await?;
             candidates.push(CandidateView {
                 evidence: assess(&claims, &e, &self.config.support),
                 account_id: c.account_id,

@@ -15,13 +15,11 @@
 //! cost a namesake candidate nothing but a count on that lock.
 
 use crate::app::Wangshang;
-use crate::clock::now_ms;
 use crate::error::{Error, Result};
 use crate::mfa::questions::normalise_answer;
 use crate::password::Password;
 use crate::password::hashing::Verified;
 use crate::store::Account;
-use crate::throttle::{self, Limits};
 
 /// Answers a ticket may give (as many as an account may have questions).
 pub const MAX_ANSWERS: usize = crate::mfa::questions::MAX_QUESTIONS;
@@ -104,23 +102,21 @@ impl Wangshang {
             if questions.is_empty() {
                 continue;
             }
-            let key = answers_key(&account.id);
+            let key = [answers_key(&account.id)];
             let mut given = 0;
             let mut right: Vec<u32> = Vec::new();
             for secret in &secrets {
                 // Before each answer: a locked or delayed key stops the comparison.
-                if !self.answers_allowed(&key).await? {
-                    break;
+                match self.check_locks(&key).await {
+                    Ok(()) => {}
+                    Err(Error::Throttled { .. }) => break,
+                    Err(e) => return Err(e),
                 }
                 given += 1;
                 if let Some(position) = self.fitting_question(secret, &questions, &right).await? {
                     right.push(position);
                 } else {
-                    let cfg = &self.config.login;
-                    let mut tx = self.write().await?;
-                    throttle::record_failure(&mut tx, &key, cfg, Limits::identifier(cfg), now_ms())
-                        .await?;
-                    tx.commit().await?;
+                    self.record_failures(&key).await?;
                 }
             }
             if given == 0 {
@@ -137,19 +133,6 @@ impl Wangshang {
             tx.commit().await?;
         }
         Ok(())
-    }
-
-    /// Whether guesses at an account's answers may go on.
-    async fn answers_allowed(&self, key: &str) -> Result<bool> {
-        let cfg = &self.config.login;
-        let mut tx = self.read().await?;
-        let state = tx.throttle(key).await?;
-        tx.commit().await?;
-        match throttle::check(state.as_ref(), cfg, Limits::identifier(cfg), now_ms()) {
-            Ok(()) => Ok(true),
-            Err(Error::Throttled { .. }) => Ok(false),
-            Err(e) => Err(e),
-        }
     }
 
     /// The position of a question (not yet answered right) whose answer this is.

@@ -4,10 +4,10 @@
 use crate::app::Wangshang;
 use crate::clock::{DAY, Millis, SECOND};
 use crate::error::{Error, Result};
-use crate::store::{Account, Ticket};
+use crate::store::{Account, Candidate, Ticket};
 use crate::support::evidence::{
-    Claims, DeviceFacts, DeviceUse, Evidence, Filing, NetworkUse, OrgFacts, OwnAnswer, Person,
-    Similarity, Vouches, rules, similarity,
+    Answers, Claims, DeviceFacts, DeviceUse, Evidence, Filing, NetworkUse, OrgFacts, OwnAnswer,
+    Person, Similarity, Vouches, rules, similarity,
 };
 use crate::support::trusted::VouchAnswer;
 use crate::unit::Unit;
@@ -50,9 +50,10 @@ impl Wangshang {
         tx: &mut Unit,
         ticket: &Ticket,
         claims: &Claims,
-        account_id: &str,
+        candidate: &Candidate,
         now: Millis,
     ) -> Result<(Account, Evidence)> {
+        let account_id = candidate.account_id.as_str();
         let account = tx.account(account_id).await?.ok_or(Error::NotFound)?;
         let mut former_nicknames: Vec<String> = tx
             .nickname_history(account_id)
@@ -199,6 +200,11 @@ impl Wangshang {
             created_at: account.created_at,
             filing,
             own_answer,
+            // What the ticket's security answers showed is kept on the candidate's row.
+            answers: Answers {
+                given: u32::try_from(candidate.answers_given).unwrap_or(0),
+                right: u32::try_from(candidate.answers_right).unwrap_or(0),
+            },
             vouches,
             ..Evidence::default()
         };

@@ -999,29 +999,16 @@ pub fn answers(a: Answers) -> Option<Item> {
         ("right", a.right.to_string()),
         ("given", a.given.to_string()),
     ];
-    Some(match a.right {
-        0 => item(
-            "security_answers",
+    let (result, weight, code) = match a.right {
+        0 => (
             Outcome::Contradicted,
             points::ANSWERS_WRONG,
             "answers_wrong",
-            args,
         ),
-        1 => item(
-            "security_answers",
-            Outcome::Matched,
-            points::ANSWER_RIGHT,
-            "answers_right",
-            args,
-        ),
-        _ => item(
-            "security_answers",
-            Outcome::Matched,
-            points::ANSWERS_RIGHT,
-            "answers_right",
-            args,
-        ),
-    })
+        1 => (Outcome::Matched, points::ANSWER_RIGHT, "answers_right"),
+        _ => (Outcome::Matched, points::ANSWERS_RIGHT, "answers_right"),
+    };
+    Some(item("security_answers", result, weight, code, args))
 }
 
 /// What a session the account is signed in with answered to "did you ask support to recover
