@@ -928,6 +928,7 @@ on_both_backends!(
     rejected_tickets_do_not_use_up_help_and_silence_counts,
     a_signed_in_session_is_asked_whether_it_was_them,
     security_answers_are_extra_evidence_and_never_kept,
+    an_admin_confirmation_makes_up_the_confirmations_needed,
 );
 
 /// The account's own request ("was it you?") in its list of vouch requests.
@@ -1598,4 +1599,108 @@ async fn security_answers_are_extra_evidence_and_never_kept(backend: Backend) {
         app.count("SELECT COUNT(*) FROM support_tickets").await,
         tickets
     );
+}
+
+/// The request ids waiting for each of `colleagues` (their newest).
+async fn vouch_requests(app: &TestApp, colleagues: &[(String, String)]) -> Vec<String> {
+    let mut ids = Vec::new();
+    for (_, token) in colleagues {
+        let r = app.get("/api/v1/me/vouch-requests", Some(token)).await;
+        ids.push(r.body["requests"][0]["id"].as_str().unwrap().to_owned());
+    }
+    ids
+}
+
+fn trusted_item(v: &Value) -> Option<&Value> {
+    v["candidates"][0]["evidence"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["claim"] == "trusted_colleagues")
+}
+
+async fn an_admin_confirmation_makes_up_the_confirmations_needed(backend: Backend) {
+    let app = spawn(backend, |_| {}).await;
+    let (org, boss) = enterprise(&app, "旺商科技").await;
+    let (owner, owner_token) = member(&app, &org, "owner@example.com", "张伟", "member").await;
+    let mut colleagues = Vec::new();
+    for (i, name) in ["李娜", "王芳"].iter().enumerate() {
+        colleagues.push(member(&app, &org, &format!("c{i}@example.com"), name, "member").await);
+    }
+    let ids: Vec<&str> = colleagues.iter().map(|c| c.0.as_str()).collect();
+    let r = app
+        .put_auth(
+            "/api/v1/me/trusted-contacts",
+            &owner_token,
+            json!({"account_ids": ids}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let month = domain::clock::human(domain::clock::now_ms())[..7].to_owned();
+    let (no, _) = open(
+        &app,
+        "me@example.net",
+        json!({"email": "owner@example.com", "nicknames": ["张伟"], "enterprise": "旺商科技",
+               "created_around": month}),
+    )
+    .await;
+    let agent = agent(&app, "agent@example.com", true).await;
+    let requests = vouch_requests(&app, &colleagues).await;
+    // One trusted colleague of the two needed: not enough.
+    let r = app
+        .post_auth(
+            &format!("/api/v1/me/vouch-requests/{}", requests[0]),
+            &colleagues[0].1,
+            json!({"answer": "confirm"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let v = view(&app, &agent, &no).await;
+    assert_eq!(v["account_id"], owner.as_str());
+    assert_eq!(
+        v["candidates"][0]["evidence"]["recommendation"], "uncertain",
+        "{v}"
+    );
+    assert_eq!(trusted_item(&v).unwrap()["code"], "vouches_partial");
+    // The enterprise's owner confirms the member: the second of the two.
+    let r = app
+        .post_auth(
+            &format!("/api/v1/orgs/{org}/recovery-requests/{no}"),
+            &boss,
+            json!({"answer": "confirm"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{:?}", r.body);
+    let v = view(&app, &agent, &no).await;
+    let ev = &v["candidates"][0]["evidence"];
+    assert_eq!(ev["recommendation"], "likely_owner", "{v}");
+    let trusted = trusted_item(&v).unwrap();
+    assert_eq!(trusted["code"], "vouches_confirmed_admin");
+    assert_eq!(trusted["result"], "matched");
+    assert!(trusted["decisive"].as_bool().unwrap(), "{trusted}");
+    let admin = ev["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["claim"] == "enterprise_admin")
+        .unwrap();
+    assert_eq!(
+        (&admin["code"], &admin["weight"]),
+        (&json!("admin_counted"), &json!(0))
+    );
+    // The second colleague's denial outweighs it all.
+    let r = app
+        .post_auth(
+            &format!("/api/v1/me/vouch-requests/{}", requests[1]),
+            &colleagues[1].1,
+            json!({"answer": "deny"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let v = view(&app, &agent, &no).await;
+    assert_ne!(
+        v["candidates"][0]["evidence"]["recommendation"], "likely_owner",
+        "{v}"
+    );
+    assert_eq!(trusted_item(&v).unwrap()["code"], "vouches_denied");
 }

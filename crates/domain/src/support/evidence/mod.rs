@@ -337,8 +337,14 @@ pub fn items(claims: &Claims, e: &Evidence, cfg: &SupportConfig) -> Vec<Item> {
         out.push(filing.take(it));
     }
     out.extend(rules::corroboration(&out));
-    out.extend(rules::vouches(&e.vouches, cfg.vouches_needed));
-    out.extend(rules::admins(e.admins_confirmed, e.admins_denied));
+    let admin = e.admins_confirmed > 0 && e.admins_denied == 0;
+    out.extend(rules::vouches(&e.vouches, admin, cfg.vouches_needed));
+    out.extend(rules::admins(
+        e.admins_confirmed,
+        e.admins_denied,
+        &e.vouches,
+        cfg.vouches_needed,
+    ));
     out
 }
 

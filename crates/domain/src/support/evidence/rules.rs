@@ -172,11 +172,13 @@ pub const CODES: &[&str] = &[
     "filed_from_shared_network",
     "filed_from_new_network",
     "vouches_confirmed",
+    "vouches_confirmed_admin",
     "vouches_partial",
     "vouches_denied",
     "vouches_silent",
     "vouches_pending",
     "admin_confirmed",
+    "admin_counted",
     "admin_denied",
     "corroborated",
 ];
@@ -1035,8 +1037,11 @@ pub fn own_answer(a: OwnAnswer) -> Option<Item> {
 
 /// The trusted colleagues' answers: k confirmations are strong evidence; fewer add a little but
 /// never carry a ticket alone; a denial counts heavily against, silence past the deadline a
-/// little.
-pub fn vouches(v: &Vouches, needed: u32) -> Vec<Item> {
+/// little. An enterprise admin's confirmation (`admin`: one confirmed and none denied) counts
+/// as one of the k (SPEC §4: DingTalk and Feishu route a member's recovery through the
+/// organisation; the admin answers for knowing the member, as a trusted colleague does): with
+/// one trusted colleague it makes two, and alone it stays one — never enough when k ≥ 2.
+pub fn vouches(v: &Vouches, admin: bool, needed: u32) -> Vec<Item> {
     if v.asked == 0 {
         return Vec::new();
     }
@@ -1065,6 +1070,15 @@ pub fn vouches(v: &Vouches, needed: u32) -> Vec<Item> {
             Outcome::Matched,
             points::VOUCH_CONFIRMED,
             "vouches_confirmed",
+            counts(vec![]),
+        )];
+    }
+    if admin_completes(v, admin, k) {
+        return vec![item(
+            TRUSTED,
+            Outcome::Matched,
+            points::VOUCH_CONFIRMED,
+            "vouches_confirmed_admin",
             counts(vec![]),
         )];
     }
@@ -1116,14 +1130,30 @@ pub fn private_points(items: &[Item]) -> u32 {
     u32::try_from(total).unwrap_or(0)
 }
 
-/// Enterprise admins' answers.
-pub fn admins(confirmed: u32, denied: u32) -> Option<Item> {
+/// Whether an admin's confirmation makes up the k confirmations the trusted colleagues fell
+/// one short of. At least one colleague must have confirmed: the admin stands in for one of
+/// them, never for all (with k = 1 one colleague is enough without it).
+fn admin_completes(v: &Vouches, admin: bool, k: u32) -> bool {
+    admin && v.denied == 0 && v.confirmed > 0 && v.confirmed < k && v.confirmed + 1 >= k
+}
+
+/// Enterprise admins' answers. A confirmation that completes the trusted colleagues' k is
+/// counted there (`vouches`) and adds nothing more here.
+pub fn admins(confirmed: u32, denied: u32, v: &Vouches, needed: u32) -> Option<Item> {
     if denied > 0 {
         Some(item(
             "enterprise_admin",
             Outcome::Contradicted,
             points::ADMIN_DENIED,
             "admin_denied",
+            vec![],
+        ))
+    } else if confirmed > 0 && admin_completes(v, true, needed.max(1)) {
+        Some(item(
+            "enterprise_admin",
+            Outcome::Matched,
+            0,
+            "admin_counted",
             vec![],
         ))
     } else if confirmed > 0 {

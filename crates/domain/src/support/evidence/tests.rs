@@ -731,6 +731,71 @@ fn trusted_colleagues_k_of_n_move_a_borderline_ticket() {
 }
 
 #[test]
+fn an_admin_confirmation_is_one_of_the_k_never_enough_alone() {
+    let c = borderline();
+    let mut e = owner();
+    e.vouches.asked = 3;
+    e.admins_confirmed = 1;
+    // Alone (k = 2) it is the admin's own item, and the ticket stays where it was.
+    let alone = assess(&c, &e, &cfg());
+    assert_ne!(
+        alone.recommendation,
+        Recommendation::LikelyOwner,
+        "{alone:?}"
+    );
+    assert!(alone.items.iter().any(|i| i.code == "admin_confirmed"));
+    // With one trusted colleague's confirmation it makes the two needed.
+    e.vouches.confirmed = 1;
+    let two = assess(&c, &e, &cfg());
+    assert_eq!(two.recommendation, Recommendation::LikelyOwner, "{two:?}");
+    let vouch = two
+        .items
+        .iter()
+        .find(|i| i.claim == rules::TRUSTED)
+        .unwrap();
+    assert_eq!(vouch.code, "vouches_confirmed_admin");
+    assert_eq!(vouch.weight, points::VOUCH_CONFIRMED);
+    // Counted there, the admin's own item adds nothing more.
+    let admin = two
+        .items
+        .iter()
+        .find(|i| i.claim == "enterprise_admin")
+        .unwrap();
+    assert_eq!((admin.code, admin.weight), ("admin_counted", 0));
+    // A colleague's denial, or an admin's, outweighs it.
+    e.vouches.denied = 1;
+    assert_ne!(
+        assess(&c, &e, &cfg()).recommendation,
+        Recommendation::LikelyOwner
+    );
+    e.vouches.denied = 0;
+    e.admins_denied = 1;
+    assert_ne!(
+        assess(&c, &e, &cfg()).recommendation,
+        Recommendation::LikelyOwner
+    );
+    // It stands in for one colleague, never for all: with k = 1 and no colleague's
+    // confirmation it is the admin's own item.
+    e.admins_denied = 0;
+    e.vouches.confirmed = 0;
+    let one = SupportConfig {
+        vouches_needed: 1,
+        ..cfg()
+    };
+    let k1 = assess(&c, &e, &one);
+    assert!(
+        k1.items.iter().any(|i| i.code == "admin_confirmed"),
+        "{k1:?}"
+    );
+    assert_ne!(k1.recommendation, Recommendation::LikelyOwner, "{k1:?}");
+    // Nobody asked: an admin and nothing else is not k.
+    e.vouches = Vouches::default();
+    let none = assess(&c, &e, &cfg());
+    assert!(none.items.iter().all(|i| i.claim != rules::TRUSTED));
+    assert_ne!(none.recommendation, Recommendation::LikelyOwner, "{none:?}");
+}
+
+#[test]
 fn confirmations_do_not_carry_a_ticket_without_private_evidence() {
     // A SIM-swapper's ticket: the number and the names; two colleagues confirm (carelessly, or
     // a friend of the requester's).
