@@ -27,6 +27,11 @@ export async function shoot(page: Page, name: string): Promise<string[]> {
   try {
     for (const [kind, size] of Object.entries(WIDTHS)) {
       await page.setViewportSize(size);
+      // Let the page lay out and paint at the new width before the capture: without it a
+      // full-page shot can keep parts of the previous width's paint.
+      await page.evaluate(
+        () => new Promise<void>((done) => requestAnimationFrame(() => requestAnimationFrame(() => done()))),
+      );
       const file = path.join(SCREENSHOT_DIR, `${safe(name)}-${kind}.png`);
       await page.screenshot({ path: file, fullPage: true, animations: 'disabled', caret: 'hide' });
       files.push(file);

@@ -222,7 +222,7 @@ test('support desk: ticket, two colleagues vouch, agent approves, waiting period
     await claims.locator('input[name="created_around"]').fill('last spring');
     await claims.locator('textarea[name="security_answers"]').fill('小黑\n北京路, 12 号');
     await submitButton(claims).click();
-    await expect(rp.locator('p.error[data-code="invalid_request"]').first()).toBeVisible();
+    await expect(rp.locator('p.error[data-code="invalid_date"]').first()).toBeVisible();
     await expect(claims.locator('input[name="nicknames"]')).toHaveValue(owner.nickname);
     // Security answers are secrets: never shown back, not even to the one who typed them.
     await expect(claims.locator('textarea[name="security_answers"]')).toHaveValue('');

@@ -355,6 +355,11 @@ pub const CODES: &[(&str, u16, &str)] = &[
         "The account stored as much as it may over the last 24 hours (`files.daily_quota_bytes`).",
     ),
     (
+        "invalid_date",
+        422,
+        "A date claim is not YYYY, YYYY-MM or YYYY-MM-DD (a support ticket's `created_around`).",
+    ),
+    (
         "no_claims",
         422,
         "A support ticket needs at least one claim about the account besides the description.",

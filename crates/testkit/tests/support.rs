@@ -894,6 +894,19 @@ async fn ticket_limits_per_contact_and_ip_answer_429(backend: Backend) {
     let r = file(&app, "me@example.net", json!({})).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", r.body);
     assert_eq!(r.str("code"), "no_claims");
+    // A creation date that is no date is named as such, and uses up no slot either.
+    let r = file(
+        &app,
+        "me@example.net",
+        json!({"created_around": "last spring"}),
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.str("code").as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "invalid_date"),
+        "{:?}",
+        r.body
+    );
     assert_eq!(app.count("SELECT COUNT(*) FROM support_tickets").await, 0);
     let claim = || json!({"nicknames": ["老王"]});
     open(&app, "me@example.net", claim()).await;
@@ -905,13 +918,14 @@ async fn ticket_limits_per_contact_and_ip_answer_429(backend: Backend) {
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{:?}", r.body);
     assert_eq!(app.count("SELECT COUNT(*) FROM support_tickets").await, 2);
     // A code is used once, and bad claims are a 400.
-    let r = file(
-        &app,
-        "four@example.net",
-        json!({"created_around": "last spring"}),
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let many: Vec<String> = (0..100).map(|i| format!("同事{i}")).collect();
+    let r = file(&app, "four@example.net", json!({"contacts": many})).await;
+    assert_eq!(
+        (r.status, r.str("code").as_str()),
+        (StatusCode::BAD_REQUEST, "invalid_request"),
+        "{:?}",
+        r.body
+    );
 }
 
 on_both_backends!(

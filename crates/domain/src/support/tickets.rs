@@ -91,9 +91,10 @@ pub fn parse_claims(raw: Claims, region: &str) -> Result<Claims> {
     let created_around = match raw.created_around.as_deref().map(str::trim) {
         Some(c) if !c.is_empty() => {
             if date_range(c).is_none() {
-                return Err(Error::InvalidRequest(
-                    "created_around must be YYYY, YYYY-MM or YYYY-MM-DD".into(),
-                ));
+                return Err(Error::Rejected {
+                    code: "invalid_date",
+                    detail: "created_around must be YYYY, YYYY-MM or YYYY-MM-DD, e.g. 2024 or 2024-05.",
+                });
             }
             Some(c.to_owned())
         }

@@ -773,6 +773,7 @@ forgot-sent-if-email = If this account has an e-mail address, a code was sent to
 forgot-sent-if-sms = If this account has a phone number, a code was sent to it.
 support-channel = How should we reach you
 support-destination = A phone number or e-mail address where you can receive a code now
+err-invalid_date = When the account was created: write a year, a year and month or a date, e.g. 2024, 2024-05 or 2024-05-18.
 err-no_claims = Besides the description, fill in at least one thing about the account (phone, e-mail, nickname, enterprise, contact, device, place or when it was created) so that the support desk can check it.
 nav-label = Main navigation
 chat-list-label = Conversations

@@ -773,6 +773,7 @@ forgot-sent-if-email = 如果该账号绑定了邮箱，验证码已发送至该
 forgot-sent-if-sms = 如果该账号绑定了手机号，验证码已发送至该手机号。
 support-channel = 我们用哪种方式联系你
 support-destination = 你现在能收到验证码的手机号或邮箱
+err-invalid_date = 账号大约何时注册：请填写年份、年月或日期，例如 2024、2024-05 或 2024-05-18。
 err-no_claims = 除了情况说明，请至少再填写一项关于账号的信息（手机号、邮箱、昵称、企业、联系人、设备、地点或注册时间），客服才能核对。
 nav-label = 主导航
 chat-list-label = 会话列表

@@ -215,7 +215,7 @@ fn vouch_view(v: VouchRequest) -> VouchRequestView {
 
 /// Opens a recovery ticket from a contact proved by a `support_contact` code.
 #[utoipa::path(post, path = "/api/v1/support/tickets", tag = "support", request_body = NewTicket,
-    responses((status = 201, body = TicketOpened), (status = 400, description = "invalid_code"), (status = 404, description = "not_found"), (status = 410, description = "code_expired"), (status = 422, description = "no_claims"), (status = 429, description = "too_many_requests")))]
+    responses((status = 201, body = TicketOpened), (status = 400, description = "invalid_code"), (status = 404, description = "not_found"), (status = 410, description = "code_expired"), (status = 422, description = "no_claims, invalid_date"), (status = 429, description = "too_many_requests")))]
 pub async fn open(
     State(s): State<AppState>,
     ClientInfo(client): ClientInfo,
