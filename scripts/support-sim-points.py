@@ -24,6 +24,8 @@ import sys
 
 KINDS = ("Owner", "Insider", "InsiderPhone", "SimSwapper", "Outsider")
 SCALE = 15
+# `support.owner_score` and `support.private_evidence_min` (the defaults).
+OWNER_SCORE, PRIVATE_MIN = 65, 40
 CAP, CAP_HELD = 2.5, 1.6
 # Unknown outcomes, and what every impostor kind here knows: not fitted.
 ZERO = {
@@ -149,7 +151,7 @@ def judge(r, points):
         if it[3] == "private":
             per[it[0]] += it[2]
     private = sum(max(0, v) for v in per.values())
-    return score >= 70 and beyond and private >= 40
+    return score >= OWNER_SCORE and beyond and private >= PRIVATE_MIN
 
 
 def main(paths):

@@ -429,7 +429,7 @@ impl Default for SupportConfig {
             vouches_needed: 2,
             vouch_limit: 3,
             vouch_window_days: 30,
-            owner_score: 70,
+            owner_score: 65,
             impostor_score: 30,
             public_facts_cap: 40,
             private_evidence_min: 40,
