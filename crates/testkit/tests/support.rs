@@ -943,6 +943,7 @@ on_both_backends!(
     a_signed_in_session_is_asked_whether_it_was_them,
     security_answers_are_extra_evidence_and_never_kept,
     an_admin_confirmation_makes_up_the_confirmations_needed,
+    security_answers_are_compared_for_three_candidates_at_most,
 );
 
 /// The account's own request ("was it you?") in its list of vouch requests.
@@ -1717,4 +1718,55 @@ async fn an_admin_confirmation_makes_up_the_confirmations_needed(backend: Backen
         "{v}"
     );
     assert_eq!(trusted_item(&v).unwrap()["code"], "vouches_denied");
+}
+
+/// Accounts whose candidate rows hold compared security answers.
+async fn answered_candidates(app: &TestApp) -> i64 {
+    app.count("SELECT COUNT(*) FROM support_candidates WHERE answers_given > 0")
+        .await
+}
+
+async fn security_answers_are_compared_for_three_candidates_at_most(backend: Backend) {
+    let app = spawn(backend, |_| {}).await;
+    let (org, _) = enterprise(&app, "旺商科技").await;
+    // Four namesakes in one enterprise, each with a question: a ticket naming 张伟 of 旺商科技
+    // finds all four.
+    for i in 0..4 {
+        let (_, token) = member(&app, &org, &format!("z{i}@example.com"), "张伟", "member").await;
+        let r = app
+            .request(
+                reqwest::Method::PUT,
+                "/api/v1/me/security-questions",
+                Some(&token),
+                Some(json!({"current_password": PW, "questions": [
+                    {"question": "First pet?", "answer": format!("pet{i}")}]})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT, "{:?}", r.body);
+    }
+    let claims = json!({"nicknames": ["张伟"], "enterprise": "旺商科技"});
+    let r = file_with_answers(&app, "me@example.net", &claims, json!(["bingo"]), |c| {
+        c.to_owned()
+    })
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    let no = r.str("ticket_no");
+    let agent = agent(&app, "agent@example.com", true).await;
+    let v = view(&app, &agent, &no).await;
+    assert_eq!(v["candidates"].as_array().unwrap().len(), 4, "{v}");
+    // Each guess costs every account compared a failure on its own key: three of them, and
+    // the fourth is never tried, even once the others are done.
+    for _ in 0..200 {
+        if answered_candidates(&app).await >= 3 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    assert_eq!(answered_candidates(&app).await, 3);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM login_throttle WHERE key LIKE 'support_answers:%' AND failures > 0")
+            .await,
+        3
+    );
 }
