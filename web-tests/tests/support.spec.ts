@@ -312,12 +312,19 @@ test('support desk: ticket, two colleagues vouch, agent approves, waiting period
     await expect(a.page.locator(`article.org-request[data-ticket="${ticketNo}"] .nickname`)).toHaveText(owner.nickname);
     await expectCsrfOnEveryForm(a.page);
     await shoot(a.page, 'support-org-requests');
+    // A confirms as the enterprise's admin too: the agent sees it, with the enterprise named.
+    const orgRequest = a.page.locator(`article.org-request[data-ticket="${ticketNo}"]`);
+    await submitButton(orgRequest.locator('form.org-confirm')).click();
+    await a.page.waitForURL((u) => u.pathname === `/orgs/${orgId}/recovery-requests`);
+    await expect(orgRequest.locator('.answer')).toBeVisible();
 
     // ---- The agent: likely_owner now, with the colleagues in the breakdown; approve.
     await ap.reload();
     await expect(candidate).toHaveAttribute('data-recommendation', 'likely_owner');
     await expect(candidate.locator('table.evidence tr[data-result]').first()).toBeVisible();
     await expect(ap.locator('#vouches li.vouch')).toHaveCount(2);
+    await expect(ap.locator('#admin-answers li')).toHaveCount(1);
+    await expect(ap.locator('#audit tr.audit[data-action^="admin_"]')).toContainText(orgName);
     // Each line is explained in the agent's language, and the colleagues made the difference.
     const vouchRow = candidate.locator('table.evidence tr.decisive');
     await expect(vouchRow.first()).toBeVisible();
