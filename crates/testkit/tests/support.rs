@@ -1718,6 +1718,58 @@ async fn an_admin_confirmation_makes_up_the_confirmations_needed(backend: Backen
         "{v}"
     );
     assert_eq!(trusted_item(&v).unwrap()["code"], "vouches_denied");
+
+    // One person's word counts once: the enterprise's owner as one of the trusted colleagues
+    // confirms as the colleague and again as the admin — one confirmation, not two.
+    let boss_id = app.get("/api/v1/me", Some(&boss)).await.str("account_id");
+    let r = app
+        .put_auth(
+            "/api/v1/me/trusted-contacts",
+            &owner_token,
+            json!({"account_ids": [boss_id, ids[0]]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let (no, _) = open(
+        &app,
+        "me2@example.net",
+        json!({"email": "owner@example.com", "nicknames": ["张伟"], "enterprise": "旺商科技",
+               "created_around": month}),
+    )
+    .await;
+    let r = app.get("/api/v1/me/vouch-requests", Some(&boss)).await;
+    let id = r.body["requests"][0]["id"].as_str().unwrap().to_owned();
+    let r = app
+        .post_auth(
+            &format!("/api/v1/me/vouch-requests/{id}"),
+            &boss,
+            json!({"answer": "confirm"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let r = app
+        .post_auth(
+            &format!("/api/v1/orgs/{org}/recovery-requests/{no}"),
+            &boss,
+            json!({"answer": "confirm"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{:?}", r.body);
+    let v = view(&app, &agent, &no).await;
+    assert_eq!(v["admin_answers"][0]["answer"], "confirm", "{v}");
+    assert_ne!(
+        v["candidates"][0]["evidence"]["recommendation"], "likely_owner",
+        "{v}"
+    );
+    assert_eq!(trusted_item(&v).unwrap()["code"], "vouches_partial");
+    assert!(
+        v["candidates"][0]["evidence"]["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["claim"] != "enterprise_admin"),
+        "{v}"
+    );
 }
 
 /// Accounts whose candidate rows hold compared security answers.

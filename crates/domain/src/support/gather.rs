@@ -160,6 +160,7 @@ impl Wangshang {
             device,
         };
         let mut vouches = Vouches::default();
+        let mut vouchers: Vec<String> = Vec::new();
         let mut own_answer = OwnAnswer::None;
         let deadline = self.config.support.vouch_deadline_secs * SECOND;
         for v in tx.vouches_of_ticket(&ticket.id).await? {
@@ -176,6 +177,7 @@ impl Wangshang {
                 continue;
             }
             vouches.asked += 1;
+            vouchers.push(v.voucher_id.clone());
             match VouchAnswer::of(&v) {
                 VouchAnswer::Confirmed => vouches.confirmed += 1,
                 VouchAnswer::Denied => vouches.denied += 1,
@@ -213,6 +215,12 @@ impl Wangshang {
                 continue;
             }
             if a.answer == "confirm" {
+                // One person's word counts once: an admin who is also one of the account's
+                // trusted colleagues asked here confirms as that colleague (a denial counts
+                // whichever way it comes).
+                if vouchers.contains(&a.admin_id) {
+                    continue;
+                }
                 e.admins_confirmed += 1;
             } else {
                 e.admins_denied += 1;

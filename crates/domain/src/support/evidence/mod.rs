@@ -18,8 +18,8 @@
 //! | security answers (SPEC §5: extra evidence only) | +20 one of the account's questions answered right · +24 two or more · −12 none of those given fits |
 //! | where the ticket was filed (at most 24) | +24 a device id it used · +7 the same browser/app and version · +24 a network few accounts use · 0 a shared one · −12 another account's device · +24 a session the account is signed in with answered "it was me" · −50 it answered "not me" |
 //! | corroboration | +6 per further kind of private evidence that agrees (colleagues, devices, date, home city, filing, former binding; at most 18) |
-//! | trusted colleagues | +50 k of n confirmed (the ticket still needs `CORROBORATION_MIN` private points of its own) · +8 fewer (never enough alone) · −5 each silent past the deadline · −50 any denial |
-//! | enterprise admin | +15 confirmed · −25 denied |
+//! | trusted colleagues | +50 k of n confirmed, or k − 1 and an enterprise admin (the ticket still needs `CORROBORATION_MIN` private points of its own) · +8 fewer (never enough alone) · −5 each silent past the deadline · −50 any denial |
+//! | enterprise admin | +15 confirmed · 0 when counted among the k · −25 denied; an admin who is also a trusted colleague asked on the ticket confirms as the colleague only |
 //!
 //! The points of a finding are its weight of evidence, 15 × ln(P(finding | owner) ÷
 //! P(finding | impostor)), measured on `support_sim` and held to principles (matches never
@@ -337,13 +337,22 @@ pub fn items(claims: &Claims, e: &Evidence, cfg: &SupportConfig) -> Vec<Item> {
         out.push(filing.take(it));
     }
     out.extend(rules::corroboration(&out));
-    let admin = e.admins_confirmed > 0 && e.admins_denied == 0;
-    out.extend(rules::vouches(&e.vouches, admin, cfg.vouches_needed));
+    // Decided once, for both items: the admin's confirmation is counted either among the k or
+    // on its own, never twice.
+    let admin_counted = rules::admin_completes(
+        &e.vouches,
+        e.admins_confirmed > 0 && e.admins_denied == 0,
+        cfg.vouches_needed,
+    );
+    out.extend(rules::vouches(
+        &e.vouches,
+        admin_counted,
+        cfg.vouches_needed,
+    ));
     out.extend(rules::admins(
         e.admins_confirmed,
         e.admins_denied,
-        &e.vouches,
-        cfg.vouches_needed,
+        admin_counted,
     ));
     out
 }
@@ -391,6 +400,19 @@ fn judge(items: &[Item], cfg: &SupportConfig) -> (u32, u32, Recommendation) {
     (score, private, recommendation)
 }
 
+/// The evidence without the part an item stands for, where removing the item alone would not
+/// say what the rest is worth: the admin's confirmation counted among the k, or the trusted
+/// colleagues' confirmations that it completed.
+fn without_part(code: &str, e: &Evidence) -> Option<Evidence> {
+    let mut without = e.clone();
+    match code {
+        "admin_counted" => without.admins_confirmed = 0,
+        "vouches_confirmed_admin" => without.vouches.confirmed = 0,
+        _ => return None,
+    }
+    Some(without)
+}
+
 /// The score and recommendation of a candidate, with the items that made the difference
 /// marked `decisive`.
 pub fn assess(claims: &Claims, e: &Evidence, cfg: &SupportConfig) -> Assessment {
@@ -398,6 +420,12 @@ pub fn assess(claims: &Claims, e: &Evidence, cfg: &SupportConfig) -> Assessment 
     let (score, private_points, recommendation) = judge(&items, cfg);
     let decisive: Vec<bool> = (0..items.len())
         .map(|i| {
+            // The admin's confirmation counted among the k and the colleagues' part of it
+            // depend on each other: without either, the rest reads differently (the admin
+            // alone is +15, the colleagues alone fewer than k), so ask the evidence without it.
+            if let Some(without) = without_part(items[i].code, e) {
+                return judge(&self::items(claims, &without, cfg), cfg).2 != recommendation;
+            }
             if items[i].weight == 0 {
                 return false;
             }

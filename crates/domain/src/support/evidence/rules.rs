@@ -1037,11 +1037,12 @@ pub fn own_answer(a: OwnAnswer) -> Option<Item> {
 
 /// The trusted colleagues' answers: k confirmations are strong evidence; fewer add a little but
 /// never carry a ticket alone; a denial counts heavily against, silence past the deadline a
-/// little. An enterprise admin's confirmation (`admin`: one confirmed and none denied) counts
-/// as one of the k (SPEC §4: DingTalk and Feishu route a member's recovery through the
-/// organisation; the admin answers for knowing the member, as a trusted colleague does): with
-/// one trusted colleague it makes two, and alone it stays one — never enough when k ≥ 2.
-pub fn vouches(v: &Vouches, admin: bool, needed: u32) -> Vec<Item> {
+/// little. An enterprise admin's confirmation counts as one of the k when it makes them up
+/// (`admin_counted`, from [`admin_completes`]; our reading of SPEC §4, where the admin confirms
+/// a member "as DingTalk and Feishu route it through the organisation": the admin answers for
+/// knowing the member, as a trusted colleague does): with one trusted colleague it makes two,
+/// and alone it stays one — never enough when k ≥ 2.
+pub fn vouches(v: &Vouches, admin_counted: bool, needed: u32) -> Vec<Item> {
     if v.asked == 0 {
         return Vec::new();
     }
@@ -1073,7 +1074,7 @@ pub fn vouches(v: &Vouches, admin: bool, needed: u32) -> Vec<Item> {
             counts(vec![]),
         )];
     }
-    if admin_completes(v, admin, k) {
+    if admin_counted {
         return vec![item(
             TRUSTED,
             Outcome::Matched,
@@ -1130,16 +1131,18 @@ pub fn private_points(items: &[Item]) -> u32 {
     u32::try_from(total).unwrap_or(0)
 }
 
-/// Whether an admin's confirmation makes up the k confirmations the trusted colleagues fell
-/// one short of. At least one colleague must have confirmed: the admin stands in for one of
-/// them, never for all (with k = 1 one colleague is enough without it).
-fn admin_completes(v: &Vouches, admin: bool, k: u32) -> bool {
+/// Whether an admin's confirmation (`admin`: one confirmed, none denied) makes up the k
+/// confirmations the trusted colleagues fell one short of. At least one colleague must have
+/// confirmed: the admin stands in for one of them, never for all (with k = 1 one colleague is
+/// enough without it).
+pub fn admin_completes(v: &Vouches, admin: bool, needed: u32) -> bool {
+    let k = needed.max(1);
     admin && v.denied == 0 && v.confirmed > 0 && v.confirmed < k && v.confirmed + 1 >= k
 }
 
-/// Enterprise admins' answers. A confirmation that completes the trusted colleagues' k is
-/// counted there (`vouches`) and adds nothing more here.
-pub fn admins(confirmed: u32, denied: u32, v: &Vouches, needed: u32) -> Option<Item> {
+/// Enterprise admins' answers. A confirmation counted among the trusted colleagues' k
+/// (`counted`, from [`admin_completes`]) adds nothing more here.
+pub fn admins(confirmed: u32, denied: u32, counted: bool) -> Option<Item> {
     if denied > 0 {
         Some(item(
             "enterprise_admin",
@@ -1148,7 +1151,7 @@ pub fn admins(confirmed: u32, denied: u32, v: &Vouches, needed: u32) -> Option<I
             "admin_denied",
             vec![],
         ))
-    } else if confirmed > 0 && admin_completes(v, true, needed.max(1)) {
+    } else if confirmed > 0 && counted {
         Some(item(
             "enterprise_admin",
             Outcome::Matched,

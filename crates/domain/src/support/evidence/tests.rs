@@ -762,11 +762,52 @@ fn an_admin_confirmation_is_one_of_the_k_never_enough_alone() {
         .find(|i| i.claim == "enterprise_admin")
         .unwrap();
     assert_eq!((admin.code, admin.weight), ("admin_counted", 0));
-    // A colleague's denial, or an admin's, outweighs it.
+    // Both made the difference: without the admin the colleague alone is fewer than k, and
+    // without the colleague the admin alone is.
+    assert!(vouch.decisive, "{two:?}");
+    assert!(admin.decisive, "{two:?}");
+    // k colleagues without it: the admin is its own +15 again.
+    e.vouches.confirmed = 2;
+    let both = assess(&c, &e, &cfg());
+    let admin = both
+        .items
+        .iter()
+        .find(|i| i.claim == "enterprise_admin")
+        .unwrap();
+    assert_eq!(
+        (admin.code, admin.weight),
+        ("admin_confirmed", points::ADMIN_CONFIRMED)
+    );
+    let vouch = both
+        .items
+        .iter()
+        .find(|i| i.claim == rules::TRUSTED)
+        .unwrap();
+    assert_eq!(vouch.code, "vouches_confirmed");
+    // With k = 3, one colleague and the admin are two: not enough.
+    e.vouches.confirmed = 1;
+    let three = SupportConfig {
+        vouches_needed: 3,
+        ..cfg()
+    };
+    let k3 = assess(&c, &e, &three);
+    assert_ne!(k3.recommendation, Recommendation::LikelyOwner, "{k3:?}");
+    assert!(
+        k3.items.iter().any(|i| i.code == "vouches_partial"),
+        "{k3:?}"
+    );
+    assert!(
+        k3.items.iter().any(|i| i.code == "admin_confirmed"),
+        "{k3:?}"
+    );
+    // A colleague's denial, or an admin's, outweighs it; the admin's confirmation is then its
+    // own item, not counted among the k.
     e.vouches.denied = 1;
-    assert_ne!(
-        assess(&c, &e, &cfg()).recommendation,
-        Recommendation::LikelyOwner
+    let denied = assess(&c, &e, &cfg());
+    assert_ne!(denied.recommendation, Recommendation::LikelyOwner);
+    assert!(
+        denied.items.iter().any(|i| i.code == "admin_confirmed"),
+        "{denied:?}"
     );
     e.vouches.denied = 0;
     e.admins_denied = 1;
@@ -936,6 +977,44 @@ fn every_code_is_listed() {
     };
     for it in items(&claims, &e, &cfg()) {
         assert!(rules::CODES.contains(&it.code), "{}", it.code);
+    }
+    // And the colleagues' and admins' answers, each way they can be counted.
+    let mut seen = Vec::new();
+    for (confirmed, denied, silent, admins_confirmed, admins_denied) in [
+        (2, 0, 0, 1, 0),
+        (1, 0, 0, 1, 0),
+        (1, 0, 1, 0, 0),
+        (0, 1, 0, 0, 1),
+        (0, 0, 0, 0, 0),
+    ] {
+        let e = Evidence {
+            vouches: Vouches {
+                asked: 3,
+                confirmed,
+                denied,
+                silent,
+            },
+            admins_confirmed,
+            admins_denied,
+            ..owner()
+        };
+        for it in items(&claims, &e, &cfg()) {
+            assert!(rules::CODES.contains(&it.code), "{}", it.code);
+            seen.push(it.code);
+        }
+    }
+    for code in [
+        "vouches_confirmed",
+        "vouches_confirmed_admin",
+        "vouches_partial",
+        "vouches_silent",
+        "vouches_denied",
+        "vouches_pending",
+        "admin_confirmed",
+        "admin_counted",
+        "admin_denied",
+    ] {
+        assert!(seen.contains(&code), "{code}");
     }
 }
 
