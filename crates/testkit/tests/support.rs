@@ -1405,16 +1405,7 @@ async fn rejected_tickets_do_not_use_up_help_and_silence_counts(backend: Backend
             json!({"email": "owner@example.com"}),
         )
         .await;
-        let reqs = app.get("/api/v1/me/vouch-requests", Some(&a_token)).await;
-        let id = reqs.body["requests"][0]["id"].as_str().unwrap().to_owned();
-        let r = app
-            .post_auth(
-                &format!("/api/v1/me/vouch-requests/{id}"),
-                &a_token,
-                json!({"answer": "confirm"}),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        answer_newest(&app, &a_token, "confirm").await;
         assert_eq!(
             decide(&app, &agent, &no, "reject").await.status,
             StatusCode::OK
@@ -1616,12 +1607,30 @@ async fn security_answers_are_extra_evidence_and_never_kept(backend: Backend) {
     );
 }
 
+/// The id of the newest vouch request `token`'s account was asked.
+async fn newest_request(app: &TestApp, token: &str) -> String {
+    let r = app.get("/api/v1/me/vouch-requests", Some(token)).await;
+    r.body["requests"][0]["id"].as_str().unwrap().to_owned()
+}
+
+/// Answers the newest vouch request `token`'s account was asked.
+async fn answer_newest(app: &TestApp, token: &str, answer: &str) {
+    let id = newest_request(app, token).await;
+    let r = app
+        .post_auth(
+            &format!("/api/v1/me/vouch-requests/{id}"),
+            token,
+            json!({"answer": answer}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+}
+
 /// The request ids waiting for each of `colleagues` (their newest).
 async fn vouch_requests(app: &TestApp, colleagues: &[(String, String)]) -> Vec<String> {
     let mut ids = Vec::new();
     for (_, token) in colleagues {
-        let r = app.get("/api/v1/me/vouch-requests", Some(token)).await;
-        ids.push(r.body["requests"][0]["id"].as_str().unwrap().to_owned());
+        ids.push(newest_request(app, token).await);
     }
     ids
 }
@@ -1737,16 +1746,7 @@ async fn an_admin_confirmation_makes_up_the_confirmations_needed(backend: Backen
                "created_around": month}),
     )
     .await;
-    let r = app.get("/api/v1/me/vouch-requests", Some(&boss)).await;
-    let id = r.body["requests"][0]["id"].as_str().unwrap().to_owned();
-    let r = app
-        .post_auth(
-            &format!("/api/v1/me/vouch-requests/{id}"),
-            &boss,
-            json!({"answer": "confirm"}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    answer_newest(&app, &boss, "confirm").await;
     let r = app
         .post_auth(
             &format!("/api/v1/orgs/{org}/recovery-requests/{no}"),
