@@ -28,10 +28,13 @@ export async function shoot(page: Page, name: string): Promise<string[]> {
     for (const [kind, size] of Object.entries(WIDTHS)) {
       await page.setViewportSize(size);
       // Let the page lay out and paint at the new width before the capture: without it a
-      // full-page shot can keep parts of the previous width's paint.
-      await page.evaluate(
-        () => new Promise<void>((done) => requestAnimationFrame(() => requestAnimationFrame(() => done()))),
-      );
+      // full-page shot can keep parts of the previous width's paint. Two animation frames where
+      // the page runs scripts; a page without JavaScript never answers an evaluate, so at most
+      // a quarter of a second.
+      const painted = page
+        .evaluate(() => new Promise<void>((done) => requestAnimationFrame(() => requestAnimationFrame(() => done()))))
+        .catch(() => undefined);
+      await Promise.race([painted, new Promise<void>((done) => setTimeout(done, 250))]);
       const file = path.join(SCREENSHOT_DIR, `${safe(name)}-${kind}.png`);
       await page.screenshot({ path: file, fullPage: true, animations: 'disabled', caret: 'hide' });
       files.push(file);
