@@ -137,6 +137,16 @@ async fn enterprise(app: &TestApp, name: &str) -> (String, String) {
     (r.str("id"), token)
 }
 
+/// A borderline ticket from `contact` about owner@example.com of 旺商科技: the e-mail, the
+/// nickname, the enterprise and the month the account was opened (confirmations need one kind
+/// of private evidence of the ticket's own); returns its number.
+async fn open_borderline(app: &TestApp, contact: &str) -> String {
+    let month = domain::clock::human(domain::clock::now_ms())[..7].to_owned();
+    let claims = json!({"email": "owner@example.com", "nicknames": ["张伟"],
+                        "enterprise": "旺商科技", "created_around": month});
+    open(app, contact, claims).await.0
+}
+
 async fn view(app: &TestApp, agent: &str, no: &str) -> Value {
     let r = app
         .get(&format!("/api/v1/agent/tickets/{no}"), Some(agent))
@@ -321,16 +331,7 @@ async fn trusted_colleagues_and_admins_add_evidence(backend: Backend) {
         "{notice:?}"
     );
 
-    // A borderline ticket: the e-mail, the nickname, the enterprise and the month the account
-    // was opened (confirmations need one kind of private evidence of the ticket's own).
-    let month = domain::clock::human(domain::clock::now_ms())[..7].to_owned();
-    let (no, _) = open(
-        &app,
-        "me@example.net",
-        json!({"email": "owner@example.com", "nicknames": ["张伟"], "enterprise": "旺商科技",
-               "created_around": month}),
-    )
-    .await;
+    let no = open_borderline(&app, "me@example.net").await;
     let agent = agent(&app, "agent@example.com", true).await;
     let v = view(&app, &agent, &no).await;
     assert_eq!(v["account_id"], owner.as_str());
@@ -1660,14 +1661,7 @@ async fn an_admin_confirmation_makes_up_the_confirmations_needed(backend: Backen
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
-    let month = domain::clock::human(domain::clock::now_ms())[..7].to_owned();
-    let (no, _) = open(
-        &app,
-        "me@example.net",
-        json!({"email": "owner@example.com", "nicknames": ["张伟"], "enterprise": "旺商科技",
-               "created_around": month}),
-    )
-    .await;
+    let no = open_borderline(&app, "me@example.net").await;
     let agent = agent(&app, "agent@example.com", true).await;
     let requests = vouch_requests(&app, &colleagues).await;
     // One trusted colleague of the two needed: not enough.
@@ -1739,13 +1733,7 @@ async fn an_admin_confirmation_makes_up_the_confirmations_needed(backend: Backen
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
-    let (no, _) = open(
-        &app,
-        "me2@example.net",
-        json!({"email": "owner@example.com", "nicknames": ["张伟"], "enterprise": "旺商科技",
-               "created_around": month}),
-    )
-    .await;
+    let no = open_borderline(&app, "me2@example.net").await;
     answer_newest(&app, &boss, "confirm").await;
     let r = app
         .post_auth(

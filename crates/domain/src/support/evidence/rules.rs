@@ -1065,21 +1065,17 @@ pub fn vouches(v: &Vouches, admin_counted: bool, needed: u32) -> Vec<Item> {
             counts(vec![("denied", v.denied.to_string())]),
         )];
     }
-    if v.confirmed >= k {
+    if v.confirmed >= k || admin_counted {
+        let code = if v.confirmed >= k {
+            "vouches_confirmed"
+        } else {
+            "vouches_confirmed_admin"
+        };
         return vec![item(
             TRUSTED,
             Outcome::Matched,
             points::VOUCH_CONFIRMED,
-            "vouches_confirmed",
-            counts(vec![]),
-        )];
-    }
-    if admin_counted {
-        return vec![item(
-            TRUSTED,
-            Outcome::Matched,
-            points::VOUCH_CONFIRMED,
-            "vouches_confirmed_admin",
+            code,
             counts(vec![]),
         )];
     }
