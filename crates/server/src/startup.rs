@@ -131,6 +131,9 @@ impl Running {
     }
 }
 
+/// How long a starting node waits to hear the other nodes before it serves anyway.
+const LISTEN_READY: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Builds the application and serves it on `listener`, with the delivery worker beside it.
 pub async fn start(config: Config, listener: TcpListener) -> Result<Running, String> {
     let app = build(config).await?;
@@ -154,7 +157,7 @@ pub async fn start(config: Config, listener: TcpListener) -> Result<Running, Str
         tokio::spawn(index_search(app.clone(), rx.clone())),
         tokio::spawn(write_policy_blocks(app.clone(), rx.clone())),
     ];
-    let mut background: Vec<JoinHandle<()>> = store::listen_streams(
+    let listening = store::listen_streams(
         &app.config.database_url,
         {
             let hub = hub.clone();
@@ -165,9 +168,17 @@ pub async fn start(config: Config, listener: TcpListener) -> Result<Running, Str
             let hub = hub.clone();
             move || hub.catch_up_all()
         },
-    )
-    .into_iter()
-    .collect();
+    );
+    let mut background: Vec<JoinHandle<()>> = Vec::new();
+    if let Some(l) = listening {
+        background.push(l.task);
+        // A node serves once it hears the others: a passing signal (typing, a revocation)
+        // announced after its start would otherwise miss its sockets. A database slow to answer
+        // delays the start by at most this; stream moves are read from the database anyway.
+        if tokio::time::timeout(LISTEN_READY, l.ready).await.is_err() {
+            tracing::warn!("serving before the stream listener listens");
+        }
+    }
     background.push(tokio::spawn(catch_up_search(app.clone())));
     let mut server_rx = rx;
     let service = router(state).into_make_service_with_connect_info::<SocketAddr>();

@@ -20,7 +20,7 @@ mod tx;
 
 pub use backup::backup;
 pub use connect::{SqlStore, connect};
-pub use listen::listen_streams;
+pub use listen::{Listening, listen_streams};
 pub use migrations::migrate;
 pub use raw::{count_raw, exec_raw};
 pub use tx::Dialect;

@@ -1750,14 +1750,15 @@ async fn an_admin_confirmation_makes_up_the_confirmations_needed(backend: Backen
         "{v}"
     );
     assert_eq!(trusted_item(&v).unwrap()["code"], "vouches_partial");
-    assert!(
-        v["candidates"][0]["evidence"]["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|i| i["claim"] != "enterprise_admin"),
-        "{v}"
-    );
+    // The agent is told why the admin's confirmation adds nothing.
+    let admin: Vec<_> = v["candidates"][0]["evidence"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["claim"] == "enterprise_admin")
+        .map(|i| (i["code"].clone(), i["weight"].clone()))
+        .collect();
+    assert_eq!(admin, vec![(json!("admin_as_colleague"), json!(0))], "{v}");
 }
 
 /// Accounts whose candidate rows hold compared security answers.

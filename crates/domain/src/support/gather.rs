@@ -219,6 +219,7 @@ impl Wangshang {
                 // trusted colleagues asked here confirms as that colleague (a denial counts
                 // whichever way it comes).
                 if vouchers.contains(&a.admin_id) {
+                    e.admins_as_colleagues += 1;
                     continue;
                 }
                 e.admins_confirmed += 1;

@@ -575,6 +575,7 @@ agent-ev-d-answers_right = { $right } of the account's security questions answer
 agent-ev-d-answers_wrong = None of the { $given } answers given fits the account's security questions.
 agent-ev-d-admin_confirmed = An enterprise admin confirmed the member.
 agent-ev-d-admin_counted = An enterprise admin confirmed the member; counted with the trusted colleagues' confirmations.
+agent-ev-d-admin_as_colleague = An enterprise admin who is also one of the trusted colleagues asked here confirmed; their word counts once, as a colleague.
 agent-ev-d-admin_denied = An enterprise admin does not know the requester as this member.
 agent-ev-d-corroborated = { $kinds } independent kinds of private evidence agree.
 agent-ev-corroboration = Corroboration

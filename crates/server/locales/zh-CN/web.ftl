@@ -575,6 +575,7 @@ agent-ev-d-answers_right = 答对账号的 { $right } 个密保问题（共给�
 agent-ev-d-answers_wrong = 给出的 { $given } 个答案都不符合账号的密保问题。
 agent-ev-d-admin_confirmed = 企业管理员确认了该成员身份。
 agent-ev-d-admin_counted = 企业管理员确认了该成员身份，已计入可信同事的确认。
+agent-ev-d-admin_as_colleague = 确认的企业管理员同时是本工单询问的可信同事；同一人的确认只计一次，按可信同事计。
 agent-ev-d-admin_denied = 企业管理员表示不认识作为该成员的申请人。
 agent-ev-d-corroborated = { $kinds } 类相互独立的私密证据相符。
 agent-ev-corroboration = 相互印证

@@ -189,6 +189,9 @@ pub struct Evidence {
     pub vouches: Vouches,
     pub admins_confirmed: u32,
     pub admins_denied: u32,
+    /// Admins' confirmations not counted as such: the admin is one of the trusted colleagues
+    /// asked on the ticket, whose word counts once, as a colleague.
+    pub admins_as_colleagues: u32,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -354,6 +357,7 @@ pub fn items(claims: &Claims, e: &Evidence, cfg: &SupportConfig) -> Vec<Item> {
         e.admins_denied,
         admin_counted,
     ));
+    out.extend(rules::admins_as_colleagues(e.admins_as_colleagues));
     out
 }
 

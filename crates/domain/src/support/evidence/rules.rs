@@ -180,6 +180,7 @@ pub const CODES: &[&str] = &[
     "admin_confirmed",
     "admin_counted",
     "admin_denied",
+    "admin_as_colleague",
     "corroborated",
 ];
 
@@ -1166,6 +1167,20 @@ pub fn admins(confirmed: u32, denied: u32, counted: bool) -> Option<Item> {
     } else {
         None
     }
+}
+
+/// A note for the agent, worth nothing: an admin's confirmation that was not counted because
+/// the admin is also one of the trusted colleagues asked here (one person's word counts once).
+pub fn admins_as_colleagues(n: u32) -> Option<Item> {
+    (n > 0).then(|| {
+        item(
+            "enterprise_admin",
+            Outcome::Unknown,
+            0,
+            "admin_as_colleague",
+            vec![],
+        )
+    })
 }
 
 /// Independent kinds of private evidence that agree (colleagues, devices, the creation date,

@@ -980,12 +980,12 @@ fn every_code_is_listed() {
     }
     // And the colleagues' and admins' answers, each way they can be counted.
     let mut seen = Vec::new();
-    for (confirmed, denied, silent, admins_confirmed, admins_denied) in [
-        (2, 0, 0, 1, 0),
-        (1, 0, 0, 1, 0),
-        (1, 0, 1, 0, 0),
-        (0, 1, 0, 0, 1),
-        (0, 0, 0, 0, 0),
+    for (confirmed, denied, silent, admins_confirmed, admins_denied, admins_as_colleagues) in [
+        (2, 0, 0, 1, 0, 0),
+        (1, 0, 0, 1, 0, 0),
+        (1, 0, 1, 0, 0, 1),
+        (0, 1, 0, 0, 1, 0),
+        (0, 0, 0, 0, 0, 0),
     ] {
         let e = Evidence {
             vouches: Vouches {
@@ -996,6 +996,7 @@ fn every_code_is_listed() {
             },
             admins_confirmed,
             admins_denied,
+            admins_as_colleagues,
             ..owner()
         };
         for it in items(&claims, &e, &cfg()) {
@@ -1013,6 +1014,7 @@ fn every_code_is_listed() {
         "admin_confirmed",
         "admin_counted",
         "admin_denied",
+        "admin_as_colleague",
     ] {
         assert!(seen.contains(&code), "{code}");
     }
